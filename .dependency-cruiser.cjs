@@ -1,0 +1,57 @@
+/**
+ * Import boundaries from docs/ARCHITECTURE (shared): leaves stay leaves, feature modules never
+ * import each other, only gateway.ts builds concrete stores and providers.
+ */
+const features = '(caching|limits|accounting|keys|governance|guard|tools)';
+module.exports = {
+  forbidden: [
+    {
+      name: 'leaf-llm-errors',
+      comment: 'llm/ and errors/ import nothing of ours',
+      severity: 'error',
+      from: { path: '^src/(llm|errors)/' },
+      to: { path: '^src/', pathNot: '^src/(llm|errors)/' },
+    },
+    {
+      name: 'dialects-are-leaves',
+      comment: 'wire-format codecs depend only on canonical types and errors',
+      severity: 'error',
+      from: { path: '^src/dialects/' },
+      to: { path: '^src/', pathNot: '^src/(llm|errors|dialects)/' },
+    },
+    {
+      name: 'features-stay-apart',
+      comment: 'feature modules import llm/, errors/, telemetry/ and nothing else of ours',
+      severity: 'error',
+      from: { path: `^src/${features}/` },
+      to: { path: '^src/', pathNot: [`^src/$1/`, '^src/(llm|errors|telemetry|dialects)/'] },
+    },
+    {
+      name: 'http-not-to-providers-or-stores',
+      comment: 'http/ talks to the pipeline, never to providers or stores',
+      severity: 'error',
+      from: { path: '^src/http/' },
+      to: { path: '^src/(providers|stores)/' },
+    },
+    {
+      name: 'providers-stay-in-their-folder',
+      comment: 'provider knowledge never leaves its folder',
+      severity: 'error',
+      from: { path: '^src/providers/([^/]+)/' },
+      to: { path: '^src/providers/([^/]+)/', pathNot: ['^src/providers/$1/'] },
+    },
+    {
+      name: 'only-the-composition-root-builds-concrete-things',
+      severity: 'error',
+      from: { path: '^src/', pathNot: ['^src/gateway\\.ts$', '^src/cli/', '^src/providers/', '^src/stores/', '\\.test\\.ts$'] },
+      to: { path: '^src/(providers/[^/]+/|stores/)' },
+    },
+    { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    exclude: { path: '\\.test\\.ts$' },
+  },
+};

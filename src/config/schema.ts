@@ -1,0 +1,115 @@
+import { z } from 'zod';
+
+/**
+ * The configuration schema: the one definition of every setting, its type and default. File keys
+ * are snake_case (YAML convention); unknown keys are errors (`strictObject`).
+ */
+
+const port = z.number().int().min(0).max(65_535);
+const positiveMs = z.number().int().positive();
+
+export const providerTypes = ['openai', 'azure', 'anthropic', 'openai-compatible', 'mock'] as const;
+export type ProviderType = (typeof providerTypes)[number];
+
+const providerSchema = z.strictObject({
+  type: z.enum(providerTypes),
+  api_key: z.string().min(1).optional(),
+  base_url: z.url().optional(),
+  /** Azure OpenAI `api-version`. */
+  api_version: z.string().min(1).optional(),
+  /** Extra headers sent with every upstream request (e.g. an organisation id). */
+  headers: z.record(z.string(), z.string()).default({}),
+  /** Forward the caller's own provider credentials instead of the configured ones. */
+  pass_through_auth: z.boolean().default(false),
+  /** Whether this provider continues an answer from an assistant prefill (mid-stream recovery). */
+  supports_prefill: z.boolean().optional(),
+  /** Upstream connections kept alive per origin. */
+  max_connections: z.number().int().positive().default(256),
+});
+
+const targetSchema = z.strictObject({
+  provider: z.string().min(1),
+  model: z.string().min(1),
+  weight: z.number().positive().default(1),
+});
+
+const timeoutsSchema = z.strictObject({
+  connect_ms: positiveMs.default(5_000),
+  first_token_ms: positiveMs.default(30_000),
+  stall_ms: positiveMs.default(30_000),
+  total_ms: positiveMs.default(600_000),
+});
+
+const retrySchema = z.strictObject({
+  attempts: z.number().int().min(1).max(10).default(3),
+  on: z.array(z.number().int().min(400).max(599)).default([408, 409, 429, 500, 502, 503, 504]),
+  backoff_ms: positiveMs.default(250),
+  max_backoff_ms: positiveMs.default(8_000),
+  max_retry_after_ms: positiveMs.default(30_000),
+});
+
+const modelSchema = z.strictObject({
+  strategy: z.enum(['weighted', 'fallback', 'least-latency', 'least-busy']).default('weighted'),
+  targets: z.array(targetSchema).min(1),
+  fallbacks: z.array(z.string().min(1)).default([]),
+  retry: retrySchema.prefault({}),
+  timeouts: timeoutsSchema.prefault({}),
+  context_window: z.number().int().positive().optional(),
+});
+
+export const configSchema = z.strictObject({
+  server: z
+    .strictObject({
+      host: z.string().min(1).default('127.0.0.1'),
+      port: port.default(8080),
+      metrics_port: port.default(9090),
+      metrics_host: z.string().min(1).default('127.0.0.1'),
+      /** Largest accepted request body; larger ones get 413. */
+      body_limit_bytes: z
+        .number()
+        .int()
+        .positive()
+        .default(10 * 1024 * 1024),
+      /** How long in-flight requests and streams may run after SIGTERM before the process exits. */
+      drain_timeout_ms: positiveMs.default(30_000),
+      /** Above common load-balancer idle timeouts (AWS ALB 60 s) so the balancer closes first. */
+      keep_alive_timeout_ms: positiveMs.default(65_000),
+      /** Comment frames sent on idle streams so proxies do not cut them. */
+      stream_keep_alive_ms: positiveMs.default(15_000),
+      tls: z.strictObject({ cert_path: z.string().min(1), key_path: z.string().min(1) }).optional(),
+    })
+    .prefault({}),
+  master_key: z.string().min(16, 'at least 16 characters').optional(),
+  data_dir: z.string().min(1).default('./.gatehouse'),
+  database_url: z.string().min(1).optional(),
+  redis_url: z.string().min(1).optional(),
+  log: z
+    .strictObject({
+      level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+      format: z.enum(['json', 'pretty']).default('json'),
+    })
+    .prefault({}),
+  mock: z
+    .strictObject({
+      /** Serve the built-in mock provider for model names containing `mock`. */
+      enabled: z.boolean().default(true),
+    })
+    .prefault({}),
+  providers: z.record(z.string().regex(/^[a-z0-9][a-z0-9._-]*$/i), providerSchema).default({}),
+  models: z.record(z.string().min(1), modelSchema).default({}),
+  /** Defaults applied to models that are not configured explicitly (routed by name). */
+  defaults: z
+    .strictObject({
+      retry: retrySchema.prefault({}),
+      timeouts: timeoutsSchema.prefault({}),
+    })
+    .prefault({}),
+});
+
+export type ConfigInput = z.input<typeof configSchema>;
+export type Config = z.output<typeof configSchema>;
+export type ProviderConfig = Config['providers'][string];
+export type ModelConfig = Config['models'][string];
+export type TargetConfig = ModelConfig['targets'][number];
+export type RetryConfig = ModelConfig['retry'];
+export type TimeoutsConfig = ModelConfig['timeouts'];

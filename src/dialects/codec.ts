@@ -1,0 +1,57 @@
+import type { ChatRequest, ChatResponse, ChatStreamEvent, Dialect, Usage } from '../llm/index.js';
+import type { GatewayError } from '../errors/index.js';
+
+/** One server-sent event as parsed from the wire (`event:` is absent in OpenAI streams). */
+export interface SseEvent {
+  readonly event?: string;
+  readonly data: string;
+}
+
+/** Turns one provider stream into canonical events; stateful, one per stream. */
+export interface StreamDecoder {
+  /** Throws a GatewayError (`upstream_invalid_response`) on a malformed event. */
+  decode(event: SseEvent): readonly ChatStreamEvent[];
+}
+
+export interface StreamEncoderOptions {
+  /** OpenAI: emit the final `choices: []` usage chunk (the caller set `include_usage`). */
+  readonly includeUsage: boolean;
+  /** The model name reported to the caller. */
+  readonly model: string;
+}
+
+/** Turns canonical events into complete SSE frames (`data: ...\n\n`) of one dialect; stateful. */
+export interface StreamEncoder {
+  encode(event: ChatStreamEvent): string;
+}
+
+export type Validation = { readonly ok: true } | { readonly ok: false; readonly error: GatewayError };
+
+/**
+ * Everything the gateway knows about one wire dialect, used on both sides: to read what a caller
+ * sent and write what it receives, and to write what an upstream receives and read what it sends.
+ */
+export interface DialectCodec {
+  readonly dialect: Dialect;
+  /**
+   * Cheap structural validation of a caller's chat request (types, required fields, ranges), done
+   * on every request, including the pass-through fast path. Messages name the offending field.
+   */
+  validateChatRequest(body: Record<string, unknown>): Validation;
+  /** A validated wire request to canonical form (used only when translating). */
+  decodeChatRequest(body: Record<string, unknown>): ChatRequest;
+  /** Canonical request to this dialect's wire body, for the given upstream model name. */
+  encodeChatRequest(request: ChatRequest, model: string): Record<string, unknown>;
+  /** An upstream's non-streaming response body to canonical form; throws on a malformed body. */
+  decodeChatResponse(body: unknown): ChatResponse;
+  /** Canonical response to this dialect's wire body. */
+  encodeChatResponse(response: ChatResponse): Record<string, unknown>;
+  /** Usage of a response body in this dialect, read without decoding the whole body. */
+  usageOfChatResponse(body: unknown): Usage | undefined;
+  createStreamDecoder(): StreamDecoder;
+  createStreamEncoder(options: StreamEncoderOptions): StreamEncoder;
+  /** An in-band error frame for a stream that fails after it started. */
+  encodeStreamError(error: GatewayError): string;
+  /** The error body of this dialect for a non-streaming failure. */
+  encodeError(error: GatewayError, requestId: string): Record<string, unknown>;
+}
