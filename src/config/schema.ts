@@ -19,8 +19,6 @@ const providerSchema = z.strictObject({
   api_version: z.string().min(1).optional(),
   /** Extra headers sent with every upstream request (e.g. an organisation id). */
   headers: z.record(z.string(), z.string()).default({}),
-  /** Forward the caller's own provider credentials instead of the configured ones. */
-  pass_through_auth: z.boolean().default(false),
   /** Whether this provider continues an answer from an assistant prefill (mid-stream recovery). */
   supports_prefill: z.boolean().optional(),
   /** Upstream connections kept alive per origin. */

@@ -30,7 +30,7 @@ export class SseParser {
       if (boundary === undefined) return events;
       const block = this.buffer.slice(0, boundary.start);
       this.buffer = this.buffer.slice(boundary.end);
-      const event = parseBlock(block);
+      const event = parseSseBlock(block);
       if (event !== undefined) events.push(event);
     }
   }
@@ -44,7 +44,7 @@ function findBoundary(text: string): { start: number; end: number } | undefined 
   return { start: lf, end: lf + 2 };
 }
 
-function parseBlock(block: string): SseEvent | undefined {
+export function parseSseBlock(block: string): SseEvent | undefined {
   let event: string | undefined;
   let data: string | undefined;
   for (const rawLine of block.split('\n')) {

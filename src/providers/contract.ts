@@ -15,7 +15,7 @@ export interface UpstreamRequest {
   /**
    * Headers to forward: `traceparent`, the request id, dialect headers the caller chose
    * (`anthropic-version`, `anthropic-beta`), and `x-mock-*` fault switches. Never the caller's
-   * credentials, except `authorization` when the provider is configured `pass_through_auth`.
+   * credentials: the adapter attaches the provider's own from configuration.
    */
   readonly headers: Readonly<Record<string, string>>;
   readonly signal: AbortSignal;

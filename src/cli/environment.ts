@@ -1,0 +1,14 @@
+/** What the process entry gives every command: the outside world, as parameters. */
+export interface CliEnvironment {
+  readonly argv: readonly string[];
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly cwd: string;
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  /** Runs `shutdown` on the first SIGTERM or SIGINT. */
+  readonly onShutdownSignal: (shutdown: () => Promise<void>) => void;
+}
+
+/** Exit codes (SPEC section 1): 0 success, 1 runtime failure, 2 bad usage or configuration. */
+export const exitCodes = { ok: 0, failure: 1, usage: 2 } as const;
+

@@ -1,0 +1,81 @@
+import { coerceText } from './coerce.js';
+import { parseDottedPath, setObjectPath, valueAt } from './config-path.js';
+import type { ValueSource } from './config-error.js';
+import type { Origins } from './origins.js';
+import { describeValue, type ProblemCollector } from './problem-collector.js';
+import { valueKindAt } from './schema-introspection.js';
+
+/**
+ * Environment variables that set one configuration field each (SPEC section 2), by the names
+ * people already use. The value is converted to the field's type (PORT=8080 → 8080,
+ * ENABLE_L2_CACHE=true → true), so adding a variable is one line here plus its row in
+ * docs/configuration.md (a test checks both, and that the path exists in the schema).
+ *
+ * Providers found from the environment are in environment-providers.ts; GATEHOUSE_CONFIG, which
+ * names the file rather than a setting, is read by the loader.
+ */
+export const environmentVariables: Readonly<Record<string, string>> = {
+  HOST: 'server.host',
+  PORT: 'server.port',
+  METRICS_PORT: 'server.metrics_port',
+  TLS_CERT_PATH: 'server.tls.cert_path',
+  TLS_KEY_PATH: 'server.tls.key_path',
+  GATEHOUSE_MASTER_KEY: 'master_key',
+  DATABASE_URL: 'database_url',
+  GATEHOUSE_DATA_DIR: 'data_dir',
+  REDIS_URL: 'redis_url',
+  LOG_LEVEL: 'log.level',
+  LOG_FORMAT: 'log.format',
+};
+
+export interface LayerContext {
+  readonly origins: Origins;
+  readonly problems: ProblemCollector;
+}
+
+/**
+ * Writes text values into the raw configuration at dotted paths, converted to the field's type.
+ * Shared by environment variables and command-line flags: both are text in, typed value out.
+ */
+export function applyTextSettings(
+  raw: Record<string, unknown>,
+  settings: readonly { readonly path: string; readonly text: string; readonly source: ValueSource }[],
+  context: LayerContext,
+): void {
+  for (const { path: dotted, text, source } of settings) {
+    const path = parseDottedPath(dotted);
+    context.problems.discard(path);
+    const coercion = coerceText(text, valueKindAt(path));
+    if (!coercion.ok) {
+      context.problems.add(
+        path,
+        source,
+        `expected ${coercion.expected}, got ${describeValue(text, path, source)}`,
+      );
+      continue;
+    }
+    // Objects created on the way (`server.tls` for TLS_CERT_PATH) are this source's too, so a
+    // field missing from them is reported against the variable that created them.
+    const created = path.slice(0, -1).flatMap((_, index) => {
+      const ancestor = path.slice(0, index + 1);
+      return valueAt(raw, ancestor) === undefined ? [ancestor] : [];
+    });
+    if (!setObjectPath(raw, path, coercion.value)) continue;
+    for (const ancestor of [...created, path]) context.origins.setValue(ancestor, source);
+  }
+}
+
+/** Variables set to the empty string count as unset: `PORT=` is what `PORT=${PORT}` gives for an unset PORT. */
+export function applyEnvironmentVariables(
+  raw: Record<string, unknown>,
+  env: Readonly<Record<string, string | undefined>>,
+  context: LayerContext,
+): void {
+  const settings = Object.entries(environmentVariables).flatMap(([variable, path]) => {
+    const text = env[variable];
+    return text === undefined || text === ''
+      ? []
+      : [{ path, text, source: { kind: 'environment', variable } as const }];
+  });
+  applyTextSettings(raw, settings, context);
+}

@@ -1,0 +1,110 @@
+/**
+ * The commented starter `gatehouse.yaml` that `gatehouse init` writes. Every setting is shown
+ * commented out at its default, so the file is valid as written, and a default changed in a later
+ * version still reaches people who never edited that line. The providers and models example (SPEC
+ * section 2) is commented out too; uncommenting it gives a valid configuration once the variables
+ * it references are set (a test checks both).
+ */
+
+/** The example providers, as they appear under `providers:` once uncommented. */
+export const exampleProvidersYaml = `  openai:    { type: openai, api_key: "\${OPENAI_API_KEY}" }
+  azure-eu:  { type: azure, base_url: "\${AZURE_API_BASE}", api_key: "\${AZURE_API_KEY}", api_version: "2024-10-21" }
+  anthropic: { type: anthropic, api_key: "\${ANTHROPIC_API_KEY}" }
+  local:     { type: openai-compatible, base_url: "http://127.0.0.1:11434/v1" }
+`;
+
+/** The example models, as they appear under `models:` once uncommented. */
+export const exampleModelsYaml = `  gpt-4o:                       # the name clients send
+    strategy: weighted          # weighted | fallback | least-latency | least-busy
+    targets:
+      - { provider: openai,   model: gpt-4o,        weight: 3 }
+      - { provider: azure-eu, model: gpt-4o-deploy, weight: 1 }
+    fallbacks: [claude-sonnet]  # other model names, tried in order when every target fails
+    retry:    { attempts: 3, on: [408, 409, 429, 500, 502, 503, 504] }
+    timeouts: { connect_ms: 5000, first_token_ms: 15000, stall_ms: 10000, total_ms: 600000 }
+    context_window: 128000
+  claude-sonnet:
+    targets: [{ provider: anthropic, model: claude-sonnet-4-5 }]
+`;
+
+/**
+ * Comments out lines of a section's entries (indented two spaces) in one column, as an editor's
+ * "toggle comment" does, so uncommenting restores them exactly.
+ */
+export function commentOut(yaml: string): string {
+  return yaml.replace(/^ {2}/gm, '  # ');
+}
+
+export const starterConfigYaml = `# Gatehouse configuration (full reference: docs/configuration.md).
+#
+# Precedence, highest first: command-line flags, environment variables, this file, built-in
+# defaults. Settings shown commented out are at their default; uncomment a line to change it.
+#
+# Any string may be a reference: \${VAR} (an environment variable), \${VAR:-default} (with a
+# default for when it is unset or empty), or \${file:/run/secrets/name} (the trimmed contents of a
+# file, for mounted secrets). Keep secrets out of this file: reference them.
+#
+# Unknown keys are errors. Check this file with: gatehouse check
+
+server:
+  # host: 127.0.0.1               # HOST: listen address; 0.0.0.0 listens on every interface
+  # port: 8080                    # PORT: 0 picks a free port
+  # metrics_port: 9090            # METRICS_PORT: Prometheus /metrics on its own port; 0 turns it off
+  # metrics_host: 127.0.0.1       # address of the metrics port
+  # body_limit_bytes: 10485760    # larger request bodies are refused with 413
+  # drain_timeout_ms: 30000       # after SIGTERM, how long requests in flight may finish
+  # keep_alive_timeout_ms: 65000  # above load balancers' idle timeout (AWS ALB: 60 s)
+  # stream_keep_alive_ms: 15000   # comment frames on idle streams so proxies keep them open
+  # tls:                          # serve HTTPS directly; both paths or neither
+  #   cert_path: /etc/gatehouse/tls.crt   # TLS_CERT_PATH
+  #   key_path: /etc/gatehouse/tls.key    # TLS_KEY_PATH
+
+# The admin key (GATEHOUSE_MASTER_KEY), at least 16 characters. When it is not set, the first
+# start generates one, stores it in <data_dir>/master.key (mode 0600) and prints it once.
+# master_key: "\${GATEHOUSE_MASTER_KEY}"
+
+# data_dir: ./.gatehouse          # GATEHOUSE_DATA_DIR: embedded database and generated master key
+# database_url: "\${DATABASE_URL}" # Postgres; without it, the embedded database in data_dir
+# redis_url: "\${REDIS_URL}"       # Redis, for state shared by replicas; without it, state is in process
+
+log:
+  # level: info                   # LOG_LEVEL: fatal, error, warn, info, debug, trace or silent
+  # format: json                  # LOG_FORMAT: json or pretty
+
+mock:
+  # enabled: true                 # the built-in mock provider answers model names containing "mock"
+
+# Upstream providers, each under a name of your choosing that model targets refer to. Besides
+# these, a provider is added for each key found in the environment: openai (OPENAI_API_KEY),
+# anthropic (ANTHROPIC_API_KEY), azure (AZURE_API_KEY and AZURE_API_BASE), ollama (OLLAMA_BASE_URL),
+# unless a provider of that name is configured here.
+#
+#   type               openai | azure | anthropic | openai-compatible | mock
+#   api_key            required for openai, anthropic and azure; reference it, e.g. "\${OPENAI_API_KEY}"
+#   base_url           required for azure and openai-compatible; optional for openai and anthropic
+#   api_version        required for azure (for example 2024-10-21)
+#   headers            extra headers on every upstream request, e.g. { OpenAI-Organization: org-... }
+#   supports_prefill   whether it continues an answer from an assistant prefill (default: anthropic yes, others no)
+#   max_connections    upstream connections kept alive (default 256)
+providers:
+${commentOut(exampleProvidersYaml)}
+# The model names clients send, and where each goes. A name not listed here is routed by name:
+# one containing "mock" to the mock provider, "provider/model" to that provider, gpt-*, o1*, o3*,
+# o4*, chatgpt-* and text-embedding-* to openai (or azure when only azure exists), claude-* to
+# anthropic. Every target names a provider; every fallback names a model configured here.
+models:
+${commentOut(exampleModelsYaml)}
+# Retry and timeouts for models routed by name; a configured model sets its own under the same keys.
+defaults:
+  # retry:
+  #   attempts: 3                 # tries per target, 1 to 10
+  #   on: [408, 409, 429, 500, 502, 503, 504]   # upstream statuses worth another try
+  #   backoff_ms: 250             # first wait between tries, doubling with jitter
+  #   max_backoff_ms: 8000        # longest wait between tries
+  #   max_retry_after_ms: 30000   # longest Retry-After honoured; longer moves on to the next target
+  # timeouts:
+  #   connect_ms: 5000            # to establish the upstream connection
+  #   first_token_ms: 30000       # a stream's first token must arrive within this
+  #   stall_ms: 30000             # longest silence in the middle of a stream
+  #   total_ms: 600000            # the whole request
+`;

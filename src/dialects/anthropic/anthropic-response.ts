@@ -1,0 +1,168 @@
+import { GatewayError } from '../../errors/index.js';
+import type {
+  ChatChoice,
+  ChatResponse,
+  FinishReason,
+  TextPart,
+  ToolCallPart,
+  Usage,
+} from '../../llm/index.js';
+import { isRecord } from '../shared/validation.js';
+import {
+  compact,
+  invalidResponse,
+  nowSeconds,
+  readArray,
+  readCount,
+  readRecord,
+  readString,
+} from '../shared/wire.js';
+import { anthropicMessageId, anthropicToolId, toolInput } from './anthropic-wire.js';
+
+const provider = 'The Anthropic upstream';
+
+/**
+ * A Messages response body to canonical form. Thinking and server-tool blocks are left out: the
+ * other dialect has no place for them, and the answer is in the text and tool calls.
+ */
+export function decodeAnthropicChatResponse(body: unknown): ChatResponse {
+  if (!isRecord(body)) throw invalidResponse(provider, 'the body is not a JSON object');
+  if (!Array.isArray(body.content)) throw invalidResponse(provider, '`content` is not an array');
+  const content: (TextPart | ToolCallPart)[] = [];
+  for (const value of readArray(body.content)) {
+    const block = readRecord(value);
+    if (block.type === 'text') content.push({ type: 'text', text: readString(block.text) ?? '' });
+    if (block.type === 'tool_use') {
+      content.push({
+        type: 'tool_call',
+        id: readString(block.id) ?? '',
+        name: readString(block.name) ?? '',
+        arguments: JSON.stringify(block.input ?? {}),
+      });
+    }
+  }
+  const stopSequence = readString(body.stop_sequence);
+  const choice: ChatChoice = compact({
+    index: 0,
+    content,
+    finishReason: decodeAnthropicStopReason(body.stop_reason),
+    stopSequence,
+  });
+  return compact({
+    id: readString(body.id) ?? '',
+    model: readString(body.model) ?? '',
+    // Messages responses carry no creation time; the moment it arrived is the closest.
+    created: nowSeconds(),
+    choices: [choice],
+    usage: decodeAnthropicUsage(body.usage),
+  });
+}
+
+export function decodeAnthropicStopReason(value: unknown): FinishReason | null {
+  // `pause_turn` ends a server-tool turn early; what came so far is a complete answer.
+  switch (value) {
+    case 'end_turn':
+    case 'pause_turn':
+      return 'end';
+    case 'max_tokens':
+    case 'model_context_window_exceeded':
+      return 'max_tokens';
+    case 'stop_sequence':
+      return 'stop_sequence';
+    case 'tool_use':
+      return 'tool_use';
+    case 'refusal':
+      return 'refusal';
+    default:
+      return null;
+  }
+}
+
+export function encodeAnthropicStopReason(reason: FinishReason | null): string | null {
+  switch (reason) {
+    case 'end':
+      return 'end_turn';
+    case 'max_tokens':
+    case 'stop_sequence':
+    case 'tool_use':
+    case 'refusal':
+      return reason;
+    // A content filter stopped the answer: Anthropic's nearest is its safety `refusal`.
+    case 'content_filter':
+      return 'refusal';
+    case null:
+      return null;
+  }
+}
+
+/** Anthropic `input_tokens` exclude cache reads and writes; canonical `inputTokens` include both. */
+export function decodeAnthropicUsage(value: unknown): Usage | undefined {
+  if (!isRecord(value)) return undefined;
+  const cachedInputTokens = readCount(value.cache_read_input_tokens);
+  const cacheCreationInputTokens = readCount(value.cache_creation_input_tokens);
+  return {
+    inputTokens: readCount(value.input_tokens) + cachedInputTokens + cacheCreationInputTokens,
+    outputTokens: readCount(value.output_tokens),
+    cachedInputTokens,
+    cacheCreationInputTokens,
+  };
+}
+
+/** The input-side usage fields, split the Anthropic way. */
+export function encodeAnthropicInputUsage(usage: Partial<Usage>): Record<string, number> {
+  const cached = usage.cachedInputTokens ?? 0;
+  const creation = usage.cacheCreationInputTokens ?? 0;
+  return {
+    input_tokens: Math.max(0, (usage.inputTokens ?? 0) - cached - creation),
+    cache_creation_input_tokens: creation,
+    cache_read_input_tokens: cached,
+  };
+}
+
+/** `Usage` as Anthropic documents it: the breakdown objects are present but unknown here. */
+export function encodeAnthropicUsage(usage: Partial<Usage>): Record<string, unknown> {
+  return {
+    ...encodeAnthropicInputUsage(usage),
+    output_tokens: usage.outputTokens ?? 0,
+    cache_creation: null,
+    server_tool_use: null,
+    service_tier: null,
+  };
+}
+
+/** Canonical response to a Messages body; a Messages answer has one choice, so choice 0 it is. */
+export function encodeAnthropicChatResponse(response: ChatResponse): Record<string, unknown> {
+  const choice = response.choices[0];
+  const content = (choice?.content ?? []).map(encodeBlock);
+  // An OpenAI refusal has no content of its own; the refusal text is what the caller should read.
+  if (choice?.refusal !== undefined) content.push({ type: 'text', text: choice.refusal, citations: null });
+  const stopReason =
+    choice?.refusal === undefined ? encodeAnthropicStopReason(choice?.finishReason ?? null) : 'refusal';
+  return {
+    id: anthropicMessageId(response.id),
+    type: 'message',
+    role: 'assistant',
+    model: response.model,
+    content,
+    stop_reason: stopReason,
+    stop_sequence: choice?.stopSequence ?? null,
+    usage: encodeAnthropicUsage(response.usage ?? {}),
+  };
+}
+
+function encodeBlock(part: TextPart | ToolCallPart): Record<string, unknown> {
+  if (part.type === 'text') return { type: 'text', text: part.text, citations: null };
+  const input = toolInput(part.arguments);
+  if (input === undefined) {
+    throw new GatewayError(
+      'upstream_invalid_response',
+      `The upstream model produced arguments for tool ${part.name} that are not a JSON object`,
+    );
+  }
+  return { type: 'tool_use', id: anthropicToolId(part.id), name: part.name, input };
+}
+
+/** Reads `usage` alone, for accounting on the pass-through path. */
+export function usageOfAnthropicChatResponse(body: unknown): Usage | undefined {
+  return isRecord(body) ? decodeAnthropicUsage(body.usage) : undefined;
+}

@@ -1,0 +1,24 @@
+import type { Dialect } from '../llm/index.js';
+import { anthropicCodec } from './anthropic/anthropic-codec.js';
+import type { DialectCodec } from './codec.js';
+import { openaiCodec } from './openai/openai-codec.js';
+
+/** The wire dialects: how each API's requests, responses, streams and errors look on the wire. */
+export const codecs: Readonly<Record<Dialect, DialectCodec>> = Object.freeze({
+  openai: openaiCodec,
+  anthropic: anthropicCodec,
+});
+
+export { anthropicCodec } from './anthropic/anthropic-codec.js';
+export { defaultMaxTokens } from './anthropic/anthropic-request-encoding.js';
+export type {
+  DialectCodec,
+  SseEvent,
+  StreamDecoder,
+  StreamEncoder,
+  StreamEncoderOptions,
+  Validation,
+} from './codec.js';
+export { validateEmbeddingsRequest } from './openai/openai-embeddings-validation.js';
+export { openaiCodec } from './openai/openai-codec.js';
+export { SseParser } from './sse-parser.js';

@@ -1,0 +1,134 @@
+import { GatewayError } from '../../errors/index.js';
+import type { Validation } from '../codec.js';
+
+/**
+ * Structural checks shared by both dialects. A check throws a `FieldProblem` that `validate`
+ * turns into a value; throwing keeps deeply nested checks short, and `validate` is the only exit,
+ * so no problem escapes as an exception.
+ */
+class FieldProblem extends Error {
+  constructor(
+    readonly param: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function reject(param: string, message: string): never {
+  throw new FieldProblem(param, message);
+}
+
+/** Runs checks; the first problem becomes an `invalid_request` error naming the field. */
+export function validate(check: () => void): Validation {
+  try {
+    check();
+    return { ok: true };
+  } catch (error) {
+    if (error instanceof FieldProblem) {
+      return { ok: false, error: new GatewayError('invalid_request', error.message, { param: error.param }) };
+    }
+    throw error;
+  }
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Optional fields: absent and JSON `null` both mean "not set" (most OpenAI fields are nullable). */
+export function isPresent(value: unknown): boolean {
+  return value !== undefined && value !== null;
+}
+
+export function describe(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  switch (typeof value) {
+    case 'object':
+      return 'an object';
+    case 'string':
+      return 'a string';
+    case 'number':
+      return 'a number';
+    case 'boolean':
+      return 'a boolean';
+    default:
+      return typeof value;
+  }
+}
+
+export function expectString(value: unknown, param: string): string {
+  if (typeof value !== 'string') reject(param, `${param} must be a string, got ${describe(value)}`);
+  return value;
+}
+
+export function expectNonEmptyString(value: unknown, param: string): string {
+  const text = expectString(value, param);
+  if (text === '') reject(param, `${param} must not be empty`);
+  return text;
+}
+
+export function expectBoolean(value: unknown, param: string): boolean {
+  if (typeof value !== 'boolean') reject(param, `${param} must be a boolean, got ${describe(value)}`);
+  return value;
+}
+
+export function expectRecord(value: unknown, param: string): Record<string, unknown> {
+  if (!isRecord(value)) reject(param, `${param} must be an object, got ${describe(value)}`);
+  return value;
+}
+
+export function expectArray(value: unknown, param: string): readonly unknown[] {
+  if (!Array.isArray(value)) reject(param, `${param} must be an array, got ${describe(value)}`);
+  return value as readonly unknown[];
+}
+
+export function expectNonEmptyArray(value: unknown, param: string): readonly unknown[] {
+  const items = expectArray(value, param);
+  if (items.length === 0) reject(param, `${param} must not be empty`);
+  return items;
+}
+
+export function expectNumberInRange(value: unknown, param: string, minimum: number, maximum: number): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < minimum || value > maximum) {
+    reject(param, `${param} must be a number from ${minimum} to ${maximum}, got ${show(value)}`);
+  }
+  return value;
+}
+
+export function expectIntegerInRange(
+  value: unknown,
+  param: string,
+  minimum: number,
+  maximum: number,
+): number {
+  if (!Number.isSafeInteger(value) || (value as number) < minimum || (value as number) > maximum) {
+    reject(param, `${param} must be an integer from ${minimum} to ${maximum}, got ${show(value)}`);
+  }
+  return value as number;
+}
+
+export function expectOneOf<const T extends string>(value: unknown, param: string, allowed: readonly T[]): T {
+  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
+    reject(param, `${param} must be one of ${allowed.join(', ')}, got ${show(value)}`);
+  }
+  return value as T;
+}
+
+export function expectStringArray(value: unknown, param: string): readonly string[] {
+  const items = expectArray(value, param);
+  items.forEach((item, index) => expectString(item, `${param}[${index}]`));
+  return items as readonly string[];
+}
+
+/** The largest max_tokens accepted: far above any model's limit, low enough to catch nonsense. */
+export const maximumOutputTokens = 1_000_000;
+
+/** A value for an error message: short scalars shown as JSON, everything else by its kind. */
+function show(value: unknown): string {
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (typeof value === 'string' && value.length <= 40) return JSON.stringify(value);
+  return describe(value);
+}

@@ -1,0 +1,94 @@
+import { once } from 'node:events';
+import { performance } from 'node:perf_hooks';
+import type { ServerResponse } from 'node:http';
+import type { FastifyReply } from 'fastify';
+import type { DialectCodec } from '../dialects/codec.js';
+import type { PipelineResult, ResponseMeta } from '../pipeline/index.js';
+import { renderError } from './render-error.js';
+
+/** The `x-gatehouse-*` headers every answered request carries (SPEC section 3). */
+export function gatewayHeaders(meta: ResponseMeta, requestId: string, anthropic: boolean): Record<string, string> {
+  const headers: Record<string, string> = {
+    'x-request-id': requestId,
+    'x-gatehouse-attempts': String(meta.attempts),
+    'x-gatehouse-cache': meta.cache,
+    'x-gatehouse-overhead-ms': meta.overheadMs.toFixed(2),
+  };
+  if (anthropic) headers['request-id'] = requestId;
+  if (meta.provider !== undefined) headers['x-gatehouse-provider'] = meta.provider;
+  if (meta.model !== undefined) headers['x-gatehouse-model'] = meta.model;
+  return headers;
+}
+
+export interface RespondOptions {
+  readonly reply: FastifyReply;
+  readonly codec: DialectCodec;
+  readonly requestId: string;
+  readonly keepAliveMs: number;
+}
+
+/** Writes a pipeline result; resolves with the status sent once the response is complete. */
+export async function respond(result: PipelineResult, options: RespondOptions): Promise<number> {
+  const { reply, codec, requestId } = options;
+  const headers = gatewayHeaders(result.meta, requestId, codec.dialect === 'anthropic');
+  switch (result.type) {
+    case 'error':
+      await renderError(reply.headers(headers), codec, result.error, requestId);
+      return result.error.status;
+    case 'json':
+      await reply.code(200).headers(headers).header('content-type', 'application/json').send(result.body);
+      return 200;
+    case 'stream':
+      reply.hijack();
+      await writeStream(reply.raw, result.frames, headers, options.keepAliveMs);
+      return 200;
+    default: {
+      const unreachable: never = result;
+      return unreachable;
+    }
+  }
+}
+
+/**
+ * Streams frames as they arrive, honouring backpressure, with SSE comment keep-alives while the
+ * upstream is quiet. If the caller goes away the frame iterator is returned, which cancels the
+ * upstream request.
+ */
+async function writeStream(
+  response: ServerResponse,
+  frames: AsyncIterable<Uint8Array | string>,
+  headers: Record<string, string>,
+  keepAliveMs: number,
+): Promise<void> {
+  response.writeHead(200, {
+    ...headers,
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache',
+    'x-accel-buffering': 'no',
+  });
+  response.flushHeaders();
+  let lastWrite = performance.now();
+  const keepAlive = setInterval(() => {
+    if (performance.now() - lastWrite >= keepAliveMs && !response.writableEnded) response.write(': keep-alive\n\n');
+  }, keepAliveMs);
+  const iterator = frames[Symbol.asyncIterator]();
+  const onClose = (): void => {
+    void iterator.return?.();
+  };
+  response.once('close', onClose);
+  try {
+    for (;;) {
+      if (response.destroyed) break;
+      const next = await iterator.next();
+      if (next.done === true) break;
+      lastWrite = performance.now();
+      if (!response.write(next.value)) {
+        await Promise.race([once(response, 'drain'), once(response, 'close')]);
+      }
+    }
+  } finally {
+    clearInterval(keepAlive);
+    response.off('close', onClose);
+    if (!response.writableEnded) response.end();
+  }
+}

@@ -1,0 +1,24 @@
+import type { Dialect } from '../llm/index.js';
+
+/** Who is calling. Virtual keys add their attributes here; the master key is the admin principal. */
+export interface Principal {
+  /** A stable, non-secret identifier for logs and metrics (never the key itself). */
+  readonly keyId: string;
+  readonly kind: 'master' | 'virtual';
+}
+
+export type Operation = 'chat' | 'embeddings';
+
+/** What http/ hands to the pipeline: the parsed request and what it needs to know about it. */
+export interface RequestContext {
+  readonly requestId: string;
+  readonly dialect: Dialect;
+  readonly operation: Operation;
+  /** Lower-cased request headers as Node gives them. */
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly body: Record<string, unknown>;
+  /** Aborted when the caller disconnects. */
+  readonly signal: AbortSignal;
+  /** `performance.now()` when the request arrived. */
+  readonly receivedAt: number;
+}

@@ -1,0 +1,61 @@
+import { performance } from 'node:perf_hooks';
+import type { Logger } from 'pino';
+import type { GatewayError } from '../errors/index.js';
+import type { Usage } from '../llm/index.js';
+import type { Principal, RequestContext } from './context.js';
+import type { ResponseMeta } from './pipeline.js';
+
+export interface RequestRecord {
+  readonly context: RequestContext;
+  readonly principal: Principal | undefined;
+  readonly model: string | undefined;
+  readonly meta: ResponseMeta;
+  readonly status: number;
+  readonly usage: Usage | undefined;
+  readonly error: GatewayError | undefined;
+  readonly streamComplete?: boolean;
+}
+
+export interface RequestLogger {
+  log(record: RequestRecord): void;
+}
+
+/**
+ * One JSON line per request. Only identifiers and figures are logged: never a key, a header value
+ * or a prompt, so nothing secret can reach the log through this line.
+ */
+export function createRequestLogger(logger: Logger): RequestLogger {
+  return {
+    log(record) {
+      if (!logger.isLevelEnabled('info')) return;
+      const { context, meta, usage, error } = record;
+      logger.info(
+        {
+          request_id: context.requestId,
+          key_id: record.principal?.keyId,
+          dialect: context.dialect,
+          operation: context.operation,
+          model: record.model,
+          provider: meta.provider,
+          target_model: meta.model,
+          status: record.status,
+          stream: context.body.stream === true,
+          stream_complete: record.streamComplete,
+          attempts: meta.attempts,
+          cache: meta.cache,
+          input_tokens: usage?.inputTokens,
+          output_tokens: usage?.outputTokens,
+          cached_tokens: usage?.cachedInputTokens,
+          error_code: error?.code,
+          overhead_ms: round(meta.overheadMs),
+          duration_ms: round(performance.now() - context.receivedAt),
+        },
+        'request',
+      );
+    },
+  };
+}
+
+function round(value: number): number {
+  return Math.round(value * 100) / 100;
+}

@@ -1,0 +1,1 @@
+export { createAnthropicAdapter } from './anthropic-adapter.js';

@@ -1,0 +1,1 @@
+export { createAzureAdapter } from './azure-adapter.js';

@@ -1,0 +1,164 @@
+import type { Dialect } from '../../llm/index.js';
+import type { MockChatView, MockTool } from './mock-request.js';
+import { firstWords, hashText, splitEvenly, splitWords, toHex } from './mock-text.js';
+import { generateArguments } from './mock-tool-arguments.js';
+
+/**
+ * What the mock answers, before it is written in a dialect. The text depends only on the
+ * conversation, never on the model name, so two mock targets give the same answer and one can
+ * continue (from an assistant prefill) exactly what the other started.
+ */
+
+export type MockFinish = 'end' | 'max_tokens' | 'stop_sequence' | 'tool_use';
+
+export interface MockToolCall {
+  readonly id: string;
+  readonly name: string;
+  readonly input: unknown;
+  readonly argumentsJson: string;
+  /** The argument text as the stream delivers it, in several deltas. */
+  readonly argumentPieces: readonly string[];
+}
+
+export interface MockChoice {
+  readonly index: number;
+  readonly text: string;
+  /** The text as the stream delivers it; one piece per output token. */
+  readonly pieces: readonly string[];
+  readonly toolCall?: MockToolCall;
+  readonly finish: MockFinish;
+  readonly stopSequence?: string;
+  readonly outputTokens: number;
+}
+
+export interface MockAnswer {
+  /** Hex digits derived from the conversation and the model, for response and tool-call ids. */
+  readonly idSuffix: string;
+  readonly choices: readonly MockChoice[];
+  readonly inputTokens: number;
+  readonly outputTokens: number;
+}
+
+/** Words in a default answer: about twenty stream events in all, short enough to be fast. */
+const answerWords = 16;
+const echoedWords = 6;
+const fillerWords = [
+  'the', 'mock', 'provider', 'answers', 'every', 'request', 'deterministically', 'so', 'tests',
+  'and', 'benchmarks', 'can', 'rely', 'on', 'each', 'token', 'it', 'streams', 'back', 'quickly',
+  'without', 'calling', 'a', 'real', 'model',
+] as const; // prettier-ignore
+/** Deltas a tool call's arguments (or a JSON answer) are split into. */
+const jsonPieceCount = 6;
+
+function answerText(view: MockChatView, choiceIndex: number, seed: number): string {
+  const toolResult = view.toolResultText;
+  const source = toolResult ?? view.userText;
+  const echo = firstWords(source, echoedWords);
+  let text = toolResult === undefined ? 'Mock answer to:' : 'Mock summary of the tool result:';
+  let count = toolResult === undefined ? 3 : 6;
+  if (echo.words.length === 0) {
+    text += ' (empty message)';
+    count += 2;
+  }
+  for (const word of echo.words) text += ` ${word}`;
+  count += echo.words.length;
+  if (echo.more) text += '...';
+  let offset = (seed + choiceIndex * 7) % fillerWords.length;
+  for (; count < answerWords; count++) {
+    text += ` ${fillerWords[offset] ?? ''}`;
+    offset = (offset + 1) % fillerWords.length;
+  }
+  return `${text}.`;
+}
+
+function jsonAnswer(view: MockChatView, choiceIndex: number, seed: number): string | undefined {
+  const format = view.responseFormat;
+  if (format === undefined) return undefined;
+  if (format.type === 'json_schema') return JSON.stringify(generateArguments(format.schema));
+  return JSON.stringify({ answer: answerText(view, choiceIndex, seed) });
+}
+
+function chooseTool(view: MockChatView): MockTool | undefined {
+  const choice = view.toolChoice;
+  if (choice.type === 'none' || view.tools.length === 0) return undefined;
+  if (choice.type === 'tool') return view.tools.find((tool) => tool.name === choice.name);
+  // With `auto`, a tool is called only when the user named it and no tool result awaits a reply.
+  const mentioned =
+    view.toolResultText === undefined && view.prefillText === undefined
+      ? view.tools.find((tool) => view.userText.includes(tool.name))
+      : undefined;
+  if (choice.type === 'required') return mentioned ?? view.tools[0];
+  return mentioned;
+}
+
+function earliestStop(text: string, stops: readonly string[]): { at: number; sequence: string } | undefined {
+  let found: { at: number; sequence: string } | undefined;
+  for (const sequence of stops) {
+    const at = text.indexOf(sequence);
+    if (at !== -1 && (found === undefined || at < found.at)) found = { at, sequence };
+  }
+  return found;
+}
+
+function textChoice(view: MockChatView, index: number, seed: number): MockChoice {
+  const json = jsonAnswer(view, index, seed);
+  let text = json ?? answerText(view, index, seed);
+  // Continue an assistant prefill faithfully when the mock's own answer begins with it.
+  const prefill = view.prefillText;
+  if (prefill !== undefined && prefill !== '' && text.startsWith(prefill)) text = text.slice(prefill.length);
+  let finish: MockFinish = 'end';
+  let stopSequence: string | undefined;
+  const stop = earliestStop(text, view.stopSequences);
+  if (stop !== undefined) {
+    text = text.slice(0, stop.at);
+    finish = 'stop_sequence';
+    stopSequence = stop.sequence;
+  }
+  let pieces = json === undefined ? splitWords(text) : splitEvenly(text, jsonPieceCount);
+  if (view.maxTokens !== undefined && pieces.length > view.maxTokens) {
+    pieces = pieces.slice(0, view.maxTokens);
+    text = pieces.join('');
+    finish = 'max_tokens';
+    stopSequence = undefined;
+  }
+  return {
+    index,
+    text,
+    pieces,
+    finish,
+    ...(stopSequence === undefined ? {} : { stopSequence }),
+    outputTokens: pieces.length,
+  };
+}
+
+function toolChoice(tool: MockTool, index: number, id: string): MockChoice {
+  const input = generateArguments(tool.parameters);
+  const argumentsJson = JSON.stringify(input);
+  const argumentPieces = splitEvenly(argumentsJson, jsonPieceCount);
+  return {
+    index,
+    text: '',
+    pieces: [],
+    toolCall: { id, name: tool.name, input, argumentsJson, argumentPieces },
+    finish: 'tool_use',
+    // The tool's name is one token, each argument delta another.
+    outputTokens: argumentPieces.length + 1,
+  };
+}
+
+export function buildAnswer(dialect: Dialect, model: string, view: MockChatView): MockAnswer {
+  const seed = hashText(view.toolResultText ?? view.userText);
+  const idSuffix = toHex(seed) + toHex(hashText(model, seed));
+  const tool = chooseTool(view);
+  const choices: MockChoice[] = [];
+  let outputTokens = 0;
+  for (let index = 0; index < view.choiceCount; index++) {
+    const choice =
+      tool === undefined
+        ? textChoice(view, index, seed)
+        : toolChoice(tool, index, `${dialect === 'openai' ? 'call_' : 'toolu_'}mock${idSuffix}${index}`);
+    choices.push(choice);
+    outputTokens += choice.outputTokens;
+  }
+  return { idSuffix, choices, inputTokens: view.promptTokens, outputTokens };
+}

@@ -1,0 +1,1 @@
+export { createOpenAiCompatibleAdapter } from './openai-compatible-adapter.js';

@@ -1,0 +1,1 @@
+export { createOpenAiAdapter } from './openai-adapter.js';

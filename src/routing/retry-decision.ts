@@ -1,0 +1,53 @@
+import type { RetryConfig } from '../config/schema.js';
+import type { UpstreamFailure } from '../providers/contract.js';
+
+export type RetryDecision =
+  /** Try the same target again after `delayMs`. */
+  | { readonly type: 'retry'; readonly delayMs: number }
+  /** Move on to the next target of the same model. */
+  | { readonly type: 'next-target' }
+  /** Skip the model's remaining targets and go to its fallback models. */
+  | { readonly type: 'next-model' }
+  /** Return this failure to the caller. */
+  | { readonly type: 'stop' };
+
+/**
+ * What to do after a failed attempt (SPEC section 5). `retryIndex` counts earlier attempts on the
+ * same target. A silent target (timeout) is never retried on the same route.
+ */
+export function decideRetry(
+  failure: UpstreamFailure,
+  retry: RetryConfig,
+  retryIndex: number,
+  random: () => number,
+): RetryDecision {
+  const canRetry = retryIndex + 1 < retry.attempts;
+  switch (failure.kind) {
+    case 'timeout':
+      return { type: 'next-target' };
+    case 'connect':
+      return canRetry ? { type: 'retry', delayMs: backoff(retry, retryIndex, random) } : { type: 'next-target' };
+    case 'http':
+      break;
+  }
+  const { code, status } = failure.error;
+  if (code === 'content_policy') return { type: 'stop' };
+  if (code === 'context_length_exceeded') return { type: 'next-model' };
+  if (retry.on.includes(status)) {
+    if (!canRetry) return { type: 'next-target' };
+    const asked = failure.retryAfterMs;
+    if (asked === undefined) return { type: 'retry', delayMs: backoff(retry, retryIndex, random) };
+    // A wait longer than the cap is better spent on another target.
+    return asked <= retry.max_retry_after_ms ? { type: 'retry', delayMs: asked } : { type: 'next-target' };
+  }
+  // A target that rejects our credentials or does not know the model is misconfigured: try others.
+  if (status === 401 || status === 403 || status === 404) return { type: 'next-target' };
+  if (status >= 500) return { type: 'next-target' };
+  return { type: 'stop' };
+}
+
+/** Exponential backoff with "equal jitter": half fixed, half random, capped. */
+function backoff(retry: RetryConfig, retryIndex: number, random: () => number): number {
+  const ceiling = Math.min(retry.max_backoff_ms, retry.backoff_ms * 2 ** retryIndex);
+  return ceiling / 2 + random() * (ceiling / 2);
+}

@@ -1,0 +1,67 @@
+import type { GatewayError } from '../errors/index.js';
+import type { Dialect, Usage } from '../llm/index.js';
+import type { ProviderAdapter } from '../providers/contract.js';
+import type { RetryConfig, TimeoutsConfig } from '../config/schema.js';
+
+export interface Target {
+  readonly provider: ProviderAdapter;
+  /** The provider's model (or deployment) name. */
+  readonly model: string;
+  readonly weight: number;
+}
+
+/** What a client-facing model name resolves to. */
+export interface ModelRoute {
+  readonly name: string;
+  readonly strategy: 'weighted' | 'fallback' | 'least-latency' | 'least-busy';
+  readonly targets: readonly Target[];
+  readonly fallbacks: readonly string[];
+  readonly retry: RetryConfig;
+  readonly timeouts: TimeoutsConfig;
+}
+
+/** One request as routing sees it: a validated body in the caller's dialect. */
+export interface RouteCall {
+  readonly dialect: Dialect;
+  readonly operation: 'chat' | 'embeddings';
+  readonly model: string;
+  readonly body: Readonly<Record<string, unknown>>;
+  readonly stream: boolean;
+  /** The caller asked for a usage chunk at the end of an OpenAI stream. */
+  readonly includeUsage: boolean;
+  readonly forwardHeaders: Readonly<Record<string, string>>;
+  /** Aborted when the caller goes away: the upstream request is cancelled at once. */
+  readonly signal: AbortSignal;
+}
+
+/** The target that answered, and how many attempts it took. */
+export interface Answered {
+  readonly provider: string;
+  readonly model: string;
+  readonly attempts: number;
+}
+
+export interface StreamSummary {
+  /** The answer reached its terminator; false means it ended with an in-band error. */
+  readonly complete: boolean;
+  readonly usage: Usage | undefined;
+  readonly error: GatewayError | undefined;
+}
+
+export type RouteOutcome =
+  | { readonly type: 'error'; readonly error: GatewayError; readonly attempts: number }
+  | {
+      readonly type: 'json';
+      readonly answered: Answered;
+      /** The response body in the caller's dialect. */
+      readonly body: Buffer;
+      readonly usage: Usage | undefined;
+    }
+  | {
+      readonly type: 'stream';
+      readonly answered: Answered;
+      /** Complete SSE frames in the caller's dialect; the consumer must iterate to the end or return(). */
+      readonly frames: AsyncIterable<Uint8Array | string>;
+      /** Settles when the stream has ended, however it ended. */
+      readonly summary: Promise<StreamSummary>;
+    };

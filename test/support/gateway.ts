@@ -1,0 +1,51 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { configSchema, type ConfigInput } from '../../src/config/schema.js';
+import { createGateway, type Gateway } from '../../src/gateway.js';
+import { createLogger } from '../../src/telemetry/index.js';
+
+export interface TestGateway {
+  readonly url: string;
+  readonly port: number;
+  readonly masterKey: string;
+  /** Every log line written so far, raw. */
+  logs(): string;
+  /** Parsed log lines. */
+  logRecords(): Record<string, unknown>[];
+  readonly gateway: Gateway;
+  close(): Promise<void>;
+}
+
+/** Starts the real gateway in this process on a free port, logging to memory. */
+export async function startTestGateway(input: ConfigInput = {}): Promise<TestGateway> {
+  const masterKey = 'gh-test-master-key-0123456789abcdef';
+  const config = configSchema.parse({
+    data_dir: mkdtempSync(join(tmpdir(), 'gatehouse-test-')),
+    ...input,
+    server: { port: 0, ...(input.server ?? {}) },
+    log: { level: 'info', ...(input.log ?? {}) },
+  });
+  let written = '';
+  const destination = {
+    write(line: string) {
+      written += line;
+    },
+  };
+  const logger = createLogger({ level: config.log.level, format: 'json' }, destination);
+  const gateway = createGateway({ config, masterKey, logger });
+  const { url, port } = await gateway.listen();
+  return {
+    url,
+    port,
+    masterKey,
+    gateway,
+    logs: () => written,
+    logRecords: () =>
+      written
+        .split('\n')
+        .filter((line) => line !== '')
+        .map((line) => JSON.parse(line) as Record<string, unknown>),
+    close: () => gateway.close(),
+  };
+}
