@@ -29,7 +29,9 @@ describe('docs/configuration.md', () => {
 
   it('documents each environment variable next to its setting', () => {
     for (const [variable, path] of Object.entries(environmentVariables)) {
-      expect(documentation).toMatch(new RegExp(`\\| \`${variable}\` \\| \`${path.replaceAll('.', '\\.')}\``));
+      expect(documentation).toMatch(
+        new RegExp(`\\|\\s*\`${variable}\`\\s*\\|\\s*\`${path.replaceAll('.', '\\.')}\``),
+      );
     }
   });
 });

@@ -44,7 +44,12 @@ class FileReader {
       this.options.warnings.push(this.#yamlProblem(warning.pos[0], warning.message));
     if (errors.length > 0) {
       for (const error of errors) {
-        this.options.problems.add([], this.#source(error.pos[0]), `YAML syntax: ${error.message}`);
+        // The parser's own wording for this one addresses programmers (it names an API).
+        const message =
+          error.code === 'MULTIPLE_DOCS'
+            ? 'the file must hold one YAML document, found another after ---'
+            : error.message;
+        this.options.problems.add([], this.#source(error.pos[0]), `YAML syntax: ${message}`);
       }
       return undefined;
     }

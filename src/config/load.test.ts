@@ -183,6 +183,12 @@ describe('problems name the field, the line and what is expected', () => {
     );
   });
 
+  it('requires a single document', () => {
+    expect(errorsOf(load('server: {}\n---\nlog: {}\n'))).toBe(
+      'gatehouse.yaml:2:1 YAML syntax: the file must hold one YAML document, found another after ---',
+    );
+  });
+
   it('requires the file to be a mapping', () => {
     expect(errorsOf(load('- a\n- b\n'))).toBe('gatehouse.yaml:1:1 the file must be a mapping of settings');
   });

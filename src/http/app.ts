@@ -32,6 +32,10 @@ function dialectOfUrl(url: string): Dialect {
   return url.startsWith('/v1/messages') ? 'anthropic' : 'openai';
 }
 
+function logRejected(logger: Logger, requestId: string, route: string, error: GatewayError): void {
+  logger.info({ request_id: requestId, route, status: error.status, error_code: error.code }, 'request');
+}
+
 export function buildApp(dependencies: AppDependencies): FastifyInstance {
   const { settings, pipeline, codecs, logger } = dependencies;
   const app = Fastify({
@@ -59,6 +63,9 @@ export function buildApp(dependencies: AppDependencies): FastifyInstance {
   app.setErrorHandler((error, request, reply) => {
     const gatewayError = fromFrameworkError(error, settings.bodyLimitBytes);
     if (gatewayError.status >= 500) logger.error({ err: error, request_id: request.id }, 'unhandled error');
+    // Requests refused before the pipeline (unparsable body, too large, wrong media type) still
+    // get their one log line.
+    if (!reply.sent) logRejected(logger, request.id, request.routeOptions.url ?? request.url, gatewayError);
     return renderError(reply, codecs[dialectOfUrl(request.url)], gatewayError, request.id);
   });
   app.setNotFoundHandler((request, reply) =>

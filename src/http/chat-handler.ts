@@ -1,9 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { DialectCodec } from '../dialects/codec.js';
-import { normalizeError } from '../errors/index.js';
 import type { Operation, Pipeline } from '../pipeline/index.js';
-import { renderError } from './render-error.js';
 import { respond } from './respond.js';
 
 export interface HandlerSettings {
@@ -42,9 +40,10 @@ export function createModelHandler(settings: HandlerSettings) {
       const status = await respond(result, { reply, codec, requestId, keepAliveMs: settings.streamKeepAliveMs });
       finished(status);
     } catch (error) {
-      if (!reply.sent && !raw.headersSent) await renderError(reply, codec, normalizeError(error), requestId);
-      else if (!raw.writableEnded) raw.end();
-      throw error;
+      // Before the headers, the app's error handler renders and logs it. After them, cutting the
+      // connection is the only honest signal left: a cleanly ended stream would look complete.
+      if (!raw.headersSent) throw error;
+      raw.destroy(error instanceof Error ? error : undefined);
     } finally {
       raw.off('close', onClose);
     }

@@ -22,3 +22,16 @@ export interface RequestContext {
   /** `performance.now()` when the request arrived. */
   readonly receivedAt: number;
 }
+
+export type CacheResult = 'hit' | 'miss' | 'bypass';
+
+/** What the response headers report about how the request was answered. */
+export interface ResponseMeta {
+  readonly provider: string | undefined;
+  readonly model: string | undefined;
+  readonly attempts: number;
+  readonly cache: CacheResult;
+  /** Time spent in the gateway itself before the answer began, excluding the upstream. */
+  readonly overheadMs: number;
+}
+

@@ -4,21 +4,9 @@ import type { GatewayError } from '../errors/index.js';
 import type { Dialect, Usage } from '../llm/index.js';
 import type { RouteOutcome, Router, StreamSummary } from '../routing/index.js';
 import type { Authenticator } from './authenticate.js';
-import type { Principal, RequestContext } from './context.js';
+import type { Principal, RequestContext, ResponseMeta } from './context.js';
 import { forwardHeaders } from './forward-headers.js';
 import type { RequestLogger } from './request-log.js';
-
-export type CacheResult = 'hit' | 'miss' | 'bypass';
-
-/** What the response headers report about how the request was answered. */
-export interface ResponseMeta {
-  readonly provider: string | undefined;
-  readonly model: string | undefined;
-  readonly attempts: number;
-  readonly cache: CacheResult;
-  /** Time spent in the gateway itself before the answer began, excluding the upstream. */
-  readonly overheadMs: number;
-}
 
 export type PipelineResult =
   | { readonly type: 'error'; readonly error: GatewayError; readonly meta: ResponseMeta }

@@ -2,8 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import type { GatewayError } from '../errors/index.js';
 import type { Usage } from '../llm/index.js';
-import type { Principal, RequestContext } from './context.js';
-import type { ResponseMeta } from './pipeline.js';
+import type { Principal, RequestContext, ResponseMeta } from './context.js';
 
 export interface RequestRecord {
   readonly context: RequestContext;

@@ -25,6 +25,7 @@ import {
  */
 export function validateAnthropicChatRequest(body: Record<string, unknown>): Validation {
   return validate(() => {
+    expectRecord(body, 'body');
     expectNonEmptyString(body.model, 'model');
     checkAnthropicMessages(body.messages);
     expectIntegerInRange(body.max_tokens, 'max_tokens', 1, maximumOutputTokens);

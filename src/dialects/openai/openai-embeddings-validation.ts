@@ -5,6 +5,7 @@ import {
   expectIntegerInRange,
   expectNonEmptyString,
   expectOneOf,
+  expectRecord,
   expectString,
   isPresent,
   reject,
@@ -20,6 +21,7 @@ const maximumInputs = 2048;
  */
 export function validateEmbeddingsRequest(body: Record<string, unknown>): Validation {
   return validate(() => {
+    expectRecord(body, 'body');
     expectNonEmptyString(body.model, 'model');
     checkInput(body.input);
     if (isPresent(body.encoding_format))

@@ -22,6 +22,7 @@ import { checkOpenaiMessages } from './openai-message-validation.js';
  */
 export function validateOpenaiChatRequest(body: Record<string, unknown>): Validation {
   return validate(() => {
+    expectRecord(body, 'body');
     expectNonEmptyString(body.model, 'model');
     checkOpenaiMessages(body.messages);
     if (isPresent(body.stream)) expectBoolean(body.stream, 'stream');

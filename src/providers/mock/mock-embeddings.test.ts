@@ -24,13 +24,22 @@ describe('mock embeddings', () => {
   });
 
   it('read strings, string arrays and token arrays, and check dimensions', () => {
-    expect(readEmbeddingsRequest({ input: 'a' })).toMatchObject({ ok: true, view: { texts: ['a'], dimensions: 256 } });
+    expect(readEmbeddingsRequest({ input: 'a' })).toMatchObject({
+      ok: true,
+      view: { texts: ['a'], dimensions: 256 },
+    });
     expect(readEmbeddingsRequest({ input: ['a', 'b'], dimensions: 8 })).toMatchObject({
       ok: true,
       view: { texts: ['a', 'b'], dimensions: 8 },
     });
-    expect(readEmbeddingsRequest({ input: [1, 2, 3] })).toMatchObject({ ok: true, view: { texts: ['1 2 3'] } });
-    expect(readEmbeddingsRequest({ input: [[1], [2]] })).toMatchObject({ ok: true, view: { texts: ['1', '2'] } });
+    expect(readEmbeddingsRequest({ input: [1, 2, 3] })).toMatchObject({
+      ok: true,
+      view: { texts: ['1 2 3'] },
+    });
+    expect(readEmbeddingsRequest({ input: [[1], [2]] })).toMatchObject({
+      ok: true,
+      view: { texts: ['1', '2'] },
+    });
     expect(readEmbeddingsRequest({ input: [] }).ok).toBe(false);
     expect(readEmbeddingsRequest({ input: 'a', dimensions: 0 }).ok).toBe(false);
     expect(readEmbeddingsRequest({ input: 'a', encoding_format: 'hex' }).ok).toBe(false);

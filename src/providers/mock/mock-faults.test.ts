@@ -16,13 +16,22 @@ function headerPlan(value: string): MockFaultPlan {
 
 describe('fault grammar, model-name form', () => {
   it('leaves ordinary model names healthy', () => {
-    for (const name of ['mock', 'mock-chat', 'mock-gpt-4o-mini', 'mock-claude-3-5-sonnet', 'gpt-4o', 'gpt-4o-500']) {
+    for (const name of [
+      'mock',
+      'mock-chat',
+      'mock-gpt-4o-mini',
+      'mock-claude-3-5-sonnet',
+      'gpt-4o',
+      'gpt-4o-500',
+    ]) {
       expect(parseFaultModelName(name)).toBe(emptyFaultPlan);
     }
   });
 
   it('reads status faults with retry hints and once', () => {
-    expect(parseFaultModelName('mock-429').faults).toEqual([{ kind: 'status', key: '429', once: false, status: 429 }]);
+    expect(parseFaultModelName('mock-429').faults).toEqual([
+      { kind: 'status', key: '429', once: false, status: 429 },
+    ]);
     expect(parseFaultModelName('mock-429-retry-after-2').faults).toEqual([
       { kind: 'status', key: '429;retry-after=2', once: false, status: 429, retryAfterSeconds: 2 },
     ]);
@@ -40,8 +49,14 @@ describe('fault grammar, model-name form', () => {
       { kind: 'slow-first-token', key: 'slow-first-token=2500', once: false, value: 2500 },
     ]);
     expect(parseFaultModelName('mock-slow-first-token').faults[0]).toMatchObject({ value: 2000 });
-    expect(parseFaultModelName('mock-stream-cut-after-3').faults[0]).toMatchObject({ kind: 'stream-cut', value: 3 });
-    expect(parseFaultModelName('mock-stream-stall-4').faults[0]).toMatchObject({ kind: 'stream-stall', value: 4 });
+    expect(parseFaultModelName('mock-stream-cut-after-3').faults[0]).toMatchObject({
+      kind: 'stream-cut',
+      value: 3,
+    });
+    expect(parseFaultModelName('mock-stream-stall-4').faults[0]).toMatchObject({
+      kind: 'stream-stall',
+      value: 4,
+    });
     expect(parseFaultModelName('mock-malformed-chunk').faults[0]).toMatchObject({ value: 5 });
     expect(parseFaultModelName('mock-no-terminator').faults[0]).toMatchObject({ kind: 'no-terminator' });
     expect(parseFaultModelName('mock-context-length').faults[0]).toEqual({
@@ -82,7 +97,10 @@ describe('fault grammar, header form', () => {
     expect(headerPlan('slow-first-token;ms=150').faults[0]).toMatchObject({ value: 150 });
     expect(headerPlan('down;seconds=10').faults[0]).toMatchObject({ kind: 'down', value: 10 });
     expect(headerPlan('context-length;max=100').faults[0]).toMatchObject({ maxTokens: 100 });
-    expect(headerPlan('503;once;retry-after-ms=250').faults[0]).toMatchObject({ retryAfterMs: 250, once: true });
+    expect(headerPlan('503;once;retry-after-ms=250').faults[0]).toMatchObject({
+      retryAfterMs: 250,
+      once: true,
+    });
   });
 
   it('reads several faults separated by commas', () => {

@@ -2,13 +2,22 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { SseParser } from '../../dialects/sse-parser.js';
 import type { MockBody } from './mock-body.js';
-import { createMockResponder, type MockRequest, type MockResponder, type MockResult } from './mock-responder.js';
+import {
+  createMockResponder,
+  type MockRequest,
+  type MockResponder,
+  type MockResult,
+} from './mock-responder.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 const signal = new AbortController().signal;
 
-function chat(dialect: 'openai' | 'anthropic', body: Json, headers: Record<string, string> = {}): MockRequest {
+function chat(
+  dialect: 'openai' | 'anthropic',
+  body: Json,
+  headers: Record<string, string> = {},
+): MockRequest {
   return { dialect, operation: 'chat', body: { model: 'mock', ...body }, headers, signal };
 }
 
@@ -18,7 +27,10 @@ async function bytesOf(body: MockBody): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-async function respondJson(responder: MockResponder, request: MockRequest): Promise<{ status: number; json: Json }> {
+async function respondJson(
+  responder: MockResponder,
+  request: MockRequest,
+): Promise<{ status: number; json: Json }> {
   const result = await responder.respond(request);
   if (result.type !== 'response') throw new Error(`expected a response, got ${result.type}`);
   return { status: result.status, json: JSON.parse(await bytesOf(result.body)) as Json };
@@ -46,7 +58,10 @@ describe('mock chat answers', () => {
   it('are deterministic and echo the last user message', async () => {
     const responder = createMockResponder({ now: () => 1_700_000_000_000 });
     const first = await respondJson(responder, chat('openai', { messages: hello }));
-    const second = await respondJson(createMockResponder({ now: () => 1_700_000_000_000 }), chat('openai', { messages: hello }));
+    const second = await respondJson(
+      createMockResponder({ now: () => 1_700_000_000_000 }),
+      chat('openai', { messages: hello }),
+    );
     expect(first).toEqual(second);
     expect(first.json).toMatchObject({ object: 'chat.completion', created: 1_700_000_000, model: 'mock' });
     const choice = first.json.choices[0];
@@ -54,7 +69,9 @@ describe('mock chat answers', () => {
     expect(choice.finish_reason).toBe('stop');
     const usage = first.json.usage;
     expect(usage.completion_tokens).toBe(16);
-    expect(usage.prompt_tokens).toBe(Math.ceil('userHello there, what is the weather in Paris today?'.length / 4));
+    expect(usage.prompt_tokens).toBe(
+      Math.ceil('userHello there, what is the weather in Paris today?'.length / 4),
+    );
     expect(usage.total_tokens).toBe(usage.prompt_tokens + usage.completion_tokens);
   });
 
@@ -67,9 +84,15 @@ describe('mock chat answers', () => {
   it('honours max_tokens and stop sequences in both dialects', async () => {
     const responder = createMockResponder();
     const short = await respondJson(responder, chat('openai', { messages: hello, max_tokens: 4 }));
-    expect(short.json.choices[0]).toMatchObject({ finish_reason: 'length', message: { content: 'Mock answer to: Hello' } });
+    expect(short.json.choices[0]).toMatchObject({
+      finish_reason: 'length',
+      message: { content: 'Mock answer to: Hello' },
+    });
     expect(short.json.usage.completion_tokens).toBe(4);
-    const stopped = await respondJson(responder, chat('anthropic', { messages: hello, max_tokens: 100, stop_sequences: ['weather'] }));
+    const stopped = await respondJson(
+      responder,
+      chat('anthropic', { messages: hello, max_tokens: 100, stop_sequences: ['weather'] }),
+    );
     expect(stopped.json).toMatchObject({
       type: 'message',
       stop_reason: 'stop_sequence',
@@ -82,7 +105,8 @@ describe('mock chat answers', () => {
 
   it('continues an assistant prefill that its own answer begins with', async () => {
     const responder = createMockResponder();
-    const full = (await respondJson(responder, chat('anthropic', { messages: hello, max_tokens: 100 }))).json.content[0].text as string;
+    const full = (await respondJson(responder, chat('anthropic', { messages: hello, max_tokens: 100 }))).json
+      .content[0].text as string;
     const prefill = full.slice(0, 30);
     const continued = await respondJson(
       responder,
@@ -92,10 +116,17 @@ describe('mock chat answers', () => {
   });
 
   it('returns JSON for response_format json_schema', async () => {
-    const schema = { type: 'object', properties: { answer: { type: 'string' }, score: { type: 'integer', minimum: 1 } }, required: ['answer', 'score'] };
+    const schema = {
+      type: 'object',
+      properties: { answer: { type: 'string' }, score: { type: 'integer', minimum: 1 } },
+      required: ['answer', 'score'],
+    };
     const { json } = await respondJson(
       createMockResponder(),
-      chat('openai', { messages: hello, response_format: { type: 'json_schema', json_schema: { name: 'x', schema } } }),
+      chat('openai', {
+        messages: hello,
+        response_format: { type: 'json_schema', json_schema: { name: 'x', schema } },
+      }),
     );
     const parsed = JSON.parse(json.choices[0].message.content as string) as unknown;
     expect(z.fromJSONSchema(schema).safeParse(parsed).success).toBe(true);
@@ -110,13 +141,19 @@ describe('mock chat answers', () => {
 
 describe('mock tool calls', () => {
   const openaiTools = [{ type: 'function', function: weatherTool }];
-  const anthropicTools = [{ name: weatherTool.name, description: weatherTool.description, input_schema: weatherTool.parameters }];
-  const validate = (value: unknown): boolean => z.fromJSONSchema(weatherTool.parameters as never).safeParse(value).success;
+  const anthropicTools = [
+    { name: weatherTool.name, description: weatherTool.description, input_schema: weatherTool.parameters },
+  ];
+  const validate = (value: unknown): boolean =>
+    z.fromJSONSchema(weatherTool.parameters as never).safeParse(value).success;
 
   it('calls the tool when the choice requires one, with valid arguments', async () => {
     const responder = createMockResponder();
     const other = [{ role: 'user', content: 'nothing relevant' }];
-    const openai = await respondJson(responder, chat('openai', { messages: other, tools: openaiTools, tool_choice: 'required' }));
+    const openai = await respondJson(
+      responder,
+      chat('openai', { messages: other, tools: openaiTools, tool_choice: 'required' }),
+    );
     const call = openai.json.choices[0].message.tool_calls[0];
     expect(openai.json.choices[0].finish_reason).toBe('tool_calls');
     expect(call).toMatchObject({ type: 'function', function: { name: 'get_weather' } });
@@ -124,9 +161,17 @@ describe('mock tool calls', () => {
     expect(validate(JSON.parse(call.function.arguments as string))).toBe(true);
     const anthropic = await respondJson(
       responder,
-      chat('anthropic', { messages: other, max_tokens: 50, tools: anthropicTools, tool_choice: { type: 'tool', name: 'get_weather' } }),
+      chat('anthropic', {
+        messages: other,
+        max_tokens: 50,
+        tools: anthropicTools,
+        tool_choice: { type: 'tool', name: 'get_weather' },
+      }),
     );
-    expect(anthropic.json).toMatchObject({ stop_reason: 'tool_use', content: [{ type: 'tool_use', name: 'get_weather' }] });
+    expect(anthropic.json).toMatchObject({
+      stop_reason: 'tool_use',
+      content: [{ type: 'tool_use', name: 'get_weather' }],
+    });
     expect(validate(anthropic.json.content[0].input)).toBe(true);
   });
 
@@ -134,12 +179,23 @@ describe('mock tool calls', () => {
     const responder = createMockResponder();
     const named = await respondJson(
       responder,
-      chat('anthropic', { messages: [{ role: 'user', content: 'use get_weather for Oslo' }], max_tokens: 50, tools: anthropicTools }),
+      chat('anthropic', {
+        messages: [{ role: 'user', content: 'use get_weather for Oslo' }],
+        max_tokens: 50,
+        tools: anthropicTools,
+      }),
     );
     expect(named.json.stop_reason).toBe('tool_use');
     const plain = await respondJson(responder, chat('openai', { messages: hello, tools: openaiTools }));
     expect(plain.json.choices[0].finish_reason).toBe('stop');
-    const refused = await respondJson(responder, chat('openai', { messages: hello, tools: openaiTools, tool_choice: { type: 'function', function: { name: 'nope' } } }));
+    const refused = await respondJson(
+      responder,
+      chat('openai', {
+        messages: hello,
+        tools: openaiTools,
+        tool_choice: { type: 'function', function: { name: 'nope' } },
+      }),
+    );
     expect(refused.status).toBe(400);
   });
 
@@ -151,12 +207,20 @@ describe('mock tool calls', () => {
         tools: openaiTools,
         messages: [
           { role: 'user', content: 'use get_weather' },
-          { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{}' } }] },
+          {
+            role: 'assistant',
+            content: null,
+            tool_calls: [
+              { id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{}' } },
+            ],
+          },
           { role: 'tool', tool_call_id: 'call_1', content: 'Sunny and 21 degrees' },
         ],
       }),
     );
-    expect(openai.json.choices[0].message.content).toMatch(/^Mock summary of the tool result: Sunny and 21 degrees /);
+    expect(openai.json.choices[0].message.content).toMatch(
+      /^Mock summary of the tool result: Sunny and 21 degrees /,
+    );
     const anthropic = await respondJson(
       responder,
       chat('anthropic', {
@@ -164,8 +228,16 @@ describe('mock tool calls', () => {
         tools: anthropicTools,
         messages: [
           { role: 'user', content: 'use get_weather' },
-          { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_1', name: 'get_weather', input: {} }] },
-          { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: [{ type: 'text', text: 'Rain' }] }] },
+          {
+            role: 'assistant',
+            content: [{ type: 'tool_use', id: 'toolu_1', name: 'get_weather', input: {} }],
+          },
+          {
+            role: 'user',
+            content: [
+              { type: 'tool_result', tool_use_id: 'toolu_1', content: [{ type: 'text', text: 'Rain' }] },
+            ],
+          },
         ],
       }),
     );
@@ -175,17 +247,35 @@ describe('mock tool calls', () => {
   it('streams tool arguments in several deltas that join into valid JSON', async () => {
     const responder = createMockResponder();
     const openai = await events(
-      await responder.respond(chat('openai', { messages: hello, stream: true, tools: openaiTools, tool_choice: 'required' })),
+      await responder.respond(
+        chat('openai', { messages: hello, stream: true, tools: openaiTools, tool_choice: 'required' }),
+      ),
     );
-    const chunks = openai.filter((event) => event.data !== '[DONE]').map((event) => JSON.parse(event.data) as Json);
+    const chunks = openai
+      .filter((event) => event.data !== '[DONE]')
+      .map((event) => JSON.parse(event.data) as Json);
     const deltas = chunks.flatMap((chunk) => chunk.choices[0]?.delta?.tool_calls ?? []);
-    expect(deltas[0]).toMatchObject({ index: 0, type: 'function', function: { name: 'get_weather', arguments: '' } });
+    expect(deltas[0]).toMatchObject({
+      index: 0,
+      type: 'function',
+      function: { name: 'get_weather', arguments: '' },
+    });
     expect(deltas.length).toBeGreaterThan(2);
-    expect(validate(JSON.parse(deltas.map((delta: Json) => delta.function.arguments as string).join('')))).toBe(true);
+    expect(
+      validate(JSON.parse(deltas.map((delta: Json) => delta.function.arguments as string).join(''))),
+    ).toBe(true);
     expect(chunks.at(-1)?.choices[0].finish_reason).toBe('tool_calls');
 
     const anthropic = await events(
-      await responder.respond(chat('anthropic', { messages: hello, max_tokens: 50, stream: true, tools: anthropicTools, tool_choice: { type: 'any' } })),
+      await responder.respond(
+        chat('anthropic', {
+          messages: hello,
+          max_tokens: 50,
+          stream: true,
+          tools: anthropicTools,
+          tool_choice: { type: 'any' },
+        }),
+      ),
     );
     const partials = anthropic
       .map((event) => JSON.parse(event.data) as Json)
@@ -199,7 +289,9 @@ describe('mock tool calls', () => {
 describe('mock stream shapes', () => {
   it('follow the OpenAI chunk sequence, with include_usage', async () => {
     const list = await events(
-      await createMockResponder().respond(chat('openai', { messages: hello, stream: true, stream_options: { include_usage: true } })),
+      await createMockResponder().respond(
+        chat('openai', { messages: hello, stream: true, stream_options: { include_usage: true } }),
+      ),
     );
     expect(list.at(-1)?.data).toBe('[DONE]');
     expect(list.every((event) => event.event === undefined)).toBe(true);
@@ -212,26 +304,36 @@ describe('mock stream shapes', () => {
     expect(usageChunk.usage).toMatchObject({ completion_tokens: 16 });
     expect(chunks.at(-2)!.choices[0]).toMatchObject({ delta: {}, finish_reason: 'stop' });
     expect(chunks.slice(0, -1).every((chunk) => chunk.usage === null)).toBe(true);
-    const text = chunks.map((chunk) => (chunk.choices[0]?.delta?.content as string | undefined) ?? '').join('');
+    const text = chunks
+      .map((chunk) => (chunk.choices[0]?.delta?.content as string | undefined) ?? '')
+      .join('');
     expect(text).toMatch(/^Mock answer to: Hello/);
   });
 
   it('follow the Anthropic event sequence', async () => {
-    const list = await events(await createMockResponder().respond(chat('anthropic', { messages: hello, max_tokens: 100, stream: true })));
+    const list = await events(
+      await createMockResponder().respond(
+        chat('anthropic', { messages: hello, max_tokens: 100, stream: true }),
+      ),
+    );
     const names = list.map((event) => event.event);
     expect(names.slice(0, 3)).toEqual(['message_start', 'content_block_start', 'ping']);
     expect(names.slice(-3)).toEqual(['content_block_stop', 'message_delta', 'message_stop']);
     expect(names.filter((name) => name === 'content_block_delta')).toHaveLength(16);
     for (const event of list) expect((JSON.parse(event.data) as Json).type).toBe(event.event);
     const delta = JSON.parse(list.at(-2)!.data) as Json;
-    expect(delta).toMatchObject({ delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: 16 } });
+    expect(delta).toMatchObject({
+      delta: { stop_reason: 'end_turn', stop_sequence: null },
+      usage: { output_tokens: 16 },
+    });
   });
 });
 
 describe('mock fault state', () => {
   it('fails once per key, then answers', async () => {
     const responder = createMockResponder();
-    const request = (key: string): MockRequest => chat('openai', { messages: hello }, { 'x-mock-fault': '500;once', 'x-mock-fault-key': key });
+    const request = (key: string): MockRequest =>
+      chat('openai', { messages: hello }, { 'x-mock-fault': '500;once', 'x-mock-fault-key': key });
     expect((await respondJson(responder, request('a'))).status).toBe(500);
     expect((await respondJson(responder, request('a'))).status).toBe(200);
     expect((await respondJson(responder, request('b'))).status).toBe(500);
@@ -250,7 +352,10 @@ describe('mock fault state', () => {
     let time = 1_000_000;
     const responder = createMockResponder({ now: () => time });
     const request = chat('anthropic', { model: 'mock-down-30', messages: hello, max_tokens: 10 });
-    expect(await respondJson(responder, request)).toMatchObject({ status: 503, json: { error: { type: 'overloaded_error' } } });
+    expect(await respondJson(responder, request)).toMatchObject({
+      status: 503,
+      json: { error: { type: 'overloaded_error' } },
+    });
     time += 29_000;
     expect((await respondJson(responder, request)).status).toBe(503);
     time += 1_000;
@@ -258,7 +363,10 @@ describe('mock fault state', () => {
   });
 
   it('reports a malformed fault header as a 400', async () => {
-    const { status, json } = await respondJson(createMockResponder(), chat('openai', { messages: hello }, { 'x-mock-fault': 'boom' }));
+    const { status, json } = await respondJson(
+      createMockResponder(),
+      chat('openai', { messages: hello }, { 'x-mock-fault': 'boom' }),
+    );
     expect(status).toBe(400);
     expect(json.error.message).toContain('boom');
   });

@@ -72,10 +72,6 @@ function sendError(response: ServerResponse, dialect: Dialect, status: number, e
   response.end(errorBody(dialect, error, 'req_mock'));
 }
 
-function uncork(response: ServerResponse): void {
-  response.uncork();
-}
-
 function drained(response: ServerResponse): Promise<void> {
   return new Promise((resolve) => {
     const done = (): void => {
@@ -93,17 +89,14 @@ function isConnectionReset(error: unknown): boolean {
 }
 
 /**
- * Writes a body chunk by chunk. Writes made in one turn of the event loop are corked together
- * (one syscall rather than one per event) and uncorked on the next tick, as the Node.js stream
- * documentation recommends; a full socket buffer pauses the body until it drains.
+ * Writes a body chunk by chunk; a full socket buffer pauses the body until it drains. Events due
+ * at once still leave in one syscall: node:http corks the socket on each write and uncorks it on
+ * the next tick. (Corking the response as well loses chunks on `end()` in Node 24.)
  */
 async function writeBody(body: MockBody, response: ServerResponse): Promise<void> {
   try {
     for await (const chunk of body) {
-      response.cork();
-      const ready = response.write(chunk);
-      process.nextTick(uncork, response);
-      if (!ready) await drained(response);
+      if (!response.write(chunk)) await drained(response);
     }
     response.end();
   } catch (error) {
@@ -152,8 +145,13 @@ async function dispatch(
       return;
     case 'response':
       response.writeHead(result.status, result.headers);
-      if (result.body.whole !== undefined) response.end(result.body.whole);
-      else await writeBody(result.body, response);
+      if (result.body.whole !== undefined) {
+        response.end(result.body.whole);
+        return;
+      }
+      // Headers leave now, as a provider's do, even when the first event is late (slow-first-token).
+      response.flushHeaders();
+      await writeBody(result.body, response);
   }
 }
 
