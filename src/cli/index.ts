@@ -15,6 +15,7 @@ export async function runCli(environment: CliEnvironment): Promise<number | unde
   const program = new Command('gatehouse')
     .description('A self-hosted production gateway for LLM applications and AI agents.')
     .exitOverride()
+    .configureOutput({ writeOut: environment.stdout, writeErr: environment.stderr })
     .showHelpAfterError();
   let result: number | undefined = exitCodes.ok;
   const setResult = (code: number | undefined): void => {

@@ -1,4 +1,5 @@
 import { pino, type Logger, type DestinationStream } from 'pino';
+import { PinoPretty } from 'pino-pretty';
 
 export interface LoggerSettings {
   readonly level: string;
@@ -38,9 +39,8 @@ export function createLogger(settings: LoggerSettings, destination?: Destination
   };
   if (destination !== undefined) return pino(options, destination);
   if (settings.format === 'pretty') {
-    // pino-pretty is not a dependency: pretty output is pino's own single-line format to stdout,
-    // readable enough for development without a transport thread.
-    return pino({ ...options, formatters: {} });
+    // In-process (no transport thread): pretty output is for development, not for throughput.
+    return pino({ ...options, formatters: {} }, PinoPretty({ colorize: process.stdout.isTTY, sync: true }));
   }
   return pino(options, pino.destination({ sync: false }));
 }

@@ -8,7 +8,7 @@ const messages = [{ role: 'user', content: 'Summarise the plot of Hamlet' }];
 function request(
   overrides: Partial<UpstreamRequest> & { body?: Record<string, unknown> } = {},
 ): UpstreamRequest {
-  const body = { model: 'mock', messages, ...overrides.body };
+  const body: Record<string, unknown> = { model: 'mock', messages, ...overrides.body };
   return {
     operation: 'chat',
     dialect: 'openai',

@@ -67,7 +67,11 @@ describe('mock chat answers', () => {
     const choice = first.json.choices[0];
     expect(choice.message.content).toMatch(/^Mock answer to: Hello there, what is the weather\.\.\. /);
     expect(choice.finish_reason).toBe('stop');
-    const usage = first.json.usage;
+    const usage = first.json.usage as {
+      prompt_tokens: number;
+      completion_tokens: number;
+      total_tokens: number;
+    };
     expect(usage.completion_tokens).toBe(16);
     expect(usage.prompt_tokens).toBe(
       Math.ceil('userHello there, what is the weather in Paris today?'.length / 4),
@@ -77,7 +81,7 @@ describe('mock chat answers', () => {
 
   it('answers n choices', async () => {
     const { json } = await respondJson(createMockResponder(), chat('openai', { messages: hello, n: 3 }));
-    expect(json.choices.map((choice: Json) => choice.index)).toEqual([0, 1, 2]);
+    expect(json.choices.map((choice: Json) => choice.index as number)).toEqual([0, 1, 2]);
     expect(json.usage.completion_tokens).toBe(48);
   });
 
@@ -129,7 +133,7 @@ describe('mock chat answers', () => {
       }),
     );
     const parsed = JSON.parse(json.choices[0].message.content as string) as unknown;
-    expect(z.fromJSONSchema(schema).safeParse(parsed).success).toBe(true);
+    expect(z.fromJSONSchema(schema as never).safeParse(parsed).success).toBe(true);
   });
 
   it('rejects a request without messages', async () => {
@@ -254,7 +258,7 @@ describe('mock tool calls', () => {
     const chunks = openai
       .filter((event) => event.data !== '[DONE]')
       .map((event) => JSON.parse(event.data) as Json);
-    const deltas = chunks.flatMap((chunk) => chunk.choices[0]?.delta?.tool_calls ?? []);
+    const deltas = chunks.flatMap((chunk) => (chunk.choices[0]?.delta?.tool_calls ?? []) as Json[]);
     expect(deltas[0]).toMatchObject({
       index: 0,
       type: 'function',

@@ -207,7 +207,7 @@ describe('mock server faults', () => {
     const reader = response.body!.getReader();
     const parser = new SseParser();
     const events: SseEvent[] = [];
-    while (events.length < 3) events.push(...parser.push((await reader.read()).value!));
+    while (events.length < 3) events.push(...parser.push((await reader.read()).value ?? new Uint8Array()));
     expect(events.map((event) => event.event)).toEqual(['message_start', 'content_block_start', 'ping']);
     const next = await Promise.race([
       reader.read().then(() => 'data'),

@@ -4,7 +4,7 @@ import { generateArguments } from './mock-tool-arguments.js';
 
 function expectValid(schema: Record<string, unknown>): unknown {
   const value = generateArguments(schema);
-  const result = z.fromJSONSchema(schema as Parameters<typeof z.fromJSONSchema>[0]).safeParse(value);
+  const result = z.fromJSONSchema(schema).safeParse(value);
   expect(result.success, `${JSON.stringify(value)}: ${JSON.stringify(result.error?.issues)}`).toBe(true);
   return value;
 }
