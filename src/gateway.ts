@@ -4,7 +4,12 @@ import { codecs, validateEmbeddingsRequest } from './dialects/index.js';
 import { buildApp } from './http/index.js';
 import { createMasterKeyAuthenticator, createPipeline, createRequestLogger } from './pipeline/index.js';
 import { createProviders } from './providers/registry.js';
-import { createModelResolver, createRouter } from './routing/index.js';
+import {
+  createCircuitBreakers,
+  createModelResolver,
+  createRouter,
+  createTargetStats,
+} from './routing/index.js';
 import type { Logger } from './telemetry/index.js';
 
 export interface GatewayOptions {
@@ -28,7 +33,18 @@ export function createGateway(options: GatewayOptions): Gateway {
   const { config, logger } = options;
   const providers = createProviders(config, { connectTimeoutMs: config.defaults.timeouts.connect_ms });
   const resolver = createModelResolver(config, providers);
-  const router = createRouter({ resolver, codecs });
+  const breaker = config.circuit_breaker;
+  const breakers = createCircuitBreakers(
+    {
+      failureRate: breaker.failure_rate,
+      minimumRequests: breaker.minimum_requests,
+      windowMs: breaker.window_ms,
+      openMs: breaker.open_ms,
+      halfOpenProbes: breaker.half_open_probes,
+    },
+    undefined,
+  );
+  const router = createRouter({ resolver, codecs, breakers, stats: createTargetStats() });
   const pipeline = createPipeline({
     authenticator: createMasterKeyAuthenticator(options.masterKey),
     router,
@@ -37,7 +53,9 @@ export function createGateway(options: GatewayOptions): Gateway {
     requestLog: createRequestLogger(logger),
   });
   let draining = false;
-  const modelNames = config.mock.enabled ? [...resolver.configuredNames(), 'mock'] : resolver.configuredNames();
+  const modelNames = config.mock.enabled
+    ? [...resolver.configuredNames(), 'mock']
+    : resolver.configuredNames();
   const app = buildApp({
     settings: {
       bodyLimitBytes: config.server.body_limit_bytes,
@@ -67,7 +85,10 @@ export function createGateway(options: GatewayOptions): Gateway {
     async close() {
       draining = true;
       const forced = setTimeout(() => {
-        logger.warn({ drain_timeout_ms: config.server.drain_timeout_ms }, 'drain timeout reached; closing connections');
+        logger.warn(
+          { drain_timeout_ms: config.server.drain_timeout_ms },
+          'drain timeout reached; closing connections',
+        );
         app.server.closeAllConnections();
       }, config.server.drain_timeout_ms);
       forced.unref();

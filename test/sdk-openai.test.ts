@@ -30,7 +30,11 @@ let direct: OpenAI;
 
 beforeAll(async () => {
   fixture = await startSdkFixture();
-  client = new OpenAI({ baseURL: `${fixture.gateway.url}/v1`, apiKey: fixture.gateway.masterKey, maxRetries: 0 });
+  client = new OpenAI({
+    baseURL: `${fixture.gateway.url}/v1`,
+    apiKey: fixture.gateway.masterKey,
+    maxRetries: 0,
+  });
   direct = new OpenAI({ baseURL: `${fixture.mock.url}/v1`, apiKey: 'unused', maxRetries: 0 });
 });
 
@@ -87,7 +91,11 @@ const timeArguments = z.strictObject({ timezone: z.string().min(1) });
 const tools: ChatCompletionTool[] = [
   {
     type: 'function',
-    function: { name: 'get_weather', description: 'Current weather in a city', parameters: weatherParameters },
+    function: {
+      name: 'get_weather',
+      description: 'Current weather in a city',
+      parameters: weatherParameters,
+    },
   },
   {
     type: 'function',
@@ -145,7 +153,10 @@ async function assemble(stream: AsyncIterable<ChatCompletionChunk>): Promise<Ass
   return { chunks, text, toolCalls, finishReason };
 }
 
-async function directAnswer(messages: ChatCompletionMessageParam[], extra: Partial<OpenAI.ChatCompletionCreateParamsNonStreaming> = {}): Promise<string> {
+async function directAnswer(
+  messages: ChatCompletionMessageParam[],
+  extra: Partial<OpenAI.ChatCompletionCreateParamsNonStreaming> = {},
+): Promise<string> {
   const completion = await direct.chat.completions.create({ model: 'mock-direct', messages, ...extra });
   return completion.choices[0]?.message.content ?? '';
 }
@@ -182,7 +193,9 @@ describe.each(targets)('chat completions $path', (target) => {
     expect(last.choices).toEqual([]);
     expect(last.usage?.prompt_tokens).toBeGreaterThan(0);
     expect(last.usage?.completion_tokens).toBeGreaterThan(0);
-    expect(last.usage?.total_tokens).toBe((last.usage?.prompt_tokens ?? 0) + (last.usage?.completion_tokens ?? 0));
+    expect(last.usage?.total_tokens).toBe(
+      (last.usage?.prompt_tokens ?? 0) + (last.usage?.completion_tokens ?? 0),
+    );
     // Only the final chunk reports usage; every other chunk carries a choice.
     for (const chunk of chunks.slice(0, -1)) {
       expect(chunk.usage ?? null).toBeNull();
@@ -191,7 +204,11 @@ describe.each(targets)('chat completions $path', (target) => {
   });
 
   it('streams no usage chunk when include_usage is not asked for', async () => {
-    const stream = await client.chat.completions.create({ model: target.model, messages: question, stream: true });
+    const stream = await client.chat.completions.create({
+      model: target.model,
+      messages: question,
+      stream: true,
+    });
     const { chunks, text, finishReason } = await assemble(stream);
     expect(text).toBe(await directAnswer(question));
     expect(finishReason).toBe('stop');
@@ -236,12 +253,18 @@ describe.each(targets)('chat completions $path', (target) => {
       { role: 'assistant', content: null, tool_calls: [call] },
       { role: 'tool', tool_call_id: call.id, content: toolResultText },
     ];
-    const second = await client.chat.completions.create({ model: target.model, messages: conversation, tools });
+    const second = await client.chat.completions.create({
+      model: target.model,
+      messages: conversation,
+      tools,
+    });
     const answer = second.choices[0]!;
     expect(answer.finish_reason).toBe('stop');
     expect(functionCalls(answer.message.tool_calls)).toEqual([]);
     // The mock summarises the tool result it was given, so this proves the result reached it.
-    expect(answer.message.content).toMatch(/^Mock summary of the tool result: Sunny and 21 degrees with a\.\.\. /);
+    expect(answer.message.content).toMatch(
+      /^Mock summary of the tool result: Sunny and 21 degrees with a\.\.\. /,
+    );
     expect(answer.message.content).toBe(await directAnswer(conversation, { tools }));
   });
 
@@ -274,16 +297,62 @@ describe.each(targets)('chat completions $path', (target) => {
       {
         role: 'assistant',
         content: null,
-        tool_calls: [{ id: call.id, type: 'function', function: { name: call.name, arguments: call.arguments } }],
+        tool_calls: [
+          { id: call.id, type: 'function', function: { name: call.name, arguments: call.arguments } },
+        ],
       },
       { role: 'tool', tool_call_id: call.id, content: toolResultText },
     ];
     const answer = await assemble(
-      await client.chat.completions.create({ model: target.model, messages: conversation, tools, stream: true }),
+      await client.chat.completions.create({
+        model: target.model,
+        messages: conversation,
+        tools,
+        stream: true,
+      }),
     );
     expect(answer.finishReason).toBe('stop');
     expect(answer.toolCalls).toEqual([]);
     expect(answer.text).toMatch(/^Mock summary of the tool result: Sunny and 21 degrees with a\.\.\. /);
+  });
+
+  it('stops at a stop sequence with finish_reason stop', async () => {
+    const messages: ChatCompletionMessageParam[] = [
+      { role: 'user', content: 'Tell me about zebras and lions please' },
+    ];
+    const completion = await client.chat.completions.create({
+      model: target.model,
+      messages,
+      stop: ['lions'],
+    });
+    expect(completion.choices[0]!.message.content).toBe('Mock answer to: Tell me about zebras and ');
+    expect(completion.choices[0]!.finish_reason).toBe('stop');
+  });
+
+  it('stops at max_completion_tokens with finish_reason length', async () => {
+    const completion = await client.chat.completions.create({
+      model: target.model,
+      messages: question,
+      max_completion_tokens: 3,
+    });
+    expect(completion.choices[0]!.message.content).toBe('Mock answer to:');
+    expect(completion.choices[0]!.finish_reason).toBe('length');
+    expect(completion.usage?.completion_tokens).toBe(3);
+  });
+
+  it('sends a system message on to the model', async () => {
+    const system = 'You are a terse assistant who answers in exactly one sentence. '.repeat(8);
+    const plain = await client.chat.completions.create({ model: target.model, messages: question });
+    const withSystem = await client.chat.completions.create({
+      model: target.model,
+      messages: [{ role: 'system', content: system }, ...question],
+    });
+    expect(withSystem.choices[0]!.message.content).toBe(plain.choices[0]!.message.content);
+    // The mock counts about four characters a token, the system prompt's included.
+    const added = Math.floor(system.length / 4) - 2;
+    expect((withSystem.usage?.prompt_tokens ?? 0) - (plain.usage?.prompt_tokens ?? 0)).toBeGreaterThanOrEqual(
+      added,
+    );
   });
 
   it('reports which provider and model answered, and the request id, in response headers', async () => {
@@ -300,7 +369,10 @@ describe.each(targets)('chat completions $path', (target) => {
 
   it('echoes the caller’s own x-request-id on a stream', async () => {
     const { response } = await client.chat.completions
-      .create({ model: target.model, messages: question, stream: true }, { headers: { 'x-request-id': 'trace-abc-123' } })
+      .create(
+        { model: target.model, messages: question, stream: true },
+        { headers: { 'x-request-id': 'trace-abc-123' } },
+      )
       .withResponse();
     expect(response.headers.get('x-request-id')).toBe('trace-abc-123');
     expect(response.headers.get('x-gatehouse-provider')).toBe(target.provider);
@@ -355,9 +427,119 @@ describe.each(targets)('chat completions $path', (target) => {
   });
 });
 
+describe.each(targets)('chat completion failures $path', (target) => {
+  it('surfaces an upstream cut after the answer started as an error, not a short answer', async () => {
+    const stream = await client.chat.completions.create(
+      { model: target.model, messages: question, stream: true },
+      { headers: { 'x-mock-fault': 'stream-cut;after=8', 'x-mock-token-latency-ms': '5' } },
+    );
+    let text = '';
+    const consume = async (): Promise<void> => {
+      for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+    };
+    const error = await consume().then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
+    expect(error).toBeInstanceOf(OpenAI.APIError);
+    expect(error).not.toBeInstanceOf(OpenAI.APIUserAbortError);
+    expect((error as InstanceType<typeof OpenAI.APIError>).message).toMatch(/\S/);
+    const full = await directAnswer(question);
+    expect(text).not.toBe('');
+    expect(full.startsWith(text)).toBe(true);
+    expect(text.length).toBeLessThan(full.length);
+
+    const next = await client.chat.completions.create({ model: target.model, messages: question });
+    expect(next.choices[0]!.message.content).toBe(full);
+  });
+
+  it('passes an upstream context-length rejection on as BadRequestError with its OpenAI code', async () => {
+    const error = await client.chat.completions
+      .create({ model: target.model, messages: question }, { headers: { 'x-mock-fault': 'context-length' } })
+      .then(
+        () => undefined,
+        (caught: unknown) => caught,
+      );
+    expect(error).toBeInstanceOf(OpenAI.BadRequestError);
+    const rejected = error as InstanceType<typeof OpenAI.BadRequestError>;
+    expect(rejected.status).toBe(400);
+    expect(rejected.code).toBe('context_length_exceeded');
+    expect(rejected.type).toBe('invalid_request_error');
+  });
+
+  it('retries an upstream 429 for the caller and answers', async () => {
+    const { data, response } = await client.chat.completions
+      .create(
+        { model: target.model, messages: question },
+        { headers: { 'x-mock-fault': '429;once', 'x-mock-fault-key': `retry-${target.model}` } },
+      )
+      .withResponse();
+    expect(data.choices[0]!.message.content).toBe(await directAnswer(question));
+    expect(response.headers.get('x-gatehouse-attempts')).toBe('2');
+  });
+});
+
+describe('chat completions translated to an Anthropic upstream', () => {
+  it('hands parallel tool results to the model together, in one turn', async () => {
+    const completion = await client.chat.completions.create({
+      model: anthropicModel,
+      messages: [
+        { role: 'user', content: 'What is the weather in Paris and in London?' },
+        {
+          role: 'assistant',
+          content: null,
+          tool_calls: [
+            {
+              id: 'call_paris',
+              type: 'function',
+              function: { name: 'get_weather', arguments: '{"city":"Paris","unit":"celsius"}' },
+            },
+            {
+              id: 'call_london',
+              type: 'function',
+              function: { name: 'get_weather', arguments: '{"city":"London","unit":"celsius"}' },
+            },
+          ],
+        },
+        { role: 'tool', tool_call_id: 'call_paris', content: 'Sunny in Paris' },
+        { role: 'tool', tool_call_id: 'call_london', content: 'Rainy in London' },
+      ],
+      tools,
+    });
+    // The Anthropic mock summarises every tool_result of the last user turn: both must be in it.
+    expect(completion.choices[0]!.message.content).toMatch(
+      /^Mock summary of the tool result: Sunny in Paris Rainy in London /,
+    );
+    expect(completion.choices[0]!.finish_reason).toBe('stop');
+  });
+
+  it('rejects n > 1, which Anthropic cannot answer, with BadRequestError naming n', async () => {
+    const error = await client.chat.completions
+      .create({ model: anthropicModel, messages: question, n: 2 })
+      .then(
+        () => undefined,
+        (caught: unknown) => caught,
+      );
+    expect(error).toBeInstanceOf(OpenAI.BadRequestError);
+    expect((error as InstanceType<typeof OpenAI.BadRequestError>).message).toMatch(/\bn\b/);
+  });
+});
+
+describe('models', () => {
+  it('lists the configured models and the mock to the OpenAI client', async () => {
+    const ids: string[] = [];
+    for await (const model of client.models.list()) ids.push(model.id);
+    expect(ids).toEqual(expect.arrayContaining([openaiModel, anthropicModel, builtInMockModel]));
+  });
+});
+
 describe('chat completions with n > 1', () => {
   it.each([sameDialect, builtIn])('returns n distinct choices when $path', async (target) => {
-    const completion = await client.chat.completions.create({ model: target.model, messages: question, n: 2 });
+    const completion = await client.chat.completions.create({
+      model: target.model,
+      messages: question,
+      n: 2,
+    });
     expect(completion.choices.map((choice) => choice.index)).toEqual([0, 1]);
     const [first, second] = completion.choices;
     expect(first!.message.content).not.toBe('');
@@ -367,10 +549,17 @@ describe('chat completions with n > 1', () => {
   });
 
   it.each([sameDialect, builtIn])('streams n choices by index when $path', async (target) => {
-    const stream = await client.chat.completions.create({ model: target.model, messages: question, n: 2, stream: true });
+    const stream = await client.chat.completions.create({
+      model: target.model,
+      messages: question,
+      n: 2,
+      stream: true,
+    });
     const texts = ['', ''];
     for await (const chunk of stream) {
-      for (const choice of chunk.choices) texts[choice.index] += choice.delta.content ?? '';
+      for (const choice of chunk.choices) {
+        texts[choice.index] = (texts[choice.index] ?? '') + (choice.delta.content ?? '');
+      }
     }
     const expected = await direct.chat.completions.create({ model: 'mock-direct', messages: question, n: 2 });
     expect(texts).toEqual(expected.choices.map((choice) => choice.message.content));
@@ -381,7 +570,10 @@ describe('chat completion errors', () => {
   it('answers an unknown model with NotFoundError (404) and a message naming it', async () => {
     const error = await client.chat.completions
       .create({ model: 'no-such-model-anywhere', messages: question })
-      .then(() => undefined, (caught: unknown) => caught);
+      .then(
+        () => undefined,
+        (caught: unknown) => caught,
+      );
     expect(error).toBeInstanceOf(OpenAI.NotFoundError);
     const notFound = error as InstanceType<typeof OpenAI.NotFoundError>;
     expect(notFound.status).toBe(404);
@@ -389,17 +581,25 @@ describe('chat completion errors', () => {
     expect(notFound.headers?.get('x-request-id')).toMatch(/\S/);
   });
 
-  it.each(targets)('answers a wrong key with AuthenticationError (401) before reaching the model $path', async (target) => {
-    const stranger = new OpenAI({ baseURL: `${fixture.gateway.url}/v1`, apiKey: 'gh-wrong-key-000000000000', maxRetries: 0 });
-    const error = await stranger.chat.completions
-      .create({ model: target.model, messages: question })
-      .then(() => undefined, (caught: unknown) => caught);
-    expect(error).toBeInstanceOf(OpenAI.AuthenticationError);
-    const denied = error as InstanceType<typeof OpenAI.AuthenticationError>;
-    expect(denied.status).toBe(401);
-    expect(denied.message).toMatch(/\S/);
-    expect(denied.headers?.get('x-gatehouse-provider')).toBeNull();
-  });
+  it.each(targets)(
+    'answers a wrong key with AuthenticationError (401) before reaching the model $path',
+    async (target) => {
+      const stranger = new OpenAI({
+        baseURL: `${fixture.gateway.url}/v1`,
+        apiKey: 'gh-wrong-key-000000000000',
+        maxRetries: 0,
+      });
+      const error = await stranger.chat.completions.create({ model: target.model, messages: question }).then(
+        () => undefined,
+        (caught: unknown) => caught,
+      );
+      expect(error).toBeInstanceOf(OpenAI.AuthenticationError);
+      const denied = error as InstanceType<typeof OpenAI.AuthenticationError>;
+      expect(denied.status).toBe(401);
+      expect(denied.message).toMatch(/\S/);
+      expect(denied.headers?.get('x-gatehouse-provider')).toBeNull();
+    },
+  );
 
   it('answers a streaming request for an unknown model with NotFoundError before any chunk', async () => {
     await expect(

@@ -9,9 +9,13 @@ import type { ChatStreamEvent, Dialect, FinishReason, Usage } from '../src/llm/i
  * re-encoded in the other dialect must add up to the same text, tool calls, finish and usage.
  */
 
-function fixture(path: string): any {
+type Body = Record<string, unknown> & { readonly model: string };
+
+function read(path: string): unknown {
   return JSON.parse(readFileSync(new URL(`./fixtures/wire/${path}`, import.meta.url), 'utf8'));
 }
+
+const fixture = (path: string) => read(path) as Body;
 
 const other = (dialect: Dialect): Dialect => (dialect === 'openai' ? 'anthropic' : 'openai');
 
@@ -65,15 +69,24 @@ describe('response translation', () => {
   });
 
   it('turns an Anthropic tool-use message with cache reads and writes into an OpenAI completion', () => {
-    const canonical = codecs.anthropic.decodeChatResponse(fixture('anthropic/message-response-tool-use.json'));
+    const canonical = codecs.anthropic.decodeChatResponse(
+      fixture('anthropic/message-response-tool-use.json'),
+    );
     const expected = fixture('translated/message-response-tool-use.openai.json');
     expect(codecs.openai.encodeChatResponse(canonical)).toEqual(expected);
   });
 
   it('reads usage without decoding, counting cached input tokens as input', () => {
     const openai = codecs.openai.usageOfChatResponse(fixture('openai/chat-response-tool-calls.json'));
-    expect(openai).toEqual({ inputTokens: 2006, outputTokens: 58, cachedInputTokens: 1920, cacheCreationInputTokens: 0 });
-    const anthropic = codecs.anthropic.usageOfChatResponse(fixture('anthropic/message-response-tool-use.json'));
+    expect(openai).toEqual({
+      inputTokens: 2006,
+      outputTokens: 58,
+      cachedInputTokens: 1920,
+      cacheCreationInputTokens: 0,
+    });
+    const anthropic = codecs.anthropic.usageOfChatResponse(
+      fixture('anthropic/message-response-tool-use.json'),
+    );
     expect(anthropic).toEqual({
       inputTokens: 25 + 3100 + 1400,
       outputTokens: 71,
@@ -117,7 +130,8 @@ function parse(wire: string, sliceBytes = 5): SseEvent[] {
   const bytes = new TextEncoder().encode(wire);
   const parser = new SseParser();
   const events: SseEvent[] = [];
-  for (let at = 0; at < bytes.length; at += sliceBytes) events.push(...parser.push(bytes.subarray(at, at + sliceBytes)));
+  for (let at = 0; at < bytes.length; at += sliceBytes)
+    events.push(...parser.push(bytes.subarray(at, at + sliceBytes)));
   events.push(...parser.end());
   return events;
 }
@@ -128,10 +142,18 @@ function decode(dialect: Dialect, wire: string): ChatStreamEvent[] {
 }
 
 function summarize(events: readonly ChatStreamEvent[]): Summary {
-  const summary: Summary = { text: '', toolCalls: [], finish: undefined, stopSequence: undefined, usage: undefined, ended: false };
+  const summary: Summary = {
+    text: '',
+    toolCalls: [],
+    finish: undefined,
+    stopSequence: undefined,
+    usage: undefined,
+    ended: false,
+  };
   for (const event of events) {
     if (event.type === 'text') summary.text += event.text;
-    if (event.type === 'tool_call_start') summary.toolCalls[event.index] = { id: event.id, name: event.name, arguments: '' };
+    if (event.type === 'tool_call_start')
+      summary.toolCalls[event.index] = { id: event.id, name: event.name, arguments: '' };
     if (event.type === 'tool_call_delta') summary.toolCalls[event.index]!.arguments += event.arguments;
     if (event.type === 'finish') {
       summary.finish = event.reason;
@@ -167,7 +189,8 @@ function expectedSummary(dialect: Dialect, expected: StreamFixture['expected']):
             cacheCreationInputTokens: 0,
           }
         : {
-            inputTokens: usage.input_tokens! + usage.cache_read_input_tokens! + usage.cache_creation_input_tokens!,
+            inputTokens:
+              usage.input_tokens! + usage.cache_read_input_tokens! + usage.cache_creation_input_tokens!,
             outputTokens: usage.output_tokens!,
             cachedInputTokens: usage.cache_read_input_tokens!,
             cacheCreationInputTokens: usage.cache_creation_input_tokens!,
@@ -176,23 +199,39 @@ function expectedSummary(dialect: Dialect, expected: StreamFixture['expected']):
   };
 }
 
+interface OpenaiChunk {
+  readonly id: string;
+  readonly created: number;
+  readonly choices: readonly { readonly delta: { readonly role?: string } }[];
+}
+
 function checkOpenaiFrames(wire: string): void {
   const events = parse(wire);
   expect(events.at(-1)).toEqual({ data: '[DONE]' });
-  const chunks = events.slice(0, -1).map((event) => JSON.parse(event.data));
-  const [first] = chunks;
-  expect(first.choices[0].delta.role).toBe('assistant');
+  const chunks = events.slice(0, -1).map((event) => JSON.parse(event.data) as OpenaiChunk);
+  const first = chunks[0]!;
+  expect(first.choices[0]!.delta.role).toBe('assistant');
   for (const chunk of chunks) {
-    expect(chunk).toMatchObject({ id: first.id, created: first.created, model: 'caller-model', object: 'chat.completion.chunk' });
+    expect(chunk).toMatchObject({
+      id: first.id,
+      created: first.created,
+      model: 'caller-model',
+      object: 'chat.completion.chunk',
+    });
   }
   expect(first.id).toMatch(/^chatcmpl-/);
-  expect(chunks.at(-1).choices).toEqual([]);
+  expect(chunks.at(-1)!.choices).toEqual([]);
 }
 
 function checkAnthropicFrames(wire: string): void {
   const events = parse(wire).map((event) => ({ name: event.event, data: JSON.parse(event.data) }));
   expect(events[0]!.name).toBe('message_start');
-  expect(events[0]!.data.message).toMatchObject({ type: 'message', role: 'assistant', model: 'caller-model', content: [] });
+  expect(events[0]!.data.message).toMatchObject({
+    type: 'message',
+    role: 'assistant',
+    model: 'caller-model',
+    content: [],
+  });
   expect(events.at(-1)!.name).toBe('message_stop');
   expect(events.at(-2)!.name).toBe('message_delta');
   let open: number | undefined;
@@ -214,17 +253,42 @@ function checkAnthropicFrames(wire: string): void {
 }
 
 describe('stream translation', () => {
-  const cases: { path: string; dialect: Dialect; finishAfterTranslation: FinishReason; stopSequenceSurvives: boolean }[] = [
-    { path: 'openai/chat-stream-text.json', dialect: 'openai', finishAfterTranslation: 'end', stopSequenceSurvives: true },
-    { path: 'openai/chat-stream-tool-calls.json', dialect: 'openai', finishAfterTranslation: 'tool_use', stopSequenceSurvives: true },
+  const cases: {
+    path: string;
+    dialect: Dialect;
+    finishAfterTranslation: FinishReason;
+    stopSequenceSurvives: boolean;
+  }[] = [
+    {
+      path: 'openai/chat-stream-text.json',
+      dialect: 'openai',
+      finishAfterTranslation: 'end',
+      stopSequenceSurvives: true,
+    },
+    {
+      path: 'openai/chat-stream-tool-calls.json',
+      dialect: 'openai',
+      finishAfterTranslation: 'tool_use',
+      stopSequenceSurvives: true,
+    },
     // OpenAI cannot say which stop sequence matched: it reports a plain `stop`.
-    { path: 'anthropic/message-stream-text.json', dialect: 'anthropic', finishAfterTranslation: 'end', stopSequenceSurvives: false },
-    { path: 'anthropic/message-stream-tool-use.json', dialect: 'anthropic', finishAfterTranslation: 'tool_use', stopSequenceSurvives: true },
+    {
+      path: 'anthropic/message-stream-text.json',
+      dialect: 'anthropic',
+      finishAfterTranslation: 'end',
+      stopSequenceSurvives: false,
+    },
+    {
+      path: 'anthropic/message-stream-tool-use.json',
+      dialect: 'anthropic',
+      finishAfterTranslation: 'tool_use',
+      stopSequenceSurvives: true,
+    },
   ];
 
   for (const { path, dialect, finishAfterTranslation, stopSequenceSurvives } of cases) {
     describe(path, () => {
-      const stream = fixture(path) as StreamFixture;
+      const stream = read(path) as StreamFixture;
       const wire = render(stream.events);
       const expected = expectedSummary(dialect, stream.expected);
 

@@ -74,14 +74,16 @@ function checkTargets(config: Config, { origins, problems }: RuleContext): void 
 function checkFallbacks(config: Config, { origins, problems }: RuleContext): void {
   const models = Object.keys(config.models);
   for (const [modelName, model] of Object.entries(config.models)) {
-    for (const [index, fallback] of model.fallbacks.entries()) {
-      if (Object.hasOwn(config.models, fallback)) continue;
-      const path = ['models', modelName, 'fallbacks', index];
-      problems.add(
-        path,
-        origins.valueSource(path),
-        `"${fallback}" is not a configured model; fallbacks name entries of models: (${models.join(', ')})`,
-      );
+    for (const list of ['fallbacks', 'context_fallbacks'] as const) {
+      for (const [index, fallback] of model[list].entries()) {
+        if (Object.hasOwn(config.models, fallback)) continue;
+        const path = ['models', modelName, list, index];
+        problems.add(
+          path,
+          origins.valueSource(path),
+          `"${fallback}" is not a configured model; ${list} name entries of models: (${models.join(', ')})`,
+        );
+      }
     }
   }
   // Depth-first search; a model reached again while still on the current chain closes a cycle.

@@ -32,9 +32,15 @@ const targetSchema = z.strictObject({
 });
 
 const timeoutsSchema = z.strictObject({
+  /** TCP and TLS connection to the provider. */
   connect_ms: positiveMs.default(5_000),
+  /** Streaming: from sending the request to the first token (or tool call) of the answer. */
   first_token_ms: positiveMs.default(30_000),
+  /** Streaming: the longest silence between two events once the answer has started. */
   stall_ms: positiveMs.default(30_000),
+  /** One attempt, whole answer included (non-streaming answers arrive whole, so this bounds them). */
+  attempt_ms: positiveMs.default(300_000),
+  /** The whole request: every attempt, backoff and fail-over together. */
   total_ms: positiveMs.default(600_000),
 });
 
@@ -50,6 +56,8 @@ const modelSchema = z.strictObject({
   strategy: z.enum(['weighted', 'fallback', 'least-latency', 'least-busy']).default('weighted'),
   targets: z.array(targetSchema).min(1),
   fallbacks: z.array(z.string().min(1)).default([]),
+  /** Larger-context models for prompts too long for this one (before or after the provider says so). */
+  context_fallbacks: z.array(z.string().min(1)).default([]),
   retry: retrySchema.prefault({}),
   timeouts: timeoutsSchema.prefault({}),
   context_window: z.number().int().positive().optional(),
@@ -91,6 +99,18 @@ export const configSchema = z.strictObject({
     .strictObject({
       /** Serve the built-in mock provider for model names containing `mock`. */
       enabled: z.boolean().default(true),
+    })
+    .prefault({}),
+  circuit_breaker: z
+    .strictObject({
+      /** Failure rate over the window at or above which a target's breaker opens. */
+      failure_rate: z.number().gt(0).max(1).default(0.5),
+      /** No verdict on fewer requests than this within the window. */
+      minimum_requests: z.number().int().positive().default(5),
+      window_ms: positiveMs.default(30_000),
+      /** How long an open breaker refuses traffic before it lets probes through. */
+      open_ms: positiveMs.default(10_000),
+      half_open_probes: z.number().int().positive().default(1),
     })
     .prefault({}),
   providers: z.record(z.string().regex(/^[a-z0-9][a-z0-9._-]*$/i), providerSchema).default({}),

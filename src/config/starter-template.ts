@@ -23,6 +23,7 @@ export const exampleModelsYaml = `  gpt-4o:                       # the name cli
     retry:    { attempts: 3, on: [408, 409, 429, 500, 502, 503, 504] }
     timeouts: { connect_ms: 5000, first_token_ms: 15000, stall_ms: 10000, total_ms: 600000 }
     context_window: 128000
+    context_fallbacks: [claude-sonnet]  # where a prompt too long for this model goes
   claude-sonnet:
     targets: [{ provider: anthropic, model: claude-sonnet-4-5 }]
 `;
@@ -106,5 +107,14 @@ defaults:
   #   connect_ms: 5000            # to establish the upstream connection
   #   first_token_ms: 30000       # a stream's first token must arrive within this
   #   stall_ms: 30000             # longest silence in the middle of a stream
-  #   total_ms: 600000            # the whole request
+  #   attempt_ms: 300000          # one attempt, whole answer included
+  #   total_ms: 600000            # the whole request: every attempt, backoff and fail-over
+
+# When a failing target is taken out of rotation (one breaker per provider and model).
+circuit_breaker:
+  # failure_rate: 0.5             # failure rate over the window that opens the breaker
+  # minimum_requests: 5           # no verdict on fewer requests than this
+  # window_ms: 30000              # sliding window over which failures are counted
+  # open_ms: 10000                # how long an open breaker refuses traffic before probing
+  # half_open_probes: 1           # requests let through at once to probe; a success closes it
 `;

@@ -52,7 +52,7 @@ export function buildApp(dependencies: AppDependencies): FastifyInstance {
 
   app.removeAllContentTypeParsers();
   // Bodies are read as bytes so that invalid UTF-8 is rejected instead of silently replaced.
-  app.addContentTypeParser(/^application\/([\w.+-]*\+)?json$/, { parseAs: 'buffer' }, (_request, body, done) => {
+  app.addContentTypeParser(/^application\/([\w.+-]*\+)?json(\s*;.*)?$/i, { parseAs: 'buffer' }, (_request, body, done) => {
     try {
       done(null, parseJsonObject(body as Buffer));
     } catch (error) {

@@ -3,25 +3,44 @@ import type { DialectCodec } from '../dialects/codec.js';
 import { GatewayError } from '../errors/index.js';
 import type { ChatRequest, Dialect, Usage } from '../llm/index.js';
 import type { UpstreamFailure, UpstreamResponse } from '../providers/contract.js';
-import { StreamRelay } from './stream-relay.js';
-import type { RouteCall, StreamSummary, Target } from './types.js';
+import { StreamRelay, type Frame, type StreamStart } from './stream-relay.js';
+import type { RouteCall, Target } from './types.js';
+
+export interface StartedStream {
+  readonly relay: StreamRelay;
+  /** Frames read while waiting for the first token; nothing has been sent yet. */
+  readonly initial: readonly Frame[];
+  /** Releases the attempt's timers and signal links; call when the stream is over. */
+  readonly release: () => void;
+}
 
 export type AttemptResult =
-  | { readonly type: 'failed'; readonly failure: UpstreamFailure }
-  | { readonly type: 'json'; readonly body: Buffer; readonly usage: Usage | undefined }
+  | { readonly type: 'failed'; readonly failure: UpstreamFailure; readonly firstTokenMs?: undefined }
   | {
-      readonly type: 'stream';
-      readonly frames: AsyncIterable<Uint8Array | string>;
-      readonly summary: Promise<StreamSummary>;
-    };
+      readonly type: 'json';
+      readonly body: Buffer;
+      readonly usage: Usage | undefined;
+      readonly firstTokenMs?: undefined;
+    }
+  | { readonly type: 'stream'; readonly stream: StartedStream; readonly firstTokenMs: number };
+
+/** What the caller has already received of a stream that failed, for a continuation. */
+export interface SentSoFar {
+  readonly text: string;
+  readonly start: StreamStart;
+}
 
 export interface ChatAttempt {
   readonly call: RouteCall;
   readonly target: Target;
   readonly timeouts: TimeoutsConfig;
   readonly codecs: Readonly<Record<Dialect, DialectCodec>>;
-  /** The caller's request in canonical form, decoded once and only when a target needs translation. */
+  /** The caller's request in canonical form, decoded once and only when needed. */
   readonly canonicalRequest: () => ChatRequest;
+  /** Unix milliseconds by which the whole request must be over. */
+  readonly deadline: number;
+  /** Set when this attempt continues an answer the caller has partly received. */
+  readonly continuing?: SentSoFar;
 }
 
 /** How long a finished stream may go without its terminator before the gateway writes it. */
@@ -29,30 +48,38 @@ const finishGraceMs = 1_000;
 
 /**
  * One attempt against one target. Same dialect in and out passes the body through with only the
- * model replaced; otherwise the canonical request is encoded in the target's dialect.
+ * model replaced; otherwise the canonical request is encoded in the target's dialect. A
+ * continuation asks a prefill-capable target to continue the sent text, and any other target to
+ * answer again from the start (its beginning must then equal what was sent).
  */
 export async function attemptChat(attempt: ChatAttempt): Promise<AttemptResult> {
-  const { call, target, timeouts, codecs } = attempt;
+  const { call, target, timeouts, codecs, continuing } = attempt;
   const provider = target.provider;
-  const sameDialect = provider.dialects.includes(call.dialect);
-  const upstreamDialect: Dialect = sameDialect ? call.dialect : (provider.dialects[0] ?? 'openai');
+  const prefill = continuing !== undefined && provider.supportsPrefill;
+  const sameDialect = provider.dialects.includes(call.dialect) && !prefill;
+  const upstreamDialect: Dialect = provider.dialects.includes(call.dialect)
+    ? call.dialect
+    : (provider.dialects[0] ?? 'openai');
   let body: Record<string, unknown>;
   try {
     body = sameDialect
       ? { ...call.body, model: target.model }
-      : codecs[upstreamDialect].encodeChatRequest(attempt.canonicalRequest(), target.model);
+      : codecs[upstreamDialect].encodeChatRequest(
+          prefill ? withPrefill(attempt.canonicalRequest(), continuing.text) : attempt.canonicalRequest(),
+          target.model,
+        );
   } catch (error) {
     return failed('http', new GatewayError('invalid_request', messageOf(error), { cause: error }));
   }
 
-  const { controller, release } = linkedController(call.signal);
-  const firstTokenDeadline = Date.now() + timeouts.first_token_ms;
+  const startedAt = Date.now();
+  const budgetMs = Math.max(1, Math.min(timeouts.attempt_ms, attempt.deadline - startedAt));
+  const { controller, release } = linkedController(call.signal, budgetMs);
   // A stream must show its first token within first_token_ms; a plain answer comes whole, so only
-  // the total budget applies to it.
-  const headersTimer = setTimeout(
-    () => controller.abort(),
-    call.stream ? Math.min(timeouts.first_token_ms, timeouts.total_ms) : timeouts.total_ms,
-  );
+  // the attempt's budget applies to it.
+  const headersTimer = call.stream
+    ? setTimeout(() => controller.abort(), Math.min(timeouts.first_token_ms, budgetMs))
+    : undefined;
   const outcome = await provider.send({
     operation: 'chat',
     dialect: upstreamDialect,
@@ -69,11 +96,15 @@ export async function attemptChat(attempt: ChatAttempt): Promise<AttemptResult> 
   }
 
   if (!call.stream) {
-    const result = await readJsonAnswer(outcome.response, controller, timeouts.total_ms);
+    const result = await readJsonAnswer(outcome.response, controller);
     release();
     if (result.type === 'failed') return result;
     if (sameDialect) {
-      return { type: 'json', body: result.bytes, usage: codecs[call.dialect].usageOfChatResponse(result.parsed) };
+      return {
+        type: 'json',
+        body: result.bytes,
+        usage: codecs[call.dialect].usageOfChatResponse(result.parsed),
+      };
     }
     try {
       const response = codecs[upstreamDialect].decodeChatResponse(result.parsed);
@@ -84,53 +115,91 @@ export async function attemptChat(attempt: ChatAttempt): Promise<AttemptResult> 
     }
   }
 
+  const clientCodec = codecs[call.dialect];
+  const encoderOptions = { includeUsage: call.includeUsage, model: target.model };
   const relay = new StreamRelay({
     response: outcome.response,
     controller,
     upstreamCodec: codecs[upstreamDialect],
-    clientCodec: codecs[call.dialect],
-    clientEncoder: sameDialect
-      ? undefined
-      : codecs[call.dialect].createStreamEncoder({ includeUsage: call.includeUsage, model: target.model }),
+    clientDialect: call.dialect,
+    clientEncoder: sameDialect ? undefined : clientCodec.createStreamEncoder(encoderOptions),
     stallMs: timeouts.stall_ms,
     finishGraceMs: Math.min(finishGraceMs, timeouts.stall_ms),
+    ...(continuing === undefined
+      ? {}
+      : {
+          continuation: {
+            encoder: primedEncoder(clientCodec, encoderOptions, continuing),
+            skipText: prefill ? '' : continuing.text,
+          },
+        }),
   });
-  const started = await relay.start(Math.max(1, firstTokenDeadline - Date.now()));
-  if (!started.ok) {
+  const began = await relay.begin(Math.max(1, startedAt + timeouts.first_token_ms - Date.now()));
+  if (!began.ok) {
     release();
-    const kind = started.error.code === 'upstream_timeout' ? 'timeout' : 'connect';
-    return { type: 'failed', failure: { kind, error: started.error } };
+    const kind = began.error.code === 'upstream_timeout' ? 'timeout' : 'connect';
+    return { type: 'failed', failure: { kind, error: began.error } };
   }
-  let resolveSummary: (summary: StreamSummary) => void = () => undefined;
-  const summary = new Promise<StreamSummary>((resolve) => {
-    resolveSummary = (value) => {
-      release();
-      resolve(value);
-    };
-  });
-  return { type: 'stream', frames: relay.frames(started.frames, resolveSummary), summary };
+  return {
+    type: 'stream',
+    stream: { relay, initial: began.frames, release },
+    firstTokenMs: Date.now() - startedAt,
+  };
+}
+
+/** The request with the sent text as a trailing assistant message, for the model to continue. */
+function withPrefill(request: ChatRequest, text: string): ChatRequest {
+  return {
+    ...request,
+    messages: [...request.messages, { role: 'assistant', content: [{ type: 'text', text }] }],
+  };
+}
+
+/**
+ * A client encoder in the state the caller's stream is in: it has seen the answer's start and the
+ * text sent so far, so what it encodes next continues the same message (same id, same block).
+ */
+function primedEncoder(
+  codec: DialectCodec,
+  options: { includeUsage: boolean; model: string },
+  sent: SentSoFar,
+): ReturnType<DialectCodec['createStreamEncoder']> {
+  const encoder = codec.createStreamEncoder({ ...options, model: sent.start.model });
+  encoder.encode({ type: 'start', ...sent.start });
+  if (sent.text !== '') encoder.encode({ type: 'text', choice: 0, text: sent.text });
+  return encoder;
 }
 
 export interface EmbeddingsAttempt {
   readonly call: RouteCall;
   readonly target: Target;
   readonly timeouts: TimeoutsConfig;
+  readonly deadline: number;
 }
 
 /** Embeddings are OpenAI-dialect only and pass through with the model replaced. */
-export async function attemptEmbeddings({ call, target, timeouts }: EmbeddingsAttempt): Promise<AttemptResult> {
+export async function attemptEmbeddings({
+  call,
+  target,
+  timeouts,
+  deadline,
+}: EmbeddingsAttempt): Promise<AttemptResult> {
   const provider = target.provider;
   if (!provider.supportsEmbeddings || !provider.dialects.includes('openai')) {
     return failed(
       'http',
-      new GatewayError('invalid_request', `Model '${call.model}' is served by ${provider.name}, which has no embeddings.`, {
-        status: 400,
-        param: 'model',
-      }),
+      new GatewayError(
+        'invalid_request',
+        `Model '${call.model}' is served by ${provider.name}, which has no embeddings.`,
+        {
+          status: 400,
+          param: 'model',
+        },
+      ),
     );
   }
-  const { controller, release } = linkedController(call.signal);
-  const timer = setTimeout(() => controller.abort(), timeouts.total_ms);
+  const budgetMs = Math.max(1, Math.min(timeouts.attempt_ms, deadline - Date.now()));
+  const { controller, release } = linkedController(call.signal, budgetMs);
   const outcome = await provider.send({
     operation: 'embeddings',
     dialect: 'openai',
@@ -140,12 +209,11 @@ export async function attemptEmbeddings({ call, target, timeouts }: EmbeddingsAt
     headers: call.forwardHeaders,
     signal: controller.signal,
   });
-  clearTimeout(timer);
   if (!outcome.ok) {
     release();
     return { type: 'failed', failure: outcome.failure };
   }
-  const result = await readJsonAnswer(outcome.response, controller, timeouts.total_ms);
+  const result = await readJsonAnswer(outcome.response, controller);
   release();
   if (result.type === 'failed') return result;
   return { type: 'json', body: result.bytes, usage: embeddingsUsage(result.parsed) };
@@ -154,9 +222,7 @@ export async function attemptEmbeddings({ call, target, timeouts }: EmbeddingsAt
 async function readJsonAnswer(
   response: UpstreamResponse,
   controller: AbortController,
-  timeoutMs: number,
 ): Promise<{ type: 'ok'; bytes: Buffer; parsed: unknown } | { type: 'failed'; failure: UpstreamFailure }> {
-  const timer = setTimeout(() => controller.abort(), timeoutMs);
   try {
     const chunks: Uint8Array[] = [];
     for await (const chunk of response.body) chunks.push(chunk);
@@ -165,11 +231,15 @@ async function readJsonAnswer(
   } catch (error) {
     response.cancel();
     if (controller.signal.aborted) {
-      return { type: 'failed', failure: { kind: 'timeout', error: new GatewayError('upstream_timeout', 'The upstream answer timed out.') } };
+      return {
+        type: 'failed',
+        failure: {
+          kind: 'timeout',
+          error: new GatewayError('upstream_timeout', 'The upstream answer timed out.'),
+        },
+      };
     }
     return { type: 'failed', failure: { kind: 'connect', error: invalidResponse('the provider', error) } };
-  } finally {
-    clearTimeout(timer);
   }
 }
 
@@ -181,13 +251,26 @@ function embeddingsUsage(parsed: unknown): Usage | undefined {
   return { inputTokens: prompt, outputTokens: 0, cachedInputTokens: 0, cacheCreationInputTokens: 0 };
 }
 
-/** An attempt's own controller: aborted by the caller's signal, by a timeout, or by the relay. */
-function linkedController(parent: AbortSignal): { controller: AbortController; release: () => void } {
+/**
+ * An attempt's own controller: aborted by the caller's signal, when the attempt's budget runs out,
+ * or by the relay on a stall. `release` undoes the link and the budget timer.
+ */
+function linkedController(
+  parent: AbortSignal,
+  budgetMs: number,
+): { controller: AbortController; release: () => void } {
   const controller = new AbortController();
   const onAbort = (): void => controller.abort();
   if (parent.aborted) controller.abort();
   else parent.addEventListener('abort', onAbort, { once: true });
-  return { controller, release: () => parent.removeEventListener('abort', onAbort) };
+  const budget = setTimeout(onAbort, budgetMs);
+  return {
+    controller,
+    release: () => {
+      clearTimeout(budget);
+      parent.removeEventListener('abort', onAbort);
+    },
+  };
 }
 
 function failed(kind: UpstreamFailure['kind'], error: GatewayError): AttemptResult {
@@ -195,9 +278,13 @@ function failed(kind: UpstreamFailure['kind'], error: GatewayError): AttemptResu
 }
 
 function invalidResponse(provider: string, error: unknown): GatewayError {
-  return new GatewayError('upstream_invalid_response', `Invalid response from ${provider}: ${messageOf(error)}`, {
-    cause: error,
-  });
+  return new GatewayError(
+    'upstream_invalid_response',
+    `Invalid response from ${provider}: ${messageOf(error)}`,
+    {
+      cause: error,
+    },
+  );
 }
 
 function messageOf(error: unknown): string {

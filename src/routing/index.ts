@@ -1,3 +1,13 @@
+export {
+  createCircuitBreakers,
+  type BreakerChannel,
+  type BreakerSettings,
+  type BreakerSnapshot,
+  type BreakerState,
+  type CircuitBreakers,
+} from './circuit-breaker.js';
 export { createModelResolver, type ModelResolver } from './model-resolver.js';
+export { silentObserver, type AttemptEvent, type FailoverReason, type RouterObserver } from './observer.js';
 export { createRouter, type Router, type RouterDependencies } from './router.js';
+export { createTargetStats, type TargetStats } from './target-stats.js';
 export type { Answered, ModelRoute, RouteCall, RouteOutcome, StreamSummary, Target } from './types.js';

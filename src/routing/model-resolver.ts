@@ -16,7 +16,10 @@ const implicitCacheLimit = 1_000;
  * then a name containing `mock` to the built-in mock; then well-known name prefixes to the
  * provider found for them (`gpt-*` → OpenAI or Azure, `claude-*` → Anthropic).
  */
-export function createModelResolver(config: Config, providers: ReadonlyMap<string, ProviderAdapter>): ModelResolver {
+export function createModelResolver(
+  config: Config,
+  providers: ReadonlyMap<string, ProviderAdapter>,
+): ModelResolver {
   const configured = new Map<string, ModelRoute>();
   for (const [name, model] of Object.entries(config.models)) {
     configured.set(name, {
@@ -28,6 +31,8 @@ export function createModelResolver(config: Config, providers: ReadonlyMap<strin
         weight: target.weight,
       })),
       fallbacks: model.fallbacks,
+      contextFallbacks: model.context_fallbacks,
+      contextWindow: model.context_window,
       retry: model.retry,
       timeouts: model.timeouts,
     });
@@ -68,6 +73,8 @@ export function createModelResolver(config: Config, providers: ReadonlyMap<strin
         strategy: 'fallback',
         targets: [{ provider: found.provider, model: found.model, weight: 1 }],
         fallbacks: [],
+        contextFallbacks: [],
+        contextWindow: undefined,
         retry: config.defaults.retry,
         timeouts: config.defaults.timeouts,
       };
@@ -79,7 +86,11 @@ export function createModelResolver(config: Config, providers: ReadonlyMap<strin
   };
 }
 
-function requireProvider(providers: ReadonlyMap<string, ProviderAdapter>, name: string, model: string): ProviderAdapter {
+function requireProvider(
+  providers: ReadonlyMap<string, ProviderAdapter>,
+  name: string,
+  model: string,
+): ProviderAdapter {
   const provider = providers.get(name);
   // Configuration validation rejects unknown providers at start; this guards the invariant.
   if (provider === undefined) throw new Error(`model ${model} names unknown provider ${name}`);

@@ -26,7 +26,9 @@ export function decideRetry(
     case 'timeout':
       return { type: 'next-target' };
     case 'connect':
-      return canRetry ? { type: 'retry', delayMs: backoff(retry, retryIndex, random) } : { type: 'next-target' };
+      return canRetry
+        ? { type: 'retry', delayMs: backoff(retry, retryIndex, random) }
+        : { type: 'next-target' };
     case 'http':
       break;
   }
@@ -50,4 +52,16 @@ export function decideRetry(
 function backoff(retry: RetryConfig, retryIndex: number, random: () => number): number {
   const ceiling = Math.min(retry.max_backoff_ms, retry.backoff_ms * 2 ** retryIndex);
   return ceiling / 2 + random() * (ceiling / 2);
+}
+
+/**
+ * Whether a failure speaks against the target (and so counts for its circuit breaker). A request
+ * the provider rejects on its merits (too long, against policy, malformed) says nothing about the
+ * target's health.
+ */
+export function isTargetFailure(failure: UpstreamFailure): boolean {
+  if (failure.kind !== 'http') return true;
+  const { code, status } = failure.error;
+  if (code === 'content_policy' || code === 'context_length_exceeded') return false;
+  return status >= 500 || status === 408 || status === 429 || status === 401 || status === 403;
 }

@@ -2,15 +2,29 @@ import type { DialectCodec } from '../dialects/codec.js';
 import { GatewayError } from '../errors/index.js';
 import type { ChatRequest, Dialect } from '../llm/index.js';
 import type { UpstreamFailure } from '../providers/contract.js';
+import {
+  attemptChat,
+  attemptEmbeddings,
+  type AttemptResult,
+  type SentSoFar,
+  type StartedStream,
+} from './attempt.js';
+import { CandidatePlan, type Candidate } from './candidate-plan.js';
+import type { CircuitBreakers } from './circuit-breaker.js';
 import type { ModelResolver } from './model-resolver.js';
-import { decideRetry } from './retry-decision.js';
-import { attemptChat, attemptEmbeddings, type AttemptResult } from './attempt.js';
-import { orderTargets } from './target-order.js';
-import type { ModelRoute, RouteCall, RouteOutcome, Target } from './types.js';
+import { silentObserver, type RouterObserver } from './observer.js';
+import { resilientStream } from './resilient-stream.js';
+import { decideRetry, isTargetFailure } from './retry-decision.js';
+import { targetId } from './target-order.js';
+import type { TargetStats } from './target-stats.js';
+import type { Answered, RouteCall, RouteOutcome, StreamSummary } from './types.js';
 
 export interface RouterDependencies {
   readonly resolver: ModelResolver;
   readonly codecs: Readonly<Record<Dialect, DialectCodec>>;
+  readonly breakers: CircuitBreakers;
+  readonly stats: TargetStats;
+  readonly observer?: RouterObserver;
   readonly random?: () => number;
   readonly sleep?: (milliseconds: number, signal: AbortSignal) => Promise<void>;
 }
@@ -19,71 +33,205 @@ export interface Router {
   route(call: RouteCall): Promise<RouteOutcome>;
 }
 
-/** Picks targets for a model, calls them in order with retries, and fails over to fallback models. */
+/**
+ * Routes one request: tries candidates in plan order, each through its circuit breaker, with
+ * retries per the retry policy, within the request's overall deadline; a stream that fails after
+ * it began is continued from another candidate when that is faithful.
+ */
 export function createRouter(dependencies: RouterDependencies): Router {
+  const { resolver, codecs, breakers, stats } = dependencies;
+  const observer = dependencies.observer ?? silentObserver;
   const random = dependencies.random ?? Math.random;
   const sleep = dependencies.sleep ?? abortableSleep;
-
-  function candidates(route: ModelRoute): { route: ModelRoute; targets: readonly Target[] }[] {
-    const chain = [{ route, targets: orderTargets(route, random) }];
-    for (const name of route.fallbacks) {
-      const fallback = dependencies.resolver.resolve(name);
-      if (fallback !== undefined) chain.push({ route: fallback, targets: orderTargets(fallback, random) });
-    }
-    return chain;
-  }
+  breakers.onChange((target, state) => observer.breakerChange({ target, state }));
 
   async function route(call: RouteCall): Promise<RouteOutcome> {
-    const route = dependencies.resolver.resolve(call.model);
-    if (route === undefined) {
+    const model = resolver.resolve(call.model);
+    if (model === undefined) {
+      const message = `The model '${call.model}' does not exist or is not configured.`;
       return {
         type: 'error',
-        error: new GatewayError('model_not_found', `The model '${call.model}' does not exist or is not configured.`, {
-          param: 'model',
-        }),
+        error: new GatewayError('model_not_found', message, { param: 'model' }),
         attempts: 0,
       };
     }
+    const deadline = Date.now() + model.timeouts.total_ms;
     let canonical: ChatRequest | undefined;
     const canonicalRequest = (): ChatRequest =>
-      (canonical ??= dependencies.codecs[call.dialect].decodeChatRequest(call.body));
+      (canonical ??= codecs[call.dialect].decodeChatRequest(call.body));
+    const plan = new CandidatePlan(model, resolver, stats, random, () => estimatePromptTokens(call.body));
     let attempts = 0;
     let lastFailure: UpstreamFailure | undefined;
+    let skippedByBreaker = 0;
 
-    for (const { route: modelRoute, targets } of candidates(route)) {
-      for (const target of targets) {
-        let decision: ReturnType<typeof decideRetry> = { type: 'next-target' };
-        for (let retryIndex = 0; retryIndex < modelRoute.retry.attempts; retryIndex += 1) {
-          if (call.signal.aborted) return clientGone(attempts);
-          attempts += 1;
-          const result: AttemptResult =
-            call.operation === 'chat'
-              ? await attemptChat({ call, target, timeouts: modelRoute.timeouts, codecs: dependencies.codecs, canonicalRequest })
-              : await attemptEmbeddings({ call, target, timeouts: modelRoute.timeouts });
-          if (result.type !== 'failed') {
-            return { ...result, answered: { provider: target.provider.name, model: target.model, attempts } };
-          }
-          if (call.signal.aborted) return clientGone(attempts);
-          lastFailure = result.failure;
-          decision = decideRetry(result.failure, modelRoute.retry, retryIndex, random);
-          if (decision.type !== 'retry') break;
-          await sleep(decision.delayMs, call.signal).catch(() => undefined);
-        }
-        if (decision.type === 'stop') return { type: 'error', error: lastFailure?.error ?? unknownFailure(), attempts };
-        if (decision.type === 'next-model') break;
+    /** One attempt through the target's breaker and statistics. */
+    async function attempt(
+      candidate: Candidate,
+      continuing?: SentSoFar,
+    ): Promise<AttemptResult | { type: 'skipped' }> {
+      const { target, route: modelRoute } = candidate;
+      const id = targetId(target);
+      const admission = breakers.admit(id);
+      if (!admission.admitted) {
+        skippedByBreaker += 1;
+        observer.failover({ from: id, reason: 'breaker-open' });
+        return { type: 'skipped' };
       }
+      attempts += 1;
+      const startedAt = Date.now();
+      stats.started(id);
+      const result =
+        call.operation === 'chat'
+          ? await attemptChat({
+              call,
+              target,
+              timeouts: modelRoute.timeouts,
+              codecs,
+              canonicalRequest,
+              deadline,
+              ...(continuing === undefined ? {} : { continuing }),
+            })
+          : await attemptEmbeddings({ call, target, timeouts: modelRoute.timeouts, deadline });
+      const durationMs = Date.now() - startedAt;
+      stats.finished(id, result.type === 'failed' ? undefined : (result.firstTokenMs ?? durationMs));
+      if (result.type === 'failed') {
+        if (!call.signal.aborted && isTargetFailure(result.failure))
+          breakers.record(id, false, admission.probe);
+        else if (admission.probe) breakers.record(id, true, true);
+        observer.attempt({
+          provider: target.provider.name,
+          model: target.model,
+          outcome: 'failure',
+          errorCode: result.failure.error.code,
+          failureKind: result.failure.kind,
+          durationMs,
+        });
+      } else {
+        breakers.record(id, true, admission.probe);
+        observer.attempt({
+          provider: target.provider.name,
+          model: target.model,
+          outcome: 'success',
+          durationMs,
+          ...(result.firstTokenMs === undefined ? {} : { firstTokenMs: result.firstTokenMs }),
+        });
+      }
+      return result;
     }
-    return { type: 'error', error: lastFailure?.error ?? unknownFailure(), attempts };
+
+    /** Continues a stream that failed after the caller received part of it, from the next candidates. */
+    async function continueStream(
+      sent: SentSoFar,
+      failedTarget: string,
+    ): Promise<{ stream: StartedStream; answered: Answered } | undefined> {
+      observer.failover({ from: failedTarget, reason: 'mid-stream' });
+      for (let candidate = plan.next(); candidate !== undefined; candidate = plan.next()) {
+        if (call.signal.aborted || Date.now() >= deadline) return undefined;
+        const result = await attempt(candidate, sent);
+        if (result.type === 'stream') {
+          return { stream: result.stream, answered: answeredBy(candidate, attempts) };
+        }
+        if (result.type === 'failed')
+          observer.failover({ from: targetId(candidate.target), reason: 'error' });
+      }
+      return undefined;
+    }
+
+    for (let candidate = plan.next(); candidate !== undefined; candidate = plan.next()) {
+      const { route: modelRoute, target } = candidate;
+      let decision: ReturnType<typeof decideRetry> = { type: 'next-target' };
+      for (let retryIndex = 0; retryIndex < modelRoute.retry.attempts; retryIndex += 1) {
+        if (call.signal.aborted) return clientGone(attempts);
+        if (Date.now() >= deadline) return deadlineReached(lastFailure, attempts);
+        const result = await attempt(candidate);
+        if (result.type === 'json') {
+          return {
+            type: 'json',
+            body: result.body,
+            usage: result.usage,
+            answered: answeredBy(candidate, attempts),
+          };
+        }
+        if (result.type === 'stream') {
+          const answered = answeredBy(candidate, attempts);
+          let resolveSummary: (summary: StreamSummary) => void = () => undefined;
+          const summary = new Promise<StreamSummary>((resolve) => (resolveSummary = resolve));
+          const frames = resilientStream({
+            first: result.stream,
+            firstTarget: targetId(target),
+            clientCodec: codecs[call.dialect],
+            signal: call.signal,
+            continueStream,
+            onFailure: (failedTarget) => breakers.record(failedTarget, false, false),
+            resolveSummary,
+          });
+          return { type: 'stream', frames, summary, answered };
+        }
+        if (result.type === 'skipped') break;
+        if (call.signal.aborted) return clientGone(attempts);
+        lastFailure = result.failure;
+        decision = decideRetry(result.failure, modelRoute.retry, retryIndex, random);
+        if (decision.type !== 'retry') break;
+        const delayMs = Math.min(decision.delayMs, Math.max(0, deadline - Date.now()));
+        observer.retry({ provider: target.provider.name, model: target.model, delayMs });
+        await sleep(delayMs, call.signal).catch(() => undefined);
+      }
+      if (decision.type === 'stop')
+        return { type: 'error', error: lastFailure?.error ?? unavailable(), attempts };
+      if (decision.type === 'next-model' && !plan.skipToContextFallbacks()) {
+        return { type: 'error', error: lastFailure?.error ?? unavailable(), attempts };
+      }
+      observer.failover({
+        from: targetId(target),
+        reason: decision.type === 'next-model' ? 'context-length' : 'error',
+      });
+    }
+    if (lastFailure === undefined && plan.skippedForContext) {
+      const message = `The prompt is longer than the context window of '${call.model}' and no larger model is configured.`;
+      return {
+        type: 'error',
+        error: new GatewayError('context_length_exceeded', message, { param: 'messages' }),
+        attempts,
+      };
+    }
+    if (lastFailure === undefined && skippedByBreaker > 0) {
+      const message = `Every target of '${call.model}' is out of rotation (circuit breaker open); retry shortly.`;
+      return { type: 'error', error: new GatewayError('upstream_unavailable', message), attempts };
+    }
+    return { type: 'error', error: lastFailure?.error ?? unavailable(), attempts };
   }
 
   return { route };
 }
 
-function clientGone(attempts: number): RouteOutcome {
-  return { type: 'error', error: new GatewayError('invalid_request', 'The client closed the request.'), attempts };
+function answeredBy(candidate: Candidate, attempts: number): Answered {
+  return { provider: candidate.target.provider.name, model: candidate.target.model, attempts };
 }
 
-function unknownFailure(): GatewayError {
+/**
+ * A rough prompt size (about four characters per token), enough to decide whether a prompt can
+ * fit a configured context window; computed only for models that configure one.
+ */
+function estimatePromptTokens(body: Readonly<Record<string, unknown>>): number {
+  return Math.ceil(JSON.stringify([body.system, body.messages, body.tools]).length / 4);
+}
+
+function clientGone(attempts: number): RouteOutcome {
+  return {
+    type: 'error',
+    error: new GatewayError('invalid_request', 'The client closed the request.'),
+    attempts,
+  };
+}
+
+function deadlineReached(lastFailure: UpstreamFailure | undefined, attempts: number): RouteOutcome {
+  const error = new GatewayError('upstream_timeout', 'The request did not complete within its deadline.', {
+    ...(lastFailure === undefined ? {} : { cause: lastFailure.error }),
+  });
+  return { type: 'error', error, attempts };
+}
+
+function unavailable(): GatewayError {
   return new GatewayError('upstream_unavailable', 'No provider could answer the request.');
 }
 

@@ -4,7 +4,25 @@ import { SseFrameSplitter } from '../dialects/sse-frames.js';
 import { GatewayError, normalizeError } from '../errors/index.js';
 import type { ChatStreamEvent, Usage } from '../llm/index.js';
 import type { UpstreamResponse } from '../providers/contract.js';
-import type { StreamSummary } from './types.js';
+
+export type Frame = Uint8Array | string;
+
+/** The identity of the answer as the caller first saw it, so a continuation can carry it on. */
+export interface StreamStart {
+  readonly id: string;
+  readonly model: string;
+  readonly created: number;
+}
+
+/**
+ * A relay that continues an answer the caller has partly received: its output is re-encoded
+ * through `encoder` (already primed with what was sent), and in restart mode the first
+ * `skipText` characters of the new answer must equal what was sent and are not sent again.
+ */
+export interface Continuation {
+  readonly encoder: StreamEncoder;
+  readonly skipText: string;
+}
 
 export interface StreamRelayOptions {
   readonly response: UpstreamResponse;
@@ -13,13 +31,12 @@ export interface StreamRelayOptions {
   readonly upstreamCodec: DialectCodec;
   /** Present when the caller's dialect differs: frames are re-encoded through it. */
   readonly clientEncoder: StreamEncoder | undefined;
-  readonly clientCodec: DialectCodec;
+  readonly clientDialect: 'openai' | 'anthropic';
   readonly stallMs: number;
   /** How long to wait for a terminator once the answer has finished (a missing `[DONE]`). */
   readonly finishGraceMs: number;
+  readonly continuation?: Continuation;
 }
-
-type Frame = Uint8Array | string;
 
 /** Terminators written when an upstream finished its answer but never sent its own. */
 const terminators = {
@@ -29,15 +46,23 @@ const terminators = {
 
 /**
  * Relays one upstream stream to the caller as complete SSE frames: byte for byte when the dialects
- * match, re-encoded otherwise. Every event is decoded to observe usage, the finish and the
- * terminator, and to reject malformed events. A stall (no bytes for `stallMs`) aborts the read.
+ * match, re-encoded otherwise. Every event is decoded, to observe usage, the finish, the terminator
+ * and what text the caller has received, and to reject malformed events. A stall (no bytes for
+ * `stallMs`) aborts the read. Failures are thrown as GatewayErrors; the caller decides between
+ * recovery and an in-band error.
  */
 export class StreamRelay {
   private readonly decoder: StreamDecoder;
   private readonly splitter = new SseFrameSplitter();
   private readonly iterator: AsyncIterator<Uint8Array>;
-  private readonly sameDialect: boolean;
-  private usage: Usage | undefined;
+  private readonly encoder: StreamEncoder | undefined;
+  private skipText: string;
+  private usageSeen: Usage | undefined;
+  private startSeen: StreamStart | undefined;
+  /** Text of choice 0 forwarded to the caller by this relay. */
+  private forwarded = '';
+  /** The caller received something other than choice-0 text (a tool call, another choice). */
+  private structured = false;
   private contentSeen = false;
   private finished = false;
   private ended = false;
@@ -47,14 +72,30 @@ export class StreamRelay {
   constructor(private readonly options: StreamRelayOptions) {
     this.decoder = options.upstreamCodec.createStreamDecoder();
     this.iterator = options.response.body[Symbol.asyncIterator]();
-    this.sameDialect = options.clientEncoder === undefined;
+    this.encoder = options.continuation?.encoder ?? options.clientEncoder;
+    this.skipText = options.continuation?.skipText ?? '';
+  }
+
+  get usage(): Usage | undefined {
+    return this.usageSeen;
+  }
+
+  get start(): StreamStart | undefined {
+    return this.startSeen;
+  }
+
+  /** What this relay has sent: its choice-0 text, and whether anything else went out. */
+  progress(): { readonly text: string; readonly structured: boolean } {
+    return { text: this.forwarded, structured: this.structured };
   }
 
   /**
    * Reads until the first content event (the first token, a tool call or the finish), buffering
    * the frames. Nothing has reached the caller yet, so a failure here can fail over transparently.
    */
-  async start(firstTokenMs: number): Promise<{ ok: true; frames: Frame[] } | { ok: false; error: GatewayError }> {
+  async begin(
+    firstTokenMs: number,
+  ): Promise<{ ok: true; frames: Frame[] } | { ok: false; error: GatewayError }> {
     const frames: Frame[] = [];
     this.arm(firstTokenMs);
     try {
@@ -63,6 +104,7 @@ export class StreamRelay {
         frames.push(...batch.frames);
         if (batch.done) break;
       }
+      this.disarm();
       return { ok: true, frames };
     } catch (error) {
       this.cancel();
@@ -70,9 +112,8 @@ export class StreamRelay {
     }
   }
 
-  /** The rest of the stream after `start`; ends with an in-band error when the upstream fails. */
-  async *frames(initial: Frame[], resolveSummary: (summary: StreamSummary) => void): AsyncGenerator<Frame> {
-    let error: GatewayError | undefined;
+  /** The buffered frames, then the rest of the stream; throws a GatewayError if it fails. */
+  async *frames(initial: readonly Frame[]): AsyncGenerator<Frame> {
     try {
       yield* initial;
       while (!this.ended) {
@@ -81,15 +122,11 @@ export class StreamRelay {
         yield* batch.frames;
         if (batch.done) break;
       }
-    } catch (thrown) {
-      error = this.describe(thrown, 'next event');
-      if (!this.options.controller.signal.aborted || this.stalled) {
-        yield this.options.clientCodec.encodeStreamError(error);
-      }
+    } catch (error) {
+      throw this.describe(error, 'next event');
     } finally {
       this.disarm();
       if (!this.ended) this.cancel();
-      resolveSummary({ complete: this.ended, usage: this.usage, error });
     }
   }
 
@@ -103,6 +140,7 @@ export class StreamRelay {
     try {
       result = await this.iterator.next();
     } catch (error) {
+      // A finished answer whose terminator never came: complete it rather than fail it.
       if (this.stalled && this.finished) return { frames: this.finish(), done: true };
       throw error;
     }
@@ -111,7 +149,10 @@ export class StreamRelay {
       const frames = rest === undefined ? [] : this.process([Buffer.concat([rest, Buffer.from('\n\n')])]);
       if (!this.ended && this.finished) frames.push(...this.finish());
       if (!this.ended) {
-        throw new GatewayError('stream_interrupted', 'The upstream stream ended before the answer was complete.');
+        throw new GatewayError(
+          'stream_interrupted',
+          'The upstream stream ended before the answer was complete.',
+        );
       }
       return { frames, done: true };
     }
@@ -123,35 +164,68 @@ export class StreamRelay {
     for (const raw of rawFrames) {
       const event = parseSseBlock(raw.toString('utf8'));
       if (event === undefined) {
-        if (this.sameDialect) out.push(raw);
+        if (this.encoder === undefined) out.push(raw);
         continue;
       }
       const events = this.decoder.decode(event);
-      for (const canonical of events) this.observe(canonical);
-      if (this.sameDialect) out.push(raw);
-      else for (const canonical of events) this.encode(canonical, out);
+      if (this.encoder === undefined) {
+        for (const canonical of events) this.observe(canonical);
+        out.push(raw);
+        continue;
+      }
+      for (const canonical of events) {
+        const forwarded = this.options.continuation === undefined ? canonical : this.continued(canonical);
+        this.observe(canonical, forwarded);
+        if (forwarded === undefined) continue;
+        const text = this.encoder.encode(forwarded);
+        if (text !== '') out.push(text);
+      }
     }
     return out;
   }
 
-  private observe(event: ChatStreamEvent): void {
+  /** In a continuation: drops the new answer's start, and the text the caller already has. */
+  private continued(event: ChatStreamEvent): ChatStreamEvent | undefined {
+    if (event.type === 'start') return undefined;
+    if (event.type !== 'text' || this.skipText === '') return event;
+    const overlap = Math.min(this.skipText.length, event.text.length);
+    if (event.text.slice(0, overlap) !== this.skipText.slice(0, overlap)) {
+      throw new GatewayError(
+        'stream_interrupted',
+        'The restarted answer differs from what was already sent.',
+      );
+    }
+    this.skipText = this.skipText.slice(overlap);
+    const rest = event.text.slice(overlap);
+    return rest === '' ? undefined : { ...event, text: rest };
+  }
+
+  private observe(event: ChatStreamEvent, forwarded: ChatStreamEvent | undefined = event): void {
     switch (event.type) {
       case 'text':
+        this.contentSeen = true;
+        if (forwarded?.type === 'text') {
+          if (forwarded.choice === 0) this.forwarded += forwarded.text;
+          else this.structured = true;
+        }
+        return;
       case 'tool_call_start':
       case 'tool_call_delta':
         this.contentSeen = true;
+        this.structured = true;
         return;
       case 'finish':
         this.contentSeen = true;
         this.finished = true;
         return;
       case 'usage':
-        this.usage = event.usage;
+        this.usageSeen = event.usage;
         return;
       case 'end':
         this.ended = true;
         return;
       case 'start':
+        this.startSeen ??= { id: event.id, model: event.model, created: event.created };
         return;
       default: {
         const unreachable: never = event;
@@ -160,18 +234,12 @@ export class StreamRelay {
     }
   }
 
-  private encode(event: ChatStreamEvent, out: Frame[]): void {
-    const text = this.options.clientEncoder?.encode(event) ?? '';
-    if (text !== '') out.push(text);
-  }
-
   /** Completes an answer whose upstream finished but sent no terminator. */
   private finish(): Frame[] {
     this.ended = true;
-    if (this.sameDialect) return [terminators[this.options.clientCodec.dialect]];
-    const out: Frame[] = [];
-    this.encode({ type: 'end' }, out);
-    return out;
+    if (this.encoder === undefined) return [terminators[this.options.clientDialect]];
+    const text = this.encoder.encode({ type: 'end' });
+    return text === '' ? [] : [text];
   }
 
   private arm(milliseconds: number): void {
@@ -190,11 +258,16 @@ export class StreamRelay {
   private describe(error: unknown, waitingFor: string): GatewayError {
     if (error instanceof GatewayError) return error;
     if (this.stalled) {
-      return new GatewayError('upstream_timeout', `The upstream stream stalled waiting for the ${waitingFor}.`);
+      return new GatewayError(
+        'upstream_timeout',
+        `The upstream stream stalled waiting for the ${waitingFor}.`,
+      );
     }
     const normalized = normalizeError(error);
     return normalized.code === 'internal_error'
-      ? new GatewayError('stream_interrupted', 'The upstream connection was lost during the answer.', { cause: error })
+      ? new GatewayError('stream_interrupted', 'The upstream connection was lost during the answer.', {
+          cause: error,
+        })
       : normalized;
   }
 }

@@ -16,6 +16,10 @@ export interface ModelRoute {
   readonly strategy: 'weighted' | 'fallback' | 'least-latency' | 'least-busy';
   readonly targets: readonly Target[];
   readonly fallbacks: readonly string[];
+  /** Larger-context models for a prompt too long for this one. */
+  readonly contextFallbacks: readonly string[];
+  /** The model's context length in tokens, when configured. */
+  readonly contextWindow: number | undefined;
   readonly retry: RetryConfig;
   readonly timeouts: TimeoutsConfig;
 }
@@ -46,6 +50,8 @@ export interface StreamSummary {
   readonly complete: boolean;
   readonly usage: Usage | undefined;
   readonly error: GatewayError | undefined;
+  /** The target that finished the answer, when a mid-stream failure was recovered from. */
+  readonly recoveredBy: Answered | undefined;
 }
 
 export type RouteOutcome =

@@ -50,13 +50,3 @@ export async function startSdkFixture(): Promise<SdkFixture> {
     },
   };
 }
-
-/** Reads an SSE body to its end and returns its frames' data lines, for tests of raw streams. */
-export async function readSseData(response: Response): Promise<string[]> {
-  const text = await response.text();
-  const data: string[] = [];
-  for (const line of text.split('\n')) {
-    if (line.startsWith('data:')) data.push(line.slice(5).trim());
-  }
-  return data;
-}

@@ -27,7 +27,12 @@ const valid = {
     {
       role: 'user',
       content: [
-        { type: 'tool_result', tool_use_id: 'toolu_1', content: [{ type: 'text', text: 'a cat' }], is_error: false },
+        {
+          type: 'tool_result',
+          tool_use_id: 'toolu_1',
+          content: [{ type: 'text', text: 'a cat' }],
+          is_error: false,
+        },
         { type: 'tool_result', tool_use_id: 'toolu_2' },
       ],
     },
@@ -38,7 +43,12 @@ const valid = {
   top_k: 40,
   stop_sequences: ['</answer>'],
   tools: [
-    { name: 'look', description: 'Look', input_schema: { type: 'object' }, cache_control: { type: 'ephemeral' } },
+    {
+      name: 'look',
+      description: 'Look',
+      input_schema: { type: 'object' },
+      cache_control: { type: 'ephemeral' },
+    },
     { type: 'web_search_20250305', name: 'web_search', max_uses: 3 },
   ],
   tool_choice: { type: 'tool', name: 'look', disable_parallel_tool_use: true },
@@ -87,13 +97,21 @@ describe('validateAnthropicChatRequest', () => {
       'messages[0].content[0].cache_control.ttl',
       'must be one of 5m, 1h',
     ],
-    [withContent([{ type: 'image', source: { type: 'ftp' } }]), 'messages[0].content[0].source.type', 'base64, url'],
+    [
+      withContent([{ type: 'image', source: { type: 'ftp' } }]),
+      'messages[0].content[0].source.type',
+      'base64, url',
+    ],
     [
       withContent([{ type: 'image', source: { type: 'base64', data: 'x' } }]),
       'messages[0].content[0].source.media_type',
       'must be a string',
     ],
-    [withContent([{ type: 'tool_use', id: 't', name: 'f', input: '{}' }]), 'messages[0].content[0].input', 'object'],
+    [
+      withContent([{ type: 'tool_use', id: 't', name: 'f', input: '{}' }]),
+      'messages[0].content[0].input',
+      'object',
+    ],
     [withContent([{ type: 'tool_result' }]), 'messages[0].content[0].tool_use_id', 'must be a string'],
     [
       withContent([{ type: 'tool_result', tool_use_id: 't', content: [{ type: 'tool_use' }] }]),
@@ -125,7 +143,10 @@ describe('validateAnthropicChatRequest', () => {
       {
         type: fc.constantFrom('text', 'image', 'tool_use', 'tool_result', 'thinking', 'document', 'video'),
         text: fc.jsonValue(),
-        source: fc.oneof(fc.record({ type: fc.constantFrom('base64', 'url', 'file'), url: fc.jsonValue() }), fc.jsonValue()),
+        source: fc.oneof(
+          fc.record({ type: fc.constantFrom('base64', 'url', 'file'), url: fc.jsonValue() }),
+          fc.jsonValue(),
+        ),
         input: fc.jsonValue(),
         tool_use_id: fc.jsonValue(),
         content: fc.jsonValue(),
@@ -134,7 +155,10 @@ describe('validateAnthropicChatRequest', () => {
       { requiredKeys: [] },
     );
     const message = fc.record(
-      { role: fc.constantFrom('user', 'assistant', 'system'), content: fc.oneof(fc.string(), fc.array(block), fc.jsonValue()) },
+      {
+        role: fc.constantFrom('user', 'assistant', 'system'),
+        content: fc.oneof(fc.string(), fc.array(block), fc.jsonValue()),
+      },
       { requiredKeys: [] },
     );
     const nearMiss = fc.record(
@@ -144,7 +168,10 @@ describe('validateAnthropicChatRequest', () => {
         messages: fc.oneof(fc.array(message), fc.jsonValue()),
         system: fc.oneof(fc.array(block), fc.jsonValue()),
         tools: fc.jsonValue(),
-        tool_choice: fc.oneof(fc.record({ type: fc.constantFrom('auto', 'any', 'tool', 'none'), name: fc.jsonValue() }), fc.jsonValue()),
+        tool_choice: fc.oneof(
+          fc.record({ type: fc.constantFrom('auto', 'any', 'tool', 'none'), name: fc.jsonValue() }),
+          fc.jsonValue(),
+        ),
       },
       { requiredKeys: [] },
     );

@@ -99,15 +99,24 @@ describe('encodeAnthropicChatRequest', () => {
   it('refuses tool-call arguments that are not a JSON object', () => {
     const request: ChatRequest = {
       ...base,
-      messages: [{ role: 'assistant', content: [{ type: 'tool_call', id: 'c', name: 'f', arguments: '[1,2]' }] }],
+      messages: [
+        { role: 'assistant', content: [{ type: 'tool_call', id: 'c', name: 'f', arguments: '[1,2]' }] },
+      ],
     };
-    expect(() => encodeAnthropicChatRequest(request, 'claude')).toThrow(expect.objectContaining({ code: 'invalid_request' }));
+    expect(() => encodeAnthropicChatRequest(request, 'claude')).toThrow(
+      expect.objectContaining({ code: 'invalid_request' }),
+    );
   });
 });
 
 describe('decodeAnthropicChatRequest', () => {
   const decode = (body: Record<string, unknown>) =>
-    decodeAnthropicChatRequest({ model: 'claude', max_tokens: 100, messages: [{ role: 'user', content: 'x' }], ...body });
+    decodeAnthropicChatRequest({
+      model: 'claude',
+      max_tokens: 100,
+      messages: [{ role: 'user', content: 'x' }],
+      ...body,
+    });
 
   it('maps sampling parameters, stop sequences, metadata and parallel tool use', () => {
     const request = decode({
@@ -155,7 +164,10 @@ describe('decodeAnthropicChatRequest', () => {
 
   it.each([
     [{ messages: [{ role: 'user', content: [{ type: 'document', source: {} }] }] }, 'messages[0].content[0]'],
-    [{ messages: [{ role: 'user', content: [{ type: 'image', source: { type: 'file', file_id: 'f' } }] }] }, 'messages[0].content[0].source'],
+    [
+      { messages: [{ role: 'user', content: [{ type: 'image', source: { type: 'file', file_id: 'f' } }] }] },
+      'messages[0].content[0].source',
+    ],
     [{ tools: [{ type: 'web_search_20250305', name: 'web_search' }] }, 'tools[0]'],
   ])('refuses what the other dialect cannot express: %j', (body, param) => {
     expect(() => decode(body)).toThrow(expect.objectContaining({ code: 'invalid_request', param }));

@@ -30,7 +30,9 @@ describe('decodeAnthropicChatResponse', () => {
     ['refusal', 'refusal'],
     [null, null],
   ])('maps stop_reason %j to %j', (stopReason, expected) => {
-    expect(decodeAnthropicChatResponse(message({ stop_reason: stopReason })).choices[0]?.finishReason).toBe(expected);
+    expect(decodeAnthropicChatResponse(message({ stop_reason: stopReason })).choices[0]?.finishReason).toBe(
+      expected,
+    );
   });
 
   it('keeps the stop sequence, turns input into argument text and skips thinking', () => {
@@ -67,7 +69,12 @@ describe('decodeAnthropicChatResponse', () => {
 
 describe('usage', () => {
   it('adds cache reads and writes to input tokens', () => {
-    const usage = { input_tokens: 5, cache_read_input_tokens: 100, cache_creation_input_tokens: 20, output_tokens: 7 };
+    const usage = {
+      input_tokens: 5,
+      cache_read_input_tokens: 100,
+      cache_creation_input_tokens: 20,
+      output_tokens: 7,
+    };
     expect(usageOfAnthropicChatResponse({ usage })).toEqual({
       inputTokens: 125,
       outputTokens: 7,
@@ -77,7 +84,12 @@ describe('usage', () => {
   });
 
   it('reads null cache fields as zero and a missing usage as unknown', () => {
-    const usage = { input_tokens: 5, cache_read_input_tokens: null, cache_creation_input_tokens: null, output_tokens: 7 };
+    const usage = {
+      input_tokens: 5,
+      cache_read_input_tokens: null,
+      cache_creation_input_tokens: null,
+      output_tokens: 7,
+    };
     expect(usageOfAnthropicChatResponse({ usage })?.inputTokens).toBe(5);
     expect(usageOfAnthropicChatResponse({})).toBeUndefined();
   });
@@ -127,15 +139,25 @@ describe('encodeAnthropicChatResponse', () => {
   it('refuses tool arguments from an upstream that are not a JSON object', () => {
     const broken: ChatResponse = {
       ...response,
-      choices: [{ index: 0, content: [{ type: 'tool_call', id: 'c', name: 'f', arguments: '{"a":' }], finishReason: 'tool_use' }],
+      choices: [
+        {
+          index: 0,
+          content: [{ type: 'tool_call', id: 'c', name: 'f', arguments: '{"a":' }],
+          finishReason: 'tool_use',
+        },
+      ],
     };
-    expect(() => encodeAnthropicChatResponse(broken)).toThrow(expect.objectContaining({ code: 'upstream_invalid_response' }));
+    expect(() => encodeAnthropicChatResponse(broken)).toThrow(
+      expect.objectContaining({ code: 'upstream_invalid_response' }),
+    );
   });
 });
 
 describe('Anthropic error bodies', () => {
   it('writes type, message and request id, keeping only Anthropic upstream types', () => {
-    const overloaded = new GatewayError('upstream_unavailable', 'Overloaded', { upstreamType: 'overloaded_error' });
+    const overloaded = new GatewayError('upstream_unavailable', 'Overloaded', {
+      upstreamType: 'overloaded_error',
+    });
     expect(encodeAnthropicError(overloaded, 'req_1')).toEqual({
       type: 'error',
       error: { type: 'overloaded_error', message: 'Overloaded' },

@@ -8,18 +8,35 @@ const event = (data: Record<string, unknown>) => ({ event: String(data.type), da
 describe('AnthropicStreamDecoder', () => {
   it('decodes a stream of text and a tool call, numbering tool calls among themselves', () => {
     const decoder = new AnthropicStreamDecoder();
-    const usage = { input_tokens: 10, cache_read_input_tokens: 90, cache_creation_input_tokens: 0, output_tokens: 1 };
+    const usage = {
+      input_tokens: 10,
+      cache_read_input_tokens: 90,
+      cache_creation_input_tokens: 0,
+      output_tokens: 1,
+    };
     const events = [
       event({ type: 'message_start', message: { id: 'msg_1', model: 'claude', content: [], usage } }),
       event({ type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }),
       event({ type: 'ping' }),
       event({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'Sí' } }),
       event({ type: 'content_block_stop', index: 0 }),
-      event({ type: 'content_block_start', index: 1, content_block: { type: 'tool_use', id: 'toolu_1', name: 'f', input: {} } }),
+      event({
+        type: 'content_block_start',
+        index: 1,
+        content_block: { type: 'tool_use', id: 'toolu_1', name: 'f', input: {} },
+      }),
       event({ type: 'content_block_delta', index: 1, delta: { type: 'input_json_delta', partial_json: '' } }),
-      event({ type: 'content_block_delta', index: 1, delta: { type: 'input_json_delta', partial_json: '{"a":1}' } }),
+      event({
+        type: 'content_block_delta',
+        index: 1,
+        delta: { type: 'input_json_delta', partial_json: '{"a":1}' },
+      }),
       event({ type: 'content_block_stop', index: 1 }),
-      event({ type: 'message_delta', delta: { stop_reason: 'tool_use', stop_sequence: null }, usage: { output_tokens: 12 } }),
+      event({
+        type: 'message_delta',
+        delta: { stop_reason: 'tool_use', stop_sequence: null },
+        usage: { output_tokens: 12 },
+      }),
       event({ type: 'message_stop' }),
     ].flatMap((item) => decoder.decode(item));
     const [start, ...rest] = events;
@@ -34,14 +51,19 @@ describe('AnthropicStreamDecoder', () => {
       { type: 'tool_call_start', choice: 0, index: 0, id: 'toolu_1', name: 'f' },
       { type: 'tool_call_delta', choice: 0, index: 0, arguments: '{"a":1}' },
       { type: 'finish', choice: 0, reason: 'tool_use' },
-      { type: 'usage', usage: { inputTokens: 100, outputTokens: 12, cachedInputTokens: 90, cacheCreationInputTokens: 0 } },
+      {
+        type: 'usage',
+        usage: { inputTokens: 100, outputTokens: 12, cachedInputTokens: 90, cacheCreationInputTokens: 0 },
+      },
       { type: 'end' },
     ]);
   });
 
   it('takes cumulative input counts from message_delta when it carries them, and keeps the stop sequence', () => {
     const decoder = new AnthropicStreamDecoder();
-    decoder.decode(event({ type: 'message_start', message: { id: 'm', usage: { input_tokens: 0, output_tokens: 0 } } }));
+    decoder.decode(
+      event({ type: 'message_start', message: { id: 'm', usage: { input_tokens: 0, output_tokens: 0 } } }),
+    );
     const events = decoder.decode(
       event({
         type: 'message_delta',
@@ -51,15 +73,26 @@ describe('AnthropicStreamDecoder', () => {
     );
     expect(events).toEqual([
       { type: 'finish', choice: 0, reason: 'stop_sequence', stopSequence: '###' },
-      { type: 'usage', usage: { inputTokens: 30, outputTokens: 5, cachedInputTokens: 0, cacheCreationInputTokens: 0 } },
+      {
+        type: 'usage',
+        usage: { inputTokens: 30, outputTokens: 5, cachedInputTokens: 0, cacheCreationInputTokens: 0 },
+      },
     ]);
   });
 
   it('skips thinking and server-tool blocks', () => {
     const decoder = new AnthropicStreamDecoder();
     const events = [
-      event({ type: 'content_block_start', index: 0, content_block: { type: 'server_tool_use', id: 's', name: 'web_search', input: {} } }),
-      event({ type: 'content_block_delta', index: 0, delta: { type: 'input_json_delta', partial_json: '{"q":1}' } }),
+      event({
+        type: 'content_block_start',
+        index: 0,
+        content_block: { type: 'server_tool_use', id: 's', name: 'web_search', input: {} },
+      }),
+      event({
+        type: 'content_block_delta',
+        index: 0,
+        delta: { type: 'input_json_delta', partial_json: '{"q":1}' },
+      }),
       event({ type: 'content_block_delta', index: 1, delta: { type: 'thinking_delta', thinking: 'hmm' } }),
     ].flatMap((item) => decoder.decode(item));
     expect(events).toEqual([]);
@@ -68,14 +101,18 @@ describe('AnthropicStreamDecoder', () => {
   it('throws the upstream error event with its type and message', () => {
     const failure = event({ type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } });
     expect(() => new AnthropicStreamDecoder().decode(failure)).toThrow(
-      expect.objectContaining({ code: 'upstream_unavailable', upstreamType: 'overloaded_error', message: 'Overloaded' }),
+      expect.objectContaining({
+        code: 'upstream_unavailable',
+        upstreamType: 'overloaded_error',
+        message: 'Overloaded',
+      }),
     );
   });
 
   it('throws upstream_invalid_response on malformed JSON', () => {
-    expect(() => new AnthropicStreamDecoder().decode({ event: 'message_start', data: '{"type":"mess' })).toThrow(
-      expect.objectContaining({ code: 'upstream_invalid_response' }),
-    );
+    expect(() =>
+      new AnthropicStreamDecoder().decode({ event: 'message_start', data: '{"type":"mess' }),
+    ).toThrow(expect.objectContaining({ code: 'upstream_invalid_response' }));
   });
 });
 
@@ -101,7 +138,10 @@ describe('AnthropicStreamEncoder', () => {
       { type: 'tool_call_start', choice: 0, index: 1, id: 'call_b', name: 'g' },
       { type: 'text', choice: 1, text: 'ignored: Messages has one choice' },
       { type: 'finish', choice: 0, reason: 'tool_use' },
-      { type: 'usage', usage: { inputTokens: 50, outputTokens: 9, cachedInputTokens: 40, cacheCreationInputTokens: 2 } },
+      {
+        type: 'usage',
+        usage: { inputTokens: 50, outputTokens: 9, cachedInputTokens: 40, cacheCreationInputTokens: 2 },
+      },
       { type: 'end' },
     ];
     const output = frames(events.map((item) => encoder.encode(item)).join(''));
@@ -119,7 +159,12 @@ describe('AnthropicStreamEncoder', () => {
       'message_delta',
       'message_stop',
     ]);
-    expect(output[0]!.data.message).toMatchObject({ type: 'message', role: 'assistant', model: 'caller-model', content: [] });
+    expect(output[0]!.data.message).toMatchObject({
+      type: 'message',
+      role: 'assistant',
+      model: 'caller-model',
+      content: [],
+    });
     expect((output[0]!.data.message as { id: string }).id).toMatch(/^msg_/);
     expect(output[4]!.data).toEqual({
       type: 'content_block_start',
@@ -135,7 +180,12 @@ describe('AnthropicStreamEncoder', () => {
     expect(output[10]!.data).toEqual({
       type: 'message_delta',
       delta: { stop_reason: 'tool_use', stop_sequence: null },
-      usage: { input_tokens: 8, cache_creation_input_tokens: 2, cache_read_input_tokens: 40, output_tokens: 9 },
+      usage: {
+        input_tokens: 8,
+        cache_creation_input_tokens: 2,
+        cache_read_input_tokens: 40,
+        output_tokens: 9,
+      },
     });
   });
 
@@ -145,7 +195,12 @@ describe('AnthropicStreamEncoder', () => {
     const [start] = frames(encoder.encode({ type: 'start', id: 'msg_7', model: 'x', created: 1, usage }));
     expect(start!.data.message).toMatchObject({
       id: 'msg_7',
-      usage: { input_tokens: 2, cache_read_input_tokens: 10, cache_creation_input_tokens: 0, output_tokens: 1 },
+      usage: {
+        input_tokens: 2,
+        cache_read_input_tokens: 10,
+        cache_creation_input_tokens: 0,
+        output_tokens: 1,
+      },
     });
   });
 

@@ -31,7 +31,8 @@ export function encodeOpenaiChatRequest(request: ChatRequest, model: string): Re
     max_completion_tokens: request.maxTokens,
     temperature: request.temperature,
     top_p: request.topP,
-    stop: request.stop,
+    // OpenAI wants one to four stop sequences; an empty list means none.
+    stop: request.stop === undefined || request.stop.length === 0 ? undefined : request.stop,
     n: request.n,
     seed: request.seed,
     response_format: encodeResponseFormat(request.responseFormat),
@@ -101,7 +102,9 @@ function encodeAssistantMessage(message: ChatMessage): WireMessage {
     }
   }
   const [only, ...rest] = texts;
-  const content = only === undefined ? null : rest.length === 0 ? only.text : texts.map(encodeTextPart);
+  // OpenAI accepts a null content only beside tool calls; an empty turn says "".
+  const silent = toolCalls.length > 0 ? null : '';
+  const content = only === undefined ? silent : rest.length === 0 ? only.text : texts.map(encodeTextPart);
   return compact({
     role: 'assistant',
     content,

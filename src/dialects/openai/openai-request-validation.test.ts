@@ -36,10 +36,15 @@ const valid = {
   max_completion_tokens: 1,
   seed: -7,
   stop: ['a', 'b', 'c', 'd'],
-  tools: [{ type: 'function', function: { name: 'look', description: 'Look', parameters: {}, strict: true } }],
+  tools: [
+    { type: 'function', function: { name: 'look', description: 'Look', parameters: {}, strict: true } },
+  ],
   tool_choice: { type: 'function', function: { name: 'look' } },
   parallel_tool_calls: false,
-  response_format: { type: 'json_schema', json_schema: { name: 'answer', schema: { type: 'object' }, strict: true } },
+  response_format: {
+    type: 'json_schema',
+    json_schema: { name: 'answer', schema: { type: 'object' }, strict: true },
+  },
   user: 'u-1',
   logit_bias: { '50256': -100 },
   a_future_parameter: { anything: true },
@@ -60,7 +65,15 @@ describe('validateOpenaiChatRequest', () => {
   });
 
   it('treats null optional fields as absent, as OpenAI does', () => {
-    const nulls = { temperature: null, top_p: null, n: null, max_tokens: null, stop: null, stream: null, tools: null };
+    const nulls = {
+      temperature: null,
+      top_p: null,
+      n: null,
+      max_tokens: null,
+      stop: null,
+      stream: null,
+      tools: null,
+    };
     expect(validateOpenaiChatRequest({ ...valid, ...nulls })).toEqual({ ok: true });
   });
 
@@ -79,11 +92,27 @@ describe('validateOpenaiChatRequest', () => {
       'messages[1].role',
       'messages[1].role must be one of system, developer, user, assistant, tool, function, got "robot"',
     ],
-    [withMessage({ role: 'user' }), 'messages[1].content', 'must be a string or an array of content parts, got nothing'],
+    [
+      withMessage({ role: 'user' }),
+      'messages[1].content',
+      'must be a string or an array of content parts, got nothing',
+    ],
     [withMessage({ role: 'user', content: [] }), 'messages[1].content', 'must not be empty'],
-    [withMessage({ role: 'user', content: [{ type: 'video' }] }), 'messages[1].content[0].type', 'must be one of'],
-    [withMessage({ role: 'system', content: [{ type: 'image_url' }] }), 'messages[1].content[0].type', 'one of text'],
-    [withMessage({ role: 'user', content: [{ type: 'text' }] }), 'messages[1].content[0].text', 'must be a string'],
+    [
+      withMessage({ role: 'user', content: [{ type: 'video' }] }),
+      'messages[1].content[0].type',
+      'must be one of',
+    ],
+    [
+      withMessage({ role: 'system', content: [{ type: 'image_url' }] }),
+      'messages[1].content[0].type',
+      'one of text',
+    ],
+    [
+      withMessage({ role: 'user', content: [{ type: 'text' }] }),
+      'messages[1].content[0].text',
+      'must be a string',
+    ],
     [
       withMessage({ role: 'user', content: [{ type: 'image_url', image_url: {} }] }),
       'messages[1].content[0].image_url.url',
@@ -92,7 +121,10 @@ describe('validateOpenaiChatRequest', () => {
     [withMessage({ role: 'tool', content: 'x' }), 'messages[1].tool_call_id', 'must be a string'],
     [withMessage({ role: 'assistant' }), 'messages[1].content', 'got nothing'],
     [
-      withMessage({ role: 'assistant', tool_calls: [{ id: 'c', type: 'function', function: { name: 'f', arguments: {} } }] }),
+      withMessage({
+        role: 'assistant',
+        tool_calls: [{ id: 'c', type: 'function', function: { name: 'f', arguments: {} } }],
+      }),
       'messages[1].tool_calls[0].function.arguments',
       'must be a string, got an object',
     ],
@@ -110,7 +142,11 @@ describe('validateOpenaiChatRequest', () => {
     [{ stop: [1] }, 'stop[0]', 'stop[0] must be a string'],
     [{ tools: {} }, 'tools', 'tools must be an array'],
     [{ tools: [{ type: 'browser' }] }, 'tools[0].type', 'must be one of function, custom'],
-    [{ tools: [{ type: 'function', function: { name: '' } }] }, 'tools[0].function.name', 'must not be empty'],
+    [
+      { tools: [{ type: 'function', function: { name: '' } }] },
+      'tools[0].function.name',
+      'must not be empty',
+    ],
     [
       { tools: [{ type: 'function', function: { name: 'f', parameters: 'x' } }] },
       'tools[0].function.parameters',
@@ -120,8 +156,16 @@ describe('validateOpenaiChatRequest', () => {
     [{ tool_choice: { type: 'function' } }, 'tool_choice.function', 'must be an object'],
     [{ parallel_tool_calls: 'no' }, 'parallel_tool_calls', 'must be a boolean'],
     [{ stream_options: 'usage' }, 'stream_options', 'stream_options must be an object'],
-    [{ response_format: { type: 'xml' } }, 'response_format.type', 'must be one of text, json_object, json_schema'],
-    [{ response_format: { type: 'json_schema', json_schema: {} } }, 'response_format.json_schema.name', 'must be a string'],
+    [
+      { response_format: { type: 'xml' } },
+      'response_format.type',
+      'must be one of text, json_object, json_schema',
+    ],
+    [
+      { response_format: { type: 'json_schema', json_schema: {} } },
+      'response_format.json_schema.name',
+      'must be a string',
+    ],
   ])('refuses %j naming %s', (patch, param, message) => {
     const found = problem(patch);
     expect(found.param).toBe(param);
@@ -144,7 +188,10 @@ describe('validateOpenaiChatRequest', () => {
       {
         role: fc.constantFrom(...roles),
         content: fc.oneof(fc.string(), fc.array(part), fc.jsonValue()),
-        tool_calls: fc.oneof(fc.array(fc.record({ id: fc.jsonValue(), type: fc.jsonValue(), function: fc.jsonValue() })), fc.jsonValue()),
+        tool_calls: fc.oneof(
+          fc.array(fc.record({ id: fc.jsonValue(), type: fc.jsonValue(), function: fc.jsonValue() })),
+          fc.jsonValue(),
+        ),
         tool_call_id: fc.jsonValue(),
         name: fc.jsonValue(),
       },
@@ -157,7 +204,10 @@ describe('validateOpenaiChatRequest', () => {
         temperature: fc.jsonValue(),
         n: fc.jsonValue(),
         stop: fc.jsonValue(),
-        tools: fc.oneof(fc.array(fc.record({ type: fc.constant('function'), function: fc.jsonValue() })), fc.jsonValue()),
+        tools: fc.oneof(
+          fc.array(fc.record({ type: fc.constant('function'), function: fc.jsonValue() })),
+          fc.jsonValue(),
+        ),
         tool_choice: fc.jsonValue(),
         response_format: fc.jsonValue(),
       },

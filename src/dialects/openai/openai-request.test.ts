@@ -57,7 +57,10 @@ describe('decodeOpenaiChatRequest', () => {
         ],
       },
       { role: 'user', content: [{ type: 'text', text: 'Thanks' }] },
-      { role: 'user', content: [{ type: 'tool_result', toolCallId: 'call_c', content: [{ type: 'text', text: 'late' }] }] },
+      {
+        role: 'user',
+        content: [{ type: 'tool_result', toolCallId: 'call_c', content: [{ type: 'text', text: 'late' }] }],
+      },
     ]);
   });
 
@@ -74,7 +77,11 @@ describe('decodeOpenaiChatRequest', () => {
       ],
     });
     expect(request.messages[0]?.content).toEqual([
-      { type: 'image', source: { kind: 'base64', mediaType: 'image/webp', data: 'UklGRg==' }, detail: 'high' },
+      {
+        type: 'image',
+        source: { kind: 'base64', mediaType: 'image/webp', data: 'UklGRg==' },
+        detail: 'high',
+      },
       { type: 'image', source: { kind: 'url', url: 'https://example.com/cat.jpg' } },
     ]);
   });
@@ -89,7 +96,10 @@ describe('decodeOpenaiChatRequest', () => {
       stream_options: { include_usage: true },
       tool_choice: 'required',
       tools: [{ type: 'function', function: { name: 'f' } }],
-      response_format: { type: 'json_schema', json_schema: { name: 'r', schema: { type: 'object' }, strict: true } },
+      response_format: {
+        type: 'json_schema',
+        json_schema: { name: 'r', schema: { type: 'object' }, strict: true },
+      },
       seed: 3,
       n: 2,
       safety_identifier: 'hashed-user',
@@ -111,7 +121,10 @@ describe('decodeOpenaiChatRequest', () => {
   it('keeps an assistant refusal from the history as text, and a cache breakpoint as cache control', () => {
     const request = decode({
       messages: [
-        { role: 'user', content: [{ type: 'text', text: 'Long prefix', prompt_cache_breakpoint: { mode: 'explicit' } }] },
+        {
+          role: 'user',
+          content: [{ type: 'text', text: 'Long prefix', prompt_cache_breakpoint: { mode: 'explicit' } }],
+        },
         { role: 'assistant', content: null, refusal: 'I cannot help with that.' },
       ],
     });
@@ -124,8 +137,14 @@ describe('decodeOpenaiChatRequest', () => {
   it.each([
     [{ functions: [{ name: 'f' }] }, 'functions'],
     [{ messages: [{ role: 'function', name: 'f', content: 'x' }] }, 'messages[0].role'],
-    [{ messages: [{ role: 'user', content: [{ type: 'input_audio', input_audio: {} }] }] }, 'messages[0].content[0]'],
-    [{ messages: [{ role: 'user', content: 'x' }], tools: [{ type: 'custom', custom: { name: 'g' } }] }, 'tools[0]'],
+    [
+      { messages: [{ role: 'user', content: [{ type: 'input_audio', input_audio: {} }] }] },
+      'messages[0].content[0]',
+    ],
+    [
+      { messages: [{ role: 'user', content: 'x' }], tools: [{ type: 'custom', custom: { name: 'g' } }] },
+      'tools[0]',
+    ],
     [{ messages: [{ role: 'user', content: 'x' }], tool_choice: { type: 'allowed_tools' } }, 'tool_choice'],
   ])('refuses what the other dialect cannot express: %j', (body, param) => {
     expect(() => decode({ messages: [{ role: 'user', content: 'x' }], ...body })).toThrow(
@@ -210,7 +229,9 @@ describe('encodeOpenaiChatRequest', () => {
         ],
       },
     ]);
-    expect(body.tools).toEqual([{ type: 'function', function: { name: 'f', parameters: { type: 'object' } } }]);
+    expect(body.tools).toEqual([
+      { type: 'function', function: { name: 'f', parameters: { type: 'object' } } },
+    ]);
     expect(body.tool_choice).toEqual({ type: 'function', function: { name: 'f' } });
   });
 });

@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../errors/index.js';
 import type { ChatResponse } from '../../llm/index.js';
 import { encodeOpenaiError, encodeOpenaiStreamError } from './openai-errors.js';
-import { decodeOpenaiChatResponse, encodeOpenaiChatResponse, usageOfOpenaiChatResponse } from './openai-response.js';
+import {
+  decodeOpenaiChatResponse,
+  encodeOpenaiChatResponse,
+  usageOfOpenaiChatResponse,
+} from './openai-response.js';
 
 const completion = (choice: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
   id: 'chatcmpl-1',
@@ -29,8 +33,16 @@ describe('decodeOpenaiChatResponse', () => {
   });
 
   it('keeps a refusal and every choice', () => {
-    const body = completion({ message: { role: 'assistant', content: null, refusal: 'No.' }, finish_reason: 'stop' });
-    body.choices.push({ index: 1, logprobs: null, message: { role: 'assistant', content: 'Yes.' }, finish_reason: 'stop' } as never);
+    const body = completion({
+      message: { role: 'assistant', content: null, refusal: 'No.' },
+      finish_reason: 'stop',
+    });
+    body.choices.push({
+      index: 1,
+      logprobs: null,
+      message: { role: 'assistant', content: 'Yes.' },
+      finish_reason: 'stop',
+    } as never);
     const response = decodeOpenaiChatResponse(body);
     expect(response.choices).toEqual([
       { index: 0, content: [], finishReason: 'end', refusal: 'No.' },
@@ -39,13 +51,20 @@ describe('decodeOpenaiChatResponse', () => {
   });
 
   it.each([[null], ['text'], [{ choices: 'none' }]])('throws upstream_invalid_response on %j', (body) => {
-    expect(() => decodeOpenaiChatResponse(body)).toThrow(expect.objectContaining({ code: 'upstream_invalid_response' }));
+    expect(() => decodeOpenaiChatResponse(body)).toThrow(
+      expect.objectContaining({ code: 'upstream_invalid_response' }),
+    );
   });
 });
 
 describe('usage', () => {
   it('reads cached and cache-write tokens as parts of the prompt tokens', () => {
-    const usage = { prompt_tokens: 100, completion_tokens: 5, total_tokens: 105, prompt_tokens_details: { cached_tokens: 60, cache_write_tokens: 30 } };
+    const usage = {
+      prompt_tokens: 100,
+      completion_tokens: 5,
+      total_tokens: 105,
+      prompt_tokens_details: { cached_tokens: 60, cache_write_tokens: 30 },
+    };
     expect(usageOfOpenaiChatResponse({ usage })).toEqual({
       inputTokens: 100,
       outputTokens: 5,
@@ -99,14 +118,27 @@ describe('encodeOpenaiChatResponse', () => {
           finish_reason: 'stop',
         },
       ],
-      usage: { prompt_tokens: 10, completion_tokens: 2, total_tokens: 12, prompt_tokens_details: { cached_tokens: 4 } },
+      usage: {
+        prompt_tokens: 10,
+        completion_tokens: 2,
+        total_tokens: 12,
+        prompt_tokens_details: { cached_tokens: 4 },
+      },
     });
   });
 
   it('reports an Anthropic refusal as content_filter', () => {
-    const refused = encodeOpenaiChatResponse({ ...response, choices: [{ index: 0, content: [], finishReason: 'refusal' }] });
+    const refused = encodeOpenaiChatResponse({
+      ...response,
+      choices: [{ index: 0, content: [], finishReason: 'refusal' }],
+    });
     expect(refused.choices).toEqual([
-      { index: 0, message: { role: 'assistant', content: null, refusal: null }, logprobs: null, finish_reason: 'content_filter' },
+      {
+        index: 0,
+        message: { role: 'assistant', content: null, refusal: null },
+        logprobs: null,
+        finish_reason: 'content_filter',
+      },
     ]);
   });
 });
@@ -115,7 +147,12 @@ describe('OpenAI error bodies', () => {
   it('uses the table type and the code, and keeps an upstream type', () => {
     const error = new GatewayError('invalid_request', 'messages must not be empty', { param: 'messages' });
     expect(encodeOpenaiError(error)).toEqual({
-      error: { message: 'messages must not be empty', type: 'invalid_request_error', param: 'messages', code: 'invalid_request' },
+      error: {
+        message: 'messages must not be empty',
+        type: 'invalid_request_error',
+        param: 'messages',
+        code: 'invalid_request',
+      },
     });
     const upstream = new GatewayError('upstream_error', 'boom', { upstreamType: 'server_error' });
     expect(encodeOpenaiError(upstream)).toEqual({

@@ -10,8 +10,8 @@ const provider = 'The OpenAI-compatible upstream';
 /** Chat Completions chunks (`data:` frames, ended by `data: [DONE]`) to canonical events. */
 export class OpenaiStreamDecoder implements StreamDecoder {
   private started = false;
-  /** Tool calls already announced, by `choice:index`: later deltas carry only arguments. */
-  private readonly announcedToolCalls = new Set<string>();
+  /** Ids of the tool calls announced so far, per choice, by index: later deltas carry only arguments. */
+  private readonly toolCallIds = new Map<number, string[]>();
 
   decode(event: SseEvent): readonly ChatStreamEvent[] {
     const data = event.data.trim();
@@ -57,20 +57,15 @@ export class OpenaiStreamDecoder implements StreamDecoder {
   }
 
   private decodeToolCall(call: Record<string, unknown>, choice: number, position: number): ChatStreamEvent[] {
-    // Some OpenAI-compatible servers send each call whole and leave out `index`.
-    const index = readNumber(call.index) ?? position;
+    const ids = this.toolCallIds.get(choice) ?? [];
+    this.toolCallIds.set(choice, ids);
+    const index = toolCallIndex(call, ids, position);
     const target = readRecord(call.function);
     const events: ChatStreamEvent[] = [];
-    const key = `${choice}:${index}`;
-    if (!this.announcedToolCalls.has(key)) {
-      this.announcedToolCalls.add(key);
-      events.push({
-        type: 'tool_call_start',
-        choice,
-        index,
-        id: readString(call.id) ?? `call_${choice}_${index}`,
-        name: readString(target.name) ?? '',
-      });
+    if (ids[index] === undefined) {
+      const id = readString(call.id) ?? `call_${choice}_${index}`;
+      ids[index] = id;
+      events.push({ type: 'tool_call_start', choice, index, id, name: readString(target.name) ?? '' });
     }
     const argumentsText = readString(target.arguments);
     if (argumentsText !== undefined && argumentsText !== '') {
@@ -78,4 +73,17 @@ export class OpenaiStreamDecoder implements StreamDecoder {
     }
     return events;
   }
+}
+
+/**
+ * Some OpenAI-compatible servers leave out `index` and send each call whole; then a new id means a
+ * new call, and a delta without id continues the latest one.
+ */
+function toolCallIndex(call: Record<string, unknown>, ids: readonly string[], position: number): number {
+  const index = readNumber(call.index);
+  if (index !== undefined) return index;
+  const id = readString(call.id);
+  if (id === undefined) return ids.length > 0 ? ids.length - 1 : position;
+  const known = ids.indexOf(id);
+  return known === -1 ? ids.length : known;
 }

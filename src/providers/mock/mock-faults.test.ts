@@ -83,6 +83,7 @@ describe('fault grammar, model-name form', () => {
     expect(parseFaultModelName('team-a-mock-429').faults[0]).toMatchObject({ status: 429 });
     expect(parseFaultModelName('mock-banana-429-split').faults).toHaveLength(1);
     expect(parseFaultModelName('mock-200').faults).toHaveLength(0);
+    expect(parseFaultModelName('mock-4e2').faults).toHaveLength(0);
   });
 });
 

@@ -25,8 +25,11 @@
  *
  * Any fault except the latencies takes `once`: only the first request per key suffers it, later
  * ones are healthy. The key is the `x-mock-fault-key` header's value or, without it, the model name.
+ * Faults are tried in order and the first request-level one that applies wins; a `once` is spent
+ * only when its fault fires, so `500;once, stream-cut;once` fails one request, cuts the next one's
+ * stream and lets the third through. A malformed chunk is followed by the rest of the stream.
  * Non-streaming requests suffer the stream faults on their one JSON body (cut or stalled half way,
- * or truncated into invalid JSON).
+ * or truncated into invalid JSON). Model lists and /health never fail.
  *
  * Header form (strict: an unknown name or parameter is a 400 naming it):
  *
@@ -119,9 +122,8 @@ const namesByWordCount: readonly (readonly string[])[] = Object.keys(definitions
   .sort((left, right) => right.length - left.length);
 
 function isStatusName(name: string): boolean {
-  if (name.length !== 3) return false;
-  const status = Number(name);
-  return Number.isInteger(status) && status >= 400 && status <= 599;
+  const status = name.length === 3 ? parseCount(name) : undefined;
+  return status !== undefined && status >= 400 && status <= 599;
 }
 
 function definitionOf(name: string): FaultDefinition | undefined {

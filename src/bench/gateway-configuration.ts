@@ -1,0 +1,64 @@
+import { stringify } from 'yaml';
+
+/**
+ * The configuration the benchmark gives Gatehouse: production defaults with every feature a
+ * production deployment has switched on, pointed at the mock provider over HTTP as an
+ * `openai-compatible` provider, so the gateway and the bare proxy relay to the same mock process
+ * and do the same network work. This is the one place where features are switched on for the
+ * benchmark; as virtual keys, rate limits and metrics land, they are turned on here.
+ */
+
+export interface GatewayBenchSettings {
+  /** The mock provider's origin, e.g. http://127.0.0.1:41234. */
+  readonly upstreamUrl: string;
+  readonly dataDirectory: string;
+  /** With a Redis URL, the gateway keeps its shared state (limits) there. */
+  readonly redisUrl?: string;
+}
+
+export interface GatewayBenchConfiguration {
+  /** YAML for `gatehouse start --config`. */
+  readonly yaml: string;
+  /** Environment variables the gateway process needs besides PATH. */
+  readonly environment: Readonly<Record<string, string>>;
+  /** The model name the load generator sends. */
+  readonly model: string;
+  /** Headers every benchmark request carries (the credential). */
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/** Long enough for the configuration's 16-character minimum; only ever used on loopback. */
+const benchMasterKey = 'gatehouse-bench-master-key-0123456789';
+const benchModel = 'bench-model';
+
+export function gatewayBenchConfiguration(settings: GatewayBenchSettings): GatewayBenchConfiguration {
+  const configuration: Record<string, unknown> = {
+    server: {
+      host: '127.0.0.1',
+      port: 0,
+      // The separate metrics port is off so parallel runs cannot collide on 9090; metrics are
+      // still collected and served on the main port.
+      metrics_port: 0,
+      // Bounds the time the harness waits for the gateway to stop.
+      drain_timeout_ms: 2_000,
+    },
+    data_dir: settings.dataDirectory,
+    // Request logging stays on, as in production: one JSON line per request.
+    log: { level: 'info', format: 'json' },
+    providers: {
+      'bench-upstream': { type: 'openai-compatible', base_url: `${settings.upstreamUrl}/v1` },
+    },
+    models: {
+      [benchModel]: { targets: [{ provider: 'bench-upstream', model: 'mock-bench' }] },
+    },
+    ...(settings.redisUrl === undefined ? {} : { redis_url: settings.redisUrl }),
+  };
+  return {
+    yaml: stringify(configuration),
+    // Until virtual keys exist (issue 5) the master key is the only credential; once they do, the
+    // harness creates a virtual key with rate limits and sends that instead.
+    environment: { GATEHOUSE_MASTER_KEY: benchMasterKey, LOG_LEVEL: 'info' },
+    model: benchModel,
+    headers: { authorization: `Bearer ${benchMasterKey}` },
+  };
+}
