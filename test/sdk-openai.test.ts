@@ -417,13 +417,37 @@ describe.each(targets)('chat completions $path', (target) => {
     const controller = new AbortController();
     const pending = client.chat.completions.create(
       { model: target.model, messages: question, stream: true },
+      // The answer is due in 5 s; the caller leaves long before, once the request has surely arrived.
       { signal: controller.signal, headers: { 'x-mock-latency-ms': '5000' } },
     );
-    setTimeout(() => controller.abort(), 50);
+    setTimeout(() => controller.abort(), 300);
     await expect(pending).rejects.toBeInstanceOf(OpenAI.APIUserAbortError);
 
     const next = await client.chat.completions.create({ model: target.model, messages: question });
     expect(next.choices[0]!.message.content).toBe(await directAnswer(question));
+  });
+
+  it('logs a caller who leaves before the answer as a closed request (499), not as a bad request', async () => {
+    const requestId = `abort-before-answer-${target.model}`;
+    const controller = new AbortController();
+    const pending = client.chat.completions.create(
+      { model: target.model, messages: question, stream: true },
+      { signal: controller.signal, headers: { 'x-mock-latency-ms': '5000', 'x-request-id': requestId } },
+    );
+    setTimeout(() => controller.abort(), 300);
+    await expect(pending).rejects.toBeInstanceOf(OpenAI.APIUserAbortError);
+
+    const record = await vi.waitFor(
+      () => {
+        const found = fixture.gateway.logRecords().find((line) => line.request_id === requestId);
+        if (found === undefined) throw new Error(`no log line for ${requestId} yet`);
+        return found;
+      },
+      { timeout: 5_000, interval: 20 },
+    );
+    // Not 400 invalid_request: the request was valid, and 4xx rates and alerts must not count it.
+    expect(record.error_code).not.toBe('invalid_request');
+    expect(record.status).toBe(499);
   });
 });
 

@@ -27,9 +27,12 @@ export function createProviders(config: Config, options: AdapterOptions): Map<st
       case 'openai-compatible':
         providers.set(name, createOpenAiCompatibleAdapter(name, provider, options));
         break;
-      case 'mock':
-        providers.set(name, createMockAdapter({ name, responder: createMockResponder({ now: options.now ?? Date.now }) }));
+      case 'mock': {
+        const adapter = createMockAdapter({ name, responder: createMockResponder({ now: options.now ?? Date.now }) });
+        // A configured mock can play a provider that refuses prefills, to rehearse recovery.
+        providers.set(name, { ...adapter, supportsPrefill: provider.supports_prefill ?? adapter.supportsPrefill });
         break;
+      }
       default: {
         const unreachable: never = provider.type;
         throw new Error(`unknown provider type ${String(unreachable)}`);

@@ -28,6 +28,8 @@ export type AttemptResult =
 export interface SentSoFar {
   readonly text: string;
   readonly start: StreamStart;
+  /** Restart the answer even on a prefill-capable target (it refused the prefill). */
+  readonly restart?: boolean;
 }
 
 export interface ChatAttempt {
@@ -55,7 +57,7 @@ const finishGraceMs = 1_000;
 export async function attemptChat(attempt: ChatAttempt): Promise<AttemptResult> {
   const { call, target, timeouts, codecs, continuing } = attempt;
   const provider = target.provider;
-  const prefill = continuing !== undefined && provider.supportsPrefill;
+  const prefill = continuing !== undefined && continuing.restart !== true && provider.supportsPrefill;
   const sameDialect = provider.dialects.includes(call.dialect) && !prefill;
   const upstreamDialect: Dialect = provider.dialects.includes(call.dialect)
     ? call.dialect

@@ -127,7 +127,17 @@ export function createRouter(dependencies: RouterDependencies): Router {
       observer.failover({ from: failedTarget, reason: 'mid-stream' });
       for (let candidate = plan.next(); candidate !== undefined; candidate = plan.next()) {
         if (call.signal.aborted || Date.now() >= deadline) return undefined;
-        const result = await attempt(candidate, sent);
+        let result = await attempt(candidate, sent);
+        // A target that claims prefill support but refuses this one gets the answer restarted
+        // instead; the caller never sees the refusal.
+        if (
+          result.type === 'failed' &&
+          result.failure.kind === 'http' &&
+          result.failure.error.status === 400 &&
+          candidate.target.provider.supportsPrefill
+        ) {
+          result = await attempt(candidate, { ...sent, restart: true });
+        }
         if (result.type === 'stream') {
           return { stream: result.stream, answered: answeredBy(candidate, attempts) };
         }

@@ -1,0 +1,161 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, platform, release, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connectionsFor, type BenchOptions, type ModeName, type SoakOptions, type TargetName } from './bench-options.js';
+import { renderTerminal, writeReport, type BenchReport, type MachineDescription } from './bench-report.js';
+import { measure } from './bench-runner.js';
+import { summariseMeasurements } from './bench-summary.js';
+import { startTargets, type BenchPaths } from './bench-targets.js';
+import { createChildProcessGroup } from './child-processes.js';
+import { checkGoals } from './goals.js';
+import { readClockTicks } from './process-statistics.js';
+import type { Progress } from './progress.js';
+import { runSoak } from './soak.js';
+import { renderSoak, writeSoakReport, type SoakReport } from './soak-report.js';
+import { checkTarget } from './target-check.js';
+import { wrkAvailable } from './wrk-load.js';
+
+/**
+ * `gatehouse bench`: the mock provider, the bare proxy, Gatehouse and installed peers, each in its
+ * own process on 127.0.0.1, driven in turn; see docs/performance.md for the method. Every child is
+ * stopped when the run ends, fails or is aborted.
+ */
+
+export {
+  modeNames,
+  parseNameList,
+  targetNames,
+  type BenchOptions,
+  type LoadGeneratorChoice,
+  type ModeName,
+  type SoakOptions,
+  type TargetName,
+} from './bench-options.js';
+export { createProgressBar, silentProgress, type Progress } from './progress.js';
+export type { BenchReport } from './bench-report.js';
+export type { SoakReport } from './soak-report.js';
+
+export interface BenchDependencies {
+  readonly paths: Omit<BenchPaths, 'workDirectory'>;
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  readonly progress: Progress;
+  /** Aborting stops the load and every child (Ctrl-C). */
+  readonly signal: AbortSignal;
+  readonly now?: () => Date;
+}
+
+export interface BenchOutcome<Report> {
+  readonly report: Report;
+  readonly files: { readonly json: string; readonly markdown: string };
+}
+
+function describeMachine(clockTicks: number): MachineDescription {
+  const processors = cpus();
+  return {
+    cpus: processors.length,
+    cpuModel: processors[0]?.model.trim() ?? 'unknown',
+    node: process.versions.node,
+    platform: `${platform()} ${release()}`,
+    clockTicks,
+  };
+}
+
+/** Creates the private temporary directory, runs `work`, stops every child; keeps the logs on failure. */
+async function withChildren<Result>(
+  dependencies: BenchDependencies,
+  work: (paths: BenchPaths, group: ReturnType<typeof createChildProcessGroup>) => Promise<Result>,
+): Promise<Result> {
+  const workDirectory = mkdtempSync(join(tmpdir(), 'gatehouse-bench-'));
+  const group = createChildProcessGroup();
+  let succeeded = false;
+  try {
+    const result = await work({ ...dependencies.paths, workDirectory }, group);
+    succeeded = true;
+    return result;
+  } finally {
+    dependencies.progress.stop();
+    await group.stopAll();
+    if (succeeded) {
+      rmSync(workDirectory, { recursive: true, force: true });
+    } else {
+      dependencies.stderr(`gatehouse bench: the children's logs are kept in ${workDirectory}\n`);
+    }
+  }
+}
+
+async function chooseWrk(choice: BenchOptions['loadGenerator'], modes: readonly ModeName[]): Promise<boolean> {
+  if (choice === 'autocannon' || !modes.includes('non-streaming')) return false;
+  const available = await wrkAvailable();
+  if (choice === 'wrk' && !available) throw new Error('--load-generator wrk: wrk is not installed');
+  return available;
+}
+
+export async function runBench(options: BenchOptions, dependencies: BenchDependencies): Promise<BenchOutcome<BenchReport>> {
+  const now = dependencies.now ?? (() => new Date());
+  const startedAt = now().toISOString();
+  const clockTicks = await readClockTicks();
+  const useWrk = await chooseWrk(options.loadGenerator, options.modes);
+  return withChildren(dependencies, async (paths, group) => {
+    const started = await startTargets(paths, group, {
+      requested: options.targets,
+      ...(options.redisUrl === undefined ? {} : { redisUrl: options.redisUrl }),
+    });
+    for (const skip of started.skipped) dependencies.stderr(`gatehouse bench: not measuring ${skip.name}: ${skip.reason}\n`);
+    if (started.targets.length === 0) throw new Error('no target to measure');
+    const eventsPerStream: Partial<Record<TargetName, number>> = {};
+    for (const target of started.targets) {
+      eventsPerStream[target.name] = (await checkTarget(target.label, target.load)).eventsPerStream;
+    }
+    const outcome = await measure(started, options, {
+      clockTicks,
+      progress: dependencies.progress,
+      useWrk,
+      workDirectory: paths.workDirectory,
+      signal: dependencies.signal,
+    });
+    const summaries = summariseMeasurements(outcome.measurements, started.targets, options.modes, outcome.idleRssBytes);
+    const connections: Partial<Record<ModeName, number>> = {};
+    for (const mode of options.modes) connections[mode] = connectionsFor(mode, options);
+    const report: BenchReport = {
+      startedAt,
+      finishedAt: now().toISOString(),
+      machine: describeMachine(clockTicks),
+      settings: {
+        durationSeconds: options.durationSeconds,
+        rounds: options.rounds,
+        warmupSeconds: options.warmupSeconds,
+        modes: options.modes,
+        connections,
+        nonStreamingLoadGenerator: useWrk ? 'wrk, one thread' : 'autocannon, in the harness process',
+      },
+      eventsPerStream,
+      skipped: started.skipped,
+      summaries,
+      goals: checkGoals(summaries),
+      measurements: outcome.measurements,
+    };
+    const files = writeReport(report, options.outputDirectory);
+    dependencies.stdout(renderTerminal(report));
+    dependencies.stdout(`\nWritten: ${files.markdown}\n         ${files.json}\n`);
+    return { report, files };
+  });
+}
+
+export async function runSoakBench(options: SoakOptions, dependencies: BenchDependencies): Promise<BenchOutcome<SoakReport>> {
+  const now = dependencies.now ?? (() => new Date());
+  const startedAt = now().toISOString();
+  const clockTicks = await readClockTicks();
+  return withChildren(dependencies, async (paths, group) => {
+    const started = await startTargets(paths, group, { requested: ['gatehouse'], reportGatewayMemory: true });
+    const gatehouse = started.targets[0];
+    if (gatehouse === undefined) throw new Error('Gatehouse did not start');
+    await checkTarget(gatehouse.label, gatehouse.load);
+    const result = await runSoak(gatehouse, options, { clockTicks, progress: dependencies.progress, signal: dependencies.signal });
+    const report: SoakReport = { startedAt, machine: describeMachine(clockTicks), result };
+    const files = writeSoakReport(report, options.outputDirectory);
+    dependencies.stdout(renderSoak(report));
+    dependencies.stdout(`\nWritten: ${files.markdown}\n         ${files.json}\n`);
+    return { report, files };
+  });
+}
