@@ -34,7 +34,6 @@ export interface SoakOptions {
   readonly sampleIntervalSeconds: number;
   readonly connections: number;
   readonly outputDirectory: string;
-  readonly redisUrl?: string;
 }
 
 export const defaultConnections: Readonly<Record<ModeName, number>> = {

@@ -26,6 +26,7 @@ export type ErrorCode =
   | 'upstream_unavailable'
   | 'upstream_invalid_response'
   | 'stream_interrupted'
+  | 'client_closed_request'
   | 'service_unavailable'
   | 'internal_error';
 
@@ -97,6 +98,12 @@ export const errorKinds = {
   upstream_unavailable: { status: 503, openaiType: 'api_error', anthropicType: 'overloaded_error' },
   upstream_invalid_response: { status: 502, openaiType: 'api_error', anthropicType: 'api_error' },
   stream_interrupted: { status: 502, openaiType: 'api_error', anthropicType: 'api_error' },
+  /** nginx's 499: the caller went away; recorded in logs and metrics, never sent. */
+  client_closed_request: {
+    status: 499,
+    openaiType: 'invalid_request_error',
+    anthropicType: 'invalid_request_error',
+  },
   service_unavailable: { status: 503, openaiType: 'api_error', anthropicType: 'overloaded_error' },
   internal_error: { status: 500, openaiType: 'api_error', anthropicType: 'api_error' },
 } as const satisfies Record<ErrorCode, ErrorKind>;

@@ -62,7 +62,7 @@ export async function* resilientStream(options: ResilientStreamOptions): AsyncGe
   } finally {
     current.release();
     if (failure === undefined && options.signal.aborted)
-      failure = new GatewayError('invalid_request', 'The client closed the request.');
+      failure = new GatewayError('client_closed_request', 'The client closed the request.');
     options.resolveSummary({
       complete: failure === undefined && !options.signal.aborted,
       usage,

@@ -229,7 +229,7 @@ function estimatePromptTokens(body: Readonly<Record<string, unknown>>): number {
 function clientGone(attempts: number): RouteOutcome {
   return {
     type: 'error',
-    error: new GatewayError('invalid_request', 'The client closed the request.'),
+    error: new GatewayError('client_closed_request', 'The client closed the request.'),
     attempts,
   };
 }
