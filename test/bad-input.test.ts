@@ -84,14 +84,25 @@ function send(route: Route, { body, headers }: Send): Promise<RawResponse> {
   });
 }
 
-function json(route: Route, changes: Readonly<Record<string, unknown>>, remove: readonly string[] = []): string {
+function json(
+  route: Route,
+  changes: Readonly<Record<string, unknown>>,
+  remove: readonly string[] = [],
+): string {
   const body: Record<string, unknown> = { ...route.valid, ...changes };
   for (const field of remove) Reflect.deleteProperty(body, field);
   return JSON.stringify(body);
 }
 
 /** Text that only a leaked stack trace or internal path would contain. */
-const leakPatterns = [/\n\s+at /, /\bat [\w.<>]+ \(/, /\.(?:ts|js|mjs):\d+/, /node_modules/, /file:\/\//, /\/work\//];
+const leakPatterns = [
+  /\n\s+at /,
+  /\bat [\w.<>]+ \(/,
+  /\.(?:ts|js|mjs):\d+/,
+  /node_modules/,
+  /file:\/\//,
+  /\/work\//,
+];
 
 /** The message, after checking every rule a rejected request's answer must follow. */
 function expectRejected(response: RawResponse, route: Route, status: number, mention: RegExp): string {
@@ -197,7 +208,12 @@ describe.each(allRoutes)('$name rejects a malformed body', (route) => {
   });
 
   it('an unknown model (404, naming it)', async () => {
-    const message = await expectBadRequest(route, { body: json(route, { model: 'no-such-model-xyz' }) }, 404, /model/);
+    const message = await expectBadRequest(
+      route,
+      { body: json(route, { model: 'no-such-model-xyz' }) },
+      404,
+      /model/,
+    );
     expect(message).toContain('no-such-model-xyz');
   });
 
@@ -344,7 +360,12 @@ describe('POST /v1/messages rejects wrong types and absurd parameters', () => {
     ['stop_sequences a string', { stop_sequences: 'END' }, [], /stop_sequences/],
     ['tool_choice unknown', { tool_choice: { type: 'whatever' } }, [], /tool_choice/],
   ])('%s', async (_name, changes, remove, mention) => {
-    await expectBadRequest(anthropicMessages, { body: json(anthropicMessages, changes, remove) }, 400, mention);
+    await expectBadRequest(
+      anthropicMessages,
+      { body: json(anthropicMessages, changes, remove) },
+      400,
+      mention,
+    );
   });
 });
 
@@ -395,17 +416,27 @@ describe('property: random input never produces a 5xx and never reaches the upst
   }
 
   const validMessages = fc.array(
-    fc.record({ role: fc.constantFrom('user', 'assistant', 'system'), content: fc.string({ maxLength: 20 }) }),
+    fc.record({
+      role: fc.constantFrom('user', 'assistant', 'system'),
+      content: fc.string({ maxLength: 20 }),
+    }),
     { minLength: 1, maxLength: 3 },
   );
   const randomRequest = (route: Route) =>
     fc.record(
       {
-        model: fc.oneof(fc.constant(route.valid.model), fc.string({ maxLength: 20 }), fc.jsonValue({ maxDepth: 2 })),
+        model: fc.oneof(
+          fc.constant(route.valid.model),
+          fc.string({ maxLength: 20 }),
+          fc.jsonValue({ maxDepth: 2 }),
+        ),
         messages: fc.oneof(validMessages, fc.jsonValue({ maxDepth: 3 })),
         stream: fc.oneof(fc.boolean(), fc.jsonValue({ maxDepth: 1 })),
         max_tokens: fc.oneof(fc.integer({ min: -10, max: 100 }), fc.jsonValue({ maxDepth: 1 })),
-        temperature: fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.jsonValue({ maxDepth: 1 })),
+        temperature: fc.oneof(
+          fc.double({ noNaN: true, noDefaultInfinity: true }),
+          fc.jsonValue({ maxDepth: 1 }),
+        ),
       },
       { requiredKeys: [] },
     );
@@ -441,14 +472,17 @@ describe('property: random input never produces a 5xx and never reaches the upst
   it('random x-request-id values are echoed only when header-safe', async () => {
     const acceptable = /^[A-Za-z0-9._:-]{1,128}$/;
     await fc.assert(
-      fc.asyncProperty(fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 200 }), async (offered) => {
-        const response = await send(openaiChat, { body: '[]', headers: { 'x-request-id': offered } });
-        const id = response.headers['x-request-id'];
-        expect(id).toMatch(acceptable);
-        const trimmed = offered.trim();
-        if (acceptable.test(trimmed)) expect(id).toBe(trimmed);
-        else expect(id).not.toBe(trimmed);
-      }),
+      fc.asyncProperty(
+        fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 200 }),
+        async (offered) => {
+          const response = await send(openaiChat, { body: '[]', headers: { 'x-request-id': offered } });
+          const id = response.headers['x-request-id'];
+          expect(id).toMatch(acceptable);
+          const trimmed = offered.trim();
+          if (acceptable.test(trimmed)) expect(id).toBe(trimmed);
+          else expect(id).not.toBe(trimmed);
+        },
+      ),
       { numRuns },
     );
   });

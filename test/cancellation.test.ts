@@ -61,14 +61,24 @@ interface Case {
 }
 
 const cases: readonly Case[] = [
-  { name: 'OpenAI client, OpenAI upstream', path: '/v1/chat/completions', model: 'test-model', upstreamDialect: 'openai' },
+  {
+    name: 'OpenAI client, OpenAI upstream',
+    path: '/v1/chat/completions',
+    model: 'test-model',
+    upstreamDialect: 'openai',
+  },
   {
     name: 'Anthropic client, Anthropic upstream',
     path: '/v1/messages',
     model: 'test-claude',
     upstreamDialect: 'anthropic',
   },
-  { name: 'Anthropic client, OpenAI upstream', path: '/v1/messages', model: 'test-model', upstreamDialect: 'openai' },
+  {
+    name: 'Anthropic client, OpenAI upstream',
+    path: '/v1/messages',
+    model: 'test-model',
+    upstreamDialect: 'openai',
+  },
   {
     name: 'OpenAI client, Anthropic upstream',
     path: '/v1/chat/completions',
@@ -273,7 +283,9 @@ describe('the real SDKs cancelling', () => {
   });
 
   it('a client disconnect is not logged as a gateway error', () => {
-    const errors = gateway.logRecords().filter((record) => record.level === 'error' || record.level === 'fatal');
+    const errors = gateway
+      .logRecords()
+      .filter((record) => record.level === 'error' || record.level === 'fatal');
     expect(errors).toEqual([]);
   });
 });

@@ -38,7 +38,11 @@ interface Stream {
 
 /** A slow streaming chat completion from the built-in mock. */
 function slowStream(url: string, agent: Agent | false, key = testMasterKey): Stream {
-  const body = JSON.stringify({ model: 'mock', stream: true, messages: [{ role: 'user', content: 'Hello there' }] });
+  const body = JSON.stringify({
+    model: 'mock',
+    stream: true,
+    messages: [{ role: 'user', content: 'Hello there' }],
+  });
   const request = httpRequest(`${url}/v1/chat/completions`, {
     method: 'POST',
     agent,
@@ -108,7 +112,10 @@ describe('gatehouse start: graceful shutdown on a signal', () => {
     const streamEndedAt = Date.now();
 
     const exit = await withinMs(cli.exited, exitPromptlyMs);
-    expect(exit, `still running ${exitPromptlyMs} ms after its last stream ended`).toEqual({ code: 0, signal: null });
+    expect(exit, `still running ${exitPromptlyMs} ms after its last stream ended`).toEqual({
+      code: 0,
+      signal: null,
+    });
     expect(Date.now() - streamEndedAt).toBeLessThan(exitPromptlyMs);
     expect(cli.logRecords().map((record) => record.msg)).toContain('gatehouse stopped');
     expect(cli.stderr()).toBe('');
@@ -131,7 +138,10 @@ describe('gatehouse start: graceful shutdown on a signal', () => {
       cli.child.kill('SIGTERM');
       expect(await stream.body).toContain('data: [DONE]');
       const exit = await withinMs(cli.exited, exitPromptlyMs);
-      expect(exit, 'the idle keep-alive connection kept the process draining').toEqual({ code: 0, signal: null });
+      expect(exit, 'the idle keep-alive connection kept the process draining').toEqual({
+        code: 0,
+        signal: null,
+      });
     } finally {
       agent.destroy();
     }
@@ -159,7 +169,9 @@ describe('gatehouse start: invalid configuration', () => {
   });
 
   it('--port with a value out of range exits 2 naming the port', async () => {
-    const result = await runCli(['start', '--port', '70000'], { env: { GATEHOUSE_MASTER_KEY: testMasterKey } });
+    const result = await runCli(['start', '--port', '70000'], {
+      env: { GATEHOUSE_MASTER_KEY: testMasterKey },
+    });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/port/i);
     expect(result.stdout).not.toContain('gatehouse started');
@@ -180,7 +192,11 @@ describe('a request that arrives during the drain (in process)', () => {
     const url = new URL(gateway.url);
     const blocker = slowStream(gateway.url, false, gateway.masterKey);
     await blocker.firstEvent;
-    const body = JSON.stringify({ model: 'mock', max_tokens: 16, messages: [{ role: 'user', content: 'Hi' }] });
+    const body = JSON.stringify({
+      model: 'mock',
+      max_tokens: 16,
+      messages: [{ role: 'user', content: 'Hi' }],
+    });
     const socket = connect(Number(url.port), url.hostname);
     await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
     socket.write(`POST ${path} HTTP/1.1\r\nHost: ${url.host}\r\n`);
@@ -209,7 +225,10 @@ describe('a request that arrives during the drain (in process)', () => {
     if (dialect === 'openai') {
       expect(parsed.error).toMatchObject({ message: expect.any(String), type: expect.any(String) });
     } else {
-      expect(parsed).toMatchObject({ type: 'error', error: { type: expect.any(String), message: expect.any(String) } });
+      expect(parsed).toMatchObject({
+        type: 'error',
+        error: { type: expect.any(String), message: expect.any(String) },
+      });
     }
   });
 });

@@ -82,7 +82,11 @@ describe('readiness during a graceful shutdown', () => {
    */
   function openStream(gateway: TestGateway): { started: Promise<void>; text: Promise<string> } {
     const url = new URL(gateway.url);
-    const body = JSON.stringify({ model: 'mock', stream: true, messages: [{ role: 'user', content: 'Hello' }] });
+    const body = JSON.stringify({
+      model: 'mock',
+      stream: true,
+      messages: [{ role: 'user', content: 'Hello' }],
+    });
     const socket = connect(Number(url.port), url.hostname);
     socket.write(
       [

@@ -1,4 +1,5 @@
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, startCliGateway, testMasterKey } from './support/cli.js';
@@ -42,8 +43,14 @@ beforeAll(async () => {
     },
     models: {
       'gpt-test': { targets: [{ provider: 'openai', model: 'gpt-upstream' }], retry: { attempts: 1 } },
-      'claude-test': { targets: [{ provider: 'anthropic', model: 'claude-upstream' }], retry: { attempts: 1 } },
-      'dead-test': { targets: [{ provider: 'dead', model: 'gpt-dead' }], retry: { attempts: 2, backoff_ms: 1 } },
+      'claude-test': {
+        targets: [{ provider: 'anthropic', model: 'claude-upstream' }],
+        retry: { attempts: 1 },
+      },
+      'dead-test': {
+        targets: [{ provider: 'dead', model: 'gpt-dead' }],
+        retry: { attempts: 2, backoff_ms: 1 },
+      },
     },
   });
   secrets = [
@@ -102,16 +109,23 @@ describe('requests that carry secrets in every way', () => {
     expect((await call({ headers: bearer(), body: chat('gpt-test') })).status).toBe(200);
     expect((await call({ headers: bearer(), body: chat('gpt-test', { stream: true }) })).status).toBe(200);
     const anthropicHeaders = { 'x-api-key': gateway.masterKey, 'anthropic-version': '2023-06-01' };
-    expect((await call({ path: '/v1/messages', headers: anthropicHeaders, body: chat('claude-test') })).status).toBe(
-      200,
-    );
     expect(
-      (await call({ path: '/v1/messages', headers: anthropicHeaders, body: chat('claude-test', { stream: true }) }))
-        .status,
+      (await call({ path: '/v1/messages', headers: anthropicHeaders, body: chat('claude-test') })).status,
+    ).toBe(200);
+    expect(
+      (
+        await call({
+          path: '/v1/messages',
+          headers: anthropicHeaders,
+          body: chat('claude-test', { stream: true }),
+        })
+      ).status,
     ).toBe(200);
     // Across dialects too, so both provider keys are used from both routes.
     expect((await call({ headers: bearer(), body: chat('claude-test') })).status).toBe(200);
-    expect((await call({ path: '/v1/messages', headers: anthropicHeaders, body: chat('gpt-test') })).status).toBe(200);
+    expect(
+      (await call({ path: '/v1/messages', headers: anthropicHeaders, body: chat('gpt-test') })).status,
+    ).toBe(200);
     expect(
       (
         await call({
@@ -124,14 +138,21 @@ describe('requests that carry secrets in every way', () => {
   });
 
   it('wrong keys, and keys that look like provider keys, are rejected', async () => {
-    expect((await call({ headers: { authorization: `Bearer ${wrongBearerKey}` }, body: chat('gpt-test') })).status).toBe(
+    expect(
+      (await call({ headers: { authorization: `Bearer ${wrongBearerKey}` }, body: chat('gpt-test') })).status,
+    ).toBe(401);
+    expect(
+      (
+        await call({
+          path: '/v1/messages',
+          headers: { 'x-api-key': providerLookingClientKey },
+          body: chat('claude-test'),
+        })
+      ).status,
+    ).toBe(401);
+    expect((await call({ headers: { authorization: wrongBearerKey }, body: chat('gpt-test') })).status).toBe(
       401,
     );
-    expect(
-      (await call({ path: '/v1/messages', headers: { 'x-api-key': providerLookingClientKey }, body: chat('claude-test') }))
-        .status,
-    ).toBe(401);
-    expect((await call({ headers: { authorization: wrongBearerKey }, body: chat('gpt-test') })).status).toBe(401);
   });
 
   it('a provider-looking x-api-key next to a valid Bearer key is ignored, never forwarded', async () => {
@@ -149,26 +170,49 @@ describe('requests that carry secrets in every way', () => {
     ).toBe(200);
     expect((await call({ headers: bearer(), body: `{"model": ${gateway.masterKey}}` })).status).toBe(400);
     expect(
-      (await call({ path: `/v1/chat/completions?api_key=${gateway.masterKey}`, headers: bearer(), body: chat('gpt-test') }))
-        .status,
+      (
+        await call({
+          path: `/v1/chat/completions?api_key=${gateway.masterKey}`,
+          headers: bearer(),
+          body: chat('gpt-test'),
+        })
+      ).status,
     ).toBe(200);
     expect(
-      (await call({ path: `/v1/no-such-route?key=${gateway.masterKey}`, headers: bearer(), body: chat('gpt-test') }))
-        .status,
+      (
+        await call({
+          path: `/v1/no-such-route?key=${gateway.masterKey}`,
+          headers: bearer(),
+          body: chat('gpt-test'),
+        })
+      ).status,
     ).toBe(404);
+    // Refused while reading the body, before any route ran, with the key in the query string.
+    expect(
+      (await call({ path: `/v1/no-such-route?key=${gateway.masterKey}`, headers: bearer(), body: '{' }))
+        .status,
+    ).toBe(400);
+    expect(
+      (await call({ path: `/v1/chat/completions?key=${gateway.masterKey}`, headers: bearer(), body: '{' }))
+        .status,
+    ).toBe(400);
   });
 
   it('upstream errors: 500, 429, 401 from the provider, and a provider that cannot be reached', async () => {
     try {
       upstream.setScript({ status: 500, errorMessage: 'Internal failure while serving the request.' });
       expect((await call({ headers: bearer(), body: chat('gpt-test') })).status).toBeGreaterThanOrEqual(500);
-      upstream.setScript({ status: 429, headers: { 'retry-after': '1' }, errorMessage: 'Rate limit reached.' });
+      upstream.setScript({
+        status: 429,
+        headers: { 'retry-after': '1' },
+        errorMessage: 'Rate limit reached.',
+      });
       expect((await call({ headers: bearer(), body: chat('claude-test') })).status).toBe(429);
       // What OpenAI says about a bad key: masked, as OpenAI masks it.
       upstream.setScript({ status: 401, errorMessage: 'Incorrect API key provided: sk-test-****0000.' });
-      expect((await call({ headers: bearer(), body: chat('gpt-test', { stream: true }) })).status).toBeGreaterThanOrEqual(
-        400,
-      );
+      expect(
+        (await call({ headers: bearer(), body: chat('gpt-test', { stream: true }) })).status,
+      ).toBeGreaterThanOrEqual(400);
       upstream.setScript({ reset: true });
       expect((await call({ headers: bearer(), body: chat('gpt-test') })).status).toBeGreaterThanOrEqual(500);
     } finally {
@@ -205,7 +249,9 @@ describe('what the log and the upstream saw', () => {
   it('the provider keys reached the upstream, and no caller credential did', () => {
     const seen = upstream.requests;
     expect(seen.length).toBeGreaterThan(0);
-    const authorizations = seen.map((request) => request.headers.authorization ?? request.headers['x-api-key']);
+    const authorizations = seen.map(
+      (request) => request.headers.authorization ?? request.headers['x-api-key'],
+    );
     expect(authorizations).toContain(`Bearer ${openaiKey}`);
     expect(authorizations).toContain(anthropicKey);
     for (const request of seen) {
@@ -270,8 +316,8 @@ describe('the command line never prints a secret', () => {
   });
 
   /** Runs `gatehouse start` on a configuration file; it must fail, and the secret must not show. */
-  async function startWithInvalidFile(yaml: string, env: Record<string, string> = {}) {
-    const dir = (await import('node:fs')).mkdtempSync(join((await import('node:os')).tmpdir(), 'gatehouse-secret-'));
+  function startWithInvalidFile(yaml: string, env: Record<string, string> = {}) {
+    const dir = mkdtempSync(join(tmpdir(), 'gatehouse-secret-'));
     const file = join(dir, 'gatehouse.yaml');
     writeFileSync(file, yaml);
     return runCli(['start', '--config', file], { env, cwd: dir });

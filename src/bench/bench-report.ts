@@ -15,6 +15,8 @@ export interface MachineDescription {
   readonly node: string;
   readonly platform: string;
   readonly clockTicks: number;
+  /** 1-minute load average when the run started: other work on the machine lowers every figure. */
+  readonly loadAverage: number;
 }
 
 export interface BenchReport {
@@ -57,7 +59,8 @@ function describeRun(report: BenchReport): string {
       `warm-up ${settings.warmupSeconds} s; connections: ${connections}.`,
     `Non-streaming load: ${settings.nonStreamingLoadGenerator}; streaming and sequential: undici client loop. ` +
       `Events per stream: ${events}.`,
-    `Machine: ${machine.cpus} × ${machine.cpuModel}, Node.js ${machine.node}, ${machine.platform}.`,
+    `Machine: ${machine.cpus} × ${machine.cpuModel}, Node.js ${machine.node}, ${machine.platform}, ` +
+      `load average ${machine.loadAverage.toFixed(2)} at the start.`,
     ...report.skipped.map((skip) => `Not measured: ${skip.name}, ${skip.reason}.`),
   ].join('\n');
 }

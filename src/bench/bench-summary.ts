@@ -136,7 +136,14 @@ export function summariseMeasurements(
     const bare = rows.find((row) => row.target === 'bare');
     for (const row of rows) {
       const versusDirect = compare(row, direct);
-      const versusBare = compare(row, bare);
+      const fullVersusBare = compare(row, bare);
+      // The direct call is below the floor: only its rate says something next to the bare proxy's.
+      const versusBare =
+        row.target === 'direct' && fullVersusBare?.requestsPerSecondRatio !== undefined
+          ? { requestsPerSecondRatio: fullVersusBare.requestsPerSecondRatio }
+          : row.target === 'direct'
+            ? undefined
+            : fullVersusBare;
       summaries.push({
         ...row,
         ...(versusDirect === undefined ? {} : { versusDirect }),

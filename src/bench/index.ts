@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, platform, release, tmpdir } from 'node:os';
+import { cpus, loadavg, platform, release, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectionsFor, type BenchOptions, type ModeName, type SoakOptions, type TargetName } from './bench-options.js';
 import { renderTerminal, writeReport, type BenchReport, type MachineDescription } from './bench-report.js';
@@ -50,15 +50,32 @@ export interface BenchOutcome<Report> {
   readonly files: { readonly json: string; readonly markdown: string };
 }
 
-function describeMachine(clockTicks: number): MachineDescription {
+function describeMachine(clockTicks: number, loadAverage: number): MachineDescription {
   const processors = cpus();
   return {
+    loadAverage,
     cpus: processors.length,
     cpuModel: processors[0]?.model.trim() ?? 'unknown',
     node: process.versions.node,
     platform: `${platform()} ${release()}`,
     clockTicks,
   };
+}
+
+/**
+ * The 1-minute load average, with a warning when other work already keeps half the cores busy:
+ * every target then measures low and noisy, and only the ratios inside the run stay meaningful.
+ */
+function busyMachineWarning(dependencies: BenchDependencies): number {
+  const [loadAverage = 0] = loadavg();
+  const cores = cpus().length;
+  if (loadAverage > cores / 2) {
+    dependencies.stderr(
+      `gatehouse bench: the machine is busy (load average ${loadAverage.toFixed(2)} on ${cores} cores); ` +
+        'absolute figures will be low and noisy\n',
+    );
+  }
+  return loadAverage;
 }
 
 /** Creates the private temporary directory, runs `work`, stops every child; keeps the logs on failure. */
@@ -95,6 +112,7 @@ export async function runBench(options: BenchOptions, dependencies: BenchDepende
   const now = dependencies.now ?? (() => new Date());
   const startedAt = now().toISOString();
   const clockTicks = await readClockTicks();
+  const loadAverage = busyMachineWarning(dependencies);
   const useWrk = await chooseWrk(options.loadGenerator, options.modes);
   return withChildren(dependencies, async (paths, group) => {
     const started = await startTargets(paths, group, {
@@ -120,7 +138,7 @@ export async function runBench(options: BenchOptions, dependencies: BenchDepende
     const report: BenchReport = {
       startedAt,
       finishedAt: now().toISOString(),
-      machine: describeMachine(clockTicks),
+      machine: describeMachine(clockTicks, loadAverage),
       settings: {
         durationSeconds: options.durationSeconds,
         rounds: options.rounds,
@@ -146,13 +164,14 @@ export async function runSoakBench(options: SoakOptions, dependencies: BenchDepe
   const now = dependencies.now ?? (() => new Date());
   const startedAt = now().toISOString();
   const clockTicks = await readClockTicks();
+  const loadAverage = busyMachineWarning(dependencies);
   return withChildren(dependencies, async (paths, group) => {
     const started = await startTargets(paths, group, { requested: ['gatehouse'], reportGatewayMemory: true });
     const gatehouse = started.targets[0];
     if (gatehouse === undefined) throw new Error('Gatehouse did not start');
     await checkTarget(gatehouse.label, gatehouse.load);
     const result = await runSoak(gatehouse, options, { clockTicks, progress: dependencies.progress, signal: dependencies.signal });
-    const report: SoakReport = { startedAt, machine: describeMachine(clockTicks), result };
+    const report: SoakReport = { startedAt, machine: describeMachine(clockTicks, loadAverage), result };
     const files = writeSoakReport(report, options.outputDirectory);
     dependencies.stdout(renderSoak(report));
     dependencies.stdout(`\nWritten: ${files.markdown}\n         ${files.json}\n`);

@@ -26,6 +26,7 @@ export const environmentVariables: Readonly<Record<string, string>> = {
   REDIS_URL: 'redis_url',
   LOG_LEVEL: 'log.level',
   LOG_FORMAT: 'log.format',
+  REQUESTS_PER_MINUTE: 'limits.default_requests_per_minute',
 };
 
 export interface LayerContext {

@@ -113,6 +113,63 @@ export const configSchema = z.strictObject({
       half_open_probes: z.number().int().positive().default(1),
     })
     .prefault({}),
+  /** Tiers supply a key's default limits; `free`, `pro` and `enterprise` are built in. */
+  tiers: z
+    .record(
+      z.string().regex(/^[a-z0-9][a-z0-9._-]*$/i),
+      z.strictObject({
+        requests_per_minute: z.number().int().positive().optional(),
+        tokens_per_minute: z.number().int().positive().optional(),
+        concurrent_requests: z.number().int().positive().optional(),
+      }),
+    )
+    .default({}),
+  keys: z
+    .strictObject({
+      /** The tier of a key created without one. */
+      default_tier: z.string().min(1).default('pro'),
+      /** How often each replica looks for changed (revoked, updated) keys in the database. */
+      refresh_interval_ms: positiveMs.max(1_000).default(500),
+    })
+    .prefault({}),
+  limits: z
+    .strictObject({
+      /** Requests per minute for a key whose tier and overrides set none (REQUESTS_PER_MINUTE). */
+      default_requests_per_minute: z.number().int().positive().optional(),
+      /** Requests per minute across every caller together. */
+      global_requests_per_minute: z.number().int().positive().optional(),
+      /** The master key's own limits. */
+      master: z
+        .strictObject({
+          requests_per_minute: z.number().int().positive().optional(),
+          tokens_per_minute: z.number().int().positive().optional(),
+          concurrent_requests: z.number().int().positive().optional(),
+        })
+        .prefault({}),
+      /** When Redis is unreachable: enforce limits per replica (`local`) or refuse (`fail_closed`). */
+      on_redis_failure: z.enum(['local', 'fail_closed']).default('local'),
+    })
+    .prefault({}),
+  /** Price overrides in USD per 1M tokens, keyed `provider/model` or `model`. */
+  pricing: z
+    .record(
+      z.string().min(1),
+      z.strictObject({
+        input: z.number().min(0),
+        output: z.number().min(0),
+        cached_input: z.number().min(0).optional(),
+      }),
+    )
+    .default({}),
+  usage: z
+    .strictObject({
+      /** Records written to the database per batch. */
+      batch_size: z.number().int().positive().max(10_000).default(500),
+      flush_interval_ms: positiveMs.default(1_000),
+      /** Records held in memory while the database is unavailable before spilling to disk. */
+      memory_buffer: z.number().int().positive().default(10_000),
+    })
+    .prefault({}),
   providers: z.record(z.string().regex(/^[a-z0-9][a-z0-9._-]*$/i), providerSchema).default({}),
   models: z.record(z.string().min(1), modelSchema).default({}),
   /** Defaults applied to models that are not configured explicitly (routed by name). */

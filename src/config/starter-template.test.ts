@@ -80,6 +80,15 @@ describe('the starter gatehouse.yaml', () => {
       database_url: undefined,
       redis_url: undefined,
       server: { ...config.server, tls: undefined },
+      // Optional settings without a default are shown with an example value.
+      limits: {
+        ...config.limits,
+        default_requests_per_minute: undefined,
+        global_requests_per_minute: undefined,
+        master: {},
+      },
+      tiers: {},
+      pricing: {},
     };
     const defaults = configOf(load(''));
     // Every value the template shows is the default.

@@ -110,6 +110,32 @@ defaults:
   #   attempt_ms: 300000          # one attempt, whole answer included
   #   total_ms: 600000            # the whole request: every attempt, backoff and fail-over
 
+# Tiers supply a key's default limits; free, pro and enterprise are built in.
+tiers:
+  # team-small: { requests_per_minute: 120, tokens_per_minute: 200000, concurrent_requests: 5 }
+
+keys:
+  # default_tier: pro             # the tier of a key created without one
+  # refresh_interval_ms: 500      # how often each replica picks up revoked or updated keys (<= 1000)
+
+limits:
+  # default_requests_per_minute: 60   # REQUESTS_PER_MINUTE: for keys whose tier sets none
+  # global_requests_per_minute: 10000 # across every caller together
+  # master:                       # the master key is governed too
+  #   requests_per_minute: 600
+  #   tokens_per_minute: 1000000
+  #   concurrent_requests: 50
+  # on_redis_failure: local       # local (per-replica limits) or fail_closed (refuse) while Redis is down
+
+# Prices in USD per 1M tokens, overriding the shipped table; keys are provider/model or model.
+pricing:
+  # my-finetune: { input: 3.0, output: 12.0, cached_input: 1.5 }
+
+usage:
+  # batch_size: 500               # records per database write
+  # flush_interval_ms: 1000       # longest a record waits before it is written
+  # memory_buffer: 10000          # records held in memory while the database is down, then spilled to disk
+
 # When a failing target is taken out of rotation (one breaker per provider and model).
 circuit_breaker:
   # failure_rate: 0.5             # failure rate over the window that opens the breaker

@@ -23,7 +23,9 @@ export default function buildOnce(): void {
   const output = `${result.stdout}${result.stderr}`.trim();
   if (result.status === 0) return;
   if (result.status === 2 && existsSync(join(root, 'dist', 'main.js'))) {
-    process.stderr.write(`test/support/build.ts: tsc reported errors; testing the emitted dist/ anyway\n${output}\n`);
+    process.stderr.write(
+      `test/support/build.ts: tsc reported errors; testing the emitted dist/ anyway\n${output}\n`,
+    );
     return;
   }
   throw new Error(

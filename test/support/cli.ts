@@ -28,7 +28,10 @@ export interface CliProcess {
   /** Parsed JSON lines from stdout (other lines skipped). */
   logRecords(): Record<string, unknown>[];
   /** Resolves with the first log record for which `match` holds; rejects on exit or timeout. */
-  waitForLog(match: (record: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
+  waitForLog(
+    match: (record: Record<string, unknown>) => boolean,
+    timeoutMs?: number,
+  ): Promise<Record<string, unknown>>;
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** Kills the child if it still runs (test clean-up). */
   kill(): void;
@@ -98,12 +101,18 @@ export function spawnCli(args: readonly string[], options: CliOptions = {}): Cli
             resolve(found);
           } else if (hasExited || child.exitCode !== null) {
             finish();
-            reject(new Error(`gatehouse exited before the expected log line\nstdout:\n${stdout}\nstderr:\n${stderr}`));
+            reject(
+              new Error(
+                `gatehouse exited before the expected log line\nstdout:\n${stdout}\nstderr:\n${stderr}`,
+              ),
+            );
           }
         };
         const timer = setTimeout(() => {
           finish();
-          reject(new Error(`no expected log line within ${timeoutMs} ms\nstdout:\n${stdout}\nstderr:\n${stderr}`));
+          reject(
+            new Error(`no expected log line within ${timeoutMs} ms\nstdout:\n${stdout}\nstderr:\n${stderr}`),
+          );
         }, timeoutMs);
         const finish = (): void => {
           clearTimeout(timer);

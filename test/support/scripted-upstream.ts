@@ -130,7 +130,9 @@ export async function startScriptedUpstream(initial: Script | ScriptFor = {}): P
     const model = typeof parsed.model === 'string' ? parsed.model : 'scripted-model';
     if (script.status !== undefined && script.status >= 400) {
       response.writeHead(script.status, { 'content-type': 'application/json', ...script.headers });
-      response.end(JSON.stringify(errorBody(dialect, script.status, script.errorMessage ?? 'Scripted failure.')));
+      response.end(
+        JSON.stringify(errorBody(dialect, script.status, script.errorMessage ?? 'Scripted failure.')),
+      );
       record.completed = true;
       return;
     }
@@ -148,11 +150,17 @@ export async function startScriptedUpstream(initial: Script | ScriptFor = {}): P
       if (delayMs > 0) await Promise.race([sleep(delayMs), closed]);
       if (response.destroyed) return;
       const text = words.join('');
-      response.end(JSON.stringify(dialect === 'openai' ? openaiAnswer(model, text) : anthropicAnswer(model, text)));
+      response.end(
+        JSON.stringify(dialect === 'openai' ? openaiAnswer(model, text) : anthropicAnswer(model, text)),
+      );
       record.completed = true;
       return;
     }
-    response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', ...script.headers });
+    response.writeHead(200, {
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-cache',
+      ...script.headers,
+    });
     const events = dialect === 'openai' ? openaiStream(model, words) : anthropicStream(model, words);
     // Everything up to the first word goes out at once; later events are spaced by the delay.
     const firstWord = dialect === 'openai' ? 1 : 2;
@@ -225,7 +233,9 @@ function openaiAnswer(model: string, text: string): Record<string, unknown> {
     object: 'chat.completion',
     created: 1_700_000_000,
     model,
-    choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop', logprobs: null }],
+    choices: [
+      { index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop', logprobs: null },
+    ],
     usage: { prompt_tokens: 3, completion_tokens: 5, total_tokens: 8 },
   };
 }
@@ -277,9 +287,14 @@ function anthropicStream(model: string, words: readonly string[]): string[] {
       },
     }),
     event('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }),
-    ...words.map((word) => event('content_block_delta', { index: 0, delta: { type: 'text_delta', text: word } })),
+    ...words.map((word) =>
+      event('content_block_delta', { index: 0, delta: { type: 'text_delta', text: word } }),
+    ),
     event('content_block_stop', { index: 0 }),
-    event('message_delta', { delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: 5 } }),
+    event('message_delta', {
+      delta: { stop_reason: 'end_turn', stop_sequence: null },
+      usage: { output_tokens: 5 },
+    }),
     event('message_stop', {}),
   ];
 }
