@@ -84,6 +84,29 @@ async function newConnectionOutcome(url: string, path: string): Promise<string> 
   }
 }
 
+/** Sends the start of `GET /health/ready`; `finish` sends the rest and resolves with the answer. */
+async function beginProbe(url: string): Promise<{ finish: () => Promise<string> }> {
+  const { hostname, port, host } = new URL(url);
+  const socket = connect(Number(port), hostname);
+  await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+  socket.write(`GET /health/ready HTTP/1.1\r\nHost: ${host}\r\n`);
+  let answer = '';
+  socket.on('data', (chunk: Buffer) => (answer += chunk.toString('utf8')));
+  socket.on('error', () => undefined);
+  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  // Let the server read the first bytes, so the connection counts as busy.
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  return {
+    async finish() {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      socket.write('Connection: close\r\n\r\n');
+      await withinMs(closed, 5_000);
+      socket.destroy();
+      return answer;
+    },
+  };
+}
+
 function withinMs<T>(promise: Promise<T>, milliseconds: number): Promise<T | 'timeout'> {
   return Promise.race([
     promise,
@@ -99,8 +122,13 @@ describe('gatehouse start: graceful shutdown on a signal', () => {
     const stream = slowStream(cli.url, false);
     await stream.firstEvent;
 
+    // A readiness probe begun before the signal and finished during the drain: its connection is
+    // busy, so the drain reads it instead of refusing it.
+    const probe = await beginProbe(cli.url);
+
     expect(cli.child.kill('SIGTERM')).toBe(true);
     await cli.waitForLog((record) => record.msg === 'gatehouse draining');
+    expect(await probe.finish()).toMatch(/^HTTP\/1\.1 503 /);
     // The listener closes right after the drain begins; give it a moment.
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(await newConnectionOutcome(cli.url, '/health/ready')).toMatch(/^(503|ECONNREFUSED|ECONNRESET)$/);

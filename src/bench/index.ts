@@ -93,7 +93,8 @@ async function withChildren<Result>(
   } finally {
     dependencies.progress.stop();
     await group.stopAll();
-    if (succeeded) {
+    // Logs explain a failure; an interrupted or finished run needs none of them.
+    if (succeeded || dependencies.signal.aborted) {
       rmSync(workDirectory, { recursive: true, force: true });
     } else {
       dependencies.stderr(`gatehouse bench: the children's logs are kept in ${workDirectory}\n`);
@@ -114,7 +115,7 @@ export async function runBench(options: BenchOptions, dependencies: BenchDepende
   const clockTicks = await readClockTicks();
   const loadAverage = busyMachineWarning(dependencies);
   const useWrk = await chooseWrk(options.loadGenerator, options.modes);
-  return withChildren(dependencies, async (paths, group) => {
+  const report = await withChildren(dependencies, async (paths, group): Promise<BenchReport> => {
     const started = await startTargets(paths, group, {
       requested: options.targets,
       ...(options.redisUrl === undefined ? {} : { redisUrl: options.redisUrl }),
@@ -135,7 +136,7 @@ export async function runBench(options: BenchOptions, dependencies: BenchDepende
     const summaries = summariseMeasurements(outcome.measurements, started.targets, options.modes, outcome.idleRssBytes);
     const connections: Partial<Record<ModeName, number>> = {};
     for (const mode of options.modes) connections[mode] = connectionsFor(mode, options);
-    const report: BenchReport = {
+    return {
       startedAt,
       finishedAt: now().toISOString(),
       machine: describeMachine(clockTicks, loadAverage),
@@ -153,11 +154,12 @@ export async function runBench(options: BenchOptions, dependencies: BenchDepende
       goals: checkGoals(summaries),
       measurements: outcome.measurements,
     };
-    const files = writeReport(report, options.outputDirectory);
-    dependencies.stdout(renderTerminal(report));
-    dependencies.stdout(`\nWritten: ${files.markdown}\n         ${files.json}\n`);
-    return { report, files };
   });
+  // Written and printed once every child has stopped, so a closed stdout cannot leave one running.
+  const files = writeReport(report, options.outputDirectory);
+  dependencies.stdout(renderTerminal(report));
+  dependencies.stdout(`\nWritten: ${files.markdown}\n         ${files.json}\n`);
+  return { report, files };
 }
 
 export async function runSoakBench(options: SoakOptions, dependencies: BenchDependencies): Promise<BenchOutcome<SoakReport>> {
@@ -165,16 +167,16 @@ export async function runSoakBench(options: SoakOptions, dependencies: BenchDepe
   const startedAt = now().toISOString();
   const clockTicks = await readClockTicks();
   const loadAverage = busyMachineWarning(dependencies);
-  return withChildren(dependencies, async (paths, group) => {
+  const report = await withChildren(dependencies, async (paths, group): Promise<SoakReport> => {
     const started = await startTargets(paths, group, { requested: ['gatehouse'], reportGatewayMemory: true });
     const gatehouse = started.targets[0];
     if (gatehouse === undefined) throw new Error('Gatehouse did not start');
     await checkTarget(gatehouse.label, gatehouse.load);
     const result = await runSoak(gatehouse, options, { clockTicks, progress: dependencies.progress, signal: dependencies.signal });
-    const report: SoakReport = { startedAt, machine: describeMachine(clockTicks, loadAverage), result };
-    const files = writeSoakReport(report, options.outputDirectory);
-    dependencies.stdout(renderSoak(report));
-    dependencies.stdout(`\nWritten: ${files.markdown}\n         ${files.json}\n`);
-    return { report, files };
+    return { startedAt, machine: describeMachine(clockTicks, loadAverage), result };
   });
+  const files = writeSoakReport(report, options.outputDirectory);
+  dependencies.stdout(renderSoak(report));
+  dependencies.stdout(`\nWritten: ${files.markdown}\n         ${files.json}\n`);
+  return { report, files };
 }

@@ -154,7 +154,8 @@ export function registerBenchCommand(
         await finished;
         setResult(exitCodes.ok);
       } catch (error) {
-        environment.stderr(`gatehouse bench: ${error instanceof Error ? error.message : String(error)}\n`);
+        const reason = controller.signal.aborted ? 'interrupted' : error instanceof Error ? error.message : String(error);
+        environment.stderr(`gatehouse bench: ${reason}\n`);
         setResult(exitCodes.failure);
       }
     });

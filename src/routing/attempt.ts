@@ -65,7 +65,7 @@ export async function attemptChat(attempt: ChatAttempt): Promise<AttemptResult> 
   let body: Record<string, unknown>;
   try {
     body = sameDialect
-      ? { ...call.body, model: target.model }
+      ? passThroughBody(call, target.model)
       : codecs[upstreamDialect].encodeChatRequest(
           prefill ? withPrefill(attempt.canonicalRequest(), continuing.text) : attempt.canonicalRequest(),
           target.model,
@@ -127,6 +127,7 @@ export async function attemptChat(attempt: ChatAttempt): Promise<AttemptResult> 
     clientEncoder: sameDialect ? undefined : clientCodec.createStreamEncoder(encoderOptions),
     stallMs: timeouts.stall_ms,
     finishGraceMs: Math.min(finishGraceMs, timeouts.stall_ms),
+    dropUsageFrames: sameDialect && call.dialect === 'openai' && !call.includeUsage,
     ...(continuing === undefined
       ? {}
       : {
@@ -147,6 +148,18 @@ export async function attemptChat(attempt: ChatAttempt): Promise<AttemptResult> 
     stream: { relay, initial: began.frames, release },
     firstTokenMs: Date.now() - startedAt,
   };
+}
+
+/**
+ * The caller's body with only the model replaced. An OpenAI stream is always asked for its usage
+ * chunk so that the request can be accounted; the relay drops that chunk again when the caller
+ * did not ask for it.
+ */
+function passThroughBody(call: RouteCall, model: string): Record<string, unknown> {
+  if (!call.stream || call.dialect !== 'openai' || call.includeUsage) return { ...call.body, model };
+  const options = call.body.stream_options;
+  const streamOptions = typeof options === 'object' && options !== null ? options : {};
+  return { ...call.body, model, stream_options: { ...streamOptions, include_usage: true } };
 }
 
 /** The request with the sent text as a trailing assistant message, for the model to continue. */

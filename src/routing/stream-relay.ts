@@ -36,6 +36,8 @@ export interface StreamRelayOptions {
   /** How long to wait for a terminator once the answer has finished (a missing `[DONE]`). */
   readonly finishGraceMs: number;
   readonly continuation?: Continuation;
+  /** Pass-through only: drop usage-only frames the gateway asked for and the caller did not. */
+  readonly dropUsageFrames?: boolean;
 }
 
 /** Terminators written when an upstream finished its answer but never sent its own. */
@@ -162,7 +164,8 @@ export class StreamRelay {
   private process(rawFrames: readonly Buffer[]): Frame[] {
     const out: Frame[] = [];
     for (const raw of rawFrames) {
-      const event = parseSseBlock(raw.toString('utf8'));
+      const text = raw.toString('utf8');
+      const event = parseSseBlock(text);
       if (event === undefined) {
         if (this.encoder === undefined) out.push(raw);
         continue;
@@ -170,6 +173,14 @@ export class StreamRelay {
       const events = this.decoder.decode(event);
       if (this.encoder === undefined) {
         for (const canonical of events) this.observe(canonical);
+        if (this.options.dropUsageFrames === true) {
+          if (isUsageOnly(events)) continue;
+          // Asking for usage makes OpenAI add `"usage":null` to every chunk; the caller did not ask.
+          if (text.includes(usageNull)) {
+            out.push(text.replaceAll(usageNull, ''));
+            continue;
+          }
+        }
         out.push(raw);
         continue;
       }
@@ -270,4 +281,10 @@ export class StreamRelay {
         })
       : normalized;
   }
+}
+
+const usageNull = ',"usage":null';
+
+function isUsageOnly(events: readonly ChatStreamEvent[]): boolean {
+  return events.length > 0 && events.every((event) => event.type === 'usage');
 }
