@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,52 +13,59 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
  * asserts no timing (performance is the benchmark's business, never the test suite's).
  */
 describe('gatehouse bench', () => {
-  it('runs every mode against direct, bare and gatehouse and writes its tables', { timeout: 90_000 }, async () => {
-    const outputDirectory = mkdtempSync(join(tmpdir(), 'gatehouse-bench-smoke-'));
-    let stdout = '';
-    let stderr = '';
-    const { report, files } = await runBench(
-      {
-        durationSeconds: 1,
-        rounds: 1,
-        modes: modeNames,
-        targets: ['direct', 'bare', 'gatehouse'],
-        warmupSeconds: 0,
-        loadGenerator: 'autocannon',
-        outputDirectory,
-      },
-      {
-        paths: {
-          nodeBinary: process.execPath,
-          gatehouseMain: join(root, 'dist', 'main.js'),
-          bareProxyMain: join(root, 'dist', 'bench', 'bare-proxy-main.js'),
-          memoryReporter: join(root, 'dist', 'bench', 'memory-reporter.js'),
-          peersDirectory: join(root, 'bench', 'peers'),
-          baseEnvironment: { PATH: process.env.PATH ?? '' },
+  it(
+    'runs every mode against direct, bare and gatehouse and writes its tables',
+    { timeout: 90_000 },
+    async () => {
+      const outputDirectory = mkdtempSync(join(tmpdir(), 'gatehouse-bench-smoke-'));
+      let stdout = '';
+      let stderr = '';
+      const { report, files } = await runBench(
+        {
+          durationSeconds: 1,
+          rounds: 1,
+          modes: modeNames,
+          targets: ['direct', 'bare', 'gatehouse'],
+          warmupSeconds: 0,
+          loadGenerator: 'autocannon',
+          outputDirectory,
         },
-        stdout: (text) => (stdout += text),
-        stderr: (text) => (stderr += text),
-        progress: silentProgress,
-        signal: new AbortController().signal,
-      },
-    );
+        {
+          paths: {
+            nodeBinary: process.execPath,
+            gatehouseMain: join(root, 'dist', 'main.js'),
+            bareProxyMain: join(root, 'dist', 'bench', 'bare-proxy-main.js'),
+            memoryReporter: join(root, 'dist', 'bench', 'memory-reporter.js'),
+            peersDirectory: join(root, 'bench', 'peers'),
+            baseEnvironment: { PATH: process.env.PATH ?? '' },
+          },
+          stdout: (text) => (stdout += text),
+          stderr: (text) => (stderr += text),
+          progress: silentProgress,
+          signal: new AbortController().signal,
+        },
+      );
 
-    expect(report.summaries.map((summary) => `${summary.mode} ${summary.target}`)).toEqual(
-      modeNames.flatMap((mode) => ['direct', 'bare', 'gatehouse'].map((target) => `${mode} ${target}`)),
-    );
-    for (const summary of report.summaries) {
-      expect(summary.completed, `${summary.mode} ${summary.target}`).toBeGreaterThan(0);
-      expect(summary.errors, `${summary.mode} ${summary.target}: ${summary.firstError ?? ''}`).toBe(0);
-    }
-    const gatehouse = report.summaries.find((summary) => summary.mode === 'non-streaming' && summary.target === 'gatehouse');
-    expect(gatehouse?.versusBare?.requestsPerSecondRatio).toBeGreaterThan(0);
-    expect(gatehouse?.proxyCpuMillisecondsPer1000).toBeGreaterThan(0);
-    expect(gatehouse?.rssAfterBytes).toBeGreaterThan(0);
-    expect(report.eventsPerStream.gatehouse).toBeGreaterThan(10);
-    expect(stdout).toMatch(/Non-streaming[\s\S]*Gatehouse[\s\S]*Streaming[\s\S]*Sequential/);
-    expect(readFileSync(files.markdown, 'utf8')).toContain('| Gatehouse |');
-    expect(JSON.parse(readFileSync(files.json, 'utf8'))).toMatchObject({ settings: { rounds: 1 } });
-    expect(existsSync(join(outputDirectory, 'latest.md'))).toBe(true);
-    expect(stderr).not.toContain('logs are kept');
-  });
+      expect(report.summaries.map((summary) => `${summary.mode} ${summary.target}`)).toEqual(
+        modeNames.flatMap((mode) => ['direct', 'bare', 'gatehouse'].map((target) => `${mode} ${target}`)),
+      );
+      for (const summary of report.summaries) {
+        expect(summary.completed, `${summary.mode} ${summary.target}`).toBeGreaterThan(0);
+        expect(summary.errors, `${summary.mode} ${summary.target}: ${summary.firstError ?? ''}`).toBe(0);
+      }
+      const gatehouse = report.summaries.find(
+        (summary) => summary.mode === 'non-streaming' && summary.target === 'gatehouse',
+      );
+      expect(gatehouse?.versusBare?.requestsPerSecondRatio).toBeGreaterThan(0);
+      expect(gatehouse?.proxyCpuMillisecondsPer1000).toBeGreaterThan(0);
+      expect(gatehouse?.rssAfterBytes).toBeGreaterThan(0);
+      expect(report.eventsPerStream.gatehouse).toBeGreaterThan(10);
+      expect(stdout).toMatch(/Non-streaming[\s\S]*Gatehouse[\s\S]*Streaming[\s\S]*Sequential/);
+      expect(readFileSync(files.markdown, 'utf8')).toContain('| Gatehouse |');
+      expect(JSON.parse(readFileSync(files.json, 'utf8'))).toMatchObject({ settings: { rounds: 1 } });
+      expect(existsSync(join(outputDirectory, 'latest.md'))).toBe(true);
+      expect(stderr).not.toContain('logs are kept');
+      rmSync(outputDirectory, { recursive: true, force: true });
+    },
+  );
 });

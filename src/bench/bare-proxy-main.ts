@@ -17,7 +17,11 @@ if (values.upstream === undefined) {
   process.stderr.write('bare proxy: --upstream <url> is required\n');
   process.exit(2);
 }
-const proxy = await startBareProxy({ upstreamUrl: values.upstream, port: Number(values.port), host: values.host });
+const proxy = await startBareProxy({
+  upstreamUrl: values.upstream,
+  port: Number(values.port),
+  host: values.host,
+});
 process.stdout.write(`bare proxy listening on ${proxy.url}\n`);
 const stop = (): void => {
   proxy.close().then(

@@ -86,7 +86,9 @@ export async function startBareProxy(options: BareProxyOptions): Promise<BarePro
     keepAliveTimeout: 60_000,
   });
   // Above common load-balancer and client idle timeouts, as the gateway's own default.
-  const server = createServer({ keepAliveTimeout: 65_000 }, (request, response) => forward(pool, request, response));
+  const server = createServer({ keepAliveTimeout: 65_000 }, (request, response) =>
+    forward(pool, request, response),
+  );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {

@@ -47,7 +47,11 @@ export function connectionsFor(mode: ModeName, options: BenchOptions): number {
 }
 
 /** Parses a comma-separated list against the allowed names; throws naming the first unknown one. */
-export function parseNameList<Name extends string>(text: string, allowed: readonly Name[], what: string): Name[] {
+export function parseNameList<Name extends string>(
+  text: string,
+  allowed: readonly Name[],
+  what: string,
+): Name[] {
   const names = text
     .split(',')
     .map((name) => name.trim())

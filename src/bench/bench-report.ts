@@ -41,7 +41,9 @@ export interface BenchReport {
 
 function rowsOf(report: BenchReport, mode: ModeName): string[][] {
   const columns = columnsByMode[mode];
-  return report.summaries.filter((summary) => summary.mode === mode).map((summary) => columns.map((column) => column.cell(summary)));
+  return report.summaries
+    .filter((summary) => summary.mode === mode)
+    .map((summary) => columns.map((column) => column.cell(summary)));
 }
 
 function goalCell(goal: GoalResult): string {
@@ -88,7 +90,10 @@ function markdownTable(head: readonly string[], rows: readonly (readonly string[
 }
 
 export function renderMarkdown(report: BenchReport): string {
-  const sections: string[] = [`# Benchmark ${report.startedAt}`, describeRun(report).replaceAll('\n', '  \n')];
+  const sections: string[] = [
+    `# Benchmark ${report.startedAt}`,
+    describeRun(report).replaceAll('\n', '  \n'),
+  ];
   for (const mode of report.settings.modes) {
     sections.push(
       `## ${modeTitles[mode]}`,
@@ -114,7 +119,10 @@ export function writeReport(report: BenchReport, directory: string): { json: str
   const stamp = report.startedAt.replaceAll(':', '-').replace(/\.\d+Z$/, 'Z');
   const json = `${JSON.stringify(report, null, 2)}\n`;
   const markdown = renderMarkdown(report);
-  const files = { json: join(directory, `bench-${stamp}.json`), markdown: join(directory, `bench-${stamp}.md`) };
+  const files = {
+    json: join(directory, `bench-${stamp}.json`),
+    markdown: join(directory, `bench-${stamp}.md`),
+  };
   writeFileSync(files.json, json);
   writeFileSync(files.markdown, markdown);
   writeFileSync(join(directory, 'latest.json'), json);

@@ -43,8 +43,11 @@ export interface RunnerOutcome {
   readonly idleRssBytes: Readonly<Partial<Record<TargetName, number>>>;
 }
 
-/** Lets closed connections and garbage settle, so one run's tail does not land in the next. */
-const pauseBetweenRunsMs = 500;
+/**
+ * Lets closed connections and garbage settle, so one run's tail does not land in the next; a tenth
+ * of a run, at most half a second.
+ */
+const longestPauseBetweenRunsMs = 500;
 const warmupConnections = 8;
 
 function rotate<Item>(items: readonly Item[], by: number): Item[] {
@@ -61,16 +64,34 @@ function cpuPer1000(before: ProcessSample | undefined, after: ProcessSample | un
   return ((after.cpuMilliseconds - before.cpuMilliseconds) * 1000) / completed;
 }
 
-function drive(mode: ModeName, target: BenchTarget, connections: number, options: BenchOptions, dependencies: RunnerDependencies) {
+function drive(
+  mode: ModeName,
+  target: BenchTarget,
+  connections: number,
+  options: BenchOptions,
+  dependencies: RunnerDependencies,
+) {
   const durationSeconds = options.durationSeconds;
   const signal = dependencies.signal;
   switch (mode) {
     case 'non-streaming':
       return dependencies.useWrk
-        ? runWrk({ target: target.load, connections, durationSeconds, workDirectory: dependencies.workDirectory, signal })
+        ? runWrk({
+            target: target.load,
+            connections,
+            durationSeconds,
+            workDirectory: dependencies.workDirectory,
+            signal,
+          })
         : runAutocannon({ target: target.load, connections, durationSeconds, signal });
     case 'streaming':
-      return runClientLoop({ target: target.load, connections, durationMs: durationSeconds * 1000, kinds: ['streaming'], signal });
+      return runClientLoop({
+        target: target.load,
+        connections,
+        durationMs: durationSeconds * 1000,
+        kinds: ['streaming'],
+        signal,
+      });
     case 'sequential':
       // Alternating kinds on one connection: the non-streaming latency and the streaming first
       // byte both come from the same unloaded run.
@@ -96,7 +117,8 @@ export async function measure(
   const { targets, mock } = started;
   const { progress, clockTicks, signal } = dependencies;
   const totalSeconds =
-    targets.length * options.warmupSeconds + options.rounds * options.modes.length * targets.length * options.durationSeconds;
+    targets.length * options.warmupSeconds +
+    options.rounds * options.modes.length * targets.length * options.durationSeconds;
   let doneSeconds = 0;
   progress.start(totalSeconds);
 
@@ -160,7 +182,9 @@ export async function measure(
           ...(proxyAfter === undefined ? {} : { rssAfterBytes: proxyAfter.rssBytes }),
         });
         target.process?.truncateLog();
-        await sleep(pauseBetweenRunsMs, undefined, { signal });
+        await sleep(Math.min(longestPauseBetweenRunsMs, options.durationSeconds * 100), undefined, {
+          signal,
+        });
       }
     }
   }

@@ -92,7 +92,9 @@ function summarise(
 ): TargetSummary {
   const rates = runs.map((run) => run.requestsPerSecond);
   const firstError = runs.find((run) => run.result.firstError !== undefined)?.result.firstError;
-  const rssAfter = runs.map((run) => run.rssAfterBytes).filter((value): value is number => value !== undefined);
+  const rssAfter = runs
+    .map((run) => run.rssAfterBytes)
+    .filter((value): value is number => value !== undefined);
   const optional: Record<string, unknown> = {
     firstError,
     requestsPerSecondSpread: spread(rates),
@@ -129,7 +131,9 @@ export function summariseMeasurements(
     const rows = targets
       .map((target) => {
         const runs = measurements.filter((run) => run.mode === mode && run.target === target.name);
-        return runs.length === 0 ? undefined : summarise(mode, target.name, target.label, runs, idleRssBytes[target.name]);
+        return runs.length === 0
+          ? undefined
+          : summarise(mode, target.name, target.label, runs, idleRssBytes[target.name]);
       })
       .filter((row): row is TargetSummary => row !== undefined);
     const direct = rows.find((row) => row.target === 'direct');

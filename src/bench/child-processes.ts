@@ -108,7 +108,9 @@ export function createChildProcessGroup(): ChildProcessGroup {
       children.add(child);
       child.once('exit', () => children.delete(child));
       const spawnFailure = new Promise<never>((_, reject) =>
-        child.once('error', (error) => reject(new Error(`${specification.name} could not start: ${error.message}`))),
+        child.once('error', (error) =>
+          reject(new Error(`${specification.name} could not start: ${error.message}`)),
+        ),
       );
       const url = await Promise.race([waitForReady(child, specification), spawnFailure]);
       if (child.pid === undefined) throw new Error(`${specification.name} has no process id`);
@@ -128,10 +130,10 @@ export function createChildProcessGroup(): ChildProcessGroup {
       const all = Promise.all(running.map(exited));
       const timer = new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), graceMs).unref());
       if ((await Promise.race([all, timer])) === 'late') {
-        for (const child of running) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+        for (const child of running)
+          if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
         await all;
       }
     },
   };
 }
-

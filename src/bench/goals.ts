@@ -53,20 +53,47 @@ export function checkGoals(summaries: readonly TargetSummary[]): GoalResult[] {
       ? undefined
       : nonStreaming.requestsPerSecond / portkey.requestsPerSecond;
   return [
-    atLeast('non-streaming requests/s ≥ 0.60× bare proxy', nonStreaming?.versusBare?.requestsPerSecondRatio, 0.6),
+    atLeast(
+      'non-streaming requests/s ≥ 0.60× bare proxy',
+      nonStreaming?.versusBare?.requestsPerSecondRatio,
+      0.6,
+    ),
     atMost('non-streaming CPU per request ≤ 1.7× bare proxy', nonStreaming?.versusBare?.cpuRatio, 1.7, times),
     atLeast('non-streaming requests/s ≥ 10× Portkey', portkeyRatio, 10),
-    atLeast('streaming requests/s ≥ 0.70× bare proxy', gatehouse('streaming')?.versusBare?.requestsPerSecondRatio, 0.7),
-    atMost('sequential added p50 over bare proxy ≤ 0.15 ms', sequential?.versusBare?.addedLatency?.p50, 0.15, milliseconds),
-    atMost('sequential added p99 over bare proxy ≤ 1 ms', sequential?.versusBare?.addedLatency?.p99, 1, milliseconds),
+    atLeast(
+      'streaming requests/s ≥ 0.70× bare proxy',
+      gatehouse('streaming')?.versusBare?.requestsPerSecondRatio,
+      0.7,
+    ),
+    atMost(
+      'sequential added p50 over bare proxy ≤ 0.15 ms',
+      sequential?.versusBare?.addedLatency?.p50,
+      0.15,
+      milliseconds,
+    ),
+    atMost(
+      'sequential added p99 over bare proxy ≤ 1 ms',
+      sequential?.versusBare?.addedLatency?.p99,
+      1,
+      milliseconds,
+    ),
     atMost(
       'sequential streaming first byte added p50 ≤ 0.15 ms',
       sequential?.versusBare?.addedFirstByte?.p50,
       0.15,
       milliseconds,
     ),
-    atMost('sequential streaming first byte added p99 ≤ 1 ms', sequential?.versusBare?.addedFirstByte?.p99, 1, milliseconds),
-    atLeast('Redis-backed state: requests/s ≥ 0.50× bare proxy', redis?.versusBare?.requestsPerSecondRatio, 0.5),
+    atMost(
+      'sequential streaming first byte added p99 ≤ 1 ms',
+      sequential?.versusBare?.addedFirstByte?.p99,
+      1,
+      milliseconds,
+    ),
+    atLeast(
+      'Redis-backed state: requests/s ≥ 0.50× bare proxy',
+      redis?.versusBare?.requestsPerSecondRatio,
+      0.5,
+    ),
     atMost(
       'RSS after load < 200 MB',
       rssAfter.length === 0 ? undefined : Math.max(...rssAfter),

@@ -1,7 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, platform, release, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connectionsFor, type BenchOptions, type ModeName, type SoakOptions, type TargetName } from './bench-options.js';
+import {
+  connectionsFor,
+  type BenchOptions,
+  type ModeName,
+  type SoakOptions,
+  type TargetName,
+} from './bench-options.js';
 import { renderTerminal, writeReport, type BenchReport, type MachineDescription } from './bench-report.js';
 import { measure } from './bench-runner.js';
 import { summariseMeasurements } from './bench-summary.js';
@@ -102,14 +108,20 @@ async function withChildren<Result>(
   }
 }
 
-async function chooseWrk(choice: BenchOptions['loadGenerator'], modes: readonly ModeName[]): Promise<boolean> {
+async function chooseWrk(
+  choice: BenchOptions['loadGenerator'],
+  modes: readonly ModeName[],
+): Promise<boolean> {
   if (choice === 'autocannon' || !modes.includes('non-streaming')) return false;
   const available = await wrkAvailable();
   if (choice === 'wrk' && !available) throw new Error('--load-generator wrk: wrk is not installed');
   return available;
 }
 
-export async function runBench(options: BenchOptions, dependencies: BenchDependencies): Promise<BenchOutcome<BenchReport>> {
+export async function runBench(
+  options: BenchOptions,
+  dependencies: BenchDependencies,
+): Promise<BenchOutcome<BenchReport>> {
   const now = dependencies.now ?? (() => new Date());
   const startedAt = now().toISOString();
   const clockTicks = await readClockTicks();
@@ -120,7 +132,8 @@ export async function runBench(options: BenchOptions, dependencies: BenchDepende
       requested: options.targets,
       ...(options.redisUrl === undefined ? {} : { redisUrl: options.redisUrl }),
     });
-    for (const skip of started.skipped) dependencies.stderr(`gatehouse bench: not measuring ${skip.name}: ${skip.reason}\n`);
+    for (const skip of started.skipped)
+      dependencies.stderr(`gatehouse bench: not measuring ${skip.name}: ${skip.reason}\n`);
     if (started.targets.length === 0) throw new Error('no target to measure');
     const eventsPerStream: Partial<Record<TargetName, number>> = {};
     for (const target of started.targets) {
@@ -133,7 +146,12 @@ export async function runBench(options: BenchOptions, dependencies: BenchDepende
       workDirectory: paths.workDirectory,
       signal: dependencies.signal,
     });
-    const summaries = summariseMeasurements(outcome.measurements, started.targets, options.modes, outcome.idleRssBytes);
+    const summaries = summariseMeasurements(
+      outcome.measurements,
+      started.targets,
+      options.modes,
+      outcome.idleRssBytes,
+    );
     const connections: Partial<Record<ModeName, number>> = {};
     for (const mode of options.modes) connections[mode] = connectionsFor(mode, options);
     return {
@@ -162,7 +180,10 @@ export async function runBench(options: BenchOptions, dependencies: BenchDepende
   return { report, files };
 }
 
-export async function runSoakBench(options: SoakOptions, dependencies: BenchDependencies): Promise<BenchOutcome<SoakReport>> {
+export async function runSoakBench(
+  options: SoakOptions,
+  dependencies: BenchDependencies,
+): Promise<BenchOutcome<SoakReport>> {
   const now = dependencies.now ?? (() => new Date());
   const startedAt = now().toISOString();
   const clockTicks = await readClockTicks();
@@ -172,7 +193,11 @@ export async function runSoakBench(options: SoakOptions, dependencies: BenchDepe
     const gatehouse = started.targets[0];
     if (gatehouse === undefined) throw new Error('Gatehouse did not start');
     await checkTarget(gatehouse.label, gatehouse.load);
-    const result = await runSoak(gatehouse, options, { clockTicks, progress: dependencies.progress, signal: dependencies.signal });
+    const result = await runSoak(gatehouse, options, {
+      clockTicks,
+      progress: dependencies.progress,
+      signal: dependencies.signal,
+    });
     return { startedAt, machine: describeMachine(clockTicks, loadAverage), result };
   });
   const files = writeSoakReport(report, options.outputDirectory);

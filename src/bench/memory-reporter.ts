@@ -10,7 +10,11 @@ interface MemorySampleRequest {
 }
 
 function isSampleRequest(message: unknown): message is MemorySampleRequest {
-  return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'memory-sample-request';
+  return (
+    typeof message === 'object' &&
+    message !== null &&
+    (message as { type?: unknown }).type === 'memory-sample-request'
+  );
 }
 
 if (process.send !== undefined) {

@@ -33,7 +33,8 @@ export function parseCpuTicks(stat: string): number {
   // afterName[0] is field 3 (state), so field n is afterName[n - 3].
   const utime = Number(afterName[11]);
   const stime = Number(afterName[12]);
-  if (!Number.isFinite(utime) || !Number.isFinite(stime)) throw new Error(`unexpected /proc stat line: ${stat}`);
+  if (!Number.isFinite(utime) || !Number.isFinite(stime))
+    throw new Error(`unexpected /proc stat line: ${stat}`);
   return utime + stime;
 }
 

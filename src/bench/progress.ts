@@ -30,4 +30,8 @@ export function createProgressBar(stream: NodeJS.WritableStream): Progress {
   };
 }
 
-export const silentProgress: Progress = { start: () => undefined, update: () => undefined, stop: () => undefined };
+export const silentProgress: Progress = {
+  start: () => undefined,
+  update: () => undefined,
+  stop: () => undefined,
+};

@@ -22,7 +22,9 @@ function signed(value: number): string {
 }
 
 function pair(values: Percentiles | undefined): string {
-  return values === undefined ? none : `${formatMilliseconds(values.p50)} / ${formatMilliseconds(values.p99)}`;
+  return values === undefined
+    ? none
+    : `${formatMilliseconds(values.p50)} / ${formatMilliseconds(values.p99)}`;
 }
 
 function addedPair(values: AddedLatency | undefined): string {
@@ -35,7 +37,10 @@ function ratio(value: number | undefined): string {
 
 function rate(summary: TargetSummary): string {
   const value = Math.round(summary.requestsPerSecond).toLocaleString('en-US');
-  const spreadText = summary.requestsPerSecondSpread === undefined ? '' : ` ±${Math.round(summary.requestsPerSecondSpread * 100)}%`;
+  const spreadText =
+    summary.requestsPerSecondSpread === undefined
+      ? ''
+      : ` ±${Math.round(summary.requestsPerSecondSpread * 100)}%`;
   return `${value}${spreadText}`;
 }
 
@@ -47,7 +52,9 @@ function cpu(summary: TargetSummary): string {
 function memory(summary: TargetSummary): string {
   if (summary.rssAfterBytes === undefined) return none;
   const after = Math.round(summary.rssAfterBytes / megabyte);
-  return summary.idleRssBytes === undefined ? `${after}` : `${Math.round(summary.idleRssBytes / megabyte)} → ${after}`;
+  return summary.idleRssBytes === undefined
+    ? `${after}`
+    : `${Math.round(summary.idleRssBytes / megabyte)} → ${after}`;
 }
 
 function errors(summary: TargetSummary): string {
@@ -56,9 +63,15 @@ function errors(summary: TargetSummary): string {
 
 const target: Column = { header: 'target', cell: (summary) => summary.label };
 const requestsPerSecond: Column = { header: 'requests/s', cell: rate };
-const versusBareRate: Column = { header: '× bare', cell: (summary) => ratio(summary.versusBare?.requestsPerSecondRatio) };
+const versusBareRate: Column = {
+  header: '× bare',
+  cell: (summary) => ratio(summary.versusBare?.requestsPerSecondRatio),
+};
 const cpuColumn: Column = { header: 'CPU ms / 1k req', cell: cpu };
-const versusBareCpu: Column = { header: 'CPU × bare', cell: (summary) => ratio(summary.versusBare?.cpuRatio) };
+const versusBareCpu: Column = {
+  header: 'CPU × bare',
+  cell: (summary) => ratio(summary.versusBare?.cpuRatio),
+};
 const rss: Column = { header: 'RSS MB idle → after', cell: memory };
 const errorColumn: Column = { header: 'errors', cell: errors };
 
@@ -67,9 +80,18 @@ export const columnsByMode: Readonly<Record<ModeName, readonly Column[]>> = {
     target,
     requestsPerSecond,
     versusBareRate,
-    { header: 'p50 ms', cell: (summary) => (summary.latency === undefined ? none : formatMilliseconds(summary.latency.p50)) },
-    { header: 'p90 ms', cell: (summary) => (summary.latency === undefined ? none : formatMilliseconds(summary.latency.p90)) },
-    { header: 'p99 ms', cell: (summary) => (summary.latency === undefined ? none : formatMilliseconds(summary.latency.p99)) },
+    {
+      header: 'p50 ms',
+      cell: (summary) => (summary.latency === undefined ? none : formatMilliseconds(summary.latency.p50)),
+    },
+    {
+      header: 'p90 ms',
+      cell: (summary) => (summary.latency === undefined ? none : formatMilliseconds(summary.latency.p90)),
+    },
+    {
+      header: 'p99 ms',
+      cell: (summary) => (summary.latency === undefined ? none : formatMilliseconds(summary.latency.p99)),
+    },
     { header: 'added vs direct p50 / p99', cell: (summary) => addedPair(summary.versusDirect?.addedLatency) },
     { header: 'added vs bare p50 / p99', cell: (summary) => addedPair(summary.versusBare?.addedLatency) },
     cpuColumn,
@@ -96,7 +118,10 @@ export const columnsByMode: Readonly<Record<ModeName, readonly Column[]>> = {
     { header: 'added vs direct', cell: (summary) => addedPair(summary.versusDirect?.addedLatency) },
     { header: 'added vs bare', cell: (summary) => addedPair(summary.versusBare?.addedLatency) },
     { header: 'stream first byte p50 / p99', cell: (summary) => pair(summary.firstByte) },
-    { header: 'first byte added vs direct', cell: (summary) => addedPair(summary.versusDirect?.addedFirstByte) },
+    {
+      header: 'first byte added vs direct',
+      cell: (summary) => addedPair(summary.versusDirect?.addedFirstByte),
+    },
     { header: 'first byte added vs bare', cell: (summary) => addedPair(summary.versusBare?.addedFirstByte) },
     cpuColumn,
     errorColumn,

@@ -51,8 +51,14 @@ export function renderSoak(report: SoakReport): string {
 export function writeSoakReport(report: SoakReport, directory: string): { json: string; markdown: string } {
   mkdirSync(directory, { recursive: true });
   const stamp = report.startedAt.replaceAll(':', '-').replace(/\.\d+Z$/, 'Z');
-  const files = { json: join(directory, `soak-${stamp}.json`), markdown: join(directory, `soak-${stamp}.md`) };
+  const files = {
+    json: join(directory, `soak-${stamp}.json`),
+    markdown: join(directory, `soak-${stamp}.md`),
+  };
   writeFileSync(files.json, `${JSON.stringify(report, null, 2)}\n`);
-  writeFileSync(files.markdown, `# Soak ${report.startedAt}\n\n${renderSoak(report).replaceAll('\n', '  \n')}`);
+  writeFileSync(
+    files.markdown,
+    `# Soak ${report.startedAt}\n\n${renderSoak(report).replaceAll('\n', '  \n')}`,
+  );
   return files;
 }

@@ -49,7 +49,11 @@ function requestHeap(child: ChildProcess): Promise<number | undefined> {
   return new Promise((resolve) => {
     const timer = setTimeout(() => finish(undefined), heapAnswerTimeoutMs);
     const onMessage = (message: unknown): void => {
-      if (typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'memory-sample') {
+      if (
+        typeof message === 'object' &&
+        message !== null &&
+        (message as { type?: unknown }).type === 'memory-sample'
+      ) {
         finish((message as MemoryUsageMessage).heapUsed);
       }
     };
@@ -91,7 +95,11 @@ export async function runSoak(
       sampleProcess(child.pid, dependencies.clockTicks),
       requestHeap(child.process),
     ]);
-    samples.push({ seconds, rssBytes: processSample.rssBytes, ...(heapUsedBytes === undefined ? {} : { heapUsedBytes }) });
+    samples.push({
+      seconds,
+      rssBytes: processSample.rssBytes,
+      ...(heapUsedBytes === undefined ? {} : { heapUsedBytes }),
+    });
     child.truncateLog();
     const megabytes = Math.round(processSample.rssBytes / megabyte);
     dependencies.progress.update(seconds, `soak · Gatehouse · RSS ${megabytes} MB`);

@@ -30,12 +30,16 @@ export function countEvents(text: string): number {
 export async function checkTarget(label: string, target: LoadTarget): Promise<TargetCheck> {
   const answer = await send(target, target.nonStreamingBody);
   if (answer.status !== 200 || !answer.text.includes('"choices"')) {
-    throw new Error(`${label} answered the benchmark request with ${answer.status}: ${answer.text.slice(0, 500)}`);
+    throw new Error(
+      `${label} answered the benchmark request with ${answer.status}: ${answer.text.slice(0, 500)}`,
+    );
   }
   const stream = await send(target, target.streamingBody);
   const events = countEvents(stream.text);
   if (stream.status !== 200 || !stream.text.includes('data: [DONE]') || events < 2) {
-    throw new Error(`${label} answered the streaming request with ${stream.status}: ${stream.text.slice(0, 500)}`);
+    throw new Error(
+      `${label} answered the streaming request with ${stream.status}: ${stream.text.slice(0, 500)}`,
+    );
   }
   return { eventsPerStream: events };
 }

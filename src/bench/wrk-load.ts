@@ -40,7 +40,9 @@ export function wrkScript(bodyFile: string, headers: Readonly<Record<string, str
     `local file = io.open(${luaString(bodyFile)}, "rb")`,
     'wrk.body = file:read("*a")',
     'file:close()',
-    ...Object.entries(headers).map(([name, value]) => `wrk.headers[${luaString(name)}] = ${luaString(value)}`),
+    ...Object.entries(headers).map(
+      ([name, value]) => `wrk.headers[${luaString(name)}] = ${luaString(value)}`,
+    ),
   ];
   return `${lines.join('\n')}\n`;
 }
@@ -96,7 +98,10 @@ export function runWrk(options: WrkOptions): Promise<LoadResult> {
     execFile(
       'wrk',
       commandArguments,
-      { timeout: (options.durationSeconds + 30) * 1000, ...(options.signal === undefined ? {} : { signal: options.signal }) },
+      {
+        timeout: (options.durationSeconds + 30) * 1000,
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
+      },
       (error, stdout, stderr) => {
         if (error !== null) {
           reject(new Error(`wrk failed: ${error.message}\n${stderr}`));

@@ -44,7 +44,8 @@ function nonNegativeNumber(value: string): number {
 
 function positiveInteger(value: string): number {
   const number = Number(value);
-  if (!Number.isInteger(number) || number <= 0) throw new InvalidArgumentError('expected a whole number > 0.');
+  if (!Number.isInteger(number) || number <= 0)
+    throw new InvalidArgumentError('expected a whole number > 0.');
   return number;
 }
 
@@ -84,15 +85,32 @@ export function registerBenchCommand(
   const packageRoot = join(distDirectory, '..');
   program
     .command('bench')
-    .description('measure Gatehouse against a direct call, a bare Node.js proxy and installed peers, on 127.0.0.1')
+    .description(
+      'measure Gatehouse against a direct call, a bare Node.js proxy and installed peers, on 127.0.0.1',
+    )
     .option('--duration <seconds>', 'seconds per target, mode and round', positiveNumber, 10)
     .option('--rounds <n>', 'rounds; targets alternate within each', positiveInteger, 3)
-    .option('--connections <n>', 'connections (default: 50 non-streaming, 20 streaming; sequential is 1)', positiveInteger)
-    .option('--mode <mode>', 'non-streaming, streaming, sequential, a comma-separated list, or all', modes, [...modeNames])
+    .option(
+      '--connections <n>',
+      'connections (default: 50 non-streaming, 20 streaming; sequential is 1)',
+      positiveInteger,
+    )
+    .option('--mode <mode>', 'non-streaming, streaming, sequential, a comma-separated list, or all', modes, [
+      ...modeNames,
+    ])
     .option('--targets <list>', `comma-separated: ${targetNames.join(', ')}`, targets, [...targetNames])
     .option('--warmup <seconds>', 'unmeasured load per target before the first round', nonNegativeNumber, 2)
-    .option('--load-generator <name>', 'non-streaming load: auto (wrk when installed), autocannon or wrk', loadGenerator, 'auto')
-    .option('--soak <minutes>', 'instead: run Gatehouse under steady load for N minutes and report memory over time', positiveNumber)
+    .option(
+      '--load-generator <name>',
+      'non-streaming load: auto (wrk when installed), autocannon or wrk',
+      loadGenerator,
+      'auto',
+    )
+    .option(
+      '--soak <minutes>',
+      'instead: run Gatehouse under steady load for N minutes and report memory over time',
+      positiveNumber,
+    )
     .option('--sample-interval <seconds>', 'soak: seconds between memory samples', positiveNumber, 5)
     .option('--out <dir>', 'where the JSON and markdown results go', 'bench/results')
     .option('--peers <dir>', 'where peer gateways are installed', join(packageRoot, 'bench', 'peers'))
@@ -154,7 +172,11 @@ export function registerBenchCommand(
         await finished;
         setResult(exitCodes.ok);
       } catch (error) {
-        const reason = controller.signal.aborted ? 'interrupted' : error instanceof Error ? error.message : String(error);
+        const reason = controller.signal.aborted
+          ? 'interrupted'
+          : error instanceof Error
+            ? error.message
+            : String(error);
         environment.stderr(`gatehouse bench: ${reason}\n`);
         setResult(exitCodes.failure);
       }
