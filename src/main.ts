@@ -17,13 +17,25 @@ function onShutdownSignal(shutdown: () => Promise<void>): void {
     shutdown().then(
       () => undefined,
       (error: unknown) => {
-        process.stderr.write(`gatehouse: shutdown failed: ${error instanceof Error ? error.message : String(error)}\n`);
+        process.stderr.write(
+          `gatehouse: shutdown failed: ${error instanceof Error ? error.message : String(error)}\n`,
+        );
         process.exitCode = 1;
       },
     );
   };
   process.on('SIGTERM', handle);
   process.on('SIGINT', handle);
+}
+
+function onReloadSignal(reload: () => Promise<void>): void {
+  process.on('SIGHUP', () => {
+    reload().catch((error: unknown) => {
+      process.stderr.write(
+        `gatehouse: reload failed: ${error instanceof Error ? error.message : String(error)}\n`,
+      );
+    });
+  });
 }
 
 const code = await runCli({
@@ -33,5 +45,6 @@ const code = await runCli({
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
   onShutdownSignal,
+  onReloadSignal,
 });
 if (code !== undefined) process.exitCode = code;

@@ -22,6 +22,7 @@ async function run(argv: string[], cwd: string, env: Record<string, string> = {}
     stdout: (text) => (stdout += text),
     stderr: (text) => (stderr += text),
     onShutdownSignal: () => undefined,
+    onReloadSignal: () => undefined,
   });
   return { code, stdout, stderr };
 }

@@ -33,7 +33,7 @@ describe('providers found from the environment', () => {
     });
     if (!loaded.ok) throw new Error(JSON.stringify(loaded.errors));
     expect(loaded.sources.environmentProviders).toContain('openai');
-    gateway = createGateway({
+    gateway = await createGateway({
       config: loaded.config,
       masterKey,
       logger: createLogger({ level: 'silent', format: 'json' }),

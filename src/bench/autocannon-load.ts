@@ -34,7 +34,7 @@ export function runAutocannon(options: AutocannonOptions): Promise<LoadResult> {
       (error: unknown, result) => {
         options.signal?.removeEventListener('abort', stop);
         if (error !== null && error !== undefined) {
-          reject(error instanceof Error ? error : new Error(String(error)));
+          reject(error instanceof Error ? error : new Error('autocannon failed', { cause: error }));
           return;
         }
         const percentiles = latency.percentiles();

@@ -46,6 +46,13 @@ export interface TargetSummary {
   readonly versusBare?: Comparison;
 }
 
+/** exactOptionalPropertyTypes: an optional field is absent, never present as undefined. */
+function definedOnly<Shape extends object>(values: {
+  readonly [Key in keyof Shape]?: Shape[Key] | undefined;
+}): Shape {
+  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as Shape;
+}
+
 function medianOf(values: readonly (number | undefined)[]): number | undefined {
   return median(values.filter((value): value is number => value !== undefined));
 }
@@ -71,16 +78,13 @@ function ratio(own: number | undefined, reference: number | undefined): number |
 
 function compare(own: TargetSummary, reference: TargetSummary | undefined): Comparison | undefined {
   if (reference === undefined || reference.target === own.target) return undefined;
-  const comparison: Record<string, unknown> = {
+  return definedOnly<Comparison>({
     requestsPerSecondRatio: ratio(own.requestsPerSecond, reference.requestsPerSecond),
     cpuRatio: ratio(own.proxyCpuMillisecondsPer1000, reference.proxyCpuMillisecondsPer1000),
     addedLatency: added(own.latency, reference.latency),
     addedFirstByte: added(own.firstByte, reference.firstByte),
     addedLastByte: added(own.lastByte, reference.lastByte),
-  };
-  // exactOptionalPropertyTypes: absent, never undefined.
-  for (const key of Object.keys(comparison)) if (comparison[key] === undefined) delete comparison[key];
-  return comparison as Comparison;
+  });
 }
 
 function summarise(
@@ -95,7 +99,7 @@ function summarise(
   const rssAfter = runs
     .map((run) => run.rssAfterBytes)
     .filter((value): value is number => value !== undefined);
-  const optional: Record<string, unknown> = {
+  const optional = definedOnly<Partial<TargetSummary>>({
     firstError,
     requestsPerSecondSpread: spread(rates),
     latency: medianPercentiles(runs.map((run) => run.result.latency)),
@@ -105,8 +109,7 @@ function summarise(
     mockCpuMillisecondsPer1000: medianOf(runs.map((run) => run.mockCpuMillisecondsPer1000)),
     idleRssBytes,
     rssAfterBytes: rssAfter.length === 0 ? undefined : Math.max(...rssAfter),
-  };
-  for (const key of Object.keys(optional)) if (optional[key] === undefined) delete optional[key];
+  });
   return {
     mode,
     target,

@@ -21,7 +21,10 @@ export function registerCheckCommand(
     .option('--config <file>', 'configuration file')
     .option('--timeout <ms>', 'how long to wait for each check', (value) => Number(value), 10_000)
     .action(async (options: { config?: string; timeout: number }) => {
-      const config = loadConfigOrReport(environment, options.config === undefined ? {} : { config: options.config });
+      const config = loadConfigOrReport(
+        environment,
+        options.config === undefined ? {} : { config: options.config },
+      );
       if (config === undefined) {
         setResult(exitCodes.usage);
         return;
@@ -39,14 +42,21 @@ export function registerCheckCommand(
           report(`provider ${name} (${provider.type})`, undefined);
           environment.stdout(`  ${models.length} models available\n`);
         } catch (error) {
-          report(`provider ${name} (${provider.type})`, error instanceof Error ? error.message : String(error));
+          report(
+            `provider ${name} (${provider.type})`,
+            error instanceof Error ? error.message : String(error),
+          );
         }
         await provider.close();
       }
       const masked = maskedConfig(config);
-      if (config.redis_url !== undefined) report(`redis ${masked.redis_url ?? ''}`, await checkTcp(config.redis_url, 6379, options.timeout));
+      if (config.redis_url !== undefined)
+        report(`redis ${masked.redis_url ?? ''}`, await checkTcp(config.redis_url, 6379, options.timeout));
       if (config.database_url !== undefined) {
-        report(`database ${masked.database_url ?? ''}`, await checkTcp(config.database_url, 5432, options.timeout));
+        report(
+          `database ${masked.database_url ?? ''}`,
+          await checkTcp(config.database_url, 5432, options.timeout),
+        );
       } else {
         report(`database (embedded, in ${config.data_dir})`, undefined);
       }

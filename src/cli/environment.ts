@@ -7,8 +7,9 @@ export interface CliEnvironment {
   readonly stderr: (text: string) => void;
   /** Runs `shutdown` on the first SIGTERM or SIGINT. */
   readonly onShutdownSignal: (shutdown: () => Promise<void>) => void;
+  /** Runs `reload` on every SIGHUP (certificate rotation). */
+  readonly onReloadSignal: (reload: () => Promise<void>) => void;
 }
 
 /** Exit codes (SPEC section 1): 0 success, 1 runtime failure, 2 bad usage or configuration. */
 export const exitCodes = { ok: 0, failure: 1, usage: 2 } as const;
-

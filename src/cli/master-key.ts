@@ -9,7 +9,10 @@ export type MasterKeySource = 'configuration' | 'file' | 'generated';
  * data directory, else a new one written there with mode 0600. Runs once at start, so its
  * synchronous file access never touches the request path.
  */
-export function resolveMasterKey(configured: string | undefined, dataDir: string): { key: string; source: MasterKeySource; path: string } {
+export function resolveMasterKey(
+  configured: string | undefined,
+  dataDir: string,
+): { key: string; source: MasterKeySource; path: string } {
   const path = join(dataDir, 'master.key');
   if (configured !== undefined) return { key: configured, source: 'configuration', path };
   if (existsSync(path)) {

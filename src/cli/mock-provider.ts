@@ -11,7 +11,9 @@ export function registerMockProviderCommand(
 ): void {
   program
     .command('mock-provider')
-    .description('run the mock provider as an OpenAI- and Anthropic-compatible server (demos, tests, load tests)')
+    .description(
+      'run the mock provider as an OpenAI- and Anthropic-compatible server (demos, tests, load tests)',
+    )
     .option('--port <port>', 'port to listen on (0 picks a free one)', parsePort, 8081)
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .action(async (options: { port: number; host: string }) => {

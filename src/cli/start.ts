@@ -21,7 +21,10 @@ export function registerStartCommand(
   program
     .command('start', { isDefault: true })
     .description('run the gateway')
-    .option('--config <file>', 'configuration file (default: $GATEHOUSE_CONFIG or ./gatehouse.yaml if present)')
+    .option(
+      '--config <file>',
+      'configuration file (default: $GATEHOUSE_CONFIG or ./gatehouse.yaml if present)',
+    )
     .option('--port <port>', 'port to listen on (overrides PORT)', parsePort)
     .option('--host <host>', 'address to listen on (overrides HOST)')
     .action(async (options: StartOptions) => {
@@ -38,10 +41,11 @@ export function registerStartCommand(
           `\nGenerated a master key (stored in ${master.path}, mode 0600):\n\n  ${master.key}\n\nKeep it secret; it will not be shown again.\n\n`,
         );
       }
-      const gateway = createGateway({ config, masterKey: master.key, logger });
+      const gateway = await createGateway({ config, masterKey: master.key, logger });
       const { url } = await gateway.listen();
       logger.info({ url, master_key_source: master.source }, 'gatehouse started');
       setResult(undefined);
+      environment.onReloadSignal(() => gateway.reloadTls());
       environment.onShutdownSignal(async () => {
         logger.info({ drain_timeout_ms: config.server.drain_timeout_ms }, 'gatehouse draining');
         await gateway.close();

@@ -29,8 +29,11 @@ export function maskUrlCredentials(text: string): string {
   try {
     url = new URL(text);
   } catch {
-    // Not a URL (a libpq `key=value` string, or a typo): mask what looks like a credential.
-    return text.replace(/\b(password|passwd|pwd|secret|token|api[-_]?key)=([^&\s]+)/gi, `$1=${masked}`);
+    // Not a URL (a libpq `key=value` string, or a typo): mask what looks like a credential,
+    // including the password of something URL-shaped that failed to parse (a bad port, say).
+    return text
+      .replace(/^([a-z][\w+.-]*:\/\/[^/@:\s]*:)[^@/\s]*@/i, `$1${masked}@`)
+      .replace(/\b(password|passwd|pwd|secret|token|api[-_]?key)=([^&\s]+)/gi, `$1=${masked}`);
   }
   const secretParameters = [...url.searchParams.keys()].filter((name) => secretParameterName.test(name));
   // Rebuilding normalises the URL (a trailing slash appears); a URL without secrets is shown as written.

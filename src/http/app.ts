@@ -1,3 +1,6 @@
+import { randomUUID } from 'node:crypto';
+import { createServer as createHttpServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { DialectCodec } from '../dialects/codec.js';
@@ -10,9 +13,12 @@ import { parseJsonObject } from './json-body.js';
 import { registerModelListRoute } from './models-route.js';
 import { renderError } from './render-error.js';
 import { requestIdOf } from './request-id.js';
+import type { TlsMaterial } from './tls.js';
 import { GatewayError } from '../errors/index.js';
 
 export interface AppSettings {
+  /** Serve HTTPS with this certificate and key; plain HTTP without. */
+  readonly tls: TlsMaterial | undefined;
   readonly bodyLimitBytes: number;
   readonly keepAliveTimeoutMs: number;
   readonly streamKeepAliveMs: number;
@@ -25,6 +31,8 @@ export interface AppDependencies {
   readonly readiness: Readiness;
   readonly modelNames: () => readonly string[];
   readonly logger: Logger;
+  /** True once shutdown began: new requests are refused with 503 in the caller's dialect. */
+  readonly isDraining: () => boolean;
 }
 
 /** The dialect a route speaks: `/v1/messages` is Anthropic's; everything else answers as OpenAI. */
@@ -32,57 +40,125 @@ function dialectOfUrl(url: string): Dialect {
   return url.startsWith('/v1/messages') ? 'anthropic' : 'openai';
 }
 
-function logRejected(logger: Logger, requestId: string, route: string, error: GatewayError): void {
-  logger.info({ request_id: requestId, route, status: error.status, error_code: error.code }, 'request');
+/**
+ * The one log line of a request refused before the pipeline. The route is the matched pattern,
+ * never the raw URL: a query string may carry anything, a key included.
+ */
+function logRejected(
+  logger: Logger,
+  requestId: string,
+  route: string | undefined,
+  error: GatewayError,
+): void {
+  logger.info(
+    { request_id: requestId, route: route ?? '<unmatched>', status: error.status, error_code: error.code },
+    'request',
+  );
+}
+
+/** A request line's dialect, for errors written before Fastify has a request (bad headers). */
+function dialectOfPacket(packet: Buffer | undefined): Dialect {
+  const line = packet?.subarray(0, 256).toString('latin1') ?? '';
+  return / \/v1\/messages[ ?/]/.test(line) ? 'anthropic' : 'openai';
 }
 
 export function buildApp(dependencies: AppDependencies): FastifyInstance {
   const { settings, pipeline, codecs, logger } = dependencies;
   const app = Fastify({
+    serverFactory: (handler) =>
+      settings.tls === undefined ? createHttpServer(handler) : createHttpsServer(settings.tls, handler),
     logger: false,
     bodyLimit: settings.bodyLimitBytes,
     keepAliveTimeout: settings.keepAliveTimeoutMs,
     // Above the keep-alive timeout, as Node requires, so idle connections close cleanly.
     http: { headersTimeout: settings.keepAliveTimeoutMs + 1_000, requestTimeout: 0 },
     genReqId: requestIdOf,
-    return503OnClosing: true,
+    // Draining is answered by our own hook, in the caller's dialect.
+    return503OnClosing: false,
     forceCloseConnections: 'idle',
+    clientErrorHandler: (error, socket) => {
+      // Malformed requests (oversized headers, bad request lines) never reach a route: answer in
+      // the dialect of the request line and close, since the connection's state is unknown.
+      const packet = (error as unknown as { rawPacket?: Buffer }).rawPacket;
+      const tooLarge = (error as unknown as { code?: string }).code === 'HPE_HEADER_OVERFLOW';
+      const gatewayError = new GatewayError(
+        'invalid_request',
+        tooLarge ? 'The request headers are too large.' : 'The request is malformed.',
+        { status: tooLarge ? 431 : 400 },
+      );
+      const requestId = `req_${randomUUID().replaceAll('-', '')}`;
+      const body = JSON.stringify(codecs[dialectOfPacket(packet)].encodeError(gatewayError, requestId));
+      if (socket.writable) {
+        socket.end(
+          `HTTP/1.1 ${gatewayError.status} ${tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
+            `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +
+            `x-request-id: ${requestId}\r\nconnection: close\r\n\r\n${body}`,
+        );
+      } else {
+        socket.destroy();
+      }
+      logRejected(logger, requestId, undefined, gatewayError);
+    },
     routerOptions: { ignoreTrailingSlash: true },
   });
 
   app.removeAllContentTypeParsers();
   // Bodies are read as bytes so that invalid UTF-8 is rejected instead of silently replaced.
-  app.addContentTypeParser(/^application\/([\w.+-]*\+)?json(\s*;.*)?$/i, { parseAs: 'buffer' }, (_request, body, done) => {
-    try {
-      done(null, parseJsonObject(body as Buffer));
-    } catch (error) {
-      done(error as Error, undefined);
-    }
-  });
+  app.addContentTypeParser(
+    /^application\/([\w.+-]*\+)?json(\s*;.*)?$/i,
+    { parseAs: 'buffer' },
+    (_request, body, done) => {
+      try {
+        done(null, parseJsonObject(body as Buffer));
+      } catch (error) {
+        done(error as Error, undefined);
+      }
+    },
+  );
 
   app.setErrorHandler((error, request, reply) => {
     const gatewayError = fromFrameworkError(error, settings.bodyLimitBytes);
     if (gatewayError.status >= 500) logger.error({ err: error, request_id: request.id }, 'unhandled error');
     // Requests refused before the pipeline (unparsable body, too large, wrong media type) still
     // get their one log line.
-    if (!reply.sent) logRejected(logger, request.id, request.routeOptions.url ?? request.url, gatewayError);
+    if (!reply.sent) logRejected(logger, request.id, request.routeOptions.url, gatewayError);
     return renderError(reply, codecs[dialectOfUrl(request.url)], gatewayError, request.id);
   });
-  app.setNotFoundHandler((request, reply) =>
-    renderError(
-      reply,
-      codecs[dialectOfUrl(request.url)],
-      new GatewayError('not_found', `No route ${request.method} ${request.url.split('?')[0] ?? ''}.`),
-      request.id,
-    ),
-  );
+  app.setNotFoundHandler((request, reply) => {
+    const error = new GatewayError(
+      'not_found',
+      `No route ${request.method} ${request.url.split('?')[0] ?? ''}.`,
+    );
+    logRejected(logger, request.id, undefined, error);
+    return renderError(reply, codecs[dialectOfUrl(request.url)], error, request.id);
+  });
+  app.addHook('onRequest', (request, reply, done) => {
+    // Health routes keep answering while draining: liveness stays up, readiness reports 503.
+    if (!dependencies.isDraining() || request.url.startsWith('/health')) {
+      done();
+      return;
+    }
+    const error = new GatewayError(
+      'service_unavailable',
+      'The gateway is shutting down; retry on another replica.',
+    );
+    reply.header('connection', 'close');
+    logRejected(logger, request.id, request.routeOptions.url, error);
+    void renderError(reply, codecs[dialectOfUrl(request.url)], error, request.id);
+  });
   app.addHook('onSend', (request, reply, payload, done) => {
     reply.header('x-request-id', request.id);
+    if (dialectOfUrl(request.url) === 'anthropic') reply.header('request-id', request.id);
     done(null, payload);
   });
 
   const handler = (dialect: Dialect, operation: 'chat' | 'embeddings') =>
-    createModelHandler({ pipeline, codec: codecs[dialect], operation, streamKeepAliveMs: settings.streamKeepAliveMs });
+    createModelHandler({
+      pipeline,
+      codec: codecs[dialect],
+      operation,
+      streamKeepAliveMs: settings.streamKeepAliveMs,
+    });
   app.post('/v1/chat/completions', handler('openai', 'chat'));
   app.post('/chat/completions', handler('openai', 'chat'));
   app.post('/v1/embeddings', handler('openai', 'embeddings'));

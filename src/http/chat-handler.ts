@@ -37,7 +37,12 @@ export function createModelHandler(settings: HandlerSettings) {
         signal: controller.signal,
         receivedAt,
       });
-      const status = await respond(result, { reply, codec, requestId, keepAliveMs: settings.streamKeepAliveMs });
+      const status = await respond(result, {
+        reply,
+        codec,
+        requestId,
+        keepAliveMs: settings.streamKeepAliveMs,
+      });
       finished(status);
     } catch (error) {
       // Before the headers, the app's error handler renders and logs it. After them, cutting the

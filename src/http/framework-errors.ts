@@ -6,9 +6,15 @@ export function fromFrameworkError(error: unknown, bodyLimit: number): GatewayEr
   const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
   switch (code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new GatewayError('payload_too_large', `The request body is larger than the limit of ${bodyLimit} bytes.`);
+      return new GatewayError(
+        'payload_too_large',
+        `The request body is larger than the limit of ${bodyLimit} bytes.`,
+      );
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new GatewayError('unsupported_media_type', 'The request body must be JSON (Content-Type: application/json).');
+      return new GatewayError(
+        'unsupported_media_type',
+        'The request body must be JSON (Content-Type: application/json).',
+      );
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return new GatewayError('invalid_json', 'The request body is empty; it must be a JSON object.');
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
@@ -18,7 +24,8 @@ export function fromFrameworkError(error: unknown, bodyLimit: number): GatewayEr
     default:
       break;
   }
-  const status = typeof error === 'object' && error !== null && 'statusCode' in error ? Number(error.statusCode) : 500;
+  const status =
+    typeof error === 'object' && error !== null && 'statusCode' in error ? Number(error.statusCode) : 500;
   if (status >= 400 && status < 500) {
     return new GatewayError('invalid_request', 'The request is malformed.', { status, cause: error });
   }

@@ -1,2 +1,3 @@
 export { buildApp, type AppDependencies, type AppSettings } from './app.js';
 export type { Readiness } from './health-routes.js';
+export { readTlsMaterial, watchTls, type TlsMaterial, type TlsPaths, type TlsReloader } from './tls.js';

@@ -24,7 +24,12 @@ export function registerModelListRoute(app: FastifyInstance, dependencies: Model
     const created = 0;
     if (anthropic) {
       return reply.send({
-        data: names.map((id) => ({ type: 'model', id, display_name: id, created_at: new Date(created).toISOString() })),
+        data: names.map((id) => ({
+          type: 'model',
+          id,
+          display_name: id,
+          created_at: new Date(created).toISOString(),
+        })),
         has_more: false,
         first_id: names[0] ?? null,
         last_id: names.at(-1) ?? null,

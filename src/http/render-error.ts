@@ -6,7 +6,12 @@ import type { GatewayError } from '../errors/index.js';
  * The single place where a GatewayError becomes an HTTP response, in the caller's dialect. The
  * message is the error's own (written for the caller); causes and stacks never leave the process.
  */
-export function renderError(reply: FastifyReply, codec: DialectCodec, error: GatewayError, requestId: string): FastifyReply {
+export function renderError(
+  reply: FastifyReply,
+  codec: DialectCodec,
+  error: GatewayError,
+  requestId: string,
+): FastifyReply {
   for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
   return reply
     .code(error.status)

@@ -7,7 +7,11 @@ import type { PipelineResult, ResponseMeta } from '../pipeline/index.js';
 import { renderError } from './render-error.js';
 
 /** The `x-gatehouse-*` headers every answered request carries (SPEC section 3). */
-export function gatewayHeaders(meta: ResponseMeta, requestId: string, anthropic: boolean): Record<string, string> {
+export function gatewayHeaders(
+  meta: ResponseMeta,
+  requestId: string,
+  anthropic: boolean,
+): Record<string, string> {
   const headers: Record<string, string> = {
     'x-request-id': requestId,
     'x-gatehouse-attempts': String(meta.attempts),
@@ -69,7 +73,8 @@ async function writeStream(
   response.flushHeaders();
   let lastWrite = performance.now();
   const keepAlive = setInterval(() => {
-    if (performance.now() - lastWrite >= keepAliveMs && !response.writableEnded) response.write(': keep-alive\n\n');
+    if (performance.now() - lastWrite >= keepAliveMs && !response.writableEnded)
+      response.write(': keep-alive\n\n');
   }, keepAliveMs);
   const iterator = frames[Symbol.asyncIterator]();
   const onClose = (): void => {

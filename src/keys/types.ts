@@ -45,6 +45,10 @@ export interface StoredKey {
   readonly revokedAt: number | undefined;
 }
 
+/**
+ * Fields to change. A property present with the value `undefined` clears an optional field (team,
+ * owner, agent id, budget, expiry); an absent property is left alone.
+ */
 export type KeyPatch = Partial<
   Pick<StoredKey, 'name' | 'tier' | 'role' | 'team' | 'owner' | 'agentId' | 'models' | 'limits' | 'budget' | 'metadata' | 'expiresAt'>
 >;

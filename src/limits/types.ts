@@ -7,6 +7,8 @@ export interface ResolvedLimits {
   readonly concurrentRequests: number | undefined;
 }
 
+export type BudgetPeriodName = 'day' | 'week' | 'month' | 'total';
+
 export interface BudgetCheck {
   /** `key:<id>` or `team:<name>`. */
   readonly scope: string;
@@ -14,6 +16,11 @@ export interface BudgetCheck {
   /** Unix milliseconds at which the current budget period started, and ends. */
   readonly periodStart: number;
   readonly periodEnd: number;
+  /**
+   * The period's name for messages ("per day"); derived from the period's length when absent.
+   * A `total` budget has no end: give `periodEnd` as `Infinity`.
+   */
+  readonly period?: BudgetPeriodName;
   /** A conservative cost for this request (prompt estimate plus the most output it may produce). */
   readonly estimatedCostUsd: number;
 }

@@ -33,7 +33,7 @@ export async function startTestGateway(input: ConfigInput = {}): Promise<TestGat
     },
   };
   const logger = createLogger({ level: config.log.level, format: 'json' }, destination);
-  const gateway = createGateway({ config, masterKey, logger });
+  const gateway = await createGateway({ config, masterKey, logger });
   const { url, port } = await gateway.listen();
   return {
     url,

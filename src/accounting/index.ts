@@ -1,0 +1,30 @@
+export { pricesAsOf, priceTable, type TablePrice } from './price-table.js';
+export {
+  costOf,
+  createPriceBook,
+  estimateCostUpperBound,
+  type Price,
+  type PriceBook,
+  type PriceOverride,
+  type PriceOverrides,
+  type ProviderIdentity,
+} from './price-book.js';
+export {
+  createTokenCounter,
+  defaultMaxOutputTokens,
+  encodingOf,
+  estimatePromptTokensFast,
+  maxOutputTokens,
+  type EncodingName,
+  type TokenCounter,
+} from './token-counter.js';
+export {
+  createUsageWriter,
+  type Timers,
+  type UsageWriter,
+  type UsageWriterLogger,
+  type UsageWriterOptions,
+  type UsageWriterStats,
+} from './usage-writer.js';
+export { createUsageSpool, type UsageSpool } from './usage-spool.js';
+export type { UsageQuery, UsageRecord, UsageStore, UsageSummaryRow } from './types.js';

@@ -1,0 +1,348 @@
+import type { UsageRecord, UsageStore } from './types.js';
+import { createUsageSpool, errorCode, type UsageSpool } from './usage-spool.js';
+
+export interface Timers {
+  setTimeout(callback: () => void, milliseconds: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+/** The part of pino's logger the writer uses. */
+export interface UsageWriterLogger {
+  info(details: object, message: string): void;
+  warn(details: object, message: string): void;
+  error(details: object, message: string): void;
+}
+
+export interface UsageWriterOptions {
+  readonly store: UsageStore;
+  /** Records per insert; also the size of one spool file. */
+  readonly batchSize: number;
+  readonly flushIntervalMs: number;
+  /** Records kept in memory while the database is unavailable; the rest goes to the spool. */
+  readonly memoryBuffer: number;
+  /** One directory per gateway process: a process replays every spool file it finds there. */
+  readonly spoolDirectory: string;
+  readonly logger: UsageWriterLogger;
+  readonly now?: () => number;
+  readonly timers?: Timers;
+  /** First retry delay after a failed write; doubles per failure up to `retryMaxMs`. */
+  readonly retryInitialMs?: number;
+  readonly retryMaxMs?: number;
+  /** How long `close` waits for a write already in flight before spilling its records too. */
+  readonly closeTimeoutMs?: number;
+  readonly spool?: UsageSpool;
+}
+
+export interface UsageWriterStats {
+  /** Records in memory: waiting, being inserted or being spilled. */
+  readonly buffered: number;
+  readonly spooledFiles: number;
+  /** Records committed to the database by this writer. */
+  readonly written: number;
+  readonly databaseAvailable: boolean;
+  readonly lastError: string | undefined;
+}
+
+export interface UsageWriter {
+  /** Queues a record. Synchronous and O(1): it never awaits, never does I/O and never throws. */
+  record(record: UsageRecord): void;
+  /** Writes everything now (spool included), even during a backoff; resolves when the attempt ends. */
+  flush(): Promise<void>;
+  stats(): UsageWriterStats;
+  /** Stops the timers, writes what is in memory if it can and spills the rest to disk. */
+  close(): Promise<void>;
+}
+
+const realTimers: Timers = {
+  setTimeout(callback, milliseconds) {
+    const handle = setTimeout(callback, milliseconds);
+    // Background work must not keep a process alive that has nothing else to do.
+    handle.unref();
+    return handle;
+  },
+  clearTimeout(handle) {
+    clearTimeout(handle as ReturnType<typeof setTimeout>);
+  },
+};
+
+interface Pass {
+  /** Also write a final partial batch (interval, flush, close), not only full batches. */
+  all: boolean;
+  /** Try the database even while backing off. */
+  force: boolean;
+}
+
+/** Runs passes one at a time; a wake while a pass is queued merges into it instead of adding one. */
+function createLane(run: (pass: Pass) => Promise<void>, onError: (error: unknown) => void) {
+  let queued: Pass | undefined;
+  let tail: Promise<void> = Promise.resolve();
+  return {
+    wake(request: Pass): Promise<void> {
+      if (queued !== undefined) {
+        if (request.all) queued.all = true;
+        if (request.force) queued.force = true;
+        return tail;
+      }
+      const pass = { ...request };
+      queued = pass;
+      tail = tail.then(() => {
+        queued = undefined;
+        return run(pass);
+      }).then(undefined, onError);
+      return tail;
+    },
+    idle: (): Promise<void> => tail,
+  };
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Writes usage records to the database in batches, in the background, and loses none while it is
+ * unavailable: records wait in memory up to `memoryBuffer`, beyond that they go to spool files,
+ * and writes are retried with exponential backoff. When the database answers again, spool files
+ * are written back oldest first (each deleted once its batch is committed), then memory. Spool
+ * files left by an earlier process are replayed from the start.
+ *
+ * Exactly once under normal operation: a record is in exactly one place at a time (memory, an
+ * insert in flight, a spool file, the database). A crash between committing a spool file and
+ * deleting it, or a `close` that gives up on a hung insert which later commits, writes the records
+ * twice; each carries its `requestId`, so duplicates can be found and removed.
+ */
+export function createUsageWriter(options: UsageWriterOptions): UsageWriter {
+  const { store, logger } = options;
+  const now = options.now ?? Date.now;
+  const timers = options.timers ?? realTimers;
+  const batchSize = Math.max(1, options.batchSize);
+  const memoryBuffer = Math.max(0, options.memoryBuffer);
+  const retryInitialMs = options.retryInitialMs ?? 500;
+  const retryMaxMs = options.retryMaxMs ?? 30_000;
+  const closeTimeoutMs = options.closeTimeoutMs ?? 10_000;
+  const spool = options.spool ?? createUsageSpool({ directory: options.spoolDirectory, now });
+
+  const pending: UsageRecord[] = [];
+  let inFlight: UsageRecord[] = [];
+  let spilling = 0;
+  const spoolFiles: string[] = [];
+  let scanned = false;
+  let available = true;
+  let failures = 0;
+  let outageStartedAt = 0;
+  let retryDue = false;
+  let spillRetryAt = 0;
+  let lastError: string | undefined;
+  let written = 0;
+  let closing = false;
+  let closed = false;
+  let lateRecords = 0;
+  let intervalHandle: unknown;
+  let retryHandle: unknown;
+
+  const onLaneError = (error: unknown) => {
+    lastError = describe(error);
+    logger.error({ err: error }, 'usage writer failed unexpectedly');
+  };
+  const writer = createLane(writePass, onLaneError);
+  const spiller = createLane(spillPass, onLaneError);
+
+  async function scan(): Promise<void> {
+    scanned = true;
+    try {
+      const found = await spool.list();
+      const known = new Set(spoolFiles);
+      spoolFiles.unshift(...found.filter((name) => !known.has(name)));
+      if (found.length > 0) logger.info({ files: found.length }, 'replaying spooled usage records');
+    } catch (error) {
+      lastError = describe(error);
+      logger.error({ err: error, directory: options.spoolDirectory }, 'cannot read the usage spool directory');
+    }
+  }
+
+  async function replaySpool(): Promise<void> {
+    while (spoolFiles.length > 0 && !closing) {
+      const name = spoolFiles[0] as string;
+      let contents: Awaited<ReturnType<UsageSpool['read']>>;
+      try {
+        contents = await spool.read(name);
+      } catch (error) {
+        // Gone (deleted by hand) or unreadable: left on disk for the operator, not retried here.
+        spoolFiles.shift();
+        if (errorCode(error) !== 'ENOENT') {
+          lastError = describe(error);
+          logger.error({ err: error, file: name }, 'cannot read a usage spool file; skipped');
+        }
+        continue;
+      }
+      // One insert per file (files hold one batch), so a file is committed whole or not at all.
+      if (contents.records.length > 0) await store.insertBatch(contents.records);
+      written += contents.records.length;
+      spoolFiles.shift();
+      try {
+        if (contents.invalidLines > 0) {
+          logger.warn({ file: name, invalid_lines: contents.invalidLines }, 'unreadable lines in a usage spool file');
+          await spool.quarantine(name);
+        } else {
+          await spool.remove(name);
+        }
+      } catch (error) {
+        lastError = describe(error);
+        logger.error({ err: error, file: name }, 'a committed usage spool file could not be deleted: a restart writes it again');
+      }
+    }
+  }
+
+  async function writeMemory(all: boolean): Promise<void> {
+    while (pending.length >= batchSize || (all && pending.length > 0)) {
+      const batch = pending.splice(0, batchSize);
+      inFlight = batch;
+      try {
+        await store.insertBatch(batch);
+        written += batch.length;
+      } catch (error) {
+        // Unless `close` has taken the batch over (and spilled it), it goes back to the front.
+        if (inFlight === batch) pending.unshift(...batch);
+        throw error;
+      } finally {
+        if (inFlight === batch) inFlight = [];
+      }
+    }
+  }
+
+  async function writePass(pass: Pass): Promise<void> {
+    if (!scanned) await scan();
+    if (!available && !retryDue && !pass.force) return;
+    retryDue = false;
+    try {
+      await replaySpool();
+      await writeMemory(pass.all || !available);
+      if (!available) {
+        logger.info({ outage_ms: now() - outageStartedAt, written }, 'usage database available again');
+      }
+      available = true;
+      failures = 0;
+    } catch (error) {
+      lastError = describe(error);
+      failures += 1;
+      if (available) {
+        outageStartedAt = now();
+        logger.warn({ err: error, buffered: pending.length }, 'usage database unavailable; buffering usage records');
+      }
+      available = false;
+      scheduleRetry();
+      if (pending.length > memoryBuffer) void spiller.wake({ all: false, force: false });
+    }
+  }
+
+  async function spillPass(): Promise<void> {
+    while (pending.length > (closed ? 0 : memoryBuffer)) {
+      if (!closed && now() < spillRetryAt) return;
+      // The oldest records go to disk, so replay (spool first, then memory) keeps their order.
+      const chunk = pending.splice(0, batchSize);
+      spilling += chunk.length;
+      try {
+        const name = await spool.write(chunk);
+        // The start-up scan may have listed it already, between its rename and this line.
+        if (!spoolFiles.includes(name)) spoolFiles.push(name);
+      } catch (error) {
+        pending.unshift(...chunk);
+        lastError = describe(error);
+        spillRetryAt = now() + retryMaxMs;
+        logger.error({ err: error, buffered: pending.length }, 'cannot spill usage records to disk; keeping them in memory');
+        return;
+      } finally {
+        spilling -= chunk.length;
+      }
+    }
+  }
+
+  function scheduleRetry(): void {
+    if (closing) return;
+    if (retryHandle !== undefined) timers.clearTimeout(retryHandle);
+    const delay = Math.min(retryMaxMs, retryInitialMs * 2 ** Math.min(failures - 1, 30));
+    retryHandle = timers.setTimeout(() => {
+      retryHandle = undefined;
+      retryDue = true;
+      void writer.wake({ all: true, force: false });
+    }, delay);
+  }
+
+  function tick(): void {
+    intervalHandle = undefined;
+    if (closing) return;
+    if (available && (pending.length > 0 || spoolFiles.length > 0)) void writer.wake({ all: true, force: false });
+    intervalHandle = timers.setTimeout(tick, options.flushIntervalMs);
+  }
+
+  /** Resolves true when `promise` settles within the close timeout. */
+  async function within(promise: Promise<void>): Promise<boolean> {
+    let handle: unknown;
+    const timeout = new Promise<boolean>((resolve) => {
+      handle = timers.setTimeout(() => resolve(false), closeTimeoutMs);
+    });
+    try {
+      return await Promise.race([promise.then(() => true), timeout]);
+    } finally {
+      timers.clearTimeout(handle);
+    }
+  }
+
+  let closePromise: Promise<void> | undefined;
+  async function closeOnce(): Promise<void> {
+    closing = true;
+    for (const handle of [intervalHandle, retryHandle]) if (handle !== undefined) timers.clearTimeout(handle);
+    intervalHandle = retryHandle = undefined;
+    const final = available ? writer.wake({ all: true, force: false }) : writer.idle();
+    const finished = await within(Promise.all([final, spiller.idle()]).then(() => undefined));
+    if (!finished && inFlight.length > 0) {
+      // The insert may still commit after we exit: spilling it too risks a duplicate, not a loss.
+      logger.warn({ records: inFlight.length }, 'a usage insert did not finish before close; spilling its records too');
+      pending.unshift(...inFlight);
+      inFlight = [];
+    }
+    closed = true;
+    await spiller.wake({ all: true, force: false });
+    if (pending.length > 0) {
+      logger.error({ records: pending.length }, 'usage records could be neither written nor spilled and are lost');
+    }
+  }
+
+  tick();
+  // Spool files left by an earlier process are replayed as soon as the writer exists.
+  void writer.wake({ all: false, force: false });
+
+  return {
+    record(record) {
+      try {
+        if (closed) {
+          lateRecords += 1;
+          if (lateRecords === 1) logger.error({ request_id: record.requestId }, 'usage record after close; not written');
+          return;
+        }
+        pending.push(record);
+        if (available && pending.length >= batchSize) void writer.wake({ all: false, force: false });
+        if (pending.length > memoryBuffer) void spiller.wake({ all: false, force: false });
+      } catch {
+        // The request path must never fail because of accounting.
+      }
+    },
+    async flush() {
+      await spiller.idle();
+      await writer.wake({ all: true, force: true });
+    },
+    stats() {
+      return {
+        buffered: pending.length + inFlight.length + spilling,
+        spooledFiles: spoolFiles.length,
+        written,
+        databaseAvailable: available,
+        lastError,
+      };
+    },
+    close() {
+      closePromise ??= closeOnce();
+      return closePromise;
+    },
+  };
+}

@@ -1,0 +1,59 @@
+import type { Generated } from 'kysely';
+
+/**
+ * The tables as Kysely sees them: column names as stored (snake_case), values as both drivers return
+ * them. Timestamps are unix milliseconds in `bigint` columns; the Postgres pool parses `int8` and
+ * `numeric` to JavaScript numbers (see postgres-database.ts), so they are numbers on both databases.
+ * JSON attributes are stored as text so that one schema serves both databases unchanged.
+ */
+export interface Database {
+  api_keys: ApiKeysTable;
+  usage_records: UsageRecordsTable;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  name: string;
+  hash: string;
+  prefix: string;
+  tier: string;
+  role: string;
+  team: string | null;
+  owner: string | null;
+  agent_id: string | null;
+  /** JSON array of model patterns. */
+  models: string;
+  /** JSON object of limit overrides. */
+  limits: string;
+  /** JSON object `{ usd, period }`, or null when the key has no budget. */
+  budget: string | null;
+  /** JSON object of string values. */
+  metadata: string;
+  created_at: number;
+  updated_at: number;
+  expires_at: number | null;
+  revoked_at: number | null;
+}
+
+export interface UsageRecordsTable {
+  id: Generated<number>;
+  request_id: string;
+  timestamp: number;
+  key_id: string;
+  team: string | null;
+  model: string;
+  provider: string | null;
+  target_model: string | null;
+  input_tokens: number;
+  output_tokens: number;
+  cached_input_tokens: number;
+  cost_usd: number;
+  saved_cost_usd: number;
+  latency_ms: number;
+  status: number;
+  attempts: number;
+  cache: string;
+  /** Postgres `boolean`, SQLite 0 or 1; written as a boolean (the SQLite adapter binds it as 0 or 1). */
+  stream: boolean | number;
+  error_code: string | null;
+}

@@ -1,0 +1,78 @@
+import { sql, type Kysely } from 'kysely';
+import type { UsageStore } from '../../accounting/types.js';
+import type { KeyStore } from '../../keys/types.js';
+import type { Database } from './database-schema.js';
+import { migrateToLatest } from './migrate.js';
+import { ensureSchema, openPostgresDatabase } from './postgres-database.js';
+import { createSqlKeyStore } from './sql-key-store.js';
+import { dialectOf, type SqlDialect } from './sql-dialect.js';
+import { createSqlUsageStore } from './sql-usage-store.js';
+import { openSqliteDatabase } from './sqlite-database.js';
+
+export type { SqlDialect } from './sql-dialect.js';
+export { dialectOf } from './sql-dialect.js';
+
+export interface SqlStoreOptions {
+  /** `postgres://` or `postgresql://` for Postgres; absent or empty for the embedded SQLite. */
+  readonly databaseUrl?: string;
+  /** Where the embedded database keeps `gatehouse.db`; unused with Postgres. */
+  readonly dataDir: string;
+  /** Postgres only: the schema holding every table, created when missing (test isolation). */
+  readonly schema?: string;
+  /**
+   * Postgres only: errors of idle pooled connections, which the pool replaces by itself; for the
+   * log. Ignored when not given.
+   */
+  readonly onConnectionError?: (error: Error) => void;
+}
+
+export interface SqlStores {
+  readonly keys: KeyStore;
+  readonly usage: UsageStore;
+  /** `select 1`: resolves when the database answers (readiness, `gatehouse check`). */
+  ping(): Promise<void>;
+  /** Closes the database (the SQLite file, or the Postgres pool). */
+  close(): Promise<void>;
+  readonly dialect: SqlDialect;
+}
+
+/**
+ * Opens the database `databaseUrl` names (SQLite in `dataDir` when none) and applies pending
+ * migrations before resolving. Rejects when the database is unreachable or a migration fails.
+ */
+export async function createSqlStores(options: SqlStoreOptions): Promise<SqlStores> {
+  const { dialect, database } = openDatabase(options);
+  try {
+    if (dialect === 'postgres' && options.schema !== undefined) await ensureSchema(database, options.schema);
+    await migrateToLatest(database, dialect, dialect === 'postgres' ? options.schema : undefined);
+  } catch (error) {
+    await database.destroy();
+    throw error;
+  }
+  return {
+    keys: createSqlKeyStore(database, dialect),
+    usage: createSqlUsageStore(database, dialect),
+    async ping(): Promise<void> {
+      await sql`select 1`.execute(database);
+    },
+    close: () => database.destroy(),
+    dialect,
+  };
+}
+
+function openDatabase(options: SqlStoreOptions): { dialect: SqlDialect; database: Kysely<Database> } {
+  const { databaseUrl } = options;
+  if (databaseUrl === undefined || dialectOf(databaseUrl) === 'sqlite') {
+    return { dialect: 'sqlite', database: openSqliteDatabase(options.dataDir) };
+  }
+  const database = openPostgresDatabase({
+    databaseUrl,
+    schema: options.schema,
+    onConnectionError: options.onConnectionError ?? ignore,
+  });
+  return { dialect: 'postgres', database };
+}
+
+function ignore(): void {
+  // The pool has already discarded the broken connection; nothing else to do.
+}

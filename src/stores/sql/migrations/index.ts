@@ -1,0 +1,19 @@
+import type { Migration, MigrationProvider } from 'kysely';
+import type { SqlDialect } from '../sql-dialect.js';
+import { keysAndUsage } from './0001-keys-and-usage.js';
+
+/**
+ * Every migration, by name. Names sort in the order they apply (Kysely sorts them), and the
+ * migrator refuses a database whose applied migrations this list lacks. To change the schema, add
+ * `0002-...ts` (for example the review queue or the audit log) and list it here; never edit or
+ * remove a released one. Migrations run forward only, so none defines `down`.
+ *
+ * The list is in code rather than read from a folder so that it works the same from `src/` under
+ * the test runner and from the compiled `dist/`.
+ */
+export function migrationProvider(dialect: SqlDialect): MigrationProvider {
+  const migrations: Record<string, Migration> = {
+    '0001-keys-and-usage': keysAndUsage(dialect),
+  };
+  return { getMigrations: () => Promise.resolve(migrations) };
+}
