@@ -3,7 +3,7 @@ import type { UsageStore } from '../../accounting/types.js';
 import type { KeyStore } from '../../keys/types.js';
 import type { Database } from './database-schema.js';
 import { migrateToLatest } from './migrate.js';
-import { ensureSchema, openPostgresDatabase } from './postgres-database.js';
+import { currentSchema, ensureSchema, openPostgresDatabase } from './postgres-database.js';
 import { createSqlKeyStore } from './sql-key-store.js';
 import { dialectOf, type SqlDialect } from './sql-dialect.js';
 import { createSqlUsageStore } from './sql-usage-store.js';
@@ -43,8 +43,12 @@ export interface SqlStores {
 export async function createSqlStores(options: SqlStoreOptions): Promise<SqlStores> {
   const { dialect, database } = openDatabase(options);
   try {
-    if (dialect === 'postgres' && options.schema !== undefined) await ensureSchema(database, options.schema);
-    await migrateToLatest(database, dialect, dialect === 'postgres' ? options.schema : undefined);
+    if (dialect === 'postgres') {
+      if (options.schema !== undefined) await ensureSchema(database, options.schema);
+      await migrateToLatest(database, dialect, options.schema ?? (await currentSchema(database)));
+    } else {
+      await migrateToLatest(database, dialect, undefined);
+    }
   } catch (error) {
     await database.destroy();
     throw error;

@@ -68,10 +68,10 @@ export function rowToKey(row: KeyRow): StoredKey {
     limits: parseLimits(row.limits, where),
     budget: row.budget === null ? undefined : parseBudget(row.budget, where),
     metadata: parseMetadata(row.metadata, where),
-    createdAt: Number(row.created_at),
-    updatedAt: Number(row.updated_at),
-    expiresAt: row.expires_at === null ? undefined : Number(row.expires_at),
-    revokedAt: row.revoked_at === null ? undefined : Number(row.revoked_at),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    expiresAt: row.expires_at ?? undefined,
+    revokedAt: row.revoked_at ?? undefined,
   };
 }
 
@@ -82,7 +82,7 @@ function parseRole(value: string, where: string): KeyRole {
 
 function parseModels(text: string, where: string): readonly string[] {
   const value: unknown = JSON.parse(text);
-  if (Array.isArray(value) && value.every((item) => typeof item === 'string')) return value as string[];
+  if (Array.isArray(value) && value.every((item) => typeof item === 'string')) return value;
   throw new Error(`${where}: models is not a list of strings`);
 }
 
@@ -122,6 +122,7 @@ function parseMetadata(text: string, where: string): Readonly<Record<string, str
 
 function parseObject(text: string, what: string): Record<string, unknown> {
   const value: unknown = JSON.parse(text);
-  if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Record<string, unknown>;
+  if (typeof value === 'object' && value !== null && !Array.isArray(value))
+    return value as Record<string, unknown>;
   throw new Error(`${what} is not a JSON object`);
 }

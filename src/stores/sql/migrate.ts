@@ -12,7 +12,7 @@ import type { SqlDialect } from './sql-dialect.js';
  * Postgres advisory lock; the second replica waits for it and finds nothing left to do. On SQLite
  * the transaction takes the database's write lock (see sqlite-adapter.ts).
  *
- * `schema`: on Postgres the migrator's own tables go in the same schema as ours.
+ * `schema`: on Postgres, the schema our tables are in; the migrator's own tables go there too.
  */
 export async function migrateToLatest(
   database: Kysely<Database>,
@@ -30,7 +30,9 @@ export async function migrateToLatest(
     const which = failed === undefined ? '' : ` ${failed}`;
     throw new Error(`database migration${which} failed: ${describe(error)}`, { cause: error });
   }
-  return (results ?? []).filter((result) => result.status === 'Success').map((result) => result.migrationName);
+  return (results ?? [])
+    .filter((result) => result.status === 'Success')
+    .map((result) => result.migrationName);
 }
 
 function describe(error: unknown): string {

@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { sql } from 'kysely';
@@ -34,7 +36,11 @@ describe.each(databases)('migrations on $dialect', (testDatabase) => {
     const database =
       options.databaseUrl === undefined
         ? openSqliteDatabase(options.dataDir)
-        : openPostgresDatabase({ databaseUrl: options.databaseUrl, schema: options.schema, onConnectionError: () => {} });
+        : openPostgresDatabase({
+            databaseUrl: options.databaseUrl,
+            schema: options.schema,
+            onConnectionError: () => {},
+          });
     try {
       expect(await migrateToLatest(database, testDatabase.dialect, options.schema)).toEqual([]);
       const applied = await database
@@ -123,6 +129,42 @@ describe('migrations on postgres', () => {
     }
   });
 
+  it("without a schema option, migrates the connection's own schema even when another holds migrator tables", async () => {
+    const other = await postgres.isolated();
+    await (await createSqlStores(other)).close();
+    const own = await postgres.isolated();
+    const client = new pg.Client({ connectionString: own.databaseUrl });
+    await client.connect();
+    try {
+      await client.query(`create schema "${own.schema!}"`);
+    } finally {
+      await client.end();
+    }
+    const url = new URL(own.databaseUrl!);
+    url.searchParams.set('options', `-c search_path=${own.schema!}`);
+
+    const stores = await createSqlStores({ databaseUrl: url.toString(), dataDir: own.dataDir });
+    try {
+      expect(await stores.keys.insert(testKey('key_own'))).toEqual({ type: 'inserted' });
+    } finally {
+      await stores.close();
+    }
+    const scoped = await createSqlStores(own);
+    try {
+      expect((await scoped.keys.list()).map((key) => key.id)).toEqual(['key_own']);
+    } finally {
+      await scoped.close();
+    }
+  });
+
+  it('rejects when the server is unreachable', async () => {
+    const options = await postgres.isolated();
+    const url = new URL(options.databaseUrl!);
+    url.hostname = '127.0.0.1';
+    url.port = '1';
+    await expect(createSqlStores({ ...options, databaseUrl: url.toString() })).rejects.toThrow();
+  });
+
   it('refuses a schema name that would need quoting', async () => {
     const options = await postgres.isolated();
     await expect(createSqlStores({ ...options, schema: 'Robert"; drop table x' })).rejects.toThrow(
@@ -142,6 +184,24 @@ describe('migrations on sqlite', () => {
       expect(database.prepare('pragma journal_mode').get()).toEqual({ journal_mode: 'wal' });
     } finally {
       database.close();
+    }
+  });
+
+  it('waits for another process holding the write lock instead of failing', async () => {
+    const options = await sqlite.isolated();
+    const stores = await createSqlStores(options);
+    const holder = spawn(process.execPath, ['-e', holdWriteLock], {
+      env: { ...process.env, DATABASE_FILE: join(options.dataDir, sqliteFileName) },
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    try {
+      const [line] = (await once(holder.stdout, 'data')) as [Buffer];
+      expect(line.toString()).toContain('locked');
+      expect(await stores.keys.insert(testKey('key_waited'))).toEqual({ type: 'inserted' });
+      expect(await stores.keys.findById('key_waited')).toBeDefined();
+    } finally {
+      holder.kill();
+      await stores.close();
     }
   });
 
@@ -165,6 +225,17 @@ describe('dialect selection', () => {
     expect(() => dialectOf('mysql://db/app')).toThrow(/unsupported database_url/);
   });
 });
+
+/** A second process that takes SQLite's write lock, says so, and keeps it for half a second. */
+const holdWriteLock = `
+  const { DatabaseSync } = require('node:sqlite');
+  const database = new DatabaseSync(process.env.DATABASE_FILE);
+  database.exec('begin immediate');
+  process.stdout.write('locked\\n');
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
+  database.exec('commit');
+  database.close();
+`;
 
 function testKey(id: string) {
   return {

@@ -1,6 +1,7 @@
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, sql, type Dialect } from 'kysely';
 import pg from 'pg';
 import type { Database } from './database-schema.js';
+import { createCatalogIntrospector } from './postgres-catalog-introspector.js';
 
 export interface PostgresOptions {
   readonly databaseUrl: string;
@@ -13,10 +14,6 @@ export interface PostgresOptions {
 /** Lower-case identifiers only, so the name needs no quoting in `search_path` or anywhere else. */
 const schemaNamePattern = /^[a-z_][a-z0-9_]{0,62}$/;
 
-/** Postgres type ids whose text form pg leaves as strings because they may exceed 2^53. */
-const int8TypeId = 20;
-const numericTypeId = 1700;
-
 /**
  * A failed connection attempt should surface quickly: the usage writer then buffers and the
  * readiness check reports the database as down, instead of requests waiting on a dead server.
@@ -26,18 +23,29 @@ const connectionTimeoutMilliseconds = 5_000;
 export function openPostgresDatabase(options: PostgresOptions): Kysely<Database> {
   const { schema } = options;
   if (schema !== undefined && !schemaNamePattern.test(schema)) {
-    throw new Error(`invalid database schema name "${schema}": use lower-case letters, digits and underscores`);
+    throw new Error(
+      `invalid database schema name "${schema}": use lower-case letters, digits and underscores`,
+    );
   }
   const pool = new pg.Pool({
     connectionString: withSearchPath(options.databaseUrl, schema),
     connectionTimeoutMillis: connectionTimeoutMilliseconds,
+    // TCP keep-alive notices a peer that vanished without closing (a dropped NAT entry, a dead host).
+    keepAlive: true,
     application_name: 'gatehouse',
     types: { getTypeParser: numbersAsNumbers },
   });
   // Without a listener an idle connection's error would be thrown as an uncaught exception. The pool
   // discards that connection; the next query opens a new one.
   pool.on('error', options.onConnectionError);
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const postgres = new PostgresDialect({ pool });
+  const dialect: Dialect = {
+    createAdapter: () => postgres.createAdapter(),
+    createDriver: () => postgres.createDriver(),
+    createQueryCompiler: () => postgres.createQueryCompiler(),
+    createIntrospector: (database: Kysely<unknown>) => createCatalogIntrospector(database),
+  };
+  return new Kysely<Database>({ dialect });
 }
 
 /** Creates the schema when missing; two replicas starting at once may race, and both succeed. */
@@ -50,6 +58,22 @@ export async function ensureSchema(database: Kysely<Database>, schema: string): 
     const code = (error as { code?: unknown }).code;
     if (code !== '23505' && code !== '42P06') throw error;
   }
+}
+
+/**
+ * The schema unqualified names resolve to when no schema is configured (usually `public`). The
+ * migrator is always told its schema: left to itself it would take a `kysely_migration` table in
+ * any other schema of the database (another application's) for its own.
+ */
+export async function currentSchema(database: Kysely<Database>): Promise<string> {
+  const result = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(database);
+  const schema = result.rows[0]?.schema ?? null;
+  if (schema === null) {
+    throw new Error(
+      'the database search_path names no existing schema: configure a schema or fix search_path',
+    );
+  }
+  return schema;
 }
 
 /**
@@ -67,11 +91,15 @@ function withSearchPath(databaseUrl: string, schema: string | undefined): string
 }
 
 /**
- * Counts, sums and unix-millisecond timestamps come back as int8 or numeric. Every value we store
- * stays far below 2^53 (timestamps until the year 287396, token totals, dollar sums), so they are
- * parsed to numbers for this pool only; pg's global parsers are left alone.
+ * Counts, sums and unix-millisecond timestamps come back as int8 or numeric, which pg leaves as
+ * strings because they may exceed 2^53. Every value we store stays far below that (timestamps
+ * until the year 287396, token totals, dollar sums), so this pool parses them to numbers; pg's
+ * global parsers are left alone.
  */
-function numbersAsNumbers(typeId: number, format?: 'text' | 'binary'): (value: string) => unknown {
-  if (typeId === int8TypeId || typeId === numericTypeId) return Number;
+function numbersAsNumbers(typeId: TypeId, format?: 'text' | 'binary'): (value: string) => unknown {
+  const { INT8, NUMERIC } = pg.types.builtins;
+  if (typeId === INT8 || typeId === NUMERIC) return Number;
   return pg.types.getTypeParser(typeId, format) as (value: string) => unknown;
 }
+
+type TypeId = Parameters<typeof pg.types.getTypeParser>[0];

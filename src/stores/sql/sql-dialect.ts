@@ -4,5 +4,7 @@ export type SqlDialect = 'sqlite' | 'postgres';
 export function dialectOf(databaseUrl: string | undefined): SqlDialect {
   if (databaseUrl === undefined || databaseUrl === '') return 'sqlite';
   if (/^postgres(ql)?:\/\//i.test(databaseUrl)) return 'postgres';
-  throw new Error('unsupported database_url: expected postgres:// or postgresql://, or none for the embedded database');
+  throw new Error(
+    'unsupported database_url: expected postgres:// or postgresql://, or none for the embedded database',
+  );
 }

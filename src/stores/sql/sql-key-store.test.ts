@@ -86,7 +86,9 @@ describe.each(databases)('key store on $dialect', (testDatabase) => {
 
   it('refuses a second key with the same name as a duplicate', async () => {
     await stores.keys.insert(key({ id: 'key_1', name: 'shared' }));
-    expect(await stores.keys.insert(key({ id: 'key_2', name: 'shared' }))).toEqual({ type: 'duplicate_name' });
+    expect(await stores.keys.insert(key({ id: 'key_2', name: 'shared' }))).toEqual({
+      type: 'duplicate_name',
+    });
     expect((await stores.keys.list()).map((stored) => stored.id)).toEqual(['key_1']);
   });
 

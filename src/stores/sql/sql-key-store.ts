@@ -22,7 +22,11 @@ export function createSqlKeyStore(database: Kysely<Database>, dialect: SqlDialec
     },
 
     async findByHash(hash: string): Promise<StoredKey | undefined> {
-      const row = await database.selectFrom('api_keys').selectAll().where('hash', '=', hash).executeTakeFirst();
+      const row = await database
+        .selectFrom('api_keys')
+        .selectAll()
+        .where('hash', '=', hash)
+        .executeTakeFirst();
       return row === undefined ? undefined : rowToKey(row);
     },
 
@@ -32,11 +36,20 @@ export function createSqlKeyStore(database: Kysely<Database>, dialect: SqlDialec
     },
 
     async list(): Promise<readonly StoredKey[]> {
-      const rows = await database.selectFrom('api_keys').selectAll().orderBy('created_at').orderBy('id').execute();
+      const rows = await database
+        .selectFrom('api_keys')
+        .selectAll()
+        .orderBy('created_at')
+        .orderBy('id')
+        .execute();
       return rows.map(rowToKey);
     },
 
-    async update(id: string, patch: KeyPatch, now: number): Promise<StoredKey | undefined | 'duplicate_name'> {
+    async update(
+      id: string,
+      patch: KeyPatch,
+      now: number,
+    ): Promise<StoredKey | undefined | 'duplicate_name'> {
       try {
         const row = await database
           .updateTable('api_keys')

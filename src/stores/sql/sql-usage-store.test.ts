@@ -50,7 +50,15 @@ const sample: readonly UsageRecord[] = [
     costUsd: 4,
     cachedInputTokens: 30,
   }),
-  record({ requestId: 'r4', timestamp: day2 + 5, keyId: 'key_b', team: 'legal', cache: 'hit', costUsd: 0, savedCostUsd: 8 }),
+  record({
+    requestId: 'r4',
+    timestamp: day2 + 5,
+    keyId: 'key_b',
+    team: 'legal',
+    cache: 'hit',
+    costUsd: 0,
+    savedCostUsd: 8,
+  }),
   record({
     requestId: 'r5',
     timestamp: day3 - 1,
@@ -119,7 +127,9 @@ describe.each(databases)('usage store on $dialect', (testDatabase) => {
     // A null where the schema requires a model, in the last statement of the batch.
     records.push(record({ model: null as unknown as string }));
     await expect(stores.usage.insertBatch(records)).rejects.toThrow();
-    expect(await stores.usage.summarize({ from: 0, to: day3, groupBy: [] })).toEqual([{ requests: 0, ...totals }]);
+    expect(await stores.usage.summarize({ from: 0, to: day3, groupBy: [] })).toEqual([
+      { requests: 0, ...totals },
+    ]);
   });
 
   it('counts records from `from` inclusive to `to` exclusive', async () => {
@@ -228,7 +238,10 @@ describe.each(databases)('usage store on $dialect', (testDatabase) => {
   });
 
   it('sums what a team spent since a time, across its keys', async () => {
-    await stores.usage.insertBatch([...sample, record({ requestId: 'r7', keyId: 'key_d', team: 'legal', costUsd: 0.125 })]);
+    await stores.usage.insertBatch([
+      ...sample,
+      record({ requestId: 'r7', keyId: 'key_d', team: 'legal', costUsd: 0.125 }),
+    ]);
     expect(await stores.usage.spentSince({ team: 'legal' }, 0)).toBe(4.125);
     expect(await stores.usage.spentSince({ team: 'legal' }, day2 + 1)).toBe(0);
     expect(await stores.usage.spentSince({ team: 'search' }, 0)).toBe(19);

@@ -60,7 +60,8 @@ function postgresTestDatabase(databaseUrl: string): TestDatabase {
       const client = new pg.Client({ connectionString: databaseUrl });
       await client.connect();
       try {
-        for (const schema of schemas.splice(0)) await client.query(`drop schema if exists "${schema}" cascade`);
+        for (const schema of schemas.splice(0))
+          await client.query(`drop schema if exists "${schema}" cascade`);
       } finally {
         await client.end();
       }

@@ -83,7 +83,7 @@ function groupValues(row: Record<string, unknown>, groupings: readonly Grouping[
   const values: { -readonly [Name in Grouping]?: string } = {};
   for (const grouping of groupings) {
     const value = row[grouping];
-    if (value !== null && value !== undefined) values[grouping] = String(value);
+    if (typeof value === 'string') values[grouping] = value;
   }
   return values;
 }

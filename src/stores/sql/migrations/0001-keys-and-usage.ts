@@ -62,7 +62,11 @@ export function keysAndUsage(dialect: SqlDialect): Migration {
         .addColumn('error_code', 'text')
         .execute();
       // Reports over a time range, and budgets summing one key's or one team's spend since a time.
-      await database.schema.createIndex('usage_records_timestamp').on('usage_records').column('timestamp').execute();
+      await database.schema
+        .createIndex('usage_records_timestamp')
+        .on('usage_records')
+        .column('timestamp')
+        .execute();
       await database.schema
         .createIndex('usage_records_key_timestamp')
         .on('usage_records')
