@@ -1,6 +1,6 @@
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import {
   createProgressBar,
   modeNames,
@@ -95,10 +95,16 @@ export function registerBenchCommand(
       'connections (default: 50 non-streaming, 20 streaming; sequential is 1)',
       positiveInteger,
     )
-    .option('--mode <mode>', 'non-streaming, streaming, sequential, a comma-separated list, or all', modes, [
-      ...modeNames,
-    ])
-    .option('--targets <list>', `comma-separated: ${targetNames.join(', ')}`, targets, [...targetNames])
+    .addOption(
+      new Option('--mode <mode>', 'non-streaming, streaming, sequential, a comma-separated list, or all')
+        .argParser(modes)
+        .default([...modeNames], 'all'),
+    )
+    .addOption(
+      new Option('--targets <list>', `comma-separated: ${targetNames.join(', ')}`)
+        .argParser(targets)
+        .default([...targetNames], 'all; those not installed or configured are skipped'),
+    )
     .option('--warmup <seconds>', 'unmeasured load per target before the first round', nonNegativeNumber, 2)
     .option(
       '--load-generator <name>',

@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { registerCapacityCommand } from './capacity.js';
 import { registerCheckCommand } from './check.js';
 import { registerInitCommand } from './init.js';
 import { registerMockProviderCommand } from './mock-provider.js';
@@ -25,6 +26,7 @@ export async function runCli(environment: CliEnvironment): Promise<number | unde
   registerInitCommand(program, environment, setResult);
   registerCheckCommand(program, environment, setResult);
   registerMockProviderCommand(program, environment, setResult);
+  registerCapacityCommand(program, environment, setResult);
   try {
     await program.parseAsync([...environment.argv], { from: 'user' });
   } catch (error) {
