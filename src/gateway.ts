@@ -1,9 +1,15 @@
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
+import type { Server as HttpsServer } from 'node:https';
+import { Redis } from 'ioredis';
+import { createCostCalculator, createPriceBook, createUsageWriter } from './accounting/index.js';
+import { maskedConfig } from './config/index.js';
 import type { Config } from './config/schema.js';
 import { codecs, validateEmbeddingsRequest } from './dialects/index.js';
 import { buildApp, readTlsMaterial, watchTls, type TlsReloader } from './http/index.js';
-import type { Server as HttpsServer } from 'node:https';
-import { createMasterKeyAuthenticator, createPipeline, createRequestLogger } from './pipeline/index.js';
+import { createKeyService, keySettingsFromConfig } from './keys/index.js';
+import { createLimiter, parseBudgetScope } from './limits/index.js';
+import { createPipeline, createRequestLogger } from './pipeline/index.js';
 import { createProviders } from './providers/registry.js';
 import {
   createCircuitBreakers,
@@ -11,12 +17,21 @@ import {
   createRouter,
   createTargetStats,
 } from './routing/index.js';
+import { createMemoryLimitStore } from './stores/memory/memory-limit-store.js';
+import { createRedisBreakerChannel } from './stores/redis/redis-breaker-channel.js';
+import { createRedisConnection, type RedisConnection } from './stores/redis/redis-client.js';
+import { createRedisLimitStore } from './stores/redis/redis-limit-store.js';
+import { createSqlStores } from './stores/sql/index.js';
 import type { Logger } from './telemetry/index.js';
 
 export interface GatewayOptions {
   readonly config: Config;
   readonly masterKey: string;
   readonly logger: Logger;
+  /** Postgres schema for every table (test isolation); the connection's default otherwise. */
+  readonly databaseSchema?: string;
+  /** Prefix for every Redis key (test isolation). */
+  readonly redisKeyPrefix?: string;
 }
 
 export interface Gateway {
@@ -24,7 +39,7 @@ export interface Gateway {
   listen(): Promise<{ url: string; port: number }>;
   /**
    * Graceful shutdown: readiness turns false, new connections are refused, requests and streams in
-   * flight finish (up to the drain timeout), then everything is closed.
+   * flight finish (up to the drain timeout), usage records are flushed, then everything is closed.
    */
   close(): Promise<void>;
   /** Re-reads the TLS certificate and key (SIGHUP); a no-op without TLS. */
@@ -42,8 +57,30 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       ? undefined
       : { certPath: config.server.tls.cert_path, keyPath: config.server.tls.key_path };
   const tls = tlsPaths === undefined ? undefined : await readTlsMaterial(tlsPaths);
+
+  const stores = await createSqlStores({
+    ...(config.database_url === undefined ? {} : { databaseUrl: config.database_url }),
+    dataDir: config.data_dir,
+    ...(options.databaseSchema === undefined ? {} : { schema: options.databaseSchema }),
+    onConnectionError: (error) => logger.warn({ err: error }, 'database connection error'),
+  });
+  const redis: RedisConnection | undefined =
+    config.redis_url === undefined
+      ? undefined
+      : createRedisConnection({
+          url: config.redis_url,
+          logger,
+          keyPrefix: options.redisKeyPrefix ?? 'gatehouse:',
+          connectionName: 'gatehouse',
+        });
+
   const providers = createProviders(config, { connectTimeoutMs: config.defaults.timeouts.connect_ms });
   const resolver = createModelResolver(config, providers);
+  // Pub/sub channels are not key-prefixed by the client: the prefix goes into the channel name.
+  const breakerChannel =
+    redis !== undefined && redis.client instanceof Redis
+      ? createRedisBreakerChannel(redis.client, `${redis.keyPrefix}breakers`)
+      : undefined;
   const breaker = config.circuit_breaker;
   const breakers = createCircuitBreakers(
     {
@@ -53,20 +90,58 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       openMs: breaker.open_ms,
       halfOpenProbes: breaker.half_open_probes,
     },
-    undefined,
+    breakerChannel,
   );
   const router = createRouter({ resolver, codecs, breakers, stats: createTargetStats() });
+
+  const keys = createKeyService({
+    store: stores.keys,
+    ...keySettingsFromConfig(config),
+    masterKey: options.masterKey,
+    logger,
+  });
+  keys.start();
+
+  const limiter = createLimiter({
+    store: redis === undefined ? createMemoryLimitStore() : createRedisLimitStore({ connection: redis }),
+    fallback: redis === undefined ? undefined : createMemoryLimitStore(),
+    onStoreFailure: config.limits.on_redis_failure,
+    globalRequestsPerMinute: config.limits.global_requests_per_minute,
+    spentSince: (scope, since) => stores.usage.spentSince(parseBudgetScope(scope), since),
+    logger,
+  });
+
+  const usageWriter = createUsageWriter({
+    store: stores.usage,
+    batchSize: config.usage.batch_size,
+    flushIntervalMs: config.usage.flush_interval_ms,
+    memoryBuffer: config.usage.memory_buffer,
+    // One spool per process: a replica replays only what it spilled itself (or a predecessor with
+    // the same data directory did).
+    spoolDirectory: join(config.data_dir, 'usage-spool'),
+    logger,
+  });
+  const costs = createCostCalculator(createPriceBook(config.pricing), logger);
+
   const pipeline = createPipeline({
-    authenticator: createMasterKeyAuthenticator(options.masterKey),
+    authenticator: keys,
+    limiter,
+    accounting: { costs, usage: usageWriter },
+    primaryTarget: (model) => {
+      const target = resolver.resolve(model)?.targets[0];
+      return target === undefined ? undefined : { provider: target.provider.name, model: target.model };
+    },
     router,
     codecs,
     validateEmbeddings: validateEmbeddingsRequest,
     requestLog: createRequestLogger(logger),
   });
+
   let draining = false;
   const modelNames = config.mock.enabled
     ? [...resolver.configuredNames(), 'mock']
     : resolver.configuredNames();
+  const masked = maskedConfig(config);
   const app = buildApp({
     settings: {
       tls,
@@ -79,12 +154,43 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     logger,
     modelNames: () => modelNames,
     isDraining: () => draining,
+    admin: {
+      keys,
+      reports: stores.usage,
+      maskedConfig: () => masked,
+      status: () => ({
+        providers: [...providers.values()].map((provider) => ({
+          name: provider.name,
+          type: provider.type,
+          dialects: provider.dialects,
+          supports_prefill: provider.supportsPrefill,
+        })),
+        breakers: breakers.snapshot(),
+        limits: limiter.health(),
+        redis: redis?.health(),
+        usage: usageWriter.stats(),
+      }),
+    },
     readiness: {
-      check: () =>
-        Promise.resolve({
-          ready: !draining,
-          checks: { configuration: 'ok', draining: draining ? 'yes' : 'no' },
-        }),
+      async check() {
+        const checks: Record<string, string> = { configuration: 'ok', draining: draining ? 'yes' : 'no' };
+        let ready = !draining;
+        try {
+          await stores.ping();
+          checks.database = 'ok';
+        } catch (error) {
+          checks.database = `unreachable: ${error instanceof Error ? error.message : String(error)}`;
+          ready = false;
+        }
+        if (redis !== undefined) {
+          const health = redis.health();
+          checks.redis = health.state;
+          // With per-replica fallback the gateway serves on while Redis is down, so it stays ready;
+          // with fail_closed it refuses requests, and says so.
+          if (health.state === 'down' && config.limits.on_redis_failure === 'fail_closed') ready = false;
+        }
+        return { ready, checks };
+      },
     },
   });
 
@@ -123,7 +229,15 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       } finally {
         clearTimeout(forced);
         clearInterval(sweep);
+        // Streams finish writing their usage records when they end; give their last callbacks a turn.
+        await new Promise((resolve) => setImmediate(resolve));
+        await keys.stop();
+        await usageWriter.close();
+        await limiter.close();
+        await breakerChannel?.close();
         await Promise.all([...providers.values()].map((provider) => provider.close()));
+        await redis?.close();
+        await stores.close();
       }
     },
     reloadTls: () => tlsReloader?.reload() ?? Promise.resolve(),

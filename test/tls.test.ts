@@ -56,7 +56,7 @@ function clientTrusting(gateway: TestGateway, ca: string): OpenAI {
     maxRetries: 0,
     // The dispatcher must come with undici's own fetch (Node's bundled undici differs in version).
     fetch: undiciFetch as unknown as typeof fetch,
-    fetchOptions: { dispatcher: new Agent({ connect: { ca } }) } as RequestInit,
+    fetchOptions: { dispatcher: new Agent({ connect: { ca } }) } as never,
   });
 }
 

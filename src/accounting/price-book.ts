@@ -45,7 +45,11 @@ interface Candidate<T> {
 const boundaries = new Set(['-', '@', ':']);
 
 /** The exact key `qualifier + model`, else the longest `qualifier + prefix` ending at a boundary. */
-function lookup<T>(table: ReadonlyMap<string, T>, qualifier: string, model: string): Candidate<T> | undefined {
+function lookup<T>(
+  table: ReadonlyMap<string, T>,
+  qualifier: string,
+  model: string,
+): Candidate<T> | undefined {
   const exact = table.get(qualifier + model);
   if (exact !== undefined) return { key: qualifier + model, value: exact, exact: true, length: model.length };
   for (let end = model.length - 1; end > 0; end -= 1) {
@@ -127,7 +131,9 @@ export function createPriceBook(overrides: PriceOverrides = {}): PriceBook {
       const price = resolve(qualifiers, normalized, isMock);
       if (price !== undefined) return price;
       const lastSegment = normalized.slice(normalized.lastIndexOf('/') + 1);
-      return lastSegment !== normalized && lastSegment !== '' ? resolve(qualifiers, lastSegment, isMock) : undefined;
+      return lastSegment !== normalized && lastSegment !== ''
+        ? resolve(qualifiers, lastSegment, isMock)
+        : undefined;
     },
   };
 }
@@ -143,7 +149,10 @@ export function costOf(usage: Usage, price: Price): number {
   const uncached = Math.max(0, usage.inputTokens - cached - written);
   const output = Math.max(0, usage.outputTokens);
   return (
-    (uncached * price.input + cached * price.cachedInput + written * price.cacheWrite + output * price.output) /
+    (uncached * price.input +
+      cached * price.cachedInput +
+      written * price.cacheWrite +
+      output * price.output) /
     1_000_000
   );
 }

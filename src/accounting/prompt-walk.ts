@@ -117,7 +117,8 @@ function visitAnthropicBlock(block: Json, visitor: PromptVisitor): void {
       return;
     default:
       // Server tool results and future block types: their JSON, without any base64 payload.
-      if (typeof block.type === 'string' && block.type.endsWith('_tool_result')) visitJson(block.content, visitor);
+      if (typeof block.type === 'string' && block.type.endsWith('_tool_result'))
+        visitJson(block.content, visitor);
       return;
   }
 }
@@ -140,7 +141,11 @@ function walkAnthropic(body: Json, visitor: PromptVisitor): void {
  * Walks the parts of a request body that become prompt tokens: messages, system, tools, tool calls
  * and results, schemas, embeddings input. Tolerates any shape (it may run before validation).
  */
-export function walkPrompt(body: Readonly<Record<string, unknown>>, dialect: Dialect, visitor: PromptVisitor): void {
+export function walkPrompt(
+  body: Readonly<Record<string, unknown>>,
+  dialect: Dialect,
+  visitor: PromptVisitor,
+): void {
   if (dialect === 'anthropic') walkAnthropic(body, visitor);
   else walkOpenAI(body, visitor);
 }

@@ -39,7 +39,9 @@ export type EncodingName = 'o200k_base' | 'cl100k_base';
 /** o200k for GPT-4o, 4.1, 4.5, GPT-5, gpt-oss and the o-series; cl100k for older and unknown models. */
 export function encodingOf(model: string): EncodingName {
   const name = model.toLowerCase().slice(model.lastIndexOf('/') + 1);
-  return /^(gpt-4o|gpt-4\.[15]|gpt-5|gpt-oss|chatgpt-4o|codex-|o[1-9](-|$))/.test(name) ? 'o200k_base' : 'cl100k_base';
+  return /^(gpt-4o|gpt-4\.[15]|gpt-5|gpt-oss|chatgpt-4o|codex-|o[1-9](-|$))/.test(name)
+    ? 'o200k_base'
+    : 'cl100k_base';
 }
 
 function isClaude(model: string): boolean {
@@ -93,7 +95,8 @@ export function maxOutputTokens(
 ): number {
   if (dialect === 'anthropic') return positiveInteger(body.max_tokens) ?? fallback;
   if (body.input !== undefined && body.messages === undefined) return 0;
-  const perChoice = positiveInteger(body.max_completion_tokens) ?? positiveInteger(body.max_tokens) ?? fallback;
+  const perChoice =
+    positiveInteger(body.max_completion_tokens) ?? positiveInteger(body.max_tokens) ?? fallback;
   return perChoice * (positiveInteger(body.n) ?? 1);
 }
 
@@ -101,7 +104,11 @@ export interface TokenCounter {
   /** Tokens in `text` for `model`: exact for OpenAI models, approximate for Claude (see above). */
   countText(text: string, model: string): Promise<number>;
   /** The prompt of a request body with a real tokenizer, plus message framing and attachments. */
-  estimatePromptTokens(body: Readonly<Record<string, unknown>>, dialect: Dialect, model?: string): Promise<number>;
+  estimatePromptTokens(
+    body: Readonly<Record<string, unknown>>,
+    dialect: Dialect,
+    model?: string,
+  ): Promise<number>;
   /** Usage for an answer the provider gave no usage for: the prompt counted, the answer's text counted. */
   countUsage(request: {
     readonly body: Readonly<Record<string, unknown>>;
@@ -149,7 +156,11 @@ export function createTokenCounter(): TokenCounter {
     return isClaude(model) ? Math.ceil(count * claudeAdjustment) : count;
   }
 
-  async function estimatePromptTokens(body: Readonly<Record<string, unknown>>, dialect: Dialect, model?: string) {
+  async function estimatePromptTokens(
+    body: Readonly<Record<string, unknown>>,
+    dialect: Dialect,
+    model?: string,
+  ) {
     const pieces: string[] = [];
     const measure = createMeasure((value) => pieces.push(value));
     walkPrompt(body, dialect, measure);

@@ -56,8 +56,17 @@ export function usageRecordFromLine(line: string): UsageRecord | undefined {
   ) {
     return undefined;
   }
-  const [timestamp, inputTokens, outputTokens, cachedInputTokens, costUsd, savedCostUsd, latencyMs, status, attempts] =
-    counts as number[];
+  const [
+    timestamp,
+    inputTokens,
+    outputTokens,
+    cachedInputTokens,
+    costUsd,
+    savedCostUsd,
+    latencyMs,
+    status,
+    attempts,
+  ] = counts;
   return {
     requestId,
     timestamp: timestamp ?? 0,

@@ -33,7 +33,10 @@ export function errorCode(error: unknown): string | undefined {
     : undefined;
 }
 
-export function createUsageSpool(settings: { readonly directory: string; readonly now: () => number }): UsageSpool {
+export function createUsageSpool(settings: {
+  readonly directory: string;
+  readonly now: () => number;
+}): UsageSpool {
   const { directory, now } = settings;
   let sequence = 0;
   /** Files this spool is writing right now: not yet complete, so never listed for replay. */

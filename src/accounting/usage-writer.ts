@@ -1,10 +1,8 @@
 import type { UsageRecord, UsageStore } from './types.js';
+import { createLane, realTimers, type Pass, type Timers } from './background-lane.js';
 import { createUsageSpool, errorCode, type UsageSpool } from './usage-spool.js';
 
-export interface Timers {
-  setTimeout(callback: () => void, milliseconds: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
+export type { Timers } from './background-lane.js';
 
 /** The part of pino's logger the writer uses. */
 export interface UsageWriterLogger {
@@ -51,48 +49,6 @@ export interface UsageWriter {
   stats(): UsageWriterStats;
   /** Stops the timers, writes what is in memory if it can and spills the rest to disk. */
   close(): Promise<void>;
-}
-
-const realTimers: Timers = {
-  setTimeout(callback, milliseconds) {
-    const handle = setTimeout(callback, milliseconds);
-    // Background work must not keep a process alive that has nothing else to do.
-    handle.unref();
-    return handle;
-  },
-  clearTimeout(handle) {
-    clearTimeout(handle as ReturnType<typeof setTimeout>);
-  },
-};
-
-interface Pass {
-  /** Also write a final partial batch (interval, flush, close), not only full batches. */
-  all: boolean;
-  /** Try the database even while backing off. */
-  force: boolean;
-}
-
-/** Runs passes one at a time; a wake while a pass is queued merges into it instead of adding one. */
-function createLane(run: (pass: Pass) => Promise<void>, onError: (error: unknown) => void) {
-  let queued: Pass | undefined;
-  let tail: Promise<void> = Promise.resolve();
-  return {
-    wake(request: Pass): Promise<void> {
-      if (queued !== undefined) {
-        if (request.all) queued.all = true;
-        if (request.force) queued.force = true;
-        return tail;
-      }
-      const pass = { ...request };
-      queued = pass;
-      tail = tail.then(() => {
-        queued = undefined;
-        return run(pass);
-      }).then(undefined, onError);
-      return tail;
-    },
-    idle: (): Promise<void> => tail,
-  };
 }
 
 function describe(error: unknown): string {
@@ -156,7 +112,10 @@ export function createUsageWriter(options: UsageWriterOptions): UsageWriter {
       if (found.length > 0) logger.info({ files: found.length }, 'replaying spooled usage records');
     } catch (error) {
       lastError = describe(error);
-      logger.error({ err: error, directory: options.spoolDirectory }, 'cannot read the usage spool directory');
+      logger.error(
+        { err: error, directory: options.spoolDirectory },
+        'cannot read the usage spool directory',
+      );
     }
   }
 
@@ -181,14 +140,20 @@ export function createUsageWriter(options: UsageWriterOptions): UsageWriter {
       spoolFiles.shift();
       try {
         if (contents.invalidLines > 0) {
-          logger.warn({ file: name, invalid_lines: contents.invalidLines }, 'unreadable lines in a usage spool file');
+          logger.warn(
+            { file: name, invalid_lines: contents.invalidLines },
+            'unreadable lines in a usage spool file',
+          );
           await spool.quarantine(name);
         } else {
           await spool.remove(name);
         }
       } catch (error) {
         lastError = describe(error);
-        logger.error({ err: error, file: name }, 'a committed usage spool file could not be deleted: a restart writes it again');
+        logger.error(
+          { err: error, file: name },
+          'a committed usage spool file could not be deleted: a restart writes it again',
+        );
       }
     }
   }
@@ -227,7 +192,10 @@ export function createUsageWriter(options: UsageWriterOptions): UsageWriter {
       failures += 1;
       if (available) {
         outageStartedAt = now();
-        logger.warn({ err: error, buffered: pending.length }, 'usage database unavailable; buffering usage records');
+        logger.warn(
+          { err: error, buffered: pending.length },
+          'usage database unavailable; buffering usage records',
+        );
       }
       available = false;
       scheduleRetry();
@@ -249,7 +217,10 @@ export function createUsageWriter(options: UsageWriterOptions): UsageWriter {
         pending.unshift(...chunk);
         lastError = describe(error);
         spillRetryAt = now() + retryMaxMs;
-        logger.error({ err: error, buffered: pending.length }, 'cannot spill usage records to disk; keeping them in memory');
+        logger.error(
+          { err: error, buffered: pending.length },
+          'cannot spill usage records to disk; keeping them in memory',
+        );
         return;
       } finally {
         spilling -= chunk.length;
@@ -271,7 +242,8 @@ export function createUsageWriter(options: UsageWriterOptions): UsageWriter {
   function tick(): void {
     intervalHandle = undefined;
     if (closing) return;
-    if (available && (pending.length > 0 || spoolFiles.length > 0)) void writer.wake({ all: true, force: false });
+    if (available && (pending.length > 0 || spoolFiles.length > 0))
+      void writer.wake({ all: true, force: false });
     intervalHandle = timers.setTimeout(tick, options.flushIntervalMs);
   }
 
@@ -297,14 +269,20 @@ export function createUsageWriter(options: UsageWriterOptions): UsageWriter {
     const finished = await within(Promise.all([final, spiller.idle()]).then(() => undefined));
     if (!finished && inFlight.length > 0) {
       // The insert may still commit after we exit: spilling it too risks a duplicate, not a loss.
-      logger.warn({ records: inFlight.length }, 'a usage insert did not finish before close; spilling its records too');
+      logger.warn(
+        { records: inFlight.length },
+        'a usage insert did not finish before close; spilling its records too',
+      );
       pending.unshift(...inFlight);
       inFlight = [];
     }
     closed = true;
     await spiller.wake({ all: true, force: false });
     if (pending.length > 0) {
-      logger.error({ records: pending.length }, 'usage records could be neither written nor spilled and are lost');
+      logger.error(
+        { records: pending.length },
+        'usage records could be neither written nor spilled and are lost',
+      );
     }
   }
 
@@ -317,7 +295,8 @@ export function createUsageWriter(options: UsageWriterOptions): UsageWriter {
       try {
         if (closed) {
           lateRecords += 1;
-          if (lateRecords === 1) logger.error({ request_id: record.requestId }, 'usage record after close; not written');
+          if (lateRecords === 1)
+            logger.error({ request_id: record.requestId }, 'usage record after close; not written');
           return;
         }
         pending.push(record);

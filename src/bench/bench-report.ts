@@ -64,6 +64,12 @@ function describeRun(report: BenchReport): string {
     `Machine: ${machine.cpus} × ${machine.cpuModel}, Node.js ${machine.node}, ${machine.platform}, ` +
       `load average ${machine.loadAverage.toFixed(2)} at the start.`,
     ...report.skipped.map((skip) => `Not measured: ${skip.name}, ${skip.reason}.`),
+    ...(machine.loadAverage > machine.cpus / 2
+      ? [
+          'The machine was busy when the run started: absolute figures are low and the rounds disagree; ' +
+            'compare ratios inside this run only, and rerun on a quiet machine before judging a target.',
+        ]
+      : []),
   ].join('\n');
 }
 

@@ -59,7 +59,11 @@ async function sample(pid: number | undefined, clockTicks: number): Promise<Proc
   return pid === undefined ? undefined : sampleProcess(pid, clockTicks);
 }
 
-function cpuPer1000(before: ProcessSample | undefined, after: ProcessSample | undefined, completed: number) {
+function cpuPer1000(
+  before: ProcessSample | undefined,
+  after: ProcessSample | undefined,
+  completed: number,
+): number | undefined {
   if (before === undefined || after === undefined || completed === 0) return undefined;
   return ((after.cpuMilliseconds - before.cpuMilliseconds) * 1000) / completed;
 }
@@ -70,7 +74,7 @@ function drive(
   connections: number,
   options: BenchOptions,
   dependencies: RunnerDependencies,
-) {
+): Promise<LoadResult> {
   const durationSeconds = options.durationSeconds;
   const signal = dependencies.signal;
   switch (mode) {

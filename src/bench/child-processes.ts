@@ -112,6 +112,8 @@ export function createChildProcessGroup(): ChildProcessGroup {
           reject(new Error(`${specification.name} could not start: ${error.message}`)),
         ),
       );
+      // An 'error' after the child is ready (a failed kill) must not become an unhandled rejection.
+      spawnFailure.catch(() => undefined);
       const url = await Promise.race([waitForReady(child, specification), spawnFailure]);
       if (child.pid === undefined) throw new Error(`${specification.name} has no process id`);
       return {

@@ -41,8 +41,11 @@ export function renderSoak(report: SoakReport): string {
       `${megabytes(settled?.rssBytes)}, end ${megabytes(last?.rssBytes)}, peak ${megabytes(peak)}; ` +
       `slope after settling ${perHour(result.rssSlopeMegabytesPerHour)}` +
       `${bytesPerThousand === undefined ? '' : ` (${bytesPerThousand.toFixed(0)} bytes per 1,000 requests)`}.`,
-    `V8 heap used: start ${megabytes(first?.heapUsedBytes)}, end ${megabytes(last?.heapUsedBytes)}; ` +
-      `slope after settling ${perHour(result.heapSlopeMegabytesPerHour)}.`,
+    `V8 heap used (sampled, a sawtooth between collections): start ${megabytes(first?.heapUsedBytes)}, ` +
+      `end ${megabytes(last?.heapUsedBytes)}; slope after settling ${perHour(result.heapSlopeMegabytesPerHour)}.`,
+    `V8 heap after the latest full collection (the floor a leak raises): ` +
+      `after settling ${megabytes(settled?.heapAfterFullCollectionBytes)}, end ${megabytes(last?.heapAfterFullCollectionBytes)}; ` +
+      `slope after settling ${perHour(result.heapFloorSlopeMegabytesPerHour)}.`,
     `Machine: ${report.machine.cpus} × ${report.machine.cpuModel}, Node.js ${report.machine.node}.`,
   ];
   return `${lines.join('\n')}\n`;

@@ -20,6 +20,8 @@ export interface MemorySample {
   readonly seconds: number;
   readonly rssBytes: number;
   readonly heapUsedBytes?: number;
+  /** The heap used right after the latest full collection: the floor of the sawtooth. */
+  readonly heapAfterFullCollectionBytes?: number;
 }
 
 export interface SoakResult {
@@ -34,6 +36,8 @@ export interface SoakResult {
   readonly rssSlopeMegabytesPerHour?: number;
   /** Undefined when the gateway did not answer heap requests. */
   readonly heapSlopeMegabytesPerHour?: number;
+  /** The slope of the heap after full collections: the leak signal, free of the sawtooth. */
+  readonly heapFloorSlopeMegabytesPerHour?: number;
 }
 
 const megabyte = 1024 * 1024;
@@ -42,22 +46,34 @@ const heapAnswerTimeoutMs = 2_000;
 interface MemoryUsageMessage {
   readonly type: 'memory-sample';
   readonly heapUsed: number;
+  readonly heapAfterFullCollection?: number;
 }
 
-function requestHeap(child: ChildProcess): Promise<number | undefined> {
-  if (child.send === undefined || !child.connected) return Promise.resolve(undefined);
+interface HeapFigures {
+  readonly heapUsedBytes?: number;
+  readonly heapAfterFullCollectionBytes?: number;
+}
+
+function requestHeap(child: ChildProcess): Promise<HeapFigures> {
+  if (child.send === undefined || !child.connected) return Promise.resolve({});
   return new Promise((resolve) => {
-    const timer = setTimeout(() => finish(undefined), heapAnswerTimeoutMs);
+    const timer = setTimeout(() => finish({}), heapAnswerTimeoutMs);
     const onMessage = (message: unknown): void => {
       if (
         typeof message === 'object' &&
         message !== null &&
         (message as { type?: unknown }).type === 'memory-sample'
       ) {
-        finish((message as MemoryUsageMessage).heapUsed);
+        const usage = message as MemoryUsageMessage;
+        finish({
+          heapUsedBytes: usage.heapUsed,
+          ...(usage.heapAfterFullCollection === undefined
+            ? {}
+            : { heapAfterFullCollectionBytes: usage.heapAfterFullCollection }),
+        });
       }
     };
-    function finish(value: number | undefined): void {
+    function finish(value: HeapFigures): void {
       clearTimeout(timer);
       child.off('message', onMessage);
       resolve(value);
@@ -91,14 +107,14 @@ export async function runSoak(
 
   const takeSample = async (): Promise<void> => {
     const seconds = (performance.now() - started) / 1000;
-    const [processSample, heapUsedBytes] = await Promise.all([
+    const [processSample, heap] = await Promise.all([
       sampleProcess(child.pid, dependencies.clockTicks),
       requestHeap(child.process),
     ]);
     samples.push({
       seconds,
       rssBytes: processSample.rssBytes,
-      ...(heapUsedBytes === undefined ? {} : { heapUsedBytes }),
+      ...heap,
     });
     child.truncateLog();
     const megabytes = Math.round(processSample.rssBytes / megabyte);
@@ -128,6 +144,7 @@ export async function runSoak(
   const settled = samples.filter((sample) => sample.seconds >= settleSeconds);
   const rssSlope = slopePerHour(settled, (sample) => sample.rssBytes);
   const heapSlope = slopePerHour(settled, (sample) => sample.heapUsedBytes);
+  const heapFloorSlope = slopePerHour(settled, (sample) => sample.heapAfterFullCollectionBytes);
   return {
     minutes: options.minutes,
     connections: options.connections,
@@ -138,5 +155,6 @@ export async function runSoak(
     settleSeconds,
     ...(rssSlope === undefined ? {} : { rssSlopeMegabytesPerHour: rssSlope }),
     ...(heapSlope === undefined ? {} : { heapSlopeMegabytesPerHour: heapSlope }),
+    ...(heapFloorSlope === undefined ? {} : { heapFloorSlopeMegabytesPerHour: heapFloorSlope }),
   };
 }

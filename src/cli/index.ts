@@ -1,6 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { registerCapacityCommand } from './capacity.js';
 import { registerCheckCommand } from './check.js';
+import { registerKeysCommand } from './keys.js';
+import { openSqlStores } from './open-stores.js';
 import { registerInitCommand } from './init.js';
 import { registerMockProviderCommand } from './mock-provider.js';
 import { registerStartCommand } from './start.js';
@@ -27,6 +29,7 @@ export async function runCli(environment: CliEnvironment): Promise<number | unde
   registerCheckCommand(program, environment, setResult);
   registerMockProviderCommand(program, environment, setResult);
   registerCapacityCommand(program, environment, setResult);
+  registerKeysCommand(program, environment, setResult, { openStores: openSqlStores });
   try {
     await program.parseAsync([...environment.argv], { from: 'user' });
   } catch (error) {

@@ -6,6 +6,11 @@ import type { Logger } from 'pino';
 import type { DialectCodec } from '../dialects/codec.js';
 import type { Dialect } from '../llm/index.js';
 import type { Pipeline } from '../pipeline/index.js';
+import { adminAuthorization } from './admin/admin-auth.js';
+import { registerAdminCacheRoutes, type AdminCacheOperations } from './admin/admin-cache-routes.js';
+import { registerAdminKeyRoutes, type AdminKeyOperations } from './admin/admin-keys-routes.js';
+import { registerAdminStatusRoutes } from './admin/admin-status-routes.js';
+import { registerAdminUsageRoutes, type UsageReports } from './admin/admin-usage-routes.js';
 import { createModelHandler } from './chat-handler.js';
 import { fromFrameworkError } from './framework-errors.js';
 import { registerHealthRoutes, type Readiness } from './health-routes.js';
@@ -33,6 +38,16 @@ export interface AppDependencies {
   readonly logger: Logger;
   /** True once shutdown began: new requests are refused with 503 in the caller's dialect. */
   readonly isDraining: () => boolean;
+  readonly admin: AdminDependencies;
+}
+
+/** What `/admin/*` needs; declared structurally so http/ depends on no feature module. */
+export interface AdminDependencies {
+  readonly keys: AdminKeyOperations;
+  readonly reports: UsageReports;
+  readonly cache?: AdminCacheOperations;
+  readonly maskedConfig: () => object;
+  readonly status: () => object | Promise<object>;
 }
 
 /** The dialect a route speaks: `/v1/messages` is Anthropic's; everything else answers as OpenAI. */
@@ -166,5 +181,23 @@ export function buildApp(dependencies: AppDependencies): FastifyInstance {
   app.post('/v1/messages', handler('anthropic', 'chat'));
   registerModelListRoute(app, { pipeline, codecs, modelNames: dependencies.modelNames });
   registerHealthRoutes(app, dependencies.readiness);
+  const { admin } = dependencies;
+  const authorizeAdmin = adminAuthorization(admin.keys);
+  registerAdminKeyRoutes(app, { keys: admin.keys, codec: codecs.openai, audit: logger });
+  registerAdminUsageRoutes(app, { reports: admin.reports, authorizeAdmin, codec: codecs.openai });
+  registerAdminStatusRoutes(app, {
+    authorizeAdmin,
+    codec: codecs.openai,
+    maskedConfig: admin.maskedConfig,
+    status: admin.status,
+  });
+  if (admin.cache !== undefined) {
+    registerAdminCacheRoutes(app, {
+      cache: admin.cache,
+      authorizeAdmin,
+      codec: codecs.openai,
+      audit: logger,
+    });
+  }
   return app;
 }

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { DialectCodec } from '../dialects/codec.js';
 import type { Dialect } from '../llm/index.js';
-import type { Pipeline } from '../pipeline/index.js';
+import { mayUseModel, type Pipeline } from '../pipeline/index.js';
 import { renderError } from './render-error.js';
 
 export interface ModelListDependencies {
@@ -18,9 +18,10 @@ export function registerModelListRoute(app: FastifyInstance, dependencies: Model
   app.get('/v1/models', async (request, reply) => {
     const anthropic = typeof request.headers['anthropic-version'] === 'string';
     const codec = dependencies.codecs[anthropic ? 'anthropic' : 'openai'];
-    const authenticated = dependencies.pipeline.authenticate({ headers: request.headers });
+    const authenticated = await dependencies.pipeline.authenticate({ headers: request.headers });
     if (!authenticated.ok) return renderError(reply, codec, authenticated.error, request.id);
-    const names = dependencies.modelNames();
+    const principal = authenticated.principal;
+    const names = dependencies.modelNames().filter((name) => mayUseModel(principal, name));
     const created = 0;
     if (anthropic) {
       return reply.send({

@@ -13,6 +13,7 @@ export function gatewayHeaders(
   anthropic: boolean,
 ): Record<string, string> {
   const headers: Record<string, string> = {
+    ...meta.rateLimitHeaders,
     'x-request-id': requestId,
     'x-gatehouse-attempts': String(meta.attempts),
     'x-gatehouse-cache': meta.cache,

@@ -1,7 +1,14 @@
 /** Virtual keys: their format, authentication (with the master key), tiers, and administration. */
 export type { AdminResult, CreatedKey, KeyAdministration } from './key-administration.js';
 export type { AuthenticationResult, KeyAuthenticator, KeyLogger } from './key-authenticator.js';
-export { generateKeyMaterial, hashKey, isWellFormedKey, isWellFormedKeyId, type KeyMaterial, type RandomBytes } from './key-format.js';
+export {
+  generateKeyMaterial,
+  hashKey,
+  isWellFormedKey,
+  isWellFormedKeyId,
+  type KeyMaterial,
+  type RandomBytes,
+} from './key-format.js';
 export type { ClearIntervalFunction, SetIntervalFunction } from './key-refresh.js';
 export { createKeyService, type KeyService, type KeyServiceOptions } from './key-service.js';
 export { keySettingsFromConfig, type KeyConfiguration, type KeySettings } from './key-settings.js';

@@ -5,7 +5,8 @@ import { keyView, type KeyView } from './key-view.js';
 import type { KeyPatch, KeyStore, StoredKey } from './types.js';
 
 /** An admin operation's outcome: refusals (bad input, unknown key, duplicate name) are values. */
-export type AdminResult<T> = { readonly type: 'ok'; readonly value: T } | { readonly type: 'rejected'; readonly error: GatewayError };
+export type AdminResult<T> =
+  { readonly type: 'ok'; readonly value: T } | { readonly type: 'rejected'; readonly error: GatewayError };
 
 export interface CreatedKey {
   /** The secret: in this answer and nowhere else, ever. */
@@ -37,10 +38,16 @@ const rejected = (error: GatewayError): { readonly type: 'rejected'; readonly er
   type: 'rejected',
   error,
 });
-const notFound = (id: string) => rejected(new GatewayError('not_found', `No key with id '${id}'.`, { param: 'id' }));
+const notFound = (id: string) =>
+  rejected(new GatewayError('not_found', `No key with id '${id}'.`, { param: 'id' }));
 // 409 Conflict: the request is well formed but clashes with what exists; the code stays invalid_request.
 const duplicateName = (name: string) =>
-  rejected(new GatewayError('invalid_request', `A key named '${name}' already exists.`, { param: 'name', status: 409 }));
+  rejected(
+    new GatewayError('invalid_request', `A key named '${name}' already exists.`, {
+      param: 'name',
+      status: 409,
+    }),
+  );
 
 export function createKeyAdministration(dependencies: KeyAdministrationDependencies): KeyAdministration {
   const { store, validation, defaultTier, now, changed } = dependencies;
@@ -83,7 +90,9 @@ export function createKeyAdministration(dependencies: KeyAdministrationDependenc
 
     async list() {
       const keys = await store.list();
-      const ordered = [...keys].sort((first, second) => first.createdAt - second.createdAt || first.id.localeCompare(second.id));
+      const ordered = [...keys].sort(
+        (first, second) => first.createdAt - second.createdAt || first.id.localeCompare(second.id),
+      );
       return ok(ordered.map(keyView));
     },
 
@@ -101,10 +110,14 @@ export function createKeyAdministration(dependencies: KeyAdministrationDependenc
       if (existing === undefined) return notFound(id);
       if (existing.revokedAt !== undefined) {
         return rejected(
-          new GatewayError('invalid_request', `Key '${id}' has been revoked; a revoked key cannot be changed.`, {
-            param: 'id',
-            status: 409,
-          }),
+          new GatewayError(
+            'invalid_request',
+            `Key '${id}' has been revoked; a revoked key cannot be changed.`,
+            {
+              param: 'id',
+              status: 409,
+            },
+          ),
         );
       }
       const patch: { -readonly [field in keyof KeyPatch]: KeyPatch[field] } = {};

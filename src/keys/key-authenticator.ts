@@ -64,7 +64,10 @@ export function createKeyAuthenticator(dependencies: KeyAuthenticatorDependencie
     if (key.expiresAt !== undefined && now() >= key.expiresAt) {
       return {
         type: 'rejected',
-        error: new GatewayError('expired_api_key', `This API key expired at ${new Date(key.expiresAt).toISOString()}.`),
+        error: new GatewayError(
+          'expired_api_key',
+          `This API key expired at ${new Date(key.expiresAt).toISOString()}.`,
+        ),
       };
     }
     return { type: 'authenticated', principal };
@@ -81,7 +84,10 @@ export function createKeyAuthenticator(dependencies: KeyAuthenticatorDependencie
             : { type: 'known', key, principal: principalOf(key) };
         // A refresh may have cached a newer version while this query ran; keep the newer one.
         const cached = cache.get(hash, now());
-        if (cached?.type === 'known' && (entry.type === 'unknown' || cached.key.updatedAt > entry.key.updatedAt)) {
+        if (
+          cached?.type === 'known' &&
+          (entry.type === 'unknown' || cached.key.updatedAt > entry.key.updatedAt)
+        ) {
           return cached;
         }
         cache.set(hash, entry);
@@ -114,9 +120,13 @@ export function createKeyAuthenticator(dependencies: KeyAuthenticatorDependencie
         entry === undefined
           ? {
               type: 'rejected',
-              error: new GatewayError('service_unavailable', 'API keys cannot be checked right now; try again shortly.', {
-                headers: { 'retry-after': '1' },
-              }),
+              error: new GatewayError(
+                'service_unavailable',
+                'API keys cannot be checked right now; try again shortly.',
+                {
+                  headers: { 'retry-after': '1' },
+                },
+              ),
             }
           : verdict(entry),
       );

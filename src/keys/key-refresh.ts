@@ -53,7 +53,8 @@ export function createKeyRefresh(dependencies: KeyRefreshDependencies): KeyRefre
       failing = false;
     } catch (error) {
       // Logged once per outage, not on every tick.
-      if (!failing) logger?.warn({ err: error }, 'key refresh failed; cached keys are served until it recovers');
+      if (!failing)
+        logger?.warn({ err: error }, 'key refresh failed; cached keys are served until it recovers');
       failing = true;
     }
   }
@@ -71,7 +72,12 @@ export function createKeyRefresh(dependencies: KeyRefreshDependencies): KeyRefre
       if (timer !== undefined) return;
       timer = dependencies.setInterval(() => void refresh(), intervalMs);
       // A refresh timer must not keep a process alive that has nothing else to do.
-      if (typeof timer === 'object' && timer !== null && 'unref' in timer && typeof timer.unref === 'function') {
+      if (
+        typeof timer === 'object' &&
+        timer !== null &&
+        'unref' in timer &&
+        typeof timer.unref === 'function'
+      ) {
         (timer as { unref(): void }).unref();
       }
     },

@@ -1,6 +1,11 @@
 import { randomBytes as cryptoRandomBytes } from 'node:crypto';
 import { createKeyAdministration, type KeyAdministration } from './key-administration.js';
-import { createKeyAuthenticator, masterKeyDigest, type KeyAuthenticator, type KeyLogger } from './key-authenticator.js';
+import {
+  createKeyAuthenticator,
+  masterKeyDigest,
+  type KeyAuthenticator,
+  type KeyLogger,
+} from './key-authenticator.js';
 import { createKeyCache } from './key-cache.js';
 import type { RandomBytes } from './key-format.js';
 import { createKeyRefresh, type ClearIntervalFunction, type SetIntervalFunction } from './key-refresh.js';
@@ -50,7 +55,9 @@ export function createKeyService(options: KeyServiceOptions): KeyService {
   const defaultTier = options.defaultTier ?? 'pro';
   const defaultTierLimits = tiers[defaultTier];
   if (defaultTierLimits === undefined) {
-    throw new Error(`The default tier '${defaultTier}' is not a tier; the tiers are ${Object.keys(tiers).join(', ')}.`);
+    throw new Error(
+      `The default tier '${defaultTier}' is not a tier; the tiers are ${Object.keys(tiers).join(', ')}.`,
+    );
   }
   const refreshIntervalMs = options.refreshIntervalMs ?? 500;
   if (!(refreshIntervalMs > 0 && refreshIntervalMs <= 1_000)) {
@@ -128,10 +135,10 @@ export function createKeyService(options: KeyServiceOptions): KeyService {
 
   return {
     tiers,
-    authenticate: authenticator.authenticate,
+    authenticate: (headers) => authenticator.authenticate(headers),
     ...administration,
-    start: refresh.start,
-    stop: refresh.stop,
-    refresh: refresh.refresh,
+    start: () => refresh.start(),
+    stop: () => refresh.stop(),
+    refresh: () => refresh.refresh(),
   };
 }

@@ -15,11 +15,17 @@ interface ConfiguredLimits {
 export interface KeyConfiguration {
   readonly tiers: Readonly<Record<string, ConfiguredLimits>>;
   readonly keys: { readonly default_tier: string; readonly refresh_interval_ms: number };
-  readonly limits: { readonly default_requests_per_minute?: number | undefined; readonly master: ConfiguredLimits };
+  readonly limits: {
+    readonly default_requests_per_minute?: number | undefined;
+    readonly master: ConfiguredLimits;
+  };
 }
 
 export type KeySettings = Required<
-  Pick<KeyServiceOptions, 'tiers' | 'defaultTier' | 'defaultRequestsPerMinute' | 'masterLimits' | 'refreshIntervalMs'>
+  Pick<
+    KeyServiceOptions,
+    'tiers' | 'defaultTier' | 'defaultRequestsPerMinute' | 'masterLimits' | 'refreshIntervalMs'
+  >
 >;
 
 /** The key service's settings from the configuration; the store, master key and clock are added by the caller. */

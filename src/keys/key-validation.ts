@@ -8,7 +8,11 @@ import type { BudgetPeriod, KeyBudget, KeyLimits, KeyRole } from './types.js';
  * named, so a typo never silently leaves a key unlimited.
  */
 
-export const limitMaxima = { requests_per_minute: 1e7, tokens_per_minute: 1e10, concurrent_requests: 1e5 } as const;
+export const limitMaxima = {
+  requests_per_minute: 1e7,
+  tokens_per_minute: 1e10,
+  concurrent_requests: 1e5,
+} as const;
 const budgetMaximumUsd = 1e9;
 /** 9999-12-31T23:59:59.999Z, the last instant an ISO 8601 timestamp with a four-digit year can show. */
 const latestExpiry = 253_402_300_799_999;
@@ -109,14 +113,18 @@ export interface UpdateInput {
   readonly expiresAt?: number | null;
 }
 
-export type Parsed<T> = { readonly type: 'valid'; readonly value: T } | { readonly type: 'invalid'; readonly error: GatewayError };
+export type Parsed<T> =
+  { readonly type: 'valid'; readonly value: T } | { readonly type: 'invalid'; readonly error: GatewayError };
 
 export interface KeyValidation {
   parseCreate(body: unknown): Parsed<CreateInput>;
   parseUpdate(body: unknown): Parsed<UpdateInput>;
 }
 
-export function createKeyValidation(settings: { readonly tierNames: readonly string[]; readonly now: () => number }): KeyValidation {
+export function createKeyValidation(settings: {
+  readonly tierNames: readonly string[];
+  readonly now: () => number;
+}): KeyValidation {
   const { tierNames, now } = settings;
 
   function check(body: unknown): Parsed<Body> {
@@ -132,10 +140,16 @@ export function createKeyValidation(settings: { readonly tierNames: readonly str
   function expiry(value: string | number): Parsed<number> {
     const at = typeof value === 'number' ? value : parseIsoDate(value);
     if (at === undefined || !Number.isSafeInteger(at) || at > latestExpiry) {
-      return invalid('expires_at', "Invalid 'expires_at': must be an ISO 8601 date (2030-01-31 or 2030-01-31T12:00:00Z) or unix milliseconds.");
+      return invalid(
+        'expires_at',
+        "Invalid 'expires_at': must be an ISO 8601 date (2030-01-31 or 2030-01-31T12:00:00Z) or unix milliseconds.",
+      );
     }
     if (at <= now()) {
-      return invalid('expires_at', `Invalid 'expires_at': ${new Date(Math.max(at, 0)).toISOString()} is not in the future (numbers are unix milliseconds).`);
+      return invalid(
+        'expires_at',
+        `Invalid 'expires_at': ${new Date(Math.max(at, 0)).toISOString()} is not in the future (numbers are unix milliseconds).`,
+      );
     }
     return { type: 'valid', value: at };
   }
@@ -162,7 +176,10 @@ export function createKeyValidation(settings: { readonly tierNames: readonly str
           owner: value.owner ?? undefined,
           agentId: value.agent_id ?? undefined,
           models: value.models ?? [],
-          limits: value.limits === undefined || value.limits === null ? {} : mergeLimits({}, limitsPatch(value.limits)),
+          limits:
+            value.limits === undefined || value.limits === null
+              ? {}
+              : mergeLimits({}, limitsPatch(value.limits)),
           budget: value.budget ?? undefined,
           metadata: value.metadata ?? {},
           expiresAt,
@@ -190,7 +207,8 @@ export function createKeyValidation(settings: { readonly tierNames: readonly str
       if (value.owner !== undefined) update.owner = value.owner;
       if (value.agent_id !== undefined) update.agentId = value.agent_id;
       if (value.models !== undefined) update.models = value.models;
-      if (value.limits !== undefined) update.limits = value.limits === null ? null : limitsPatch(value.limits);
+      if (value.limits !== undefined)
+        update.limits = value.limits === null ? null : limitsPatch(value.limits);
       if (value.budget !== undefined) update.budget = value.budget;
       if (value.metadata !== undefined) update.metadata = value.metadata;
       if (expiresAt !== undefined) update.expiresAt = expiresAt;
@@ -229,7 +247,10 @@ function parseIsoDate(text: string): number | undefined {
   return Number.isFinite(at) ? at : undefined;
 }
 
-function invalid(param: string | undefined, message: string): { readonly type: 'invalid'; readonly error: GatewayError } {
+function invalid(
+  param: string | undefined,
+  message: string,
+): { readonly type: 'invalid'; readonly error: GatewayError } {
   return {
     type: 'invalid',
     error: new GatewayError('invalid_request', message, param === undefined ? {} : { param }),
@@ -243,7 +264,8 @@ function errorOf(issue: z.core.$ZodIssue | undefined): GatewayError {
     const field = [...path, issue.keys[0] ?? ''].join('.');
     return new GatewayError('invalid_request', `Unknown field '${field}'.`, { param: field });
   }
-  if (path.length === 0) return new GatewayError('invalid_request', 'The request body must be a JSON object.');
+  if (path.length === 0)
+    return new GatewayError('invalid_request', 'The request body must be a JSON object.');
   const field = path.join('.');
   return new GatewayError('invalid_request', `Invalid '${field}': ${issue.message}.`, { param: field });
 }

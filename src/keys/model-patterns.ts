@@ -23,7 +23,8 @@ export function matchesPattern(pattern: string, text: string): boolean {
   if (pieces.length === 1) return pattern === text;
   const first = pieces[0] ?? '';
   const last = pieces.at(-1) ?? '';
-  if (first.length + last.length > text.length || !text.startsWith(first) || !text.endsWith(last)) return false;
+  if (first.length + last.length > text.length || !text.startsWith(first) || !text.endsWith(last))
+    return false;
   let position = first.length;
   const end = text.length - last.length;
   for (const piece of pieces.slice(1, -1)) {

@@ -4,7 +4,11 @@ export type RequestHeaders = Readonly<Record<string, string | string[] | undefin
 /** The caller's key from `Authorization: Bearer <key>` or Anthropic's `x-api-key: <key>`. */
 export function presentedKey(headers: RequestHeaders): string | undefined {
   const authorization = headers.authorization;
-  if (typeof authorization === 'string' && authorization.length > 7 && authorization.slice(0, 7).toLowerCase() === 'bearer ') {
+  if (
+    typeof authorization === 'string' &&
+    authorization.length > 7 &&
+    authorization.slice(0, 7).toLowerCase() === 'bearer '
+  ) {
     const key = authorization.slice(7).trim();
     if (key !== '') return key;
   }

@@ -19,7 +19,9 @@ export const builtInTiers: Readonly<Record<string, TierLimits>> = Object.freeze(
 });
 
 /** Configured tiers over the built-in ones, limit by limit: a configured tier may change only one figure. */
-export function mergeTiers(configured: Readonly<Record<string, TierLimits>>): Readonly<Record<string, TierLimits>> {
+export function mergeTiers(
+  configured: Readonly<Record<string, TierLimits>>,
+): Readonly<Record<string, TierLimits>> {
   const merged: Record<string, TierLimits> = { ...builtInTiers };
   for (const [name, tier] of Object.entries(configured)) {
     const base = merged[name] ?? {};

@@ -50,7 +50,20 @@ export interface StoredKey {
  * owner, agent id, budget, expiry); an absent property is left alone.
  */
 export type KeyPatch = Partial<
-  Pick<StoredKey, 'name' | 'tier' | 'role' | 'team' | 'owner' | 'agentId' | 'models' | 'limits' | 'budget' | 'metadata' | 'expiresAt'>
+  Pick<
+    StoredKey,
+    | 'name'
+    | 'tier'
+    | 'role'
+    | 'team'
+    | 'owner'
+    | 'agentId'
+    | 'models'
+    | 'limits'
+    | 'budget'
+    | 'metadata'
+    | 'expiresAt'
+  >
 >;
 
 export type InsertResult = { readonly type: 'inserted' } | { readonly type: 'duplicate_name' };

@@ -8,6 +8,9 @@ import { rateLimitHeaders } from './rate-limit-headers.js';
 import { rejectionError } from './rejection.js';
 import type { LimitDecision, LimitLease, LimitRequest, Limiter } from './types.js';
 
+/** How long one database read of a cold budget serves the requests that found it cold together. */
+const initialisationReuseMs = 1_000;
+
 export type StoreFailurePolicy = 'local' | 'fail_closed';
 
 export interface LimiterOptions {
@@ -39,7 +42,11 @@ export function createLimiter(options: LimiterOptions): Limiter {
   const now = options.now ?? Date.now;
   const newLeaseId = options.newLeaseId ?? randomUUID;
   const policy = options.onStoreFailure ?? 'local';
-  const unlimited: LimitDecision = { type: 'admitted', lease: { settle: () => Promise.resolve() }, headers: {} };
+  const unlimited: LimitDecision = {
+    type: 'admitted',
+    lease: { settle: () => Promise.resolve() },
+    headers: {},
+  };
   /** Why the last attempt to use `store` failed; cleared by the next success. Logged once per episode. */
   let failure: string | undefined;
   /** Database reads in progress, so a burst on a cold budget asks the database once. */
@@ -63,10 +70,15 @@ export function createLimiter(options: LimiterOptions): Limiter {
     return decision;
   }
 
-  async function degraded(reason: string, plan: AdmissionPlan, request: LimitRequest): Promise<LimitDecision> {
+  async function degraded(
+    reason: string,
+    plan: AdmissionPlan,
+    request: LimitRequest,
+  ): Promise<LimitDecision> {
     const local = policy === 'local' ? fallback : undefined;
     if (failure === undefined) {
-      const consequence = local === undefined ? 'refusing requests (fail_closed)' : 'enforcing limits per replica';
+      const consequence =
+        local === undefined ? 'refusing requests (fail_closed)' : 'enforcing limits per replica';
       logger.warn({ reason }, `limit store unavailable; ${consequence} until it returns`);
     }
     failure = reason;
@@ -79,7 +91,11 @@ export function createLimiter(options: LimiterOptions): Limiter {
     return { type: 'rejected', error, headers: {} };
   }
 
-  async function decide(target: LimitStore, plan: AdmissionPlan, request: LimitRequest): Promise<LimitDecision> {
+  async function decide(
+    target: LimitStore,
+    plan: AdmissionPlan,
+    request: LimitRequest,
+  ): Promise<LimitDecision> {
     let admitted = plan;
     let outcome = await target.admit(plan);
     if (outcome.type === 'budget_uninitialised' && plan.budget !== undefined) {
@@ -92,10 +108,15 @@ export function createLimiter(options: LimiterOptions): Limiter {
           : { ...plan, budget: { ...plan.budget, initialSpentMicroUsd: toMicroUsd(spent) } };
       outcome = await target.admit(admitted);
     }
-    if (outcome.type === 'budget_uninitialised') throw new Error('the limit store did not initialise the budget');
+    if (outcome.type === 'budget_uninitialised')
+      throw new Error('the limit store did not initialise the budget');
     const headers = rateLimitHeaders(admitted, outcome.usage);
     if (outcome.admitted) return { type: 'admitted', lease: lease(target, admitted), headers };
-    return { type: 'rejected', error: rejectionError(admitted, outcome.usage, request.budget, headers), headers };
+    return {
+      type: 'rejected',
+      error: rejectionError(admitted, outcome.usage, request.budget, headers),
+      headers,
+    };
   }
 
   function initialSpent(scope: string, periodStart: number): Promise<number | undefined> {
@@ -105,12 +126,17 @@ export function createLimiter(options: LimiterOptions): Limiter {
     const reading = spentSince(scope, periodStart).then(
       (spent) => (Number.isFinite(spent) ? Math.max(0, spent) : 0),
       (error: unknown) => {
-        logger.warn({ err: error, scope }, 'could not read spend from the database; this budget is not checked for now');
+        logger.warn(
+          { err: error, scope },
+          'could not read spend from the database; this budget is not checked for now',
+        );
         return undefined;
       },
     );
     initialising.set(key, reading);
-    void reading.finally(() => initialising.delete(key));
+    // Kept a moment after it resolves: requests of the same burst whose first answer was
+    // `budget_uninitialised` are still arriving, and the database need not be asked again.
+    void reading.then(() => setTimeout(() => initialising.delete(key), initialisationReuseMs).unref());
     return reading;
   }
 
@@ -129,7 +155,10 @@ export function createLimiter(options: LimiterOptions): Limiter {
           });
         } catch (error) {
           // The lease's entries expire by themselves; the usage record still reaches the database.
-          logger.warn({ err: error, subject: plan.subject }, 'could not settle a limit lease');
+          // An outage is logged once, by the connection, not once per request.
+          if (target.unavailable() === undefined) {
+            logger.warn({ err: error, subject: plan.subject }, 'could not settle a limit lease');
+          }
         }
       },
     };

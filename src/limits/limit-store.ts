@@ -85,7 +85,8 @@ export interface LimitStore {
   admit(plan: AdmissionPlan): Promise<AdmissionOutcome>;
   /**
    * Releases the concurrency lease, replaces the token estimate by the actual count (in the
-   * settlement's bucket) and the budget reservation by the actual cost.
+   * settlement's bucket) and the budget reservation by the actual cost. A shared store may keep a
+   * settlement it cannot send during an outage and send it when it can.
    */
   settle(settlement: Settlement): Promise<void>;
   /** Why the store cannot be used now (e.g. Redis unreachable), or undefined when it can. */

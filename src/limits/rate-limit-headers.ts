@@ -23,7 +23,12 @@ export function rateLimitHeaders(plan: AdmissionPlan, usage: AdmissionUsage): Ra
   return headers;
 }
 
-function describe(headers: Record<string, string>, unit: 'requests' | 'tokens', limit: number, state: WindowState) {
+function describe(
+  headers: Record<string, string>,
+  unit: 'requests' | 'tokens',
+  limit: number,
+  state: WindowState,
+) {
   headers[`x-ratelimit-limit-${unit}`] = String(limit);
   headers[`x-ratelimit-remaining-${unit}`] = String(Math.max(0, limit - state.used));
   headers[`x-ratelimit-reset-${unit}`] = formatDuration(state.nextReleaseMs);

@@ -56,7 +56,8 @@ function rateFailures(plan: AdmissionPlan, usage: AdmissionUsage): Failure[] {
   if (plan.requestsPerMinute !== undefined && requestsWait !== undefined) {
     failures.push({
       waitMs: requestsWait,
-      message: (retry) => `Rate limit of ${plan.requestsPerMinute} requests per minute reached for this key; ${retry}.`,
+      message: (retry) =>
+        `Rate limit of ${plan.requestsPerMinute} requests per minute reached for this key; ${retry}.`,
     });
   }
   const tokensWait = usage.tokens?.waitMs;
@@ -88,7 +89,12 @@ function rateFailures(plan: AdmissionPlan, usage: AdmissionUsage): Failure[] {
   return failures;
 }
 
-function budgetError(budget: BudgetCheck, now: number, committedUsd: number, headers: RateLimitHeaders): GatewayError {
+function budgetError(
+  budget: BudgetCheck,
+  now: number,
+  committedUsd: number,
+  headers: RateLimitHeaders,
+): GatewayError {
   const period = budgetPeriodName(budget);
   const amount = formatUsd(budget.limitUsd);
   const state =
@@ -99,7 +105,11 @@ function budgetError(budget: BudgetCheck, now: number, committedUsd: number, hea
     return new GatewayError('budget_exceeded', `Budget of ${amount} ${state}.`, { headers });
   }
   const resetsAt = new Date(budget.periodEnd).toISOString();
-  return new GatewayError('budget_exceeded', `Budget of ${amount} per ${period} ${state}; it resets at ${resetsAt}.`, {
-    headers: { ...headers, 'retry-after': String(retryAfterSeconds(budget.periodEnd - now)) },
-  });
+  return new GatewayError(
+    'budget_exceeded',
+    `Budget of ${amount} per ${period} ${state}; it resets at ${resetsAt}.`,
+    {
+      headers: { ...headers, 'retry-after': String(retryAfterSeconds(budget.periodEnd - now)) },
+    },
+  );
 }

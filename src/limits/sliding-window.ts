@@ -64,7 +64,12 @@ export function windowState(reading: WindowReading, cost: number, limit: number,
 }
 
 /** The state reported after admitting `cost` at `now` (the amount now sits in the current bucket). */
-export function afterAdmission(state: WindowState, reading: WindowReading, cost: number, now: number): WindowState {
+export function afterAdmission(
+  state: WindowState,
+  reading: WindowReading,
+  cost: number,
+  now: number,
+): WindowState {
   const oldest = reading.buckets[0]?.[0] ?? bucketStart(now);
   const nextReleaseMs = cost > 0 || reading.buckets.length > 0 ? oldest + windowMs - now : 0;
   return { used: state.used + cost, nextReleaseMs, waitMs: undefined };

@@ -1,11 +1,6 @@
 import type { Dialect } from '../llm/index.js';
 
-/** Who is calling. Virtual keys add their attributes here; the master key is the admin principal. */
-export interface Principal {
-  /** A stable, non-secret identifier for logs and metrics (never the key itself). */
-  readonly keyId: string;
-  readonly kind: 'master' | 'virtual';
-}
+export type { Principal } from '../keys/index.js';
 
 export type Operation = 'chat' | 'embeddings';
 
@@ -33,5 +28,6 @@ export interface ResponseMeta {
   readonly cache: CacheResult;
   /** Time spent in the gateway itself before the answer began, excluding the upstream. */
   readonly overheadMs: number;
+  /** OpenAI-style `x-ratelimit-*` headers for the caller's limits. */
+  readonly rateLimitHeaders: Readonly<Record<string, string>>;
 }
-

@@ -3,7 +3,13 @@
  * switches, and the mock provider's fault switches. Credentials never pass (adapters attach the
  * provider's own); everything else stays at the gateway.
  */
-const forwarded = ['traceparent', 'tracestate', 'anthropic-version', 'anthropic-beta', 'openai-beta'] as const;
+const forwarded = [
+  'traceparent',
+  'tracestate',
+  'anthropic-version',
+  'anthropic-beta',
+  'openai-beta',
+] as const;
 
 export function forwardHeaders(
   headers: Readonly<Record<string, string | string[] | undefined>>,

@@ -13,6 +13,7 @@ export interface RequestRecord {
   readonly usage: Usage | undefined;
   readonly error: GatewayError | undefined;
   readonly streamComplete?: boolean;
+  readonly costUsd: number;
 }
 
 export interface RequestLogger {
@@ -45,6 +46,7 @@ export function createRequestLogger(logger: Logger): RequestLogger {
           input_tokens: usage?.inputTokens,
           output_tokens: usage?.outputTokens,
           cached_tokens: usage?.cachedInputTokens,
+          cost_usd: record.costUsd,
           error_code: error?.code,
           overhead_ms: round(meta.overheadMs),
           duration_ms: round(performance.now() - context.receivedAt),

@@ -1,6 +1,7 @@
 export {
   createCircuitBreakers,
   type BreakerChannel,
+  type BreakerTransition,
   type BreakerSettings,
   type BreakerSnapshot,
   type BreakerState,

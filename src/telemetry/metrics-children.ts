@@ -1,7 +1,6 @@
 /**
- * Caches a metric's label children by their label values, in nested maps so that a lookup on the
- * request path neither joins strings nor builds a label object: prom-client's `labels(...)`
- * allocates a fresh child on every call.
+ * Finds a metric's series by its label values, in nested maps, so that a lookup on the request
+ * path neither joins strings into a key nor builds a label object.
  */
 export interface ChildCache<Child> {
   get(...values: readonly string[]): Child;

@@ -1,4 +1,5 @@
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { Gauge, type Registry } from 'prom-client';
+import { createCounterFamily, createHistogramFamily } from './metrics-families.js';
 
 /**
  * Every metric the gateway exports, in one place (docs/observability.md lists them for operators;
@@ -8,8 +9,12 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 /** Readings taken at scrape time from components that keep their own figures. */
 export interface MetricSources {
-  /** Usage records waiting to be written: held in memory, and spilled to disk while the database is down. */
-  readonly usageBuffer?: () => { readonly memory: number; readonly disk: number };
+  /** The usage writer's figures (its `stats()` fits): records in memory, spill files on disk. */
+  readonly usage?: () => {
+    readonly buffered: number;
+    readonly spooledFiles: number;
+    readonly databaseAvailable: boolean;
+  };
   /** The limiter's health: `degraded` says why limits currently fall back (e.g. Redis unreachable). */
   readonly limiterHealth?: () => { readonly degraded: string | undefined };
 }
@@ -25,144 +30,153 @@ const upstreamBuckets = [0.05, 0.1, 0.25, 0.5, 0.75, 1, 1.5, 2, 3, 5, 7.5, 10, 2
 const overheadBuckets = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1];
 const attemptBuckets = [1, 2, 3, 4, 5, 6, 8, 10];
 
-export function defineMetrics(registry: Registry, sources: MetricSources) {
+/** Counts kept by the request path as plain numbers, read by their gauges when scraped. */
+export interface InFlight {
+  requests: number;
+  streams: number;
+}
+
+export function defineMetrics(registry: Registry, sources: MetricSources, inFlight: Readonly<InFlight>) {
   const registers = [registry];
-  const { usageBuffer, limiterHealth } = sources;
+  const { usage, limiterHealth } = sources;
   return {
-    httpRequests: new Counter({
+    httpRequests: createCounterFamily(registry, {
       name: 'gatehouse_http_requests_total',
       help: 'HTTP requests answered, by route template, method, status code and status class.',
       labelNames: ['route', 'method', 'status', 'status_class'] as const,
-      registers,
     }),
-    httpDuration: new Histogram({
+    httpDuration: createHistogramFamily(registry, {
       name: 'gatehouse_http_request_duration_seconds',
       help: 'From the request arriving to the response ending (a stream counts until its last byte).',
       labelNames: ['route', 'method', 'status_class', 'stream'] as const,
       buckets: requestBuckets,
-      registers,
     }),
     requestsInFlight: new Gauge({
+      registers,
       name: 'gatehouse_http_requests_in_flight',
       help: 'HTTP requests received and not yet answered completely.',
-      registers,
+      collect() {
+        this.set(inFlight.requests);
+      },
     }),
     streamsInFlight: new Gauge({
+      registers,
       name: 'gatehouse_streams_in_flight',
       help: 'Streaming responses currently being written.',
-      registers,
+      collect() {
+        this.set(inFlight.streams);
+      },
     }),
-    upstreamRequests: new Counter({
+    upstreamRequests: createCounterFamily(registry, {
       name: 'gatehouse_upstream_requests_total',
       help: 'Upstream attempts, by provider, target model, outcome and error class (none on success).',
       labelNames: ['provider', 'model', 'outcome', 'error_class'] as const,
-      registers,
     }),
-    upstreamDuration: new Histogram({
+    upstreamDuration: createHistogramFamily(registry, {
       name: 'gatehouse_upstream_request_duration_seconds',
       help: 'Upstream attempts: from sending the request until the response began (headers, or the first token of a stream).',
       labelNames: ['provider', 'model', 'outcome'] as const,
       buckets: upstreamBuckets,
-      registers,
     }),
-    upstreamFirstToken: new Histogram({
+    upstreamFirstToken: createHistogramFamily(registry, {
       name: 'gatehouse_upstream_time_to_first_token_seconds',
       help: 'Streaming upstream attempts: from sending the request to the first token.',
       labelNames: ['provider', 'model'] as const,
       buckets: upstreamBuckets,
-      registers,
     }),
-    retries: new Counter({
+    retries: createCounterFamily(registry, {
       name: 'gatehouse_upstream_retries_total',
       help: 'Retries of the same target after a retryable failure.',
       labelNames: ['provider', 'model'] as const,
-      registers,
     }),
-    failovers: new Counter({
+    failovers: createCounterFamily(registry, {
       name: 'gatehouse_failovers_total',
       help: 'Moves from a target (provider/model) to the next candidate, by reason.',
       labelNames: ['target', 'reason'] as const,
-      registers,
     }),
-    attempts: new Histogram({
+    attempts: createHistogramFamily(registry, {
       name: 'gatehouse_request_attempts',
       help: 'Upstream attempts per request that reached routing.',
       buckets: attemptBuckets,
-      registers,
     }),
     breakerState: new Gauge({
+      registers,
       name: 'gatehouse_circuit_breaker_state',
       help: 'Circuit breaker state per target (provider/model): 0 closed, 1 half-open, 2 open.',
       labelNames: ['target'] as const,
-      registers,
     }),
-    breakerTransitions: new Counter({
+    breakerTransitions: createCounterFamily(registry, {
       name: 'gatehouse_circuit_breaker_transitions_total',
       help: 'Circuit breaker state changes per target, by the state entered.',
       labelNames: ['target', 'state'] as const,
-      registers,
     }),
-    tokens: new Counter({
+    tokens: createCounterFamily(registry, {
       name: 'gatehouse_tokens_total',
       help: 'Tokens by key id, requested model, provider and type (prompt, completion, cached; cached is a subset of prompt).',
       labelNames: ['key', 'model', 'provider', 'type'] as const,
-      registers,
     }),
-    cost: new Counter({
+    cost: createCounterFamily(registry, {
       name: 'gatehouse_cost_usd_total',
       help: 'Spend in US dollars by key id, requested model and provider.',
       labelNames: ['key', 'model', 'provider'] as const,
-      registers,
     }),
     budgetUsed: new Gauge({
+      registers,
       name: 'gatehouse_budget_used_ratio',
       help: 'Share of the current budget period already spent, per budget scope (key:<id> or team:<name>).',
       labelNames: ['scope'] as const,
-      registers,
     }),
-    cacheRequests: new Counter({
+    cacheRequests: createCounterFamily(registry, {
       name: 'gatehouse_cache_requests_total',
       help: 'Response cache lookups by layer and result.',
       labelNames: ['layer', 'result'] as const,
-      registers,
     }),
-    rateLimitRejections: new Counter({
+    rateLimitRejections: createCounterFamily(registry, {
       name: 'gatehouse_rate_limit_rejections_total',
       help: 'Requests refused with 429 by a rate limit, by the limit that refused them.',
       labelNames: ['limit'] as const,
-      registers,
     }),
-    budgetRejections: new Counter({
+    budgetRejections: createCounterFamily(registry, {
       name: 'gatehouse_budget_rejections_total',
       help: 'Requests refused because a budget was spent, by the kind of budget (key or team).',
       labelNames: ['scope_type'] as const,
-      registers,
     }),
-    overhead: new Histogram({
+    overhead: createHistogramFamily(registry, {
       name: 'gatehouse_gateway_overhead_seconds',
       help: "Time spent in the gateway itself before the upstream call began (authentication, limits, cache, routing), the upstream's own time excluded.",
       buckets: overheadBuckets,
-      registers,
     }),
-    usageBuffer: new Gauge({
-      name: 'gatehouse_usage_buffer_records',
-      help: 'Usage records not yet written to the database, by where they wait (memory or disk).',
-      labelNames: ['location'] as const,
+    usageBuffered: new Gauge({
       registers,
+      name: 'gatehouse_usage_buffer_records',
+      help: 'Usage records held in memory, not yet written to the database.',
       collect() {
-        if (usageBuffer === undefined) return;
-        const reading = usageBuffer();
-        this.labels('memory').set(reading.memory);
-        this.labels('disk').set(reading.disk);
+        if (usage !== undefined) this.set(usage().buffered);
+      },
+    }),
+    usageSpooled: new Gauge({
+      registers,
+      name: 'gatehouse_usage_spool_files',
+      help: 'Files of usage records spilled to disk while the database was unavailable, not yet written to it.',
+      collect() {
+        if (usage !== undefined) this.set(usage().spooledFiles);
+      },
+    }),
+    usageDatabaseAvailable: new Gauge({
+      registers,
+      name: 'gatehouse_usage_database_available',
+      help: 'Whether the usage writer could reach the database on its last attempt (1) or not (0).',
+      collect() {
+        if (usage !== undefined) this.set(usage().databaseAvailable ? 1 : 0);
       },
     }),
     limitsDegraded: new Gauge({
+      registers,
       name: 'gatehouse_limits_degraded',
       help: 'Whether limits currently fall back (1), e.g. per-replica limits while Redis is unreachable, or are shared and healthy (0).',
-      registers,
       collect() {
-        if (limiterHealth === undefined) return;
-        this.set(limiterHealth().degraded === undefined ? 0 : 1);
+        // Without a limiter (limits not configured) nothing can be degraded.
+        this.set(limiterHealth?.().degraded === undefined ? 0 : 1);
       },
     }),
   };

@@ -20,11 +20,32 @@ export interface AdminAuthenticator {
   authenticate(headers: Headers): AdminAuthentication | Promise<AdminAuthentication>;
 }
 
-const notAdmin = new GatewayError('permission_denied', 'This API key may not use the admin API; it needs the admin role.');
+const notAdmin = new GatewayError(
+  'permission_denied',
+  'This API key may not use the admin API; it needs the admin role.',
+);
 
 /** The admin API is for the master key and admin-role keys: 401 for no or a bad key, 403 for any other key. */
-export async function authorizeAdmin(authenticator: AdminAuthenticator, headers: Headers): Promise<AdminAuthentication> {
+export async function authorizeAdmin(
+  authenticator: AdminAuthenticator,
+  headers: Headers,
+): Promise<AdminAuthentication> {
   const result = await authenticator.authenticate(headers);
   if (result.type === 'rejected') return result;
   return result.principal.role === 'admin' ? result : { type: 'rejected', error: notAdmin };
+}
+
+/**
+ * The same check in the `{ ok }` shape other admin routes take (`authorizeAdmin` of the usage
+ * routes), so one authenticator serves every admin route.
+ */
+export function adminAuthorization(
+  authenticator: AdminAuthenticator,
+): (
+  headers: Headers,
+) => Promise<{ readonly ok: true } | { readonly ok: false; readonly error: GatewayError }> {
+  return async (headers) => {
+    const result = await authorizeAdmin(authenticator, headers);
+    return result.type === 'authenticated' ? { ok: true } : { ok: false, error: result.error };
+  };
 }

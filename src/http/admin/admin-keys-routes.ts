@@ -4,7 +4,8 @@ import type { GatewayError } from '../../errors/index.js';
 import { renderError } from '../render-error.js';
 import { authorizeAdmin, type AdminAuthenticator, type AdminPrincipal } from './admin-auth.js';
 
-export type AdminOutcome<T> = { readonly type: 'ok'; readonly value: T } | { readonly type: 'rejected'; readonly error: GatewayError };
+export type AdminOutcome<T> =
+  { readonly type: 'ok'; readonly value: T } | { readonly type: 'rejected'; readonly error: GatewayError };
 
 /** A key as shown to admins: a JSON object with an `id` (the keys module's KeyView). */
 export interface AdminKeyRecord {

@@ -58,7 +58,9 @@ export function createMemoryKeyStore(initial: readonly StoredKey[] = []): KeySto
     update(id, patch, now) {
       const existing = byId.get(id);
       if (existing === undefined) return Promise.resolve(undefined);
-      if (patch.name !== undefined && nameTaken(patch.name, id)) return Promise.resolve('duplicate_name' as const);
+      if (patch.name !== undefined && nameTaken(patch.name, id)) {
+        return Promise.resolve('duplicate_name' as const);
+      }
       const updated: Record<string, unknown> = { ...existing, updatedAt: now };
       for (const field of patchable) if (Object.hasOwn(patch, field)) updated[field] = patch[field];
       return Promise.resolve(put(updated as unknown as StoredKey));

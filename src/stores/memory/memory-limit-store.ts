@@ -113,10 +113,13 @@ export function createMemoryLimitStore(): LimitStore {
       requests?.state.waitMs === undefined &&
       tokens?.state.waitMs === undefined &&
       global?.state.waitMs === undefined &&
-      (inFlight === undefined || plan.concurrentRequests === undefined || inFlight < plan.concurrentRequests) &&
+      (inFlight === undefined ||
+        plan.concurrentRequests === undefined ||
+        inFlight < plan.concurrentRequests) &&
       (counter === undefined ||
         plan.budget === undefined ||
-        counter.spentMicroUsd + counter.reservedMicroUsd + plan.budget.estimateMicroUsd <= plan.budget.limitMicroUsd);
+        counter.spentMicroUsd + counter.reservedMicroUsd + plan.budget.estimateMicroUsd <=
+          plan.budget.limitMicroUsd);
     if (!admitted) {
       const usage = {
         requests: requests?.state,
@@ -155,7 +158,8 @@ export function createMemoryLimitStore(): LimitStore {
         else window.delete(admittedBucket);
       }
       const bucket = bucketStart(now);
-      if (settlement.actualTokens > 0) window.set(bucket, (window.get(bucket) ?? 0) + settlement.actualTokens);
+      if (settlement.actualTokens > 0)
+        window.set(bucket, (window.get(bucket) ?? 0) + settlement.actualTokens);
     }
     if (plan.concurrentRequests !== undefined) {
       const leases = concurrency.get(plan.subject);

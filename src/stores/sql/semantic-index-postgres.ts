@@ -122,14 +122,12 @@ export function createPostgresSemanticIndex(options: PostgresSemanticIndexOption
             [query.scope, query.model, query.partition, embedding, dimensions, at, query.threshold],
           );
     const row = result.rows[0];
-    if (row === undefined || Number(row.similarity) < query.threshold) return undefined;
-    await pool.query(`update ${name} set last_used_at = $4 where scope = $1 and model = $2 and entry_hash = $3`, [
-      query.scope,
-      query.model,
-      row.entry_hash,
-      at,
-    ]);
-    return { entryHash: row.entry_hash, similarity: Number(row.similarity) };
+    if (row === undefined || row.similarity < query.threshold) return undefined;
+    await pool.query(
+      `update ${name} set last_used_at = $4 where scope = $1 and model = $2 and entry_hash = $3`,
+      [query.scope, query.model, row.entry_hash, at],
+    );
+    return { entryHash: row.entry_hash, similarity: row.similarity };
   }
 
   async function add(entry: SemanticEntry, maxEntries: number): Promise<void> {

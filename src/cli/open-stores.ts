@@ -1,0 +1,12 @@
+import type { Config } from '../config/index.js';
+import type { KeyStore } from '../keys/index.js';
+import { createSqlStores } from '../stores/sql/index.js';
+
+/** The configured database, for commands that work on it directly (`gatehouse keys`). */
+export async function openSqlStores(config: Config): Promise<{ keys: KeyStore; close(): Promise<void> }> {
+  const stores = await createSqlStores({
+    ...(config.database_url === undefined ? {} : { databaseUrl: config.database_url }),
+    dataDir: config.data_dir,
+  });
+  return { keys: stores.keys, close: () => stores.close() };
+}

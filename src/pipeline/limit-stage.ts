@@ -1,0 +1,72 @@
+import { estimatePromptTokensFast, maxOutputTokens, type CostCalculator } from '../accounting/index.js';
+import type { Dialect } from '../llm/index.js';
+import { budgetPeriod, budgetScope, type BudgetCheck, type LimitRequest } from '../limits/index.js';
+import type { Principal } from './context.js';
+
+/** The target a model name resolves to first, so a budget estimate prices the model that will run. */
+export type PrimaryTarget = (
+  model: string,
+) => { readonly provider: string; readonly model: string } | undefined;
+
+export interface LimitRequestInput {
+  readonly principal: Principal;
+  readonly dialect: Dialect;
+  readonly operation: 'chat' | 'embeddings';
+  readonly model: string;
+  readonly body: Readonly<Record<string, unknown>>;
+  readonly now: number;
+}
+
+/**
+ * What the limiter is asked for one request. Tokens reserved up front are the prompt (estimated at
+ * four characters per token) plus the output the request allows (`max_tokens`), corrected with the
+ * real usage afterwards. The budget estimate is an upper bound: the prompt plus the most output the
+ * request may produce, at the price of the model that will answer first.
+ */
+export function limitRequestFor(
+  input: LimitRequestInput,
+  costs: CostCalculator,
+  primaryTarget: PrimaryTarget,
+): LimitRequest {
+  const { principal, body, dialect } = input;
+  const promptTokens = estimatePromptTokensFast(body, dialect);
+  const declaredOutput = input.operation === 'chat' ? declaredMaxTokens(body) : 0;
+  return {
+    subject: principal.keyId,
+    limits: principal.limits,
+    estimatedTokens: promptTokens + declaredOutput,
+    budget: budgetFor(input, costs, primaryTarget, promptTokens),
+    now: input.now,
+  };
+}
+
+function budgetFor(
+  input: LimitRequestInput,
+  costs: CostCalculator,
+  primaryTarget: PrimaryTarget,
+  promptTokens: number,
+): BudgetCheck | undefined {
+  const budget = input.principal.budget;
+  if (budget === undefined) return undefined;
+  const target = primaryTarget(input.model);
+  const outputTokens = input.operation === 'chat' ? maxOutputTokens(input.body, input.dialect) : 0;
+  const estimatedCostUsd = costs.upperBound(
+    target?.provider,
+    target?.model ?? input.model,
+    promptTokens,
+    outputTokens,
+  );
+  // Keys of one team draw on one budget: the team's.
+  const team = input.principal.team;
+  const scope = budgetScope(team === undefined ? { keyId: input.principal.keyId } : { team });
+  const period =
+    budget.period === 'total'
+      ? { periodStart: 0, periodEnd: Number.POSITIVE_INFINITY }
+      : budgetPeriod(budget.period, input.now);
+  return { scope, limitUsd: budget.usd, ...period, period: budget.period, estimatedCostUsd };
+}
+
+function declaredMaxTokens(body: Readonly<Record<string, unknown>>): number {
+  const value = body.max_completion_tokens ?? body.max_tokens;
+  return typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : 0;
+}

@@ -1,0 +1,201 @@
+import { performance } from 'node:perf_hooks';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { createChildCache } from './metrics-children.js';
+import { defineMetrics, type InFlight, type MetricSources } from './metrics-definitions.js';
+import { createLabelGuard } from './metrics-label-guard.js';
+import { createRoutingMetrics, type RoutingEvents } from './metrics-router-observer.js';
+
+export interface MetricsOptions {
+  /** Model names the gateway serves: configured names and their targets' models. */
+  readonly knownModels: Iterable<string>;
+  /** Key ids currently issued; asked only about key ids not seen before. */
+  readonly knownKeys?: () => Iterable<string>;
+  readonly knownProviders?: Iterable<string>;
+  /** Targets as routing names them (`provider/model`); their breakers start reported as closed. */
+  readonly knownTargets?: Iterable<string>;
+  /** Distinct values a label admits beyond its known ones before folding the rest into `other`. */
+  readonly maxLabelValues?: number;
+  readonly sources?: MetricSources;
+  /** A monotonic clock in milliseconds (`performance.now` unless a test supplies one). */
+  readonly now?: () => number;
+}
+
+/** Tracks one HTTP request from its arrival to the end of its response. */
+export interface HttpRequestTracker {
+  /** The response is a stream: counted in flight until `finished`. */
+  streamStarted(): void;
+  /** Idempotent: only the first call counts. */
+  finished(outcome: { readonly status: number }): void;
+}
+
+export interface RequestMetricsRecord {
+  readonly keyId: string | undefined;
+  /** The model the caller asked for. */
+  readonly model: string | undefined;
+  /** The provider that answered (undefined when none did, e.g. a cache hit). */
+  readonly provider: string | undefined;
+  readonly usage:
+    | { readonly inputTokens: number; readonly outputTokens: number; readonly cachedInputTokens: number }
+    | undefined;
+  readonly costUsd?: number | undefined;
+  /** Upstream attempts; 0 when the request never reached routing. */
+  readonly attempts: number;
+  /** Gateway time before the upstream call; undefined when the request never reached routing. */
+  readonly overheadMs?: number | undefined;
+}
+
+/** `unknown` while the limiter does not say which limit refused. */
+export type RateLimitKind = 'requests' | 'tokens' | 'concurrency' | 'global' | 'unknown';
+export type BudgetScopeType = 'key' | 'team';
+
+export interface Metrics {
+  requestStarted(request: {
+    readonly route: string;
+    readonly method: string;
+    readonly stream?: boolean;
+  }): HttpRequestTracker;
+  /** Tokens, cost, attempts and overhead of a finished request. */
+  requestRecord(record: RequestMetricsRecord): void;
+  rateLimited(limit: RateLimitKind): void;
+  budgetExceeded(scopeType: BudgetScopeType): void;
+  /** The share of a budget already spent (0..1, above 1 when overspent), as the limiter last saw it. */
+  budgetUsed(scope: string, ratio: number): void;
+  cacheResult(layer: string, result: string): void;
+  /** Structurally a `RouterObserver` (routing/observer.ts). */
+  routerObserver(): RoutingEvents;
+  render(): Promise<string>;
+  readonly contentType: string;
+  readonly registry: Registry;
+}
+
+const httpMethods = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+const unknownStatus = { status: 'other', statusClass: 'other' };
+/** Label values computed once, so that a finished request does not format its status. */
+const statusLabels = Array.from({ length: 600 }, (_, status) =>
+  status < 100 ? unknownStatus : { status: String(status), statusClass: `${Math.floor(status / 100)}xx` },
+);
+
+export function createMetrics(options: MetricsOptions): Metrics {
+  const maxLabelValues = options.maxLabelValues ?? 200;
+  const now = options.now ?? (() => performance.now());
+  const registry = new Registry();
+  // Process metrics (CPU, memory, event loop lag, GC) on this registry only, never the global one.
+  collectDefaultMetrics({ register: registry, prefix: 'gatehouse_' });
+  const inFlight: InFlight = { requests: 0, streams: 0 };
+  const metrics = defineMetrics(registry, options.sources ?? {}, inFlight);
+
+  const guard = (known?: Iterable<string> | (() => Iterable<string>), budget = maxLabelValues) =>
+    createLabelGuard(known === undefined ? { budget } : { budget, known });
+  const guards = {
+    route: guard(),
+    method: guard(httpMethods, 0),
+    key: guard(options.knownKeys),
+    model: guard(options.knownModels),
+    provider: guard(options.knownProviders),
+    target: guard(options.knownTargets),
+    errorClass: guard(undefined, 50),
+    reason: guard(undefined, 20),
+    scope: guard(),
+    layer: guard(undefined, 20),
+    cacheResult: guard(undefined, 20),
+    limit: guard(undefined, 20),
+  };
+  for (const target of options.knownTargets ?? []) metrics.breakerState.labels(target).set(0);
+  const routing = createRoutingMetrics(metrics, guards);
+
+  // One lookup for the four series a finished request adds to.
+  const accountChildren = createChildCache(([key = '', model = '', provider = '']) => ({
+    prompt: metrics.tokens.labels(key, model, provider, 'prompt'),
+    completion: metrics.tokens.labels(key, model, provider, 'completion'),
+    cached: metrics.tokens.labels(key, model, provider, 'cached'),
+    cost: metrics.cost.labels(key, model, provider),
+  }));
+  // Unlabelled series exist from the start, so a scrape shows them at zero before any traffic.
+  const attemptsSeries = metrics.attempts.labels();
+  const overheadSeries = metrics.overhead.labels();
+
+  function requestStarted(request: {
+    readonly route: string;
+    readonly method: string;
+    readonly stream?: boolean;
+  }) {
+    const startedAt = now();
+    const route = guards.route.value(request.route);
+    const method = guards.method.value(request.method);
+    let stream = request.stream === true;
+    let streaming = false;
+    let done = false;
+    inFlight.requests += 1;
+    if (stream) {
+      streaming = true;
+      inFlight.streams += 1;
+    }
+    return {
+      streamStarted() {
+        if (done || streaming) return;
+        stream = true;
+        streaming = true;
+        inFlight.streams += 1;
+      },
+      finished(outcome: { readonly status: number }) {
+        if (done) return;
+        done = true;
+        inFlight.requests -= 1;
+        if (streaming) inFlight.streams -= 1;
+        const labels = statusLabels[outcome.status] ?? unknownStatus;
+        metrics.httpRequests.labels(route, method, labels.status, labels.statusClass).inc();
+        const seconds = (now() - startedAt) / 1000;
+        metrics.httpDuration
+          .labels(route, method, labels.statusClass, stream ? 'true' : 'false')
+          .observe(Math.max(0, seconds));
+      },
+    };
+  }
+
+  function requestRecord(record: RequestMetricsRecord) {
+    if (record.attempts > 0) attemptsSeries.observe(record.attempts);
+    if (isCount(record.overheadMs)) overheadSeries.observe(record.overheadMs / 1000);
+    const { usage, costUsd } = record;
+    if (usage === undefined && costUsd === undefined) return;
+    const children = accountChildren.get(
+      guards.key.value(record.keyId ?? 'none'),
+      guards.model.value(record.model ?? 'none'),
+      guards.provider.value(record.provider ?? 'none'),
+    );
+    if (usage !== undefined) {
+      if (isCount(usage.inputTokens)) children.prompt.inc(usage.inputTokens);
+      if (isCount(usage.outputTokens)) children.completion.inc(usage.outputTokens);
+      if (isCount(usage.cachedInputTokens)) children.cached.inc(usage.cachedInputTokens);
+    }
+    if (isCount(costUsd)) children.cost.inc(costUsd);
+  }
+
+  return {
+    requestStarted,
+    requestRecord,
+    rateLimited(limit) {
+      metrics.rateLimitRejections.labels(guards.limit.value(limit)).inc();
+    },
+    budgetExceeded(scopeType) {
+      metrics.budgetRejections.labels(scopeType).inc();
+    },
+    budgetUsed(scope, ratio) {
+      if (Number.isFinite(ratio)) metrics.budgetUsed.labels(guards.scope.value(scope)).set(ratio);
+    },
+    cacheResult(layer, result) {
+      metrics.cacheRequests.labels(guards.layer.value(layer), guards.cacheResult.value(result)).inc();
+    },
+    routerObserver: () => routing,
+    render: () => registry.metrics(),
+    contentType: registry.contentType,
+    registry,
+  };
+}
+
+/**
+ * A NaN or negative figure (malformed usage from a provider) would corrupt a counter for the life
+ * of the process; it costs one data point instead.
+ */
+function isCount(value: number | undefined): value is number {
+  return value !== undefined && Number.isFinite(value) && value >= 0;
+}

@@ -1,0 +1,196 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parser } from '@prometheus-io/lezer-promql';
+import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { createMetrics } from '../src/telemetry/metrics.js';
+import { isExportedName, metricFamilies } from '../src/telemetry/metrics-exposition.js';
+
+/**
+ * The shipped alert rules and dashboard must be valid PromQL over metrics the gateway exports: a
+ * typo in a metric or label name gives a silent, empty panel or an alert that never fires.
+ */
+const deploy = (path: string) => fileURLToPath(new URL(`../deploy/${path}`, import.meta.url));
+
+interface Rule {
+  readonly alert?: string;
+  readonly expr?: string;
+  readonly for?: string;
+  readonly labels?: Record<string, string>;
+  readonly annotations?: Record<string, string>;
+}
+interface RuleFile {
+  readonly groups: readonly { readonly name: string; readonly rules: readonly Rule[] }[];
+}
+
+const ruleFile = parseYaml(readFileSync(deploy('prometheus/alert-rules.yaml'), 'utf8')) as RuleFile;
+const dashboard = JSON.parse(readFileSync(deploy('grafana/gatehouse-dashboard.json'), 'utf8')) as Record<
+  string,
+  unknown
+>;
+
+const alertExpressions = ruleFile.groups.flatMap((group) =>
+  group.rules.map((rule) => ({ source: `alert ${rule.alert ?? '?'}`, expr: rule.expr ?? '' })),
+);
+const dashboardExpressions = collectDashboardExpressions(dashboard);
+
+/** Series Prometheus writes itself for every target, and labels it attaches to every series. */
+const prometheusSeries = new Set(['up']);
+const targetLabels = new Set(['instance', 'job']);
+
+function collectDashboardExpressions(node: unknown, title = ''): { source: string; expr: string }[] {
+  if (Array.isArray(node)) return node.flatMap((item) => collectDashboardExpressions(item, title));
+  if (typeof node !== 'object' || node === null) return [];
+  const record = node as Record<string, unknown>;
+  const panelTitle = typeof record.title === 'string' ? record.title : title;
+  const own = typeof record.expr === 'string' ? [{ source: `panel "${panelTitle}"`, expr: record.expr }] : [];
+  return [
+    ...own,
+    ...Object.values(record).flatMap((value) => collectDashboardExpressions(value, panelTitle)),
+  ];
+}
+
+/** Grafana replaces its variables before the query reaches Prometheus; so does this check. */
+function interpolateGrafana(expr: string): string {
+  return expr
+    .replaceAll('$__rate_interval', '5m')
+    .replaceAll('$__interval', '1m')
+    .replaceAll('$__range', '6h')
+    .replace(/\$\{?(\w+)\}?/g, '.*');
+}
+
+interface Selector {
+  readonly name: string | undefined;
+  readonly matcherLabels: readonly string[];
+}
+
+function analyse(expr: string): { errors: number[]; selectors: Selector[] } {
+  const tree = parser.parse(expr);
+  const errors: number[] = [];
+  const selectors: Selector[] = [];
+  tree.iterate({
+    enter(node) {
+      if (node.type.isError) errors.push(node.from);
+      if (node.name !== 'VectorSelector') return;
+      const identifier = node.node.getChild('Identifier');
+      const matcherLabels: string[] = [];
+      const matchers = node.node.getChild('LabelMatchers');
+      for (let child = matchers?.firstChild ?? null; child !== null; child = child.nextSibling) {
+        const label = child.getChild('LabelName');
+        if (label !== null) matcherLabels.push(expr.slice(label.from, label.to));
+      }
+      selectors.push({
+        name: identifier === null ? undefined : expr.slice(identifier.from, identifier.to),
+        matcherLabels,
+      });
+    },
+  });
+  return { errors, selectors };
+}
+
+let exported: ReturnType<typeof readExportedMetrics> | undefined;
+const exportedMetrics = () => (exported ??= readExportedMetrics());
+
+async function readExportedMetrics() {
+  const metrics = createMetrics({ knownModels: [] });
+  const families = metricFamilies(await metrics.render());
+  const labels = new Map<string, Set<string>>();
+  for (const metric of metrics.registry.getMetricsAsArray()) {
+    const names = (metric as unknown as { labelNames?: readonly string[] }).labelNames ?? [];
+    labels.set(metric.name, new Set(names));
+  }
+  return { families, labels };
+}
+
+function baseName(name: string, families: ReadonlyMap<string, string>): string {
+  if (families.has(name)) return name;
+  return name.replace(/_(bucket|sum|count)$/, '');
+}
+
+describe.each([
+  ['alert rules', alertExpressions],
+  ['dashboard', dashboardExpressions],
+])('PromQL in the shipped %s', (_kind, expressions) => {
+  it('has expressions to check', () => {
+    expect(expressions.length).toBeGreaterThan(5);
+  });
+
+  it.each(expressions)('$source parses without errors', ({ expr }) => {
+    const { errors } = analyse(interpolateGrafana(expr));
+    expect(errors, expr).toEqual([]);
+  });
+
+  it.each(expressions)('$source names only exported metrics and their labels', async ({ expr }) => {
+    const { families, labels } = await exportedMetrics();
+    const { selectors } = analyse(interpolateGrafana(expr));
+    expect(selectors.length, expr).toBeGreaterThan(0);
+    for (const selector of selectors) {
+      expect(selector.name, `a selector without a metric name in ${expr}`).toBeDefined();
+      const name = selector.name ?? '';
+      if (prometheusSeries.has(name)) continue;
+      expect(isExportedName(name, families), `${name} is not exported`).toBe(true);
+      const base = baseName(name, families);
+      const allowed = new Set([
+        ...(labels.get(base) ?? []),
+        ...targetLabels,
+        ...(name.endsWith('_bucket') ? ['le'] : []),
+      ]);
+      for (const label of selector.matcherLabels)
+        expect(allowed.has(label), `${name} has no label ${label}`).toBe(true);
+    }
+  });
+});
+
+describe('alert rules file', () => {
+  it('gives every rule a name, a severity and a summary', () => {
+    const rules = ruleFile.groups.flatMap((group) => group.rules);
+    expect(rules.map((rule) => rule.alert)).toEqual(
+      expect.arrayContaining([
+        'GatehouseHighLatencyP95',
+        'GatehouseHighErrorRate',
+        'GatehouseCircuitBreakerOpen',
+        'GatehouseBudgetNearlySpent',
+        'GatehouseLowCacheHitRate',
+        'GatehouseLimitsDegraded',
+      ]),
+    );
+    for (const rule of rules) {
+      expect(rule.alert).toMatch(/^Gatehouse[A-Za-z0-9]+$/);
+      expect(['critical', 'warning', 'info']).toContain(rule.labels?.severity);
+      expect(rule.annotations?.summary).toBeTruthy();
+    }
+  });
+
+  it('is loaded by the shipped scrape configuration, whose job name the rules use', () => {
+    const configuration = parseYaml(readFileSync(deploy('prometheus/prometheus.yaml'), 'utf8')) as {
+      rule_files: string[];
+      scrape_configs: { job_name: string; metrics_path: string }[];
+    };
+    expect(configuration.rule_files).toContain('alert-rules.yaml');
+    expect(configuration.scrape_configs[0]).toMatchObject({
+      job_name: 'gatehouse',
+      metrics_path: '/metrics',
+    });
+    expect(alertExpressions.some(({ expr }) => expr.includes('job="gatehouse"'))).toBe(true);
+  });
+});
+
+describe('dashboard file', () => {
+  it('is a Grafana dashboard whose panels all query the selected Prometheus', () => {
+    expect(dashboard).toMatchObject({ uid: 'gatehouse-overview', title: 'Gatehouse' });
+    const panels = dashboard.panels as {
+      type: string;
+      title: string;
+      datasource?: { uid: string };
+      gridPos: object;
+    }[];
+    const queried = panels.filter((panel) => panel.type !== 'row');
+    expect(queried.length).toBeGreaterThan(20);
+    for (const panel of queried) {
+      expect(panel.datasource?.uid, panel.title).toBe('${datasource}');
+      expect(panel.gridPos, panel.title).toBeDefined();
+    }
+    const ids = panels.map((panel) => (panel as unknown as { id: number }).id);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+});
