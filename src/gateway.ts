@@ -2,7 +2,21 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Server as HttpsServer } from 'node:https';
 import { Redis } from 'ioredis';
-import { createCostCalculator, createPriceBook, createUsageWriter } from './accounting/index.js';
+import pg from 'pg';
+import {
+  createCostCalculator,
+  createPriceBook,
+  createTokenCounter,
+  createUsageWriter,
+} from './accounting/index.js';
+import {
+  cacheSettingsFrom,
+  createResponseCache,
+  createResponseCaching,
+  createSemanticCache,
+  type Embedder,
+  type ResponseCaching,
+} from './caching/index.js';
 import { maskedConfig } from './config/index.js';
 import type { Config } from './config/schema.js';
 import { codecs, validateEmbeddingsRequest } from './dialects/index.js';
@@ -18,11 +32,22 @@ import {
   createTargetStats,
 } from './routing/index.js';
 import { createMemoryLimitStore } from './stores/memory/memory-limit-store.js';
+import { createMemoryCacheStore } from './stores/memory/memory-cache-store.js';
+import { createMemorySemanticIndex } from './stores/memory/memory-cache-semantic-index.js';
 import { createRedisBreakerChannel } from './stores/redis/redis-breaker-channel.js';
+import { createRedisCacheStore } from './stores/redis/redis-cache-store.js';
 import { createRedisConnection, type RedisConnection } from './stores/redis/redis-client.js';
 import { createRedisLimitStore } from './stores/redis/redis-limit-store.js';
+import { createPostgresSemanticIndex } from './stores/sql/semantic-index-postgres.js';
 import { createSqlStores } from './stores/sql/index.js';
-import type { Logger } from './telemetry/index.js';
+import {
+  createMetrics,
+  createTracing,
+  parseOtlpHeaders,
+  startMetricsServer,
+  type Logger,
+  type MetricsServer,
+} from './telemetry/index.js';
 
 export interface GatewayOptions {
   readonly config: Config;
@@ -92,7 +117,41 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     },
     breakerChannel,
   );
-  const router = createRouter({ resolver, codecs, breakers, stats: createTargetStats() });
+  const metrics = createMetrics({
+    knownModels: [...resolver.configuredNames(), ...configuredTargetModels(config), 'mock'],
+    knownProviders: providers.keys(),
+    knownTargets: configuredTargets(config),
+    maxLabelValues: config.metrics.max_label_values,
+    sources: {
+      usage: () => usageWriter.stats(),
+      limiterHealth: () => limiter.health(),
+    },
+  });
+  const router = createRouter({
+    resolver,
+    codecs,
+    breakers,
+    stats: createTargetStats(),
+    observer: metrics.routerObserver(),
+  });
+  const tracing = createTracing({
+    mode: config.tracing.mode,
+    endpoint: config.tracing.otlp_endpoint,
+    headers:
+      config.tracing.otlp_headers === undefined ? undefined : parseOtlpHeaders(config.tracing.otlp_headers),
+    serviceName: config.tracing.service_name,
+    sampler: config.tracing.sampler,
+    ratio: config.tracing.sampler_ratio,
+    capturePrompts: config.tracing.capture_prompts,
+    langfuse:
+      config.tracing.langfuse.public_key === undefined || config.tracing.langfuse.secret_key === undefined
+        ? undefined
+        : {
+            publicKey: config.tracing.langfuse.public_key,
+            secretKey: config.tracing.langfuse.secret_key,
+            url: config.tracing.langfuse.url,
+          },
+  });
 
   const keys = createKeyService({
     store: stores.keys,
@@ -122,14 +181,54 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     logger,
   });
   const costs = createCostCalculator(createPriceBook(config.pricing), logger);
+  const semanticPool = needsSemanticPool(config)
+    ? new pg.Pool({ connectionString: config.database_url, max: 2 })
+    : undefined;
+  const caching = createCaching(config, {
+    redis,
+    metrics,
+    logger,
+    semanticPool,
+    databaseSchema: options.databaseSchema,
+    embed: async (texts, model, signal) => {
+      const outcome = await router.route({
+        dialect: 'openai',
+        operation: 'embeddings',
+        model,
+        body: { model, input: [...texts], encoding_format: 'float' },
+        stream: false,
+        includeUsage: false,
+        forwardHeaders: {},
+        signal: signal ?? AbortSignal.timeout(10_000),
+      });
+      if (outcome.type !== 'json')
+        throw outcome.type === 'error' ? outcome.error : new Error('unexpected stream');
+      return embeddingsOf(outcome.body);
+    },
+  });
 
   const pipeline = createPipeline({
     authenticator: keys,
     limiter,
-    accounting: { costs, usage: usageWriter },
-    primaryTarget: (model) => {
-      const target = resolver.resolve(model)?.targets[0];
-      return target === undefined ? undefined : { provider: target.provider.name, model: target.model };
+    caching,
+    metrics,
+    tracing,
+    accounting: {
+      costs,
+      usage: usageWriter,
+      tokens: createTokenCounter(),
+      providerType: (name) => providers.get(name)?.type,
+    },
+    targetsOf: (model) => {
+      const route = resolver.resolve(model);
+      if (route === undefined) return [];
+      const routes = [route, ...route.fallbacks.flatMap((name) => resolver.resolve(name) ?? [])];
+      return routes.flatMap((entry) =>
+        entry.targets.map((target) => ({
+          provider: { name: target.provider.name, type: target.provider.type },
+          model: target.model,
+        })),
+      );
     },
     router,
     codecs,
@@ -152,11 +251,13 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     pipeline,
     codecs,
     logger,
+    metrics,
     modelNames: () => modelNames,
     isDraining: () => draining,
     admin: {
       keys,
       reports: stores.usage,
+      ...(caching === undefined ? {} : { cache: caching }),
       maskedConfig: () => masked,
       status: () => ({
         providers: [...providers.values()].map((provider) => ({
@@ -195,14 +296,22 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   });
 
   let tlsReloader: TlsReloader | undefined;
+  let metricsServer: MetricsServer | undefined;
 
   return {
     async listen() {
       await app.listen({ host: config.server.host, port: config.server.port });
       if (tlsPaths !== undefined) {
-        tlsReloader = watchTls(app.server as HttpsServer, tlsPaths, (error) => {
+        tlsReloader = watchTls(app.server as unknown as HttpsServer, tlsPaths, (error) => {
           if (error === undefined) logger.info('TLS certificate reloaded');
           else logger.error({ err: error }, 'TLS certificate reload failed; keeping the previous one');
+        });
+      }
+      if (config.server.metrics_port !== 0) {
+        metricsServer = await startMetricsServer({
+          host: config.server.metrics_host,
+          port: config.server.metrics_port,
+          metrics,
         });
       }
       const address = app.server.address() as AddressInfo;
@@ -231,15 +340,95 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         clearInterval(sweep);
         // Streams finish writing their usage records when they end; give their last callbacks a turn.
         await new Promise((resolve) => setImmediate(resolve));
+        await metricsServer?.close();
+        await pipeline.drain();
         await keys.stop();
         await usageWriter.close();
         await limiter.close();
         await breakerChannel?.close();
         await Promise.all([...providers.values()].map((provider) => provider.close()));
         await redis?.close();
+        await semanticPool?.end();
         await stores.close();
+        await tracing.shutdown();
       }
     },
     reloadTls: () => tlsReloader?.reload() ?? Promise.resolve(),
   };
+}
+
+function configuredTargets(config: Config): string[] {
+  return Object.values(config.models).flatMap((model) =>
+    model.targets.map((target) => `${target.provider}/${target.model}`),
+  );
+}
+
+function configuredTargetModels(config: Config): string[] {
+  return Object.values(config.models).flatMap((model) => model.targets.map((target) => target.model));
+}
+
+function needsSemanticPool(config: Config): boolean {
+  return (
+    config.database_url !== undefined &&
+    config.cache.enabled &&
+    Object.values(config.cache.models).some((model) => model.semantic?.enabled === true)
+  );
+}
+
+interface CachingParts {
+  readonly redis: RedisConnection | undefined;
+  readonly metrics: ReturnType<typeof createMetrics>;
+  readonly logger: Logger;
+  readonly semanticPool: pg.Pool | undefined;
+  readonly databaseSchema: string | undefined;
+  readonly embed: Embedder;
+}
+
+/** The response cache: L1 in process, L2 in Redis when configured, and the semantic index. */
+function createCaching(config: Config, parts: CachingParts): ResponseCaching | undefined {
+  const settings = cacheSettingsFrom(config.cache, parts.redis !== undefined);
+  if (!settings.enabled) return undefined;
+  const { redis, metrics, logger } = parts;
+  const cache = createResponseCache({
+    local:
+      settings.l1Size === 0
+        ? undefined
+        : createMemoryCacheStore({ maxEntries: settings.l1Size, maxBytes: settings.l1MaxBytes }),
+    shared:
+      settings.l2Enabled && redis !== undefined
+        ? createRedisCacheStore({
+            client: redis.client,
+            maxTtlSeconds: settings.maxTtlSeconds,
+            reportFailure: (error) => redis.reportFailure(error),
+          })
+        : undefined,
+    localTtlSeconds: settings.l1TtlSeconds,
+    maxEntryBytes: settings.maxEntryBytes,
+    observer: metrics,
+    logger,
+  });
+  const semanticWanted = Object.values(settings.models).some((model) => model.semantic?.enabled === true);
+  const semantic = semanticWanted
+    ? createSemanticCache({
+        // Shared by replicas in Postgres; in process for the embedded database (one node).
+        index:
+          parts.semanticPool === undefined
+            ? createMemorySemanticIndex()
+            : createPostgresSemanticIndex({ pool: parts.semanticPool, schema: parts.databaseSchema }),
+        embed: parts.embed,
+        observer: metrics,
+        logger,
+      })
+    : undefined;
+  return createResponseCaching({ settings, cache, codecs, semantic, observer: metrics });
+}
+
+/** The vectors of an OpenAI embeddings response, in input order. */
+function embeddingsOf(body: Buffer): number[][] {
+  const parsed = JSON.parse(body.toString('utf8')) as { data?: { index?: number; embedding?: unknown }[] };
+  const data = [...(parsed.data ?? [])].sort((a, b) => (a.index ?? 0) - (b.index ?? 0));
+  return data.map((entry) => {
+    if (!Array.isArray(entry.embedding)) throw new Error('the embeddings answer has no float vectors');
+    return entry.embedding as number[];
+  });
 }

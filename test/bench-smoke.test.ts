@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { modeNames, runBench, silentProgress } from '../src/bench/index.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -18,6 +18,7 @@ describe('gatehouse bench', () => {
     { timeout: 90_000 },
     async () => {
       const outputDirectory = mkdtempSync(join(tmpdir(), 'gatehouse-bench-smoke-'));
+      onTestFinished(() => rmSync(outputDirectory, { recursive: true, force: true }));
       let stdout = '';
       let stderr = '';
       const { report, files } = await runBench(
@@ -65,7 +66,6 @@ describe('gatehouse bench', () => {
       expect(JSON.parse(readFileSync(files.json, 'utf8'))).toMatchObject({ settings: { rounds: 1 } });
       expect(existsSync(join(outputDirectory, 'latest.md'))).toBe(true);
       expect(stderr).not.toContain('logs are kept');
-      rmSync(outputDirectory, { recursive: true, force: true });
     },
   );
 });

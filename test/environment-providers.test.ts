@@ -23,12 +23,14 @@ describe('providers found from the environment', () => {
     const cwd = mkdtempSync(join(tmpdir(), 'gatehouse-env-'));
     const loaded = loadConfig({
       flags: { port: 0 },
+      // The metrics port is a fixed number by default; tests run side by side.
       cwd,
       env: {
         OPENAI_API_KEY: 'sk-test-environment-openai-key',
         OPENAI_BASE_URL: `${mock.url}/v1`,
         GATEHOUSE_MASTER_KEY: masterKey,
         GATEHOUSE_DATA_DIR: join(cwd, 'data'),
+        METRICS_PORT: '0',
       },
     });
     if (!loaded.ok) throw new Error(JSON.stringify(loaded.errors));

@@ -121,7 +121,7 @@ describe('usage writer', () => {
     store.setMode('available');
     await vi.waitFor(() => expect(writer.stats().written).toBe(60), eventually);
     expect(writtenOnce(store, 60)).toBe(true);
-    expect(await spoolFiles()).toEqual([]);
+    await vi.waitFor(async () => expect(await spoolFiles()).toEqual([]), eventually);
     expect(writer.stats()).toMatchObject({ buffered: 0, spooledFiles: 0, databaseAvailable: true });
     expect(log.lines.some((line) => line.message === 'usage database available again')).toBe(true);
     // Spilled (older) records are written back before the ones kept in memory.
@@ -155,7 +155,7 @@ describe('usage writer', () => {
     await vi.waitFor(() => expect(second.writer.stats().written).toBe(8), eventually);
     expect(writtenOnce(store, 8)).toBe(true);
     expect(store.records().find((record) => record.requestId === 'req_1')).toEqual(usageRecord(1));
-    expect(await spoolFiles()).toEqual([]);
+    await vi.waitFor(async () => expect(await spoolFiles()).toEqual([]), eventually);
   });
 
   it('writes what is in memory on close when the database is up', async () => {
@@ -164,7 +164,7 @@ describe('usage writer', () => {
     for (let index = 0; index < 3; index += 1) writer.record(usageRecord(index));
     await writer.close();
     expect(writtenOnce(store, 3)).toBe(true);
-    expect(await spoolFiles()).toEqual([]);
+    await vi.waitFor(async () => expect(await spoolFiles()).toEqual([]), eventually);
   });
 
   it('spills an insert that hangs past the close timeout instead of waiting for ever', async () => {
@@ -208,7 +208,11 @@ describe('usage writer', () => {
     const { writer } = start(store);
     await vi.waitFor(() => expect(writer.stats().written).toBe(3), eventually);
     expect(store.records().map((record) => record.requestId)).toEqual(['req_1', 'req_2', 'req_3']);
-    expect(await spoolFiles()).toEqual(['usage-001767225600001-00000001-abcdef02.ndjson.corrupt']);
+    await vi.waitFor(
+      async () =>
+        expect(await spoolFiles()).toEqual(['usage-001767225600001-00000001-abcdef02.ndjson.corrupt']),
+      eventually,
+    );
     const kept = await readFile(
       join(spool, 'usage-001767225600001-00000001-abcdef02.ndjson.corrupt'),
       'utf8',

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { request } from 'undici';
 import type { TargetName } from './bench-options.js';
 import { chatBody } from './chat-bodies.js';
 import type { ChildProcessGroup, RunningChild } from './child-processes.js';
@@ -74,7 +75,7 @@ function portkeyVersion(peersDirectory: string): string | undefined {
   }
 }
 
-function startGatehouse(
+async function startGatehouse(
   name: 'gatehouse' | 'gatehouse-redis',
   mock: RunningChild,
   paths: BenchPaths,
@@ -92,22 +93,48 @@ function startGatehouse(
   writeFileSync(configurationFile, configuration.yaml);
   const preload =
     options.reportGatewayMemory === true ? ['--import', pathToFileURL(paths.memoryReporter).href] : [];
-  return group
-    .start({
-      name,
-      command: paths.nodeBinary,
-      arguments: [...preload, paths.gatehouseMain, 'start', '--config', configurationFile, '--port', '0'],
-      environment: { ...paths.baseEnvironment, NODE_ENV: 'production', ...configuration.environment },
-      logFile: join(paths.workDirectory, `${name}.log`),
-      readyPattern: /"url":"(http:\/\/[^"]+)"[^\n]*"msg":"gatehouse started"/,
-      ipc: options.reportGatewayMemory === true,
-    })
-    .then((child) => ({
-      name,
-      label: name === 'gatehouse' ? 'Gatehouse' : 'Gatehouse, Redis state',
-      load: loadTarget(child.url, configuration.model, configuration.headers),
-      process: child,
-    }));
+  const child = await group.start({
+    name,
+    command: paths.nodeBinary,
+    arguments: [...preload, paths.gatehouseMain, 'start', '--config', configurationFile, '--port', '0'],
+    environment: { ...paths.baseEnvironment, NODE_ENV: 'production', ...configuration.environment },
+    logFile: join(paths.workDirectory, `${name}.log`),
+    readyPattern: /"url":"(http:\/\/[^"]+)"[^\n]*"msg":"gatehouse started"/,
+    ipc: options.reportGatewayMemory === true,
+  });
+  const secret = await createVirtualKey(
+    child.url,
+    configuration.adminHeaders,
+    configuration.virtualKeyRequest,
+  );
+  return {
+    name,
+    label: name === 'gatehouse' ? 'Gatehouse' : 'Gatehouse, Redis state',
+    load: loadTarget(child.url, configuration.model, { authorization: `Bearer ${secret}` }),
+    process: child,
+  };
+}
+
+/** Creates the virtual key the load is sent with, through the admin API as an operator would. */
+async function createVirtualKey(
+  url: string,
+  headers: Readonly<Record<string, string>>,
+  body: Readonly<Record<string, unknown>>,
+): Promise<string> {
+  const response = await request(`${url}/admin/keys`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(10_000),
+  });
+  const text = await response.body.text();
+  const secret = response.statusCode === 201 ? (JSON.parse(text) as { key?: unknown }).key : undefined;
+  if (typeof secret !== 'string') {
+    throw new Error(
+      `Gatehouse refused to create the benchmark's virtual key (${response.statusCode}): ${text}`,
+    );
+  }
+  return secret;
 }
 
 export async function startTargets(

@@ -2,7 +2,9 @@
  * The requests the benchmark sends: an OpenAI Chat Completions body of about 1 KB (a system prompt
  * and a question, the size of a typical short chat turn), the same for every target but for the
  * model name each target expects. The streaming body asks for usage in the stream, as production
- * clients that count tokens do.
+ * clients that count tokens do. The temperature is above 0 on purpose: Gatehouse's default cache
+ * policy does not cache sampled answers, so every request is relayed to the upstream; with
+ * temperature 0 the identical requests would be cache hits and the run would measure the cache.
  */
 
 const systemPrompt =

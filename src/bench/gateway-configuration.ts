@@ -23,13 +23,26 @@ export interface GatewayBenchConfiguration {
   readonly environment: Readonly<Record<string, string>>;
   /** The model name the load generator sends. */
   readonly model: string;
-  /** Headers every benchmark request carries (the credential). */
-  readonly headers: Readonly<Record<string, string>>;
+  /** The master key's header: for the admin API only, never for the load. */
+  readonly adminHeaders: Readonly<Record<string, string>>;
+  /** `POST /admin/keys` body of the virtual key the load is sent with. */
+  readonly virtualKeyRequest: Readonly<Record<string, unknown>>;
 }
 
 /** Long enough for the configuration's 16-character minimum; only ever used on loopback. */
 const benchMasterKey = 'gatehouse-bench-master-key-0123456789';
 const benchModel = 'bench-model';
+const benchTier = 'bench';
+
+/**
+ * Limits far above what two cores can serve: every request is counted against all three (the
+ * work production does), none is refused (a refusal would be a fast 429, not a measurement).
+ */
+const benchTierLimits = {
+  requests_per_minute: 10_000_000,
+  tokens_per_minute: 10_000_000_000,
+  concurrent_requests: 100_000,
+};
 
 export function gatewayBenchConfiguration(settings: GatewayBenchSettings): GatewayBenchConfiguration {
   const configuration: Record<string, unknown> = {
@@ -37,7 +50,7 @@ export function gatewayBenchConfiguration(settings: GatewayBenchSettings): Gatew
       host: '127.0.0.1',
       port: 0,
       // The separate metrics port is off so parallel runs cannot collide on 9090; metrics are
-      // still collected and served on the main port.
+      // still collected (and served on the main port to the admin key).
       metrics_port: 0,
       // Bounds the time the harness waits for the gateway to stop.
       drain_timeout_ms: 2_000,
@@ -51,14 +64,16 @@ export function gatewayBenchConfiguration(settings: GatewayBenchSettings): Gatew
     models: {
       [benchModel]: { targets: [{ provider: 'bench-upstream', model: 'mock-bench' }] },
     },
+    tiers: { [benchTier]: benchTierLimits },
+    // With Redis, limits (and the rest of the shared state) live there: one round trip per request.
     ...(settings.redisUrl === undefined ? {} : { redis_url: settings.redisUrl }),
   };
   return {
     yaml: stringify(configuration),
-    // Until virtual keys exist (issue 5) the master key is the only credential; once they do, the
-    // harness creates a virtual key with rate limits and sends that instead.
     environment: { GATEHOUSE_MASTER_KEY: benchMasterKey, LOG_LEVEL: 'info' },
     model: benchModel,
-    headers: { authorization: `Bearer ${benchMasterKey}` },
+    adminHeaders: { authorization: `Bearer ${benchMasterKey}`, 'content-type': 'application/json' },
+    // A virtual key, as production callers use: looked up, authorised for the model, limited.
+    virtualKeyRequest: { name: 'bench-caller', tier: benchTier, models: [benchModel] },
   };
 }

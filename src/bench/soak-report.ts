@@ -43,6 +43,7 @@ export function renderSoak(report: SoakReport): string {
       `${bytesPerThousand === undefined ? '' : ` (${bytesPerThousand.toFixed(0)} bytes per 1,000 requests)`}.`,
     `V8 heap used (sampled, a sawtooth between collections): start ${megabytes(first?.heapUsedBytes)}, ` +
       `end ${megabytes(last?.heapUsedBytes)}; slope after settling ${perHour(result.heapSlopeMegabytesPerHour)}.`,
+    `V8 heap committed (heapTotal): start ${megabytes(first?.heapTotalBytes)}, end ${megabytes(last?.heapTotalBytes)}.`,
     `V8 heap after the latest full collection (the floor a leak raises): ` +
       `after settling ${megabytes(settled?.heapAfterFullCollectionBytes)}, end ${megabytes(last?.heapAfterFullCollectionBytes)}; ` +
       `slope after settling ${perHour(result.heapFloorSlopeMegabytesPerHour)}.`,

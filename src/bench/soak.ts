@@ -20,6 +20,8 @@ export interface MemorySample {
   readonly seconds: number;
   readonly rssBytes: number;
   readonly heapUsedBytes?: number;
+  /** The heap V8 has committed (young and old generations): RSS that is heap but not live data. */
+  readonly heapTotalBytes?: number;
   /** The heap used right after the latest full collection: the floor of the sawtooth. */
   readonly heapAfterFullCollectionBytes?: number;
 }
@@ -46,11 +48,13 @@ const heapAnswerTimeoutMs = 2_000;
 interface MemoryUsageMessage {
   readonly type: 'memory-sample';
   readonly heapUsed: number;
+  readonly heapTotal: number;
   readonly heapAfterFullCollection?: number;
 }
 
 interface HeapFigures {
   readonly heapUsedBytes?: number;
+  readonly heapTotalBytes?: number;
   readonly heapAfterFullCollectionBytes?: number;
 }
 
@@ -67,6 +71,7 @@ function requestHeap(child: ChildProcess): Promise<HeapFigures> {
         const usage = message as MemoryUsageMessage;
         finish({
           heapUsedBytes: usage.heapUsed,
+          heapTotalBytes: usage.heapTotal,
           ...(usage.heapAfterFullCollection === undefined
             ? {}
             : { heapAfterFullCollectionBytes: usage.heapAfterFullCollection }),

@@ -110,7 +110,35 @@ function checkFallbacks(config: Config, { origins, problems }: RuleContext): voi
   for (const name of models) visit(name);
 }
 
+function checkTracing(config: Config, { origins, problems }: RuleContext): void {
+  if (config.tracing.mode !== 'langfuse') return;
+  for (const field of ['public_key', 'secret_key'] as const) {
+    if (config.tracing.langfuse[field] !== undefined) continue;
+    const path = ['tracing', 'langfuse', field];
+    problems.add(path, origins.valueSource(['tracing', 'mode']), `required when tracing.mode is langfuse`);
+  }
+}
+
+function checkCache(config: Config, { origins, problems }: RuleContext): void {
+  if (config.cache.l2_enabled === true && config.redis_url === undefined) {
+    const path = ['cache', 'l2_enabled'];
+    problems.add(path, origins.valueSource(path), 'the L2 cache needs redis_url');
+  }
+  for (const [name, model] of Object.entries(config.cache.models)) {
+    if (model.ttl_seconds !== undefined && model.ttl_seconds > config.cache.max_ttl_seconds) {
+      const path = ['cache', 'models', name, 'ttl_seconds'];
+      problems.add(
+        path,
+        origins.valueSource(path),
+        `at most cache.max_ttl_seconds (${config.cache.max_ttl_seconds})`,
+      );
+    }
+  }
+}
+
 export function checkCrossFieldRules(config: Config, context: RuleContext): void {
+  checkTracing(config, context);
+  checkCache(config, context);
   checkProviders(config, context);
   checkPorts(config, context);
   checkTargets(config, context);

@@ -27,6 +27,20 @@ export const environmentVariables: Readonly<Record<string, string>> = {
   LOG_LEVEL: 'log.level',
   LOG_FORMAT: 'log.format',
   REQUESTS_PER_MINUTE: 'limits.default_requests_per_minute',
+  METRICS_HOST: 'server.metrics_host',
+  L1_CACHE_SIZE: 'cache.l1_size',
+  L1_TTL_SECONDS: 'cache.l1_ttl_seconds',
+  L2_TTL_SECONDS: 'cache.l2_ttl_seconds',
+  ENABLE_L2_CACHE: 'cache.l2_enabled',
+  TRACING_MODE: 'tracing.mode',
+  OTEL_EXPORTER_OTLP_ENDPOINT: 'tracing.otlp_endpoint',
+  OTEL_EXPORTER_OTLP_HEADERS: 'tracing.otlp_headers',
+  OTEL_SERVICE_NAME: 'tracing.service_name',
+  OTEL_TRACES_SAMPLER: 'tracing.sampler',
+  OTEL_TRACES_SAMPLER_ARG: 'tracing.sampler_ratio',
+  LANGFUSE_PUBLIC_KEY: 'tracing.langfuse.public_key',
+  LANGFUSE_SECRET_KEY: 'tracing.langfuse.secret_key',
+  LANGFUSE_URL: 'tracing.langfuse.url',
 };
 
 export interface LayerContext {

@@ -63,6 +63,16 @@ const modelSchema = z.strictObject({
   context_window: z.number().int().positive().optional(),
 });
 
+const semanticCacheSchema = z.strictObject({
+  enabled: z.boolean().default(false),
+  /** A model name (configured or routed by name) that serves embeddings. */
+  embedding_model: z.string().min(1),
+  /** Cosine similarity at or above which a cached answer is served. */
+  threshold: z.number().gt(0).max(1).default(0.95),
+  /** Prompts remembered per tenant and model; the least recently used go first. */
+  max_entries: z.number().int().positive().max(100_000).default(1_000),
+});
+
 export const configSchema = z.strictObject({
   server: z
     .strictObject({
@@ -111,6 +121,75 @@ export const configSchema = z.strictObject({
       /** How long an open breaker refuses traffic before it lets probes through. */
       open_ms: positiveMs.default(10_000),
       half_open_probes: z.number().int().positive().default(1),
+    })
+    .prefault({}),
+  cache: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      /** L1: entries kept in each process (L1_CACHE_SIZE); 0 turns L1 off. */
+      l1_size: z.number().int().min(0).default(1_000),
+      l1_max_bytes: z
+        .number()
+        .int()
+        .positive()
+        .default(64 * 1024 * 1024),
+      l1_ttl_seconds: z.number().int().positive().default(300),
+      /** L2 in Redis, shared by replicas (ENABLE_L2_CACHE); unset: on when redis_url is set. */
+      l2_enabled: z.boolean().optional(),
+      l2_ttl_seconds: z.number().int().positive().default(3_600),
+      /** Upper bound of any TTL, including a caller's `x-gatehouse-cache-ttl`. */
+      max_ttl_seconds: z.number().int().positive().default(604_800),
+      max_entry_bytes: z.number().int().positive().default(1_048_576),
+      /** Cache answers sampled with temperature > 0 (or unset, which samples at 1). */
+      cache_nonzero_temperature: z.boolean().default(false),
+      models: z
+        .record(
+          z.string().min(1),
+          z.strictObject({
+            enabled: z.boolean().optional(),
+            ttl_seconds: z.number().int().min(0).optional(),
+            cache_nonzero_temperature: z.boolean().optional(),
+            semantic: semanticCacheSchema.optional(),
+          }),
+        )
+        .default({}),
+    })
+    .prefault({}),
+  tracing: z
+    .strictObject({
+      /** Where spans go: an OTLP/HTTP collector, Langfuse (OTLP), the console, or nowhere. */
+      mode: z.enum(['otlp', 'langfuse', 'console', 'none']).default('none'),
+      /** OTLP/HTTP base URL; spans go to `<endpoint>/v1/traces`. */
+      otlp_endpoint: z.url().default('http://localhost:4318'),
+      /** Extra OTLP headers, `name=value,name=value` (may hold a token). */
+      otlp_headers: z.string().min(1).optional(),
+      service_name: z.string().min(1).default('gatehouse'),
+      sampler: z
+        .enum([
+          'always_on',
+          'always_off',
+          'traceidratio',
+          'parentbased_always_on',
+          'parentbased_always_off',
+          'parentbased_traceidratio',
+        ])
+        .default('parentbased_always_on'),
+      sampler_ratio: z.number().min(0).max(1).default(1),
+      /** Put prompts and completions in spans (off: they may hold personal data). */
+      capture_prompts: z.boolean().default(false),
+      langfuse: z
+        .strictObject({
+          public_key: z.string().min(1).optional(),
+          secret_key: z.string().min(1).optional(),
+          url: z.url().default('https://cloud.langfuse.com'),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
+  metrics: z
+    .strictObject({
+      /** Distinct values per label (keys, models) before further ones fold into `other`. */
+      max_label_values: z.number().int().positive().max(10_000).default(200),
     })
     .prefault({}),
   /** Tiers supply a key's default limits; `free`, `pro` and `enterprise` are built in. */

@@ -65,6 +65,9 @@ describe('the starter gatehouse.yaml', () => {
         GATEHOUSE_MASTER_KEY: 'a-long-enough-master-key',
         DATABASE_URL: 'postgres://db/app',
         REDIS_URL: 'redis://r:6379',
+        OTLP_TOKEN: 'otlp-token-value',
+        LANGFUSE_PUBLIC_KEY: 'pk-lf-example',
+        LANGFUSE_SECRET_KEY: 'sk-lf-example',
       }),
     );
     expect(config.server.tls).toEqual({
@@ -89,6 +92,8 @@ describe('the starter gatehouse.yaml', () => {
       },
       tiers: {},
       pricing: {},
+      cache: { ...config.cache, models: {} },
+      tracing: { ...config.tracing, otlp_headers: undefined, langfuse: { url: config.tracing.langfuse.url } },
     };
     const defaults = configOf(load(''));
     // Every value the template shows is the default.

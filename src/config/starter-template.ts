@@ -51,7 +51,7 @@ server:
   # host: 127.0.0.1               # HOST: listen address; 0.0.0.0 listens on every interface
   # port: 8080                    # PORT: 0 picks a free port
   # metrics_port: 9090            # METRICS_PORT: Prometheus /metrics on its own port; 0 turns it off
-  # metrics_host: 127.0.0.1       # address of the metrics port
+  # metrics_host: 127.0.0.1       # METRICS_HOST: address of the metrics port
   # body_limit_bytes: 10485760    # larger request bodies are refused with 413
   # drain_timeout_ms: 30000       # after SIGTERM, how long requests in flight may finish
   # keep_alive_timeout_ms: 65000  # above load balancers' idle timeout (AWS ALB: 60 s)
@@ -109,6 +109,38 @@ defaults:
   #   stall_ms: 30000             # longest silence in the middle of a stream
   #   attempt_ms: 300000          # one attempt, whole answer included
   #   total_ms: 600000            # the whole request: every attempt, backoff and fail-over
+
+# The response cache: L1 in each process, L2 in Redis (shared), and an opt-in semantic cache.
+cache:
+  # enabled: true
+  # l1_size: 1000                 # L1_CACHE_SIZE: entries per process; 0 turns L1 off
+  # l1_max_bytes: 67108864        # bytes per process
+  # l1_ttl_seconds: 300           # L1_TTL_SECONDS
+  # l2_enabled: true              # ENABLE_L2_CACHE: default on when redis_url is set
+  # l2_ttl_seconds: 3600          # L2_TTL_SECONDS
+  # max_ttl_seconds: 604800       # the longest TTL, x-gatehouse-cache-ttl included
+  # max_entry_bytes: 1048576      # larger answers are not cached
+  # cache_nonzero_temperature: false   # also cache answers sampled with temperature > 0
+  # models:
+  #   assistant:                  # a model name clients send
+  #     ttl_seconds: 600
+  #     semantic: { enabled: true, embedding_model: text-embedding-3-small, threshold: 0.95, max_entries: 1000 }
+
+tracing:
+  # mode: none                    # TRACING_MODE: otlp, langfuse, console or none
+  # otlp_endpoint: http://localhost:4318   # OTEL_EXPORTER_OTLP_ENDPOINT
+  # otlp_headers: "authorization=Bearer \${OTLP_TOKEN}"   # OTEL_EXPORTER_OTLP_HEADERS
+  # service_name: gatehouse       # OTEL_SERVICE_NAME
+  # sampler: parentbased_always_on   # OTEL_TRACES_SAMPLER
+  # sampler_ratio: 1              # OTEL_TRACES_SAMPLER_ARG
+  # capture_prompts: false        # put prompts and completions in spans
+  # langfuse:
+  #   public_key: "\${LANGFUSE_PUBLIC_KEY}"
+  #   secret_key: "\${LANGFUSE_SECRET_KEY}"
+  #   url: https://cloud.langfuse.com   # LANGFUSE_URL
+
+metrics:
+  # max_label_values: 200         # distinct keys or models per label before they fold into "other"
 
 # Tiers supply a key's default limits; free, pro and enterprise are built in.
 tiers:

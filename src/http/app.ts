@@ -39,6 +39,17 @@ export interface AppDependencies {
   /** True once shutdown began: new requests are refused with 503 in the caller's dialect. */
   readonly isDraining: () => boolean;
   readonly admin: AdminDependencies;
+  readonly metrics: HttpMetrics;
+}
+
+/** The HTTP-level metrics (declared structurally; telemetry's Metrics fits). */
+export interface HttpMetrics {
+  requestStarted(request: { readonly route: string; readonly method: string }): {
+    streamStarted(): void;
+    finished(outcome: { readonly status: number }): void;
+  };
+  render(): Promise<string>;
+  readonly contentType: string;
 }
 
 /** What `/admin/*` needs; declared structurally so http/ depends on no feature module. */
@@ -78,6 +89,8 @@ function dialectOfPacket(packet: Buffer | undefined): Dialect {
 }
 
 export function buildApp(dependencies: AppDependencies): FastifyInstance {
+  /** Each request's metrics tracker, so a handler can mark the moment its stream starts. */
+  const streamTrackers = new WeakMap<object, { streamStarted(): void }>();
   const { settings, pipeline, codecs, logger } = dependencies;
   const app = Fastify({
     serverFactory: (handler) =>
@@ -148,6 +161,19 @@ export function buildApp(dependencies: AppDependencies): FastifyInstance {
     return renderError(reply, codecs[dialectOfUrl(request.url)], error, request.id);
   });
   app.addHook('onRequest', (request, reply, done) => {
+    const tracker = dependencies.metrics.requestStarted({
+      route: request.routeOptions.url ?? 'unmatched',
+      method: request.method,
+    });
+    // `close`, not `onResponse`: Fastify skips onResponse when the client aborts, and the
+    // in-flight gauge would leak.
+    reply.raw.once('close', () => {
+      tracker.finished({ status: reply.raw.writableFinished ? reply.raw.statusCode : 499 });
+    });
+    streamTrackers.set(request.raw, tracker);
+    done();
+  });
+  app.addHook('onRequest', (request, reply, done) => {
     // Health routes keep answering while draining: liveness stays up, readiness reports 503.
     if (!dependencies.isDraining() || request.url.startsWith('/health')) {
       done();
@@ -173,6 +199,7 @@ export function buildApp(dependencies: AppDependencies): FastifyInstance {
       codec: codecs[dialect],
       operation,
       streamKeepAliveMs: settings.streamKeepAliveMs,
+      onStreamStart: (request) => streamTrackers.get(request.raw)?.streamStarted(),
     });
   app.post('/v1/chat/completions', handler('openai', 'chat'));
   app.post('/chat/completions', handler('openai', 'chat'));
@@ -190,6 +217,13 @@ export function buildApp(dependencies: AppDependencies): FastifyInstance {
     codec: codecs.openai,
     maskedConfig: admin.maskedConfig,
     status: admin.status,
+  });
+  app.get('/metrics', async (request, reply) => {
+    const authorization = await authorizeAdmin(request.headers);
+    if (!authorization.ok) return renderError(reply, codecs.openai, authorization.error, request.id);
+    return reply
+      .header('content-type', dependencies.metrics.contentType)
+      .send(await dependencies.metrics.render());
   });
   if (admin.cache !== undefined) {
     registerAdminCacheRoutes(app, {

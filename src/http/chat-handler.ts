@@ -9,6 +9,8 @@ export interface HandlerSettings {
   readonly codec: DialectCodec;
   readonly operation: Operation;
   readonly streamKeepAliveMs: number;
+  /** Called when the response becomes a stream (the in-flight streams gauge). */
+  readonly onStreamStart: (request: FastifyRequest) => void;
 }
 
 /**
@@ -37,6 +39,7 @@ export function createModelHandler(settings: HandlerSettings) {
         signal: controller.signal,
         receivedAt,
       });
+      if (result.type === 'stream') settings.onStreamStart(request);
       const status = await respond(result, {
         reply,
         codec,

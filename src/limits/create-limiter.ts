@@ -88,7 +88,7 @@ export function createLimiter(options: LimiterOptions): Limiter {
       'Rate limits and budgets cannot be checked because the shared limit store is unreachable; this gateway is configured to refuse requests until it returns.',
       { headers: { 'retry-after': '1' } },
     );
-    return { type: 'rejected', error, headers: {} };
+    return { type: 'rejected', error, headers: {}, limit: 'unknown' };
   }
 
   async function decide(
@@ -112,11 +112,7 @@ export function createLimiter(options: LimiterOptions): Limiter {
       throw new Error('the limit store did not initialise the budget');
     const headers = rateLimitHeaders(admitted, outcome.usage);
     if (outcome.admitted) return { type: 'admitted', lease: lease(target, admitted), headers };
-    return {
-      type: 'rejected',
-      error: rejectionError(admitted, outcome.usage, request.budget, headers),
-      headers,
-    };
+    return { type: 'rejected', ...rejectionError(admitted, outcome.usage, request.budget, headers), headers };
   }
 
   function initialSpent(scope: string, periodStart: number): Promise<number | undefined> {

@@ -8,7 +8,11 @@ import type { BudgetCheck, RateLimitHeaders } from './types.js';
 /** Concurrency frees up when some request finishes, which no one can predict; clients retry soon. */
 const concurrencyRetryMs = 1_000;
 
+/** Which limit refused a request, for metrics. */
+export type RejectingLimit = 'requests' | 'tokens' | 'concurrency' | 'global' | 'budget' | 'unknown';
+
 interface Failure {
+  readonly limit: RejectingLimit;
   readonly waitMs: number;
   readonly message: (retry: string) => string;
 }
@@ -23,11 +27,11 @@ export function rejectionError(
   usage: AdmissionUsage,
   budget: BudgetCheck | undefined,
   headers: RateLimitHeaders,
-): GatewayError {
+): { readonly error: GatewayError; readonly limit: RejectingLimit } {
   if (plan.budget !== undefined && budget !== undefined && usage.budget !== undefined) {
     const committed = usage.budget.spentMicroUsd + usage.budget.reservedMicroUsd;
     if (committed + plan.budget.estimateMicroUsd > plan.budget.limitMicroUsd) {
-      return budgetError(budget, plan.now, fromMicroUsd(committed), headers);
+      return { error: budgetError(budget, plan.now, fromMicroUsd(committed), headers), limit: 'budget' };
     }
   }
   const failures = rateFailures(plan, usage);
@@ -37,17 +41,22 @@ export function rejectionError(
   );
   if (binding === undefined) {
     // A store said no without any limit failing: report it rather than guess which.
-    return new GatewayError('rate_limited', 'Rate limit reached; retry shortly.', {
+    const error = new GatewayError('rate_limited', 'Rate limit reached; retry shortly.', {
       headers: { ...headers, 'retry-after': '1' },
     });
+    return { error, limit: 'unknown' };
   }
   if (!Number.isFinite(binding.waitMs)) {
-    return new GatewayError('rate_limited', binding.message(''), { headers });
+    return {
+      error: new GatewayError('rate_limited', binding.message(''), { headers }),
+      limit: binding.limit,
+    };
   }
   const seconds = retryAfterSeconds(binding.waitMs);
-  return new GatewayError('rate_limited', binding.message(`retry in ${seconds} s`), {
+  const error = new GatewayError('rate_limited', binding.message(`retry in ${seconds} s`), {
     headers: { ...headers, 'retry-after': String(seconds) },
   });
+  return { error, limit: binding.limit };
 }
 
 function rateFailures(plan: AdmissionPlan, usage: AdmissionUsage): Failure[] {
@@ -55,6 +64,7 @@ function rateFailures(plan: AdmissionPlan, usage: AdmissionUsage): Failure[] {
   const requestsWait = usage.requests?.waitMs;
   if (plan.requestsPerMinute !== undefined && requestsWait !== undefined) {
     failures.push({
+      limit: 'requests',
       waitMs: requestsWait,
       message: (retry) =>
         `Rate limit of ${plan.requestsPerMinute} requests per minute reached for this key; ${retry}.`,
@@ -64,6 +74,7 @@ function rateFailures(plan: AdmissionPlan, usage: AdmissionUsage): Failure[] {
   if (plan.tokensPerMinute !== undefined && tokensWait !== undefined) {
     const limit = plan.tokensPerMinute;
     failures.push({
+      limit: 'tokens',
       waitMs: tokensWait,
       message: (retry) =>
         Number.isFinite(tokensWait)
@@ -74,6 +85,7 @@ function rateFailures(plan: AdmissionPlan, usage: AdmissionUsage): Failure[] {
   const globalWait = usage.global?.waitMs;
   if (plan.globalRequestsPerMinute !== undefined && globalWait !== undefined) {
     failures.push({
+      limit: 'global',
       waitMs: globalWait,
       message: (retry) =>
         `The gateway's global rate limit of ${plan.globalRequestsPerMinute} requests per minute is reached; ${retry}.`,
@@ -81,6 +93,7 @@ function rateFailures(plan: AdmissionPlan, usage: AdmissionUsage): Failure[] {
   }
   if (plan.concurrentRequests !== undefined && (usage.inFlight ?? 0) >= plan.concurrentRequests) {
     failures.push({
+      limit: 'concurrency',
       waitMs: concurrencyRetryMs,
       message: (retry) =>
         `Limit of ${plan.concurrentRequests} concurrent requests reached for this key; ${retry}, or when one finishes.`,

@@ -47,7 +47,13 @@ export interface LimitLease {
 export type LimitDecision =
   | { readonly type: 'admitted'; readonly lease: LimitLease; readonly headers: RateLimitHeaders }
   /** `rate_limited` or `budget_exceeded`, carrying `retry-after` and the rate-limit headers. */
-  | { readonly type: 'rejected'; readonly error: GatewayError; readonly headers: RateLimitHeaders };
+  | {
+      readonly type: 'rejected';
+      readonly error: GatewayError;
+      readonly headers: RateLimitHeaders;
+      /** Which limit refused it, for metrics. */
+      readonly limit: 'requests' | 'tokens' | 'concurrency' | 'global' | 'budget' | 'unknown';
+    };
 
 export interface Limiter {
   acquire(request: LimitRequest): Promise<LimitDecision>;

@@ -1,4 +1,4 @@
-import type { CostCalculator, UsageRecord } from '../accounting/index.js';
+import type { CostCalculator, TokenCounter, UsageRecord } from '../accounting/index.js';
 import type { GatewayError } from '../errors/index.js';
 import type { Usage } from '../llm/index.js';
 import type { LimitLease } from '../limits/index.js';
@@ -12,6 +12,9 @@ export interface AccountingSink {
 export interface Accounting {
   readonly costs: CostCalculator;
   readonly usage: AccountingSink;
+  readonly tokens: TokenCounter;
+  /** The type of a configured provider, so that `type/model` price overrides apply. */
+  readonly providerType: (provider: string) => string | undefined;
 }
 
 export interface FinishedRequest {
@@ -24,47 +27,99 @@ export interface FinishedRequest {
   readonly error: GatewayError | undefined;
   readonly latencyMs: number;
   readonly savedCostUsd: number;
+  /** The answer's text, counted with a tokenizer when the provider reported no usage. */
+  readonly outputText: string | undefined;
 }
 
 /**
  * The account stage: prices the request at the target that answered, writes its usage record
- * (asynchronously, in batches) and settles the limit lease with the actual tokens and cost.
- * Returns the cost for the request log and metrics.
+ * (asynchronously, in batches) and settles the limit lease with the actual tokens and cost. An
+ * answer that came without usage (a server that ignores `include_usage`, a stream cut short) is
+ * counted with a tokenizer first, off the request path. `pending` holds those counts so that
+ * shutdown can wait for them before closing the usage writer.
  */
-export function account(
-  accounting: Accounting,
-  finished: FinishedRequest,
-  lease: LimitLease | undefined,
-): number {
-  const { meta, usage } = finished;
-  const costUsd =
-    usage === undefined || meta.cache === 'hit'
-      ? 0
-      : accounting.costs.costOf(meta.provider, meta.model ?? finished.model, usage);
-  accounting.usage.record({
-    requestId: finished.context.requestId,
-    timestamp: Date.now(),
-    keyId: finished.principal.keyId,
-    team: finished.principal.team,
-    model: finished.model,
-    provider: meta.provider,
-    targetModel: meta.model,
-    inputTokens: usage?.inputTokens ?? 0,
-    outputTokens: usage?.outputTokens ?? 0,
-    cachedInputTokens: usage?.cachedInputTokens ?? 0,
-    costUsd,
-    savedCostUsd: finished.savedCostUsd,
-    latencyMs: Math.round(finished.latencyMs),
-    status: finished.status,
-    attempts: meta.attempts,
-    cache: meta.cache,
-    stream: finished.context.body.stream === true,
-    errorCode: finished.error?.code,
-  });
-  if (lease !== undefined) {
-    const tokens = (usage?.inputTokens ?? 0) + (usage?.outputTokens ?? 0);
-    // A failed settle (Redis down) only loosens this window's counts; it must not fail the request.
-    lease.settle({ tokens, costUsd }).catch(() => undefined);
+export function createAccountStage(accounting: Accounting) {
+  const pending = new Set<Promise<void>>();
+
+  function settle(
+    finished: FinishedRequest,
+    usage: Usage | undefined,
+    lease: LimitLease | undefined,
+  ): number {
+    const { meta } = finished;
+    const provider =
+      meta.provider === undefined
+        ? undefined
+        : { name: meta.provider, type: accounting.providerType(meta.provider) ?? meta.provider };
+    const costUsd =
+      usage === undefined || meta.cache === 'hit'
+        ? 0
+        : accounting.costs.costOf(provider, meta.model ?? finished.model, usage);
+    accounting.usage.record({
+      requestId: finished.context.requestId,
+      timestamp: Date.now(),
+      keyId: finished.principal.keyId,
+      team: finished.principal.team,
+      model: finished.model,
+      provider: meta.provider,
+      targetModel: meta.model,
+      inputTokens: usage?.inputTokens ?? 0,
+      outputTokens: usage?.outputTokens ?? 0,
+      cachedInputTokens: usage?.cachedInputTokens ?? 0,
+      costUsd,
+      savedCostUsd: finished.savedCostUsd,
+      latencyMs: Math.round(finished.latencyMs),
+      status: finished.status,
+      attempts: meta.attempts,
+      cache: meta.cache,
+      stream: finished.context.body.stream === true,
+      errorCode: finished.error?.code,
+    });
+    if (lease !== undefined) {
+      // A cache hit used no provider tokens: it does not count against tokens per minute.
+      const tokens = meta.cache === 'hit' ? 0 : (usage?.inputTokens ?? 0) + (usage?.outputTokens ?? 0);
+      // A failed settle (Redis down) only loosens this window's counts; it must not fail the request.
+      lease.settle({ tokens, costUsd }).catch(() => undefined);
+    }
+    return costUsd;
   }
-  return costUsd;
+
+  return {
+    /**
+     * Accounts one request; resolves with its cost (at once, unless tokens had to be counted).
+     * Never rejects.
+     */
+    account(finished: FinishedRequest, lease: LimitLease | undefined): Promise<number> {
+      const { usage, outputText, meta } = finished;
+      if (
+        usage !== undefined ||
+        outputText === undefined ||
+        outputText === '' ||
+        meta.provider === undefined
+      ) {
+        return Promise.resolve(settle(finished, usage, lease));
+      }
+      const counting = accounting.tokens
+        .countUsage({
+          body: finished.context.body,
+          dialect: finished.context.dialect,
+          model: meta.model ?? finished.model,
+          outputText,
+        })
+        .then(
+          (counted) => settle(finished, counted, lease),
+          () => settle(finished, undefined, lease),
+        );
+      const tracked = counting.then(() => undefined);
+      pending.add(tracked);
+      void tracked.finally(() => pending.delete(tracked));
+      return counting;
+    },
+    /** Resolves once every count in progress has been recorded (graceful shutdown). */
+    async drain(): Promise<void> {
+      await Promise.all([...pending]);
+    },
+  };
 }
+
+export type AccountStage = ReturnType<typeof createAccountStage>;

@@ -3,10 +3,13 @@ import type { Dialect } from '../llm/index.js';
 import { budgetPeriod, budgetScope, type BudgetCheck, type LimitRequest } from '../limits/index.js';
 import type { Principal } from './context.js';
 
-/** The target a model name resolves to first, so a budget estimate prices the model that will run. */
-export type PrimaryTarget = (
+/** The targets a model name may be answered by (its own, then its fallbacks'), for budget estimates. */
+export type TargetsOf = (
   model: string,
-) => { readonly provider: string; readonly model: string } | undefined;
+) => readonly {
+  readonly provider: { readonly name: string; readonly type: string };
+  readonly model: string;
+}[];
 
 export interface LimitRequestInput {
   readonly principal: Principal;
@@ -21,12 +24,12 @@ export interface LimitRequestInput {
  * What the limiter is asked for one request. Tokens reserved up front are the prompt (estimated at
  * four characters per token) plus the output the request allows (`max_tokens`), corrected with the
  * real usage afterwards. The budget estimate is an upper bound: the prompt plus the most output the
- * request may produce, at the price of the model that will answer first.
+ * request may produce, at the price of the dearest target that may answer it.
  */
 export function limitRequestFor(
   input: LimitRequestInput,
   costs: CostCalculator,
-  primaryTarget: PrimaryTarget,
+  targetsOf: TargetsOf,
 ): LimitRequest {
   const { principal, body, dialect } = input;
   const promptTokens = estimatePromptTokensFast(body, dialect);
@@ -35,7 +38,7 @@ export function limitRequestFor(
     subject: principal.keyId,
     limits: principal.limits,
     estimatedTokens: promptTokens + declaredOutput,
-    budget: budgetFor(input, costs, primaryTarget, promptTokens),
+    budget: budgetFor(input, costs, targetsOf, promptTokens),
     now: input.now,
   };
 }
@@ -43,19 +46,22 @@ export function limitRequestFor(
 function budgetFor(
   input: LimitRequestInput,
   costs: CostCalculator,
-  primaryTarget: PrimaryTarget,
+  targetsOf: TargetsOf,
   promptTokens: number,
 ): BudgetCheck | undefined {
   const budget = input.principal.budget;
   if (budget === undefined) return undefined;
-  const target = primaryTarget(input.model);
   const outputTokens = input.operation === 'chat' ? maxOutputTokens(input.body, input.dialect) : 0;
-  const estimatedCostUsd = costs.upperBound(
-    target?.provider,
-    target?.model ?? input.model,
-    promptTokens,
-    outputTokens,
-  );
+  // Priced at the dearest target that may answer (weights and fail-over decide which does).
+  const targets = targetsOf(input.model);
+  const estimatedCostUsd =
+    targets.length === 0
+      ? costs.upperBound(undefined, input.model, promptTokens, outputTokens)
+      : Math.max(
+          ...targets.map((target) =>
+            costs.upperBound(target.provider, target.model, promptTokens, outputTokens),
+          ),
+        );
   // Keys of one team draw on one budget: the team's.
   const team = input.principal.team;
   const scope = budgetScope(team === undefined ? { keyId: input.principal.keyId } : { team });

@@ -1,15 +1,24 @@
 import { performance } from 'node:perf_hooks';
+import { cacheScope, type AnswerRecorder, type ResponseCaching } from '../caching/index.js';
 import type { DialectCodec, Validation } from '../dialects/codec.js';
 import type { GatewayError } from '../errors/index.js';
 import { mayUseModel, modelNotAllowedError } from '../keys/index.js';
 import type { Dialect, Usage } from '../llm/index.js';
-import type { LimitLease, Limiter, RateLimitHeaders } from '../limits/index.js';
+import type { LimitDecision, LimitLease, Limiter } from '../limits/index.js';
 import type { RouteOutcome, Router, StreamSummary } from '../routing/index.js';
-import { account, type Accounting } from './account-stage.js';
+import {
+  createAttemptTracer,
+  endRequestSpan,
+  genAiRequestAttributes,
+  type Metrics,
+  type TraceSpan,
+  type Tracing,
+} from '../telemetry/index.js';
+import { createAccountStage, type Accounting } from './account-stage.js';
 import type { Authenticator } from './authenticate.js';
-import type { Principal, RequestContext, ResponseMeta } from './context.js';
+import type { CacheResult, Principal, RequestContext, ResponseMeta } from './context.js';
 import { forwardHeaders } from './forward-headers.js';
-import { limitRequestFor, type PrimaryTarget } from './limit-stage.js';
+import { limitRequestFor, type TargetsOf } from './limit-stage.js';
 import type { RequestLogger } from './request-log.js';
 
 export type PipelineResult =
@@ -24,12 +33,15 @@ export type PipelineResult =
 export interface PipelineDependencies {
   readonly authenticator: Authenticator;
   readonly limiter: Limiter;
+  readonly caching: ResponseCaching | undefined;
   readonly accounting: Accounting;
-  readonly primaryTarget: PrimaryTarget;
+  readonly targetsOf: TargetsOf;
   readonly router: Router;
   readonly codecs: Readonly<Record<Dialect, DialectCodec>>;
   readonly validateEmbeddings: (body: Record<string, unknown>) => Validation;
   readonly requestLog: RequestLogger;
+  readonly metrics: Metrics;
+  readonly tracing: Tracing;
 }
 
 export type Authentication = { ok: true; principal: Principal } | { ok: false; error: GatewayError };
@@ -37,8 +49,12 @@ export type Authentication = { ok: true; principal: Principal } | { ok: false; e
 export interface Pipeline {
   /** Runs the request's stages; `finished` must be called once the response has been written. */
   handle(context: RequestContext): Promise<{ result: PipelineResult; finished: (status: number) => void }>;
+  /** Resolves once every request's accounting has been recorded (graceful shutdown). */
+  drain(): Promise<void>;
   authenticate(context: Pick<RequestContext, 'headers'>): Authentication | Promise<Authentication>;
 }
+
+type Handled = { result: PipelineResult; finished: (status: number) => void };
 
 const noMeta: ResponseMeta = {
   provider: undefined,
@@ -49,14 +65,31 @@ const noMeta: ResponseMeta = {
   rateLimitHeaders: {},
 };
 
+/** What `finish` needs to account, record and log one request. */
+interface Completion {
+  readonly principal: Principal;
+  readonly model: string;
+  readonly meta: ResponseMeta;
+  readonly status: number;
+  readonly usage: Usage | undefined;
+  readonly error: GatewayError | undefined;
+  readonly lease: LimitLease | undefined;
+  readonly streamComplete?: boolean;
+  readonly savedCostUsd?: number;
+  /** The request reached routing (or the cache): only then is it accounted. */
+  readonly accounted: boolean;
+  readonly outputText?: string;
+}
+
 /**
  * The request lifecycle. Stages run in a fixed order — authenticate, validate, authorize the model,
- * limit (rates, concurrency, budget), [guard, policy: M2], [cache], route, account, log — and each
- * returns a value; the first that rejects ends the request. Every request that passed
- * authentication is accounted, answered or not.
+ * limit (rates, concurrency, budget), [guard, policy: M2], cache, route, account, log — and each
+ * returns a value; the first that rejects ends the request. Every request that passed the limits
+ * is accounted, answered or not, and settles its lease.
  */
 export function createPipeline(dependencies: PipelineDependencies): Pipeline {
-  const { authenticator, limiter, accounting, router, codecs, requestLog } = dependencies;
+  const { authenticator, limiter, accounting, router, codecs, requestLog, metrics, tracing } = dependencies;
+  const accountStage = createAccountStage(accounting);
 
   function toAuthentication(result: Awaited<ReturnType<Authenticator['authenticate']>>): Authentication {
     return result.type === 'authenticated'
@@ -69,20 +102,201 @@ export function createPipeline(dependencies: PipelineDependencies): Pipeline {
     return result instanceof Promise ? result.then(toAuthentication) : toAuthentication(result);
   }
 
-  async function handle(context: RequestContext) {
+  async function handle(context: RequestContext): Promise<Handled> {
+    const requestModel = typeof context.body.model === 'string' ? context.body.model : undefined;
+    const span = tracing.startRequestSpan(context.headers, {
+      operation: context.operation,
+      requestModel,
+      startTime: context.receivedAt,
+      attributes: { 'gatehouse.request_id': context.requestId, ...genAiRequestAttributes(context.body) },
+    });
+    const reject = (error: GatewayError, principal?: Principal, meta = noMeta): Handled =>
+      rejected(context, span, error, meta, principal);
+
     const authenticated = await authenticate(context);
-    if (!authenticated.ok) return reject(context, undefined, authenticated.error, noMeta);
+    if (!authenticated.ok) return reject(authenticated.error);
     const principal = authenticated.principal;
 
     const validation =
       context.operation === 'chat'
         ? codecs[context.dialect].validateChatRequest(context.body)
         : dependencies.validateEmbeddings(context.body);
-    if (!validation.ok) return reject(context, principal, validation.error, noMeta);
+    if (!validation.ok) return reject(validation.error, principal);
     const model = context.body.model as string;
-    if (!mayUseModel(principal, model))
-      return reject(context, principal, modelNotAllowedError(model), noMeta);
+    if (!mayUseModel(principal, model)) return reject(modelNotAllowedError(model), principal);
 
+    const decision = await limit(context, span, principal, model);
+    if (decision.type === 'rejected') {
+      if (decision.limit === 'budget') metrics.budgetExceeded(principal.team === undefined ? 'key' : 'team');
+      else metrics.rateLimited(decision.limit);
+      return reject(decision.error, principal, { ...noMeta, rateLimitHeaders: decision.headers });
+    }
+    const lease = decision.lease;
+    const base: ResponseMeta = { ...noMeta, rateLimitHeaders: decision.headers };
+
+    let cache: CacheResult = 'bypass';
+    let recorder: AnswerRecorder | undefined;
+    if (context.operation === 'chat' && dependencies.caching !== undefined) {
+      const cacheSpan = tracing.startChildSpan(span, 'gatehouse.cache');
+      const cached = await dependencies.caching.begin({
+        dialect: context.dialect,
+        scope: cacheScope(principal),
+        headers: context.headers,
+        body: context.body,
+        signal: context.signal,
+      });
+      cacheSpan.setAttributes({ 'gatehouse.cache': cached.type === 'reject' ? 'reject' : cached.result });
+      cacheSpan.end();
+      switch (cached.type) {
+        case 'reject':
+          lease.settle({ tokens: 0, costUsd: 0 }).catch(() => undefined);
+          return reject(cached.error, principal, base);
+        case 'hit': {
+          const meta: ResponseMeta = {
+            ...base,
+            model: cached.answeredBy.model,
+            cache: 'hit',
+            overheadMs: performance.now() - context.receivedAt,
+          };
+          const savedCostUsd =
+            cached.usage === undefined
+              ? 0
+              : accounting.costs.costOf(cached.answeredBy.provider, cached.answeredBy.model, cached.usage);
+          const result: PipelineResult =
+            cached.response.type === 'json'
+              ? { type: 'json', body: cached.response.body, meta }
+              : { type: 'stream', frames: cached.response.frames, meta };
+          return {
+            result,
+            finished: (status) => {
+              finish(context, span, {
+                principal,
+                model,
+                meta,
+                status,
+                usage: cached.usage,
+                error: undefined,
+                lease,
+                savedCostUsd,
+                accounted: true,
+                ...(cached.response.type === 'stream' ? { streamComplete: true } : {}),
+              });
+            },
+          };
+        }
+        case 'record':
+          cache = cached.result;
+          recorder = cached.recorder;
+          break;
+        case 'bypass':
+          break;
+      }
+    }
+
+    const stream = context.operation === 'chat' && context.body.stream === true;
+    const routeStart = performance.now();
+    const outcome: RouteOutcome = await router.route({
+      dialect: context.dialect,
+      operation: context.operation,
+      model,
+      body: context.body,
+      stream,
+      includeUsage: stream && includeUsage(context.body),
+      forwardHeaders: {
+        ...forwardHeaders(context.headers, context.requestId),
+        ...tracing.injectHeaders(span),
+      },
+      signal: context.signal,
+      observer: createAttemptTracer(tracing, span, { operation: context.operation }),
+    });
+    const overheadMs = routeStart - context.receivedAt;
+
+    if (outcome.type === 'error') {
+      const meta: ResponseMeta = { ...base, attempts: outcome.attempts, overheadMs, cache };
+      return {
+        result: { type: 'error', error: outcome.error, meta },
+        finished: (status) => {
+          finish(context, span, {
+            principal,
+            model,
+            meta,
+            status,
+            usage: undefined,
+            error: outcome.error,
+            lease,
+            accounted: true,
+          });
+        },
+      };
+    }
+    const meta: ResponseMeta = {
+      ...base,
+      provider: outcome.answered.provider,
+      model: outcome.answered.model,
+      attempts: outcome.answered.attempts,
+      cache,
+      overheadMs,
+    };
+    if (outcome.type === 'json') {
+      if (recorder !== undefined) void recorder.json(outcome.body, outcome.answered);
+      return {
+        result: { type: 'json', body: outcome.body, meta },
+        finished: (status) => {
+          finish(context, span, {
+            principal,
+            model,
+            meta,
+            status,
+            usage: outcome.usage,
+            error: undefined,
+            lease,
+            accounted: true,
+          });
+        },
+      };
+    }
+    const frames =
+      recorder === undefined
+        ? outcome.frames
+        : recorder.stream(outcome.frames, outcome.summary, outcome.answered).frames;
+    return {
+      result: { type: 'stream', frames, meta },
+      finished: (status) => {
+        void outcome.summary.then((summary: StreamSummary) => {
+          const recovered = summary.recoveredBy;
+          const finalMeta =
+            recovered === undefined
+              ? meta
+              : {
+                  ...meta,
+                  provider: recovered.provider,
+                  model: recovered.model,
+                  attempts: recovered.attempts,
+                };
+          finish(context, span, {
+            principal,
+            model,
+            meta: finalMeta,
+            status: summary.error?.code === 'client_closed_request' ? 499 : status,
+            usage: summary.usage,
+            error: summary.error,
+            lease,
+            streamComplete: summary.complete,
+            accounted: true,
+            outputText: summary.outputText,
+          });
+        });
+      },
+    };
+  }
+
+  async function limit(
+    context: RequestContext,
+    span: TraceSpan,
+    principal: Principal,
+    model: string,
+  ): Promise<LimitDecision> {
+    const limitSpan = tracing.startChildSpan(span, 'gatehouse.limits');
     const decision = await limiter.acquire(
       limitRequestFor(
         {
@@ -94,91 +308,70 @@ export function createPipeline(dependencies: PipelineDependencies): Pipeline {
           now: Date.now(),
         },
         accounting.costs,
-        dependencies.primaryTarget,
+        dependencies.targetsOf,
       ),
     );
-    if (decision.type === 'rejected') {
-      return reject(context, principal, decision.error, { ...noMeta, rateLimitHeaders: decision.headers });
-    }
-    const lease = decision.lease;
-
-    const stream = context.operation === 'chat' && context.body.stream === true;
-    const routeStart = performance.now();
-    const outcome: RouteOutcome = await router.route({
-      dialect: context.dialect,
-      operation: context.operation,
-      model,
-      body: context.body,
-      stream,
-      includeUsage: stream && includeUsage(context.body),
-      forwardHeaders: forwardHeaders(context.headers, context.requestId),
-      signal: context.signal,
-    });
-    const overheadMs = routeStart - context.receivedAt;
-
-    if (outcome.type === 'error') {
-      const meta = { ...noMeta, attempts: outcome.attempts, overheadMs, rateLimitHeaders: decision.headers };
-      return reject(context, principal, outcome.error, meta, lease, model);
-    }
-    const meta: ResponseMeta = {
-      provider: outcome.answered.provider,
-      model: outcome.answered.model,
-      attempts: outcome.answered.attempts,
-      cache: 'bypass',
-      overheadMs,
-      rateLimitHeaders: decision.headers,
-    };
-    if (outcome.type === 'json') {
-      return {
-        result: { type: 'json', body: outcome.body, meta } as const,
-        finished: (status: number) => {
-          finish(context, principal, model, meta, status, outcome.usage, undefined, lease);
-        },
-      };
-    }
-    return {
-      result: { type: 'stream', frames: outcome.frames, meta } as const,
-      finished: (status: number) => {
-        void outcome.summary.then((summary: StreamSummary) => {
-          const answered = summary.recoveredBy;
-          const finalMeta =
-            answered === undefined
-              ? meta
-              : { ...meta, provider: answered.provider, model: answered.model, attempts: answered.attempts };
-          const finalStatus = summary.error?.code === 'client_closed_request' ? 499 : status;
-          finish(
-            context,
-            principal,
-            model,
-            finalMeta,
-            finalStatus,
-            summary.usage,
-            summary.error,
-            lease,
-            summary.complete,
-          );
-        });
-      },
-    };
+    limitSpan.setAttributes({ 'gatehouse.limit.decision': decision.type });
+    limitSpan.end();
+    return decision;
   }
 
-  function finish(
-    context: RequestContext,
-    principal: Principal,
-    model: string,
-    meta: ResponseMeta,
-    status: number,
-    usage: Usage | undefined,
-    error: GatewayError | undefined,
-    lease: LimitLease | undefined,
-    streamComplete?: boolean,
-  ): void {
+  function finish(context: RequestContext, span: TraceSpan, completion: Completion): void {
     const latencyMs = performance.now() - context.receivedAt;
-    const costUsd = account(
-      accounting,
-      { context, principal, model, meta, status, usage, error, latencyMs, savedCostUsd: 0 },
-      lease,
-    );
+    if (!completion.accounted) {
+      report(context, span, completion, completion.usage, 0);
+      return;
+    }
+    const { principal, model, meta, status, error } = completion;
+    void accountStage
+      .account(
+        {
+          context,
+          principal,
+          model,
+          meta,
+          status,
+          usage: completion.usage,
+          error,
+          latencyMs,
+          savedCostUsd: completion.savedCostUsd ?? 0,
+          outputText: completion.outputText,
+        },
+        completion.lease,
+      )
+      .then((costUsd) => report(context, span, completion, completion.usage, costUsd));
+  }
+
+  /** Metrics, the request span and the log line: the request's figures, once they are known. */
+  function report(
+    context: RequestContext,
+    span: TraceSpan,
+    completion: Completion,
+    usage: Usage | undefined,
+    costUsd: number,
+  ): void {
+    const { principal, model, meta, status, error } = completion;
+    metrics.requestRecord({
+      keyId: principal.keyId,
+      model,
+      provider: meta.provider,
+      usage,
+      costUsd,
+      attempts: meta.attempts,
+      ...(completion.accounted ? { overheadMs: meta.overheadMs } : {}),
+    });
+    endRequestSpan(span, {
+      status,
+      errorCode: error?.code,
+      keyId: principal.keyId,
+      provider: meta.provider,
+      providerType: meta.provider === undefined ? undefined : accounting.providerType(meta.provider),
+      responseModel: meta.model,
+      usage,
+      costUsd,
+      attempts: meta.attempts,
+      cache: meta.cache,
+    });
     requestLog.log({
       context,
       principal,
@@ -188,33 +381,43 @@ export function createPipeline(dependencies: PipelineDependencies): Pipeline {
       usage,
       error,
       costUsd,
-      ...(streamComplete === undefined ? {} : { streamComplete }),
+      ...(completion.streamComplete === undefined ? {} : { streamComplete: completion.streamComplete }),
     });
   }
 
-  function reject(
+  /** A request refused before it reached the cache or routing: logged and traced, not accounted. */
+  function rejected(
     context: RequestContext,
-    principal: Principal | undefined,
+    span: TraceSpan,
     error: GatewayError,
     meta: ResponseMeta,
-    lease?: LimitLease,
-    routedModel?: string,
-  ) {
-    const model = typeof context.body.model === 'string' ? context.body.model : undefined;
-    return Promise.resolve({
-      result: { type: 'error', error, meta } as const,
-      finished: (status: number) => {
-        // Requests that reached routing are accounted (as failures); earlier refusals are only logged.
-        if (principal !== undefined && routedModel !== undefined) {
-          finish(context, principal, routedModel, meta, status, undefined, error, lease);
+    principal: Principal | undefined,
+  ): Handled {
+    return {
+      result: { type: 'error', error, meta },
+      finished: (status) => {
+        if (principal !== undefined) {
+          const model = typeof context.body.model === 'string' ? context.body.model : '';
+          finish(context, span, {
+            principal,
+            model,
+            meta,
+            status,
+            usage: undefined,
+            error,
+            lease: undefined,
+            accounted: false,
+          });
           return;
         }
+        endRequestSpan(span, { status, errorCode: error.code });
+        const model = typeof context.body.model === 'string' ? context.body.model : undefined;
         requestLog.log({ context, principal, model, meta, status, usage: undefined, error, costUsd: 0 });
       },
-    });
+    };
   }
 
-  return { handle, authenticate };
+  return { handle, authenticate, drain: () => accountStage.drain() };
 }
 
 function includeUsage(body: Record<string, unknown>): boolean {
@@ -226,5 +429,3 @@ function includeUsage(body: Record<string, unknown>): boolean {
     options.include_usage === true
   );
 }
-
-export type { RateLimitHeaders };

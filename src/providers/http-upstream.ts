@@ -49,7 +49,8 @@ export function createHttpUpstream(options: HttpUpstreamOptions): HttpUpstream {
       response = await pool.request({
         path: basePath + call.path,
         method: call.method ?? 'POST',
-        headers: call.body === undefined ? call.headers : { ...call.headers, 'content-type': 'application/json' },
+        headers:
+          call.body === undefined ? call.headers : { ...call.headers, 'content-type': 'application/json' },
         body: call.body ?? null,
         signal: call.signal,
       });
@@ -89,17 +90,23 @@ function connectionFailure(providerName: string, error: unknown): UpstreamFailur
   if (error instanceof undiciErrors.ConnectTimeoutError) {
     return {
       kind: 'timeout',
-      error: new GatewayError('upstream_timeout', `Timed out connecting to provider ${providerName}.`, { cause: error }),
+      error: new GatewayError('upstream_timeout', `Timed out connecting to provider ${providerName}.`, {
+        cause: error,
+      }),
     };
   }
   if (error instanceof Error && error.name === 'AbortError') {
     return {
       kind: 'timeout',
-      error: new GatewayError('upstream_timeout', `Provider ${providerName} did not answer in time.`, { cause: error }),
+      error: new GatewayError('upstream_timeout', `Provider ${providerName} did not answer in time.`, {
+        cause: error,
+      }),
     };
   }
   return {
     kind: 'connect',
-    error: new GatewayError('upstream_unavailable', `Could not reach provider ${providerName}.`, { cause: error }),
+    error: new GatewayError('upstream_unavailable', `Could not reach provider ${providerName}.`, {
+      cause: error,
+    }),
   };
 }

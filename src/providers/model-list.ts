@@ -9,6 +9,8 @@ export async function readModelIds(outcome: UpstreamOutcome): Promise<readonly s
   const data = typeof parsed === 'object' && parsed !== null && 'data' in parsed ? parsed.data : undefined;
   if (!Array.isArray(data)) return [];
   return data.flatMap((entry: unknown) =>
-    typeof entry === 'object' && entry !== null && 'id' in entry && typeof entry.id === 'string' ? [entry.id] : [],
+    typeof entry === 'object' && entry !== null && 'id' in entry && typeof entry.id === 'string'
+      ? [entry.id]
+      : [],
   );
 }

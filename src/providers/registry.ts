@@ -28,9 +28,15 @@ export function createProviders(config: Config, options: AdapterOptions): Map<st
         providers.set(name, createOpenAiCompatibleAdapter(name, provider, options));
         break;
       case 'mock': {
-        const adapter = createMockAdapter({ name, responder: createMockResponder({ now: options.now ?? Date.now }) });
+        const adapter = createMockAdapter({
+          name,
+          responder: createMockResponder({ now: options.now ?? Date.now }),
+        });
         // A configured mock can play a provider that refuses prefills, to rehearse recovery.
-        providers.set(name, { ...adapter, supportsPrefill: provider.supports_prefill ?? adapter.supportsPrefill });
+        providers.set(name, {
+          ...adapter,
+          supportsPrefill: provider.supports_prefill ?? adapter.supportsPrefill,
+        });
         break;
       }
       default: {
@@ -40,7 +46,10 @@ export function createProviders(config: Config, options: AdapterOptions): Map<st
     }
   }
   if (config.mock.enabled && !providers.has('mock')) {
-    providers.set('mock', createMockAdapter({ name: 'mock', responder: createMockResponder({ now: options.now ?? Date.now }) }));
+    providers.set(
+      'mock',
+      createMockAdapter({ name: 'mock', responder: createMockResponder({ now: options.now ?? Date.now }) }),
+    );
   }
   return providers;
 }

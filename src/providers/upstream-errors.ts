@@ -40,13 +40,20 @@ function readErrorBody(bodyText: string): ErrorDetails {
   };
 }
 
-const contentPolicyCodes = new Set(['content_filter', 'content_policy_violation', 'ResponsibleAIPolicyViolation']);
+const contentPolicyCodes = new Set([
+  'content_filter',
+  'content_policy_violation',
+  'ResponsibleAIPolicyViolation',
+]);
 
 function classify(status: number, details: ErrorDetails, message: string): ErrorCode {
   const code = details.code ?? '';
   if (status === 429) return 'upstream_rate_limited';
   if (status === 400 || status === 413 || status === 422) {
-    if (code === 'context_length_exceeded' || /prompt is too long|context length|maximum context/i.test(message)) {
+    if (
+      code === 'context_length_exceeded' ||
+      /prompt is too long|context length|maximum context/i.test(message)
+    ) {
       return 'context_length_exceeded';
     }
     if (contentPolicyCodes.has(code) || /content (management )?polic|safety system/i.test(message)) {

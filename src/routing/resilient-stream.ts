@@ -39,16 +39,17 @@ export async function* resilientStream(options: ResilientStreamOptions): AsyncGe
       try {
         yield* current.relay.frames(current.initial);
         usage = current.relay.usage;
+        sentText += current.relay.progress().text;
         return;
       } catch (error) {
+        const progress = current.relay.progress();
+        sentText += progress.text;
         if (options.signal.aborted) return;
         failure = error instanceof GatewayError ? error : normalizeError(error);
         options.onFailure(target);
-        const progress = current.relay.progress();
         const start = options.first.relay.start;
         current.release();
         if (progress.structured || start === undefined) break;
-        sentText += progress.text;
         const next = await options.continueStream({ text: sentText, start }, target);
         if (next === undefined || options.signal.aborted) break;
         current = next.stream;
@@ -68,6 +69,7 @@ export async function* resilientStream(options: ResilientStreamOptions): AsyncGe
       usage,
       error: failure,
       recoveredBy,
+      outputText: sentText,
     });
   }
 }

@@ -40,12 +40,33 @@ export interface Router {
  */
 export function createRouter(dependencies: RouterDependencies): Router {
   const { resolver, codecs, breakers, stats } = dependencies;
-  const observer = dependencies.observer ?? silentObserver;
+  const sharedObserver = dependencies.observer ?? silentObserver;
   const random = dependencies.random ?? Math.random;
   const sleep = dependencies.sleep ?? abortableSleep;
-  breakers.onChange((target, state) => observer.breakerChange({ target, state }));
+  breakers.onChange((target, state) => sharedObserver.breakerChange({ target, state }));
 
   async function route(call: RouteCall): Promise<RouteOutcome> {
+    const requestObserver = call.observer;
+    const observer: RouterObserver =
+      requestObserver === undefined
+        ? sharedObserver
+        : {
+            attempt: (event) => {
+              sharedObserver.attempt(event);
+              requestObserver.attempt(event);
+            },
+            retry: (event) => {
+              sharedObserver.retry(event);
+              requestObserver.retry(event);
+            },
+            failover: (event) => {
+              sharedObserver.failover(event);
+              requestObserver.failover(event);
+            },
+            breakerChange: (event) => {
+              sharedObserver.breakerChange(event);
+            },
+          };
     const model = resolver.resolve(call.model);
     if (model === undefined) {
       const message = `The model '${call.model}' does not exist or is not configured.`;

@@ -2,6 +2,7 @@ import type { GatewayError } from '../errors/index.js';
 import type { Dialect, Usage } from '../llm/index.js';
 import type { ProviderAdapter } from '../providers/contract.js';
 import type { RetryConfig, TimeoutsConfig } from '../config/schema.js';
+import type { RouterObserver } from './observer.js';
 
 export interface Target {
   readonly provider: ProviderAdapter;
@@ -36,6 +37,8 @@ export interface RouteCall {
   readonly forwardHeaders: Readonly<Record<string, string>>;
   /** Aborted when the caller goes away: the upstream request is cancelled at once. */
   readonly signal: AbortSignal;
+  /** This request's own observer (its trace spans), told everything the router's observer is. */
+  readonly observer?: Pick<RouterObserver, 'attempt' | 'retry' | 'failover'>;
 }
 
 /** The target that answered, and how many attempts it took. */
@@ -52,6 +55,8 @@ export interface StreamSummary {
   readonly error: GatewayError | undefined;
   /** The target that finished the answer, when a mid-stream failure was recovered from. */
   readonly recoveredBy: Answered | undefined;
+  /** The answer's text as the caller received it, for counting tokens when no usage came. */
+  readonly outputText: string;
 }
 
 export type RouteOutcome =

@@ -23,7 +23,7 @@ export async function startTestGateway(input: ConfigInput = {}): Promise<TestGat
   const config = configSchema.parse({
     data_dir: mkdtempSync(join(tmpdir(), 'gatehouse-test-')),
     ...input,
-    server: { port: 0, ...(input.server ?? {}) },
+    server: { port: 0, metrics_port: 0, ...(input.server ?? {}) },
     log: { level: 'info', ...(input.log ?? {}) },
   });
   let written = '';

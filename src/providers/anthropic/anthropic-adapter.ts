@@ -10,7 +10,11 @@ const defaultBaseUrl = 'https://api.anthropic.com';
 const defaultVersion = '2023-06-01';
 
 /** Anthropic's Messages API: `x-api-key` and `anthropic-version` headers, `/v1/messages`. */
-export function createAnthropicAdapter(name: string, config: ProviderConfig, options: AdapterOptions): ProviderAdapter {
+export function createAnthropicAdapter(
+  name: string,
+  config: ProviderConfig,
+  options: AdapterOptions,
+): ProviderAdapter {
   const upstream = createHttpUpstream({
     providerName: name,
     baseUrl: config.base_url ?? defaultBaseUrl,
@@ -46,7 +50,8 @@ export function createAnthropicAdapter(name: string, config: ProviderConfig, opt
         signal: request.signal,
       });
     },
-    listModels: async (signal) => readModelIds(await upstream.send({ path: '/v1/models', method: 'GET', headers: fixedHeaders, signal })),
+    listModels: async (signal) =>
+      readModelIds(await upstream.send({ path: '/v1/models', method: 'GET', headers: fixedHeaders, signal })),
     close: () => upstream.close(),
   };
 }

@@ -9,7 +9,11 @@ import { readModelIds } from '../model-list.js';
  * parameter, and the key goes in an `api-key` header instead of Bearer auth.
  * https://learn.microsoft.com/azure/ai-services/openai/reference
  */
-export function createAzureAdapter(name: string, config: ProviderConfig, options: AdapterOptions): ProviderAdapter {
+export function createAzureAdapter(
+  name: string,
+  config: ProviderConfig,
+  options: AdapterOptions,
+): ProviderAdapter {
   if (config.base_url === undefined || config.api_version === undefined) {
     throw new Error(`provider ${name}: base_url and api_version are required`);
   }
@@ -41,7 +45,12 @@ export function createAzureAdapter(name: string, config: ProviderConfig, options
     },
     listModels: async (signal) =>
       readModelIds(
-        await upstream.send({ path: `/openai/models?api-version=${apiVersion}`, method: 'GET', headers: fixedHeaders, signal }),
+        await upstream.send({
+          path: `/openai/models?api-version=${apiVersion}`,
+          method: 'GET',
+          headers: fixedHeaders,
+          signal,
+        }),
       ),
     close: () => upstream.close(),
   };

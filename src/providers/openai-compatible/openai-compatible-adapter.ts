@@ -39,7 +39,8 @@ export function createOpenAiCompatibleAdapter(
         body: JSON.stringify(request.body),
         signal: request.signal,
       }),
-    listModels: async (signal) => readModelIds(await upstream.send({ path: '/models', method: 'GET', headers: fixedHeaders, signal })),
+    listModels: async (signal) =>
+      readModelIds(await upstream.send({ path: '/models', method: 'GET', headers: fixedHeaders, signal })),
     close: () => upstream.close(),
   };
 }

@@ -7,7 +7,11 @@ import { readModelIds } from '../model-list.js';
 const defaultBaseUrl = 'https://api.openai.com/v1';
 
 /** OpenAI's own API: Bearer auth, `/chat/completions`, `/embeddings`, `/models`. */
-export function createOpenAiAdapter(name: string, config: ProviderConfig, options: AdapterOptions): ProviderAdapter {
+export function createOpenAiAdapter(
+  name: string,
+  config: ProviderConfig,
+  options: AdapterOptions,
+): ProviderAdapter {
   const upstream = createHttpUpstream({
     providerName: name,
     baseUrl: config.base_url ?? defaultBaseUrl,
@@ -34,7 +38,8 @@ export function createOpenAiAdapter(name: string, config: ProviderConfig, option
         body: JSON.stringify(request.body),
         signal: request.signal,
       }),
-    listModels: async (signal) => readModelIds(await upstream.send({ path: '/models', method: 'GET', headers: fixedHeaders, signal })),
+    listModels: async (signal) =>
+      readModelIds(await upstream.send({ path: '/models', method: 'GET', headers: fixedHeaders, signal })),
     close: () => upstream.close(),
   };
 }

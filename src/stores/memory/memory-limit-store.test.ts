@@ -143,6 +143,17 @@ describe('memory limit store', () => {
     expect((await limiter.acquire(request({ limits }))).type).toBe('rejected');
   });
 
+  it('drops a lease nobody settled after the longest a request may take', async () => {
+    const store = createMemoryLimitStore({ maxLeaseMs: 600_000 });
+    const limiter = createLimiter({ store, spentSince: () => Promise.resolve(0), logger, now: () => start });
+    const limits = { requestsPerMinute: undefined, tokensPerMinute: undefined, concurrentRequests: 1 };
+    const budget = { scope: 'key:key_a', limitUsd: 1, ...budgetPeriod('day', start), estimatedCostUsd: 0.8 };
+    expect((await limiter.acquire(request({ limits, budget }))).type).toBe('admitted');
+    expect((await limiter.acquire(request({ limits, budget, now: start + 599_000 }))).type).toBe('rejected');
+    // Abandoned leases are looked for once a minute.
+    expect((await limiter.acquire(request({ limits, budget, now: start + 659_000 }))).type).toBe('admitted');
+  });
+
   it('applies the global limit across subjects', async () => {
     const { limiter } = limiterAt({ now: start }, { global: 5 });
     const decisions = await Promise.all(

@@ -16,8 +16,8 @@ import {
 interface BudgetCounter {
   spentMicroUsd: number;
   reservedMicroUsd: number;
-  /** Lease id → reserved micro-dollars. */
-  readonly reservations: Map<string, number>;
+  /** Lease id → reserved micro-dollars and when. */
+  readonly reservations: Map<string, { readonly amount: number; readonly at: number }>;
   expiresAt: number;
 }
 
@@ -33,9 +33,21 @@ interface Check {
  * kept in maps. Admission runs synchronously between two awaits, so it is atomic in Node's single
  * thread. Used when no Redis is configured, and per replica while Redis is unreachable.
  */
-export function createMemoryLimitStore(): LimitStore {
+export interface MemoryLimitStoreOptions {
+  /**
+   * A lease never settled (a request path that forgot to) is dropped after this long, as in the
+   * Redis store, whose renewals stop then; without it the slot would be lost until a restart.
+   */
+  readonly maxLeaseMs?: number | undefined;
+}
+
+const defaultMaxLeaseMs = 3_600_000;
+
+export function createMemoryLimitStore(options: MemoryLimitStoreOptions = {}): LimitStore {
+  const maxLeaseMs = options.maxLeaseMs ?? defaultMaxLeaseMs;
   const windows = new Map<string, Map<number, number>>();
-  const concurrency = new Map<string, Set<string>>();
+  /** Subject → lease id → admitted at. */
+  const concurrency = new Map<string, Map<string, number>>();
   const budgets = new Map<string, BudgetCounter>();
   let lastSweep = 0;
 
@@ -83,7 +95,10 @@ export function createMemoryLimitStore(): LimitStore {
     return counter;
   }
 
-  /** Drops what has left every window or period, at most once a window, so idle subjects cost nothing. */
+  /**
+   * Drops what has left every window or period, and leases abandoned for longer than `maxLeaseMs`,
+   * at most once a window, so that idle subjects cost nothing.
+   */
   function sweep(now: number) {
     if (now - lastSweep < windowMs) return;
     lastSweep = now;
@@ -91,7 +106,19 @@ export function createMemoryLimitStore(): LimitStore {
       if (readWindow(window, now).buckets.length === 0) windows.delete(key);
     }
     for (const [key, counter] of budgets) {
-      if (counter.expiresAt <= now) budgets.delete(key);
+      if (counter.expiresAt <= now) {
+        budgets.delete(key);
+        continue;
+      }
+      for (const [leaseId, reservation] of counter.reservations) {
+        if (now - reservation.at < maxLeaseMs) continue;
+        counter.reservations.delete(leaseId);
+        counter.reservedMicroUsd -= reservation.amount;
+      }
+    }
+    for (const [subject, leases] of concurrency) {
+      for (const [leaseId, at] of leases) if (now - at >= maxLeaseMs) leases.delete(leaseId);
+      if (leases.size === 0) concurrency.delete(subject);
     }
   }
 
@@ -131,10 +158,10 @@ export function createMemoryLimitStore(): LimitStore {
       return Promise.resolve({ type: 'decided', admitted: false, usage });
     }
     if (plan.concurrentRequests !== undefined) {
-      concurrency.set(plan.subject, (leases ?? new Set<string>()).add(plan.leaseId));
+      concurrency.set(plan.subject, (leases ?? new Map<string, number>()).set(plan.leaseId, now));
     }
     if (counter !== undefined && plan.budget !== undefined) {
-      counter.reservations.set(plan.leaseId, plan.budget.estimateMicroUsd);
+      counter.reservations.set(plan.leaseId, { amount: plan.budget.estimateMicroUsd, at: now });
       counter.reservedMicroUsd += plan.budget.estimateMicroUsd;
     }
     const usage = {
@@ -172,7 +199,7 @@ export function createMemoryLimitStore(): LimitStore {
         const reserved = counter.reservations.get(plan.leaseId);
         if (reserved !== undefined) {
           counter.reservations.delete(plan.leaseId);
-          counter.reservedMicroUsd -= reserved;
+          counter.reservedMicroUsd -= reserved.amount;
         }
         counter.spentMicroUsd += settlement.actualCostMicroUsd;
       }

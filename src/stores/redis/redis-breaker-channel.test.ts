@@ -40,7 +40,9 @@ describe('circuit breaker state shared through Redis', () => {
     expect(probe).toEqual({ admitted: true, probe: true });
     replicaA.record('openai/gpt-4o', true, true);
     await expect
-      .poll(() => replicaB.snapshot().find((entry) => entry.target === 'openai/gpt-4o')?.state, { timeout: 2_000 })
+      .poll(() => replicaB.snapshot().find((entry) => entry.target === 'openai/gpt-4o')?.state, {
+        timeout: 2_000,
+      })
       .toBe('closed');
 
     await firstChannel.close();

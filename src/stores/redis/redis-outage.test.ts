@@ -3,7 +3,12 @@ import net, { type AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { createLimiter, type LimitRequest, type StoreFailurePolicy } from '../../limits/index.js';
+import {
+  budgetPeriod,
+  createLimiter,
+  type LimitRequest,
+  type StoreFailurePolicy,
+} from '../../limits/index.js';
 import { createMemoryLimitStore } from '../memory/memory-limit-store.js';
 import { createRedisConnection, type RedisConnection } from './redis-client.js';
 import { createRedisLimitStore } from './redis-limit-store.js';
@@ -87,15 +92,16 @@ async function setup(policy: StoreFailurePolicy, options: { commandTimeoutMs?: n
       `Redis is unreachable at ${redisUrl.host} (${connection.health().lastError}); set REDIS_URL`,
     );
   }
+  const store = createRedisLimitStore({ connection });
   const limiter = createLimiter({
-    store: createRedisLimitStore({ connection }),
+    store,
     fallback: createMemoryLimitStore(),
     onStoreFailure: policy,
     spentSince: () => Promise.resolve(0),
     logger,
   });
   cleanups.push(() => limiter.close());
-  return { proxy, connection, limiter, messages };
+  return { proxy, connection, store, limiter, messages };
 }
 
 async function until(condition: () => boolean, what: string, timeoutMs = 10_000) {
@@ -190,6 +196,27 @@ describe('limits while Redis is unreachable', () => {
     await until(up(connection), 'the connection to come back');
     expect((await limiter.acquire(request())).type).toBe('admitted');
     expect(limiter.health()).toEqual({ shared: true, degraded: undefined });
+  });
+
+  it('send the settlements of requests that finished during the outage when Redis returns', async () => {
+    const { proxy, connection, store, limiter, messages } = await setup('local');
+    const period = budgetPeriod('day', start);
+    const budget = { scope: 'key:key_a', limitUsd: 1, ...period, estimatedCostUsd: 0.2 };
+    const decisions = await Promise.all([1, 2].map(() => limiter.acquire({ ...request(), budget })));
+    await proxy.cut();
+    await until(down(connection), 'the connection to go down');
+    for (const decision of decisions) {
+      if (decision.type === 'admitted') await decision.lease.settle({ tokens: 10, costUsd: 0.05 });
+    }
+    expect(messages('could not settle')).toHaveLength(0);
+    await proxy.restore();
+    await until(up(connection), 'the connection to come back');
+    let state = await store.budgetState('key:key_a', period.periodStart);
+    for (let attempt = 0; attempt < 100 && state?.spentMicroUsd !== 100_000; attempt += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      state = await store.budgetState('key:key_a', period.periodStart);
+    }
+    expect(state).toEqual({ spentMicroUsd: 100_000, reservedMicroUsd: 0 });
   });
 
   it('start without Redis: decisions fall back from the first request, and ping fails', async () => {
