@@ -53,10 +53,6 @@ export interface GatewayOptions {
   readonly config: Config;
   readonly masterKey: string;
   readonly logger: Logger;
-  /** Postgres schema for every table (test isolation); the connection's default otherwise. */
-  readonly databaseSchema?: string;
-  /** Prefix for every Redis key (test isolation). */
-  readonly redisKeyPrefix?: string;
 }
 
 export interface Gateway {
@@ -86,7 +82,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const stores = await createSqlStores({
     ...(config.database_url === undefined ? {} : { databaseUrl: config.database_url }),
     dataDir: config.data_dir,
-    ...(options.databaseSchema === undefined ? {} : { schema: options.databaseSchema }),
+    ...(config.database_schema === undefined ? {} : { schema: config.database_schema }),
     onConnectionError: (error) => logger.warn({ err: error }, 'database connection error'),
   });
   const redis: RedisConnection | undefined =
@@ -95,7 +91,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       : createRedisConnection({
           url: config.redis_url,
           logger,
-          keyPrefix: options.redisKeyPrefix ?? 'gatehouse:',
+          keyPrefix: config.redis_key_prefix,
           connectionName: 'gatehouse',
         });
 
@@ -189,7 +185,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     metrics,
     logger,
     semanticPool,
-    databaseSchema: options.databaseSchema,
+    databaseSchema: config.database_schema,
     embed: async (texts, model, signal) => {
       const outcome = await router.route({
         dialect: 'openai',

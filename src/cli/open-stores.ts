@@ -7,6 +7,7 @@ export async function openSqlStores(config: Config): Promise<{ keys: KeyStore; c
   const stores = await createSqlStores({
     ...(config.database_url === undefined ? {} : { databaseUrl: config.database_url }),
     dataDir: config.data_dir,
+    ...(config.database_schema === undefined ? {} : { schema: config.database_schema }),
   });
   return { keys: stores.keys, close: () => stores.close() };
 }

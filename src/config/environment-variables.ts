@@ -24,6 +24,8 @@ export const environmentVariables: Readonly<Record<string, string>> = {
   DATABASE_URL: 'database_url',
   GATEHOUSE_DATA_DIR: 'data_dir',
   REDIS_URL: 'redis_url',
+  GATEHOUSE_DATABASE_SCHEMA: 'database_schema',
+  GATEHOUSE_REDIS_PREFIX: 'redis_key_prefix',
   LOG_LEVEL: 'log.level',
   LOG_FORMAT: 'log.format',
   REQUESTS_PER_MINUTE: 'limits.default_requests_per_minute',

@@ -98,7 +98,14 @@ export const configSchema = z.strictObject({
   master_key: z.string().min(16, 'at least 16 characters').optional(),
   data_dir: z.string().min(1).default('./.gatehouse'),
   database_url: z.string().min(1).optional(),
+  /** Postgres schema for every table (created if missing); the connection's default otherwise. */
+  database_schema: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'lower-case letters, digits and underscores')
+    .optional(),
   redis_url: z.string().min(1).optional(),
+  /** Prepended to every Redis key and channel, so several deployments can share one Redis. */
+  redis_key_prefix: z.string().min(1).max(100).default('gatehouse:'),
   log: z
     .strictObject({
       level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -81,6 +81,7 @@ describe('the starter gatehouse.yaml', () => {
       models: {},
       master_key: undefined,
       database_url: undefined,
+      database_schema: undefined,
       redis_url: undefined,
       server: { ...config.server, tls: undefined },
       // Optional settings without a default are shown with an example value.

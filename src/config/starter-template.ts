@@ -66,7 +66,9 @@ server:
 
 # data_dir: ./.gatehouse          # GATEHOUSE_DATA_DIR: embedded database and generated master key
 # database_url: "\${DATABASE_URL}" # Postgres; without it, the embedded database in data_dir
+# database_schema: gatehouse     # GATEHOUSE_DATABASE_SCHEMA: Postgres schema for every table
 # redis_url: "\${REDIS_URL}"       # Redis, for state shared by replicas; without it, state is in process
+# redis_key_prefix: "gatehouse:"  # GATEHOUSE_REDIS_PREFIX: prefix of every Redis key and channel
 
 log:
   # level: info                   # LOG_LEVEL: fatal, error, warn, info, debug, trace or silent
