@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { registerBenchCommand } from './bench.js';
 import { registerCapacityCommand } from './capacity.js';
 import { registerCheckCommand } from './check.js';
 import { registerKeysCommand } from './keys.js';
@@ -29,6 +30,7 @@ export async function runCli(environment: CliEnvironment): Promise<number | unde
   registerCheckCommand(program, environment, setResult);
   registerMockProviderCommand(program, environment, setResult);
   registerCapacityCommand(program, environment, setResult);
+  registerBenchCommand(program, environment, setResult);
   registerKeysCommand(program, environment, setResult, { openStores: openSqlStores });
   try {
     await program.parseAsync([...environment.argv], { from: 'user' });
