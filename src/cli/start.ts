@@ -44,6 +44,7 @@ export function registerStartCommand(
       const gateway = await createGateway({ config, masterKey: master.key, logger });
       const { url } = await gateway.listen();
       logger.info({ url, master_key_source: master.source }, 'gatehouse started');
+      logger.flush();
       setResult(undefined);
       environment.onReloadSignal(() => gateway.reloadTls());
       environment.onShutdownSignal(async () => {
