@@ -43,7 +43,10 @@ module.exports = {
     {
       name: 'only-the-composition-root-builds-concrete-things',
       severity: 'error',
-      from: { path: '^src/', pathNot: ['^src/gateway\\.ts$', '^src/cli/', '^src/providers/', '^src/stores/', '\\.test\\.ts$'] },
+      from: {
+        path: '^src/',
+        pathNot: ['^src/gateway\\.ts$', '^src/cli/', '^src/providers/', '^src/stores/', '\\.test\\.ts$'],
+      },
       to: { path: '^src/(providers/[^/]+/|stores/)' },
     },
     { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },

@@ -51,7 +51,7 @@ describe('gatehouse init and check', () => {
     expect(check.code).toBe(0);
   });
 
-  it('check lists a reachable provider\'s models without a billable call', async () => {
+  it("check lists a reachable provider's models without a billable call", async () => {
     const file = join(directory, 'reachable.yaml');
     writeFileSync(file, `providers:\n  local:\n    type: openai-compatible\n    base_url: ${mock.url}/v1\n`);
     const check = await run(['check', '--config', file], directory);
@@ -62,7 +62,10 @@ describe('gatehouse init and check', () => {
 
   it('check fails with exit code 1 naming an unreachable provider', async () => {
     const file = join(directory, 'unreachable.yaml');
-    writeFileSync(file, 'providers:\n  gone:\n    type: openai-compatible\n    base_url: http://127.0.0.1:9/v1\n');
+    writeFileSync(
+      file,
+      'providers:\n  gone:\n    type: openai-compatible\n    base_url: http://127.0.0.1:9/v1\n',
+    );
     const check = await run(['check', '--config', file, '--timeout', '2000'], directory);
     expect(check.stdout).toMatch(/provider gone \(openai-compatible\): FAILED/);
     expect(check.code).toBe(1);
@@ -93,6 +96,8 @@ describe('master key', () => {
     expect(statSync(first.path).mode & 0o777).toBe(0o600);
     const second = resolveMasterKey(undefined, dataDir);
     expect(second).toMatchObject({ source: 'file', key: first.key });
-    expect(resolveMasterKey('configured-master-key-value', dataDir)).toMatchObject({ source: 'configuration' });
+    expect(resolveMasterKey('configured-master-key-value', dataDir)).toMatchObject({
+      source: 'configuration',
+    });
   });
 });

@@ -60,7 +60,10 @@ describe('providers found from the environment', () => {
   it('refuses a claude-* model when no Anthropic provider is configured', async () => {
     const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: masterKey, maxRetries: 0 });
     await expect(
-      client.chat.completions.create({ model: 'claude-sonnet-4-5', messages: [{ role: 'user', content: 'Hi' }] }),
+      client.chat.completions.create({
+        model: 'claude-sonnet-4-5',
+        messages: [{ role: 'user', content: 'Hi' }],
+      }),
     ).rejects.toMatchObject({ status: 404 });
   });
 });

@@ -4,9 +4,7 @@ import { budgetPeriod, budgetScope, type BudgetCheck, type LimitRequest } from '
 import type { Principal } from './context.js';
 
 /** The targets a model name may be answered by (its own, then its fallbacks'), for budget estimates. */
-export type TargetsOf = (
-  model: string,
-) => readonly {
+export type TargetsOf = (model: string) => readonly {
   readonly provider: { readonly name: string; readonly type: string };
   readonly model: string;
 }[];
