@@ -16,12 +16,13 @@ import {
   createSemanticCache,
   type Embedder,
   type ResponseCaching,
+  type SemanticIndex,
 } from './caching/index.js';
 import { maskedConfig } from './config/index.js';
 import type { Config } from './config/schema.js';
 import { codecs, validateEmbeddingsRequest } from './dialects/index.js';
 import { buildApp, readTlsMaterial, watchTls, type TlsReloader } from './http/index.js';
-import { createKeyService, keySettingsFromConfig } from './keys/index.js';
+import { createKeyService, keySettingsFromConfig, type AuthenticationResult } from './keys/index.js';
 import { createLimiter, parseBudgetScope } from './limits/index.js';
 import { createPipeline, createRequestLogger } from './pipeline/index.js';
 import { createProviders } from './providers/registry.js';
@@ -45,8 +46,10 @@ import {
   createTracing,
   parseOtlpHeaders,
   startMetricsServer,
+  type DescribeProvider,
   type Logger,
   type MetricsServer,
+  type ProviderDescription,
 } from './telemetry/index.js';
 
 export interface GatewayOptions {
@@ -113,8 +116,12 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     },
     breakerChannel,
   );
+  // Key ids that authenticated are issued keys: metrics keep them as labels however many there are
+  // (the label guard folds only values it does not know).
+  const authenticatedKeyIds = new Set<string>();
   const metrics = createMetrics({
     knownModels: [...resolver.configuredNames(), ...configuredTargetModels(config), 'mock'],
+    knownKeys: () => authenticatedKeyIds,
     knownProviders: providers.keys(),
     knownTargets: configuredTargets(config),
     maxLabelValues: config.metrics.max_label_values,
@@ -180,7 +187,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const semanticPool = needsSemanticPool(config)
     ? new pg.Pool({ connectionString: config.database_url, max: 2 })
     : undefined;
-  const caching = createCaching(config, {
+  const caching = await createCaching(config, {
     redis,
     metrics,
     logger,
@@ -204,7 +211,16 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   });
 
   const pipeline = createPipeline({
-    authenticator: keys,
+    authenticator: {
+      authenticate(headers) {
+        const noteKey = (result: AuthenticationResult): AuthenticationResult => {
+          if (result.type === 'authenticated') authenticatedKeyIds.add(result.principal.keyId);
+          return result;
+        };
+        const result = keys.authenticate(headers);
+        return result instanceof Promise ? result.then(noteKey) : noteKey(result);
+      },
+    },
     limiter,
     caching,
     metrics,
@@ -228,6 +244,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     },
     router,
     codecs,
+    describeProvider: describeProviders(config, providers),
     validateEmbeddings: validateEmbeddingsRequest,
     requestLog: createRequestLogger(logger),
   });
@@ -272,12 +289,13 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       async check() {
         const checks: Record<string, string> = { configuration: 'ok', draining: draining ? 'yes' : 'no' };
         let ready = !draining;
+        // A database outage is reported but does not take the replica out of rotation: cached keys
+        // keep working and usage records wait in the buffer (decision 0005).
         try {
           await stores.ping();
           checks.database = 'ok';
         } catch (error) {
           checks.database = `unreachable: ${error instanceof Error ? error.message : String(error)}`;
-          ready = false;
         }
         if (redis !== undefined) {
           const health = redis.health();
@@ -359,6 +377,38 @@ function configuredTargets(config: Config): string[] {
   );
 }
 
+/** Where providers without a `base_url` send requests (the adapters' defaults), for span attributes. */
+const defaultProviderUrls: Readonly<Record<string, string>> = {
+  openai: 'https://api.openai.com/v1',
+  anthropic: 'https://api.anthropic.com',
+};
+
+/** Each provider's type and address, for the `gen_ai.provider.name` and `server.*` of attempt spans. */
+function describeProviders(
+  config: Config,
+  providers: ReadonlyMap<string, { readonly type: string }>,
+): DescribeProvider {
+  const descriptions = new Map<string, ProviderDescription>();
+  for (const [name, provider] of providers) {
+    const baseUrl = config.providers[name]?.base_url ?? defaultProviderUrls[provider.type];
+    descriptions.set(name, { type: provider.type, ...serverOf(baseUrl) });
+  }
+  return (name) => descriptions.get(name);
+}
+
+/** Host and port only: a URL's path, query or user information never reaches a span. */
+function serverOf(url: string | undefined): { address?: string; port?: number } {
+  if (url === undefined) return {};
+  try {
+    const parsed = new URL(url);
+    const address = parsed.hostname.replace(/^\[(.*)\]$/, '$1');
+    const port = parsed.port === '' ? (parsed.protocol === 'https:' ? 443 : 80) : Number(parsed.port);
+    return { address, port };
+  } catch {
+    return {};
+  }
+}
+
 function configuredTargetModels(config: Config): string[] {
   return Object.values(config.models).flatMap((model) => model.targets.map((target) => target.model));
 }
@@ -381,7 +431,7 @@ interface CachingParts {
 }
 
 /** The response cache: L1 in process, L2 in Redis when configured, and the semantic index. */
-function createCaching(config: Config, parts: CachingParts): ResponseCaching | undefined {
+async function createCaching(config: Config, parts: CachingParts): Promise<ResponseCaching | undefined> {
   const settings = cacheSettingsFrom(config.cache, parts.redis !== undefined);
   if (!settings.enabled) return undefined;
   const { redis, metrics, logger } = parts;
@@ -404,19 +454,41 @@ function createCaching(config: Config, parts: CachingParts): ResponseCaching | u
     logger,
   });
   const semanticWanted = Object.values(settings.models).some((model) => model.semantic?.enabled === true);
-  const semantic = semanticWanted
-    ? createSemanticCache({
-        // Shared by replicas in Postgres; in process for the embedded database (one node).
-        index:
-          parts.semanticPool === undefined
-            ? createMemorySemanticIndex()
-            : createPostgresSemanticIndex({ pool: parts.semanticPool, schema: parts.databaseSchema }),
-        embed: parts.embed,
-        observer: metrics,
-        logger,
-      })
-    : undefined;
+  // Shared by replicas in Postgres; in process for the embedded database (one node).
+  const index = !semanticWanted
+    ? undefined
+    : parts.semanticPool === undefined
+      ? createMemorySemanticIndex()
+      : await postgresSemanticIndex(parts.semanticPool, parts.databaseSchema, logger);
+  const semantic =
+    index !== undefined
+      ? createSemanticCache({
+          index,
+          embed: parts.embed,
+          observer: metrics,
+          logger,
+        })
+      : undefined;
   return createResponseCaching({ settings, cache, codecs, semantic, observer: metrics });
+}
+
+/**
+ * The semantic index in Postgres, its table created if missing (the database and its schema are
+ * reachable: the SQL stores have just been migrated). Should that fail anyway, the gateway starts:
+ * semantic lookups then fail, which the semantic cache counts as misses.
+ */
+async function postgresSemanticIndex(
+  pool: pg.Pool,
+  schema: string | undefined,
+  logger: Logger,
+): Promise<SemanticIndex> {
+  const index = createPostgresSemanticIndex({ pool, schema });
+  try {
+    await index.ensureSchema();
+  } catch (error) {
+    logger.warn({ err: error }, 'could not create the semantic cache table; semantic lookups will miss');
+  }
+  return index;
 }
 
 /** The vectors of an OpenAI embeddings response, in input order. */
