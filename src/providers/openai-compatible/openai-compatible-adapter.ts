@@ -1,8 +1,7 @@
 import type { ProviderConfig } from '../../config/schema.js';
 import type { AdapterOptions } from '../adapter-options.js';
 import type { ProviderAdapter } from '../contract.js';
-import { createHttpUpstream } from '../http-upstream.js';
-import { readModelIds } from '../model-list.js';
+import { createHttpAdapter } from '../http-adapter.js';
 
 /**
  * Any server that speaks OpenAI's API under a base URL (Ollama, vLLM, llama.cpp server, hosted
@@ -14,33 +13,17 @@ export function createOpenAiCompatibleAdapter(
   options: AdapterOptions,
 ): ProviderAdapter {
   if (config.base_url === undefined) throw new Error(`provider ${name}: base_url is required`);
-  const upstream = createHttpUpstream({
-    providerName: name,
-    baseUrl: config.base_url,
-    connections: config.max_connections,
-    connectTimeoutMs: options.connectTimeoutMs,
-    ...(options.now === undefined ? {} : { now: options.now }),
-  });
-  const fixedHeaders: Record<string, string> = { ...config.headers };
-  if (config.api_key !== undefined) {
-    fixedHeaders.authorization = `Bearer ${config.api_key}`;
-  }
-
-  return {
-    name,
+  return createHttpAdapter(name, config, options, {
     type: 'openai-compatible',
     dialects: ['openai'],
+    baseUrl: config.base_url,
+    headers: {
+      ...config.headers,
+      ...(config.api_key === undefined ? {} : { authorization: `Bearer ${config.api_key}` }),
+    },
     supportsEmbeddings: true,
     supportsPrefill: config.supports_prefill ?? false,
-    send: (request) =>
-      upstream.send({
-        path: request.operation === 'chat' ? '/chat/completions' : '/embeddings',
-        headers: { ...fixedHeaders, ...request.headers },
-        body: JSON.stringify(request.body),
-        signal: request.signal,
-      }),
-    listModels: async (signal) =>
-      readModelIds(await upstream.send({ path: '/models', method: 'GET', headers: fixedHeaders, signal })),
-    close: () => upstream.close(),
-  };
+    pathOf: (request) => (request.operation === 'chat' ? '/chat/completions' : '/embeddings'),
+    modelsPath: '/models',
+  });
 }

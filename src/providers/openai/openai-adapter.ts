@@ -1,8 +1,7 @@
 import type { ProviderConfig } from '../../config/schema.js';
 import type { AdapterOptions } from '../adapter-options.js';
-import type { ProviderAdapter, UpstreamRequest } from '../contract.js';
-import { createHttpUpstream } from '../http-upstream.js';
-import { readModelIds } from '../model-list.js';
+import type { ProviderAdapter } from '../contract.js';
+import { createHttpAdapter } from '../http-adapter.js';
 
 const defaultBaseUrl = 'https://api.openai.com/v1';
 
@@ -12,34 +11,18 @@ export function createOpenAiAdapter(
   config: ProviderConfig,
   options: AdapterOptions,
 ): ProviderAdapter {
-  const upstream = createHttpUpstream({
-    providerName: name,
-    baseUrl: config.base_url ?? defaultBaseUrl,
-    connections: config.max_connections,
-    connectTimeoutMs: options.connectTimeoutMs,
-    ...(options.now === undefined ? {} : { now: options.now }),
-  });
-  const fixedHeaders: Record<string, string> = { ...config.headers };
-  if (config.api_key !== undefined) {
-    fixedHeaders.authorization = `Bearer ${config.api_key}`;
-  }
-
-  return {
-    name,
+  return createHttpAdapter(name, config, options, {
     type: 'openai',
     dialects: ['openai'],
+    baseUrl: config.base_url ?? defaultBaseUrl,
+    headers: {
+      ...config.headers,
+      ...(config.api_key === undefined ? {} : { authorization: `Bearer ${config.api_key}` }),
+    },
     supportsEmbeddings: true,
     // OpenAI chat models do not continue a trailing assistant message; they answer after it.
     supportsPrefill: config.supports_prefill ?? false,
-    send: (request: UpstreamRequest) =>
-      upstream.send({
-        path: request.operation === 'chat' ? '/chat/completions' : '/embeddings',
-        headers: { ...fixedHeaders, ...request.headers },
-        body: JSON.stringify(request.body),
-        signal: request.signal,
-      }),
-    listModels: async (signal) =>
-      readModelIds(await upstream.send({ path: '/models', method: 'GET', headers: fixedHeaders, signal })),
-    close: () => upstream.close(),
-  };
+    pathOf: (request) => (request.operation === 'chat' ? '/chat/completions' : '/embeddings'),
+    modelsPath: '/models',
+  });
 }

@@ -1,0 +1,139 @@
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { configSchema } from '../config/schema.js';
+import type { ProviderAdapter } from './contract.js';
+import { createAnthropicAdapter } from './anthropic/index.js';
+import { createAzureAdapter } from './azure/index.js';
+import { createOpenAiCompatibleAdapter } from './openai-compatible/index.js';
+import { createOpenAiAdapter } from './openai/index.js';
+
+interface Seen {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: string;
+}
+
+/** Each adapter's URL, headers and credentials, as a provider would see them on the wire. */
+describe('HTTP provider adapters', () => {
+  const seen: Seen[] = [];
+  let base = '';
+  const server = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    request.on('end', () => {
+      seen.push({ method: request.method ?? '', url: request.url ?? '', headers: request.headers, body });
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ data: [{ id: 'model-a' }, { id: 'model-b' }] }));
+    });
+  });
+  beforeAll(async () => {
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  const provider = (input: Record<string, unknown>) =>
+    configSchema.parse({ providers: { p: input } }).providers.p!;
+  const options = { connectTimeoutMs: 1_000 };
+
+  async function call(
+    adapter: ProviderAdapter,
+    operation: 'chat' | 'embeddings',
+    model: string,
+  ): Promise<Seen> {
+    const outcome = await adapter.send({
+      operation,
+      dialect: adapter.dialects[0]!,
+      model,
+      body: { model, messages: [] },
+      stream: false,
+      headers: { 'x-request-id': 'req_1' },
+      signal: AbortSignal.timeout(5_000),
+    });
+    expect(outcome.ok).toBe(true);
+    if (outcome.ok) for await (const chunk of outcome.response.body) chunk;
+    await adapter.close();
+    return seen.at(-1)!;
+  }
+
+  it('openai: Bearer key, /chat/completions under the base path, configured headers', async () => {
+    const adapter = createOpenAiAdapter(
+      'o',
+      provider({
+        type: 'openai',
+        api_key: 'sk-test-one',
+        base_url: `${base}/v1`,
+        headers: { 'openai-organization': 'org-1' },
+      }),
+      options,
+    );
+    const request = await call(adapter, 'chat', 'gpt-4o');
+    expect(request).toMatchObject({ method: 'POST', url: '/v1/chat/completions' });
+    expect(request.headers.authorization).toBe('Bearer sk-test-one');
+    expect(request.headers['openai-organization']).toBe('org-1');
+    expect(request.headers['x-request-id']).toBe('req_1');
+    expect(JSON.parse(request.body)).toMatchObject({ model: 'gpt-4o' });
+  });
+
+  it('openai-compatible: no credentials unless configured, /embeddings', async () => {
+    const adapter = createOpenAiCompatibleAdapter(
+      'local',
+      provider({ type: 'openai-compatible', base_url: `${base}/v1` }),
+      options,
+    );
+    const request = await call(adapter, 'embeddings', 'nomic-embed');
+    expect(request.url).toBe('/v1/embeddings');
+    expect(request.headers.authorization).toBeUndefined();
+  });
+
+  it('azure: deployment in the path, api-version in the query, api-key header', async () => {
+    const adapter = createAzureAdapter(
+      'az',
+      provider({ type: 'azure', api_key: 'azure-key-1', base_url: base, api_version: '2024-10-21' }),
+      options,
+    );
+    const request = await call(adapter, 'chat', 'gpt-4o-deploy');
+    expect(request.url).toBe('/openai/deployments/gpt-4o-deploy/chat/completions?api-version=2024-10-21');
+    expect(request.headers['api-key']).toBe('azure-key-1');
+    expect(request.headers.authorization).toBeUndefined();
+  });
+
+  it('anthropic: x-api-key and anthropic-version, /v1/messages; no embeddings', async () => {
+    const adapter = createAnthropicAdapter(
+      'a',
+      provider({ type: 'anthropic', api_key: 'sk-ant-test', base_url: base }),
+      options,
+    );
+    const request = await call(adapter, 'chat', 'claude-sonnet-4-5');
+    expect(request.url).toBe('/v1/messages');
+    expect(request.headers['x-api-key']).toBe('sk-ant-test');
+    expect(request.headers['anthropic-version']).toBe('2023-06-01');
+    const embeddings = await createAnthropicAdapter(
+      'a',
+      provider({ type: 'anthropic', api_key: 'k', base_url: base }),
+      options,
+    ).send({
+      operation: 'embeddings',
+      dialect: 'anthropic',
+      model: 'x',
+      body: {},
+      stream: false,
+      headers: {},
+      signal: AbortSignal.timeout(1_000),
+    });
+    expect(embeddings.ok).toBe(false);
+  });
+
+  it('lists models without a billable call', async () => {
+    const adapter = createOpenAiAdapter(
+      'o',
+      provider({ type: 'openai', api_key: 'sk-test-two', base_url: `${base}/v1` }),
+      options,
+    );
+    expect(await adapter.listModels(AbortSignal.timeout(5_000))).toEqual(['model-a', 'model-b']);
+    expect(seen.at(-1)).toMatchObject({ method: 'GET', url: '/v1/models' });
+    await adapter.close();
+  });
+});
