@@ -8,6 +8,12 @@ import { createAzureAdapter } from './azure/index.js';
 import { createOpenAiCompatibleAdapter } from './openai-compatible/index.js';
 import { createOpenAiAdapter } from './openai/index.js';
 
+async function drain(body: AsyncIterable<Uint8Array>): Promise<number> {
+  let bytes = 0;
+  for await (const chunk of body) bytes += chunk.byteLength;
+  return bytes;
+}
+
 interface Seen {
   readonly method: string;
   readonly url: string;
@@ -53,7 +59,7 @@ describe('HTTP provider adapters', () => {
       signal: AbortSignal.timeout(5_000),
     });
     expect(outcome.ok).toBe(true);
-    if (outcome.ok) for await (const chunk of outcome.response.body) chunk;
+    if (outcome.ok) await drain(outcome.response.body);
     await adapter.close();
     return seen.at(-1)!;
   }
