@@ -1,10 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parser } from '@prometheus-io/lezer-promql';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { createMetrics } from '../src/telemetry/metrics.js';
 import { isExportedName, metricFamilies } from '../src/telemetry/metrics-exposition.js';
+import { startTestGateway, type TestGateway } from './support/gateway.js';
+import { chat, createKey, freePort, scrape, waitFor, type Scrape, type Series } from './support/telemetry.js';
 
 /**
  * The shipped alert rules and dashboard must be valid PromQL over metrics the gateway exports: a
@@ -193,4 +195,154 @@ describe('dashboard file', () => {
     const ids = panels.map((panel) => (panel as unknown as { id: number }).id);
     expect(new Set(ids).size).toBe(ids.length);
   });
+});
+
+/**
+ * The same expressions against a live gateway: after traffic that exercises every feature the
+ * rules and panels watch, each selector (with its label matchers) must match at least one series
+ * of a real scrape of the metrics port. A metric that is defined but never written, or a label
+ * value the gateway never uses (`layer="exact"`), gives an empty panel or an alert that never fires.
+ */
+interface LiveMatcher {
+  readonly label: string;
+  readonly op: string;
+  readonly value: string;
+}
+
+function liveSelectors(expr: string): { name: string; matchers: LiveMatcher[] }[] {
+  const selectors: { name: string; matchers: LiveMatcher[] }[] = [];
+  parser.parse(expr).iterate({
+    enter(node) {
+      if (node.name !== 'VectorSelector') return;
+      const identifier = node.node.getChild('Identifier');
+      const matchers: LiveMatcher[] = [];
+      const list = node.node.getChild('LabelMatchers');
+      for (let child = list?.firstChild ?? null; child !== null; child = child.nextSibling) {
+        const label = child.getChild('LabelName');
+        const op = child.getChild('MatchOp');
+        const literal = child.getChild('StringLiteral');
+        if (label === null || op === null || literal === null) continue;
+        matchers.push({
+          label: expr.slice(label.from, label.to),
+          op: expr.slice(op.from, op.to),
+          value: unquote(expr.slice(literal.from, literal.to)),
+        });
+      }
+      selectors.push({
+        name: identifier === null ? '' : expr.slice(identifier.from, identifier.to),
+        matchers,
+      });
+    },
+  });
+  return selectors;
+}
+
+function unquote(literal: string): string {
+  if (literal.startsWith('`')) return literal.slice(1, -1);
+  if (literal.startsWith("'"))
+    return JSON.parse(`"${literal.slice(1, -1).replaceAll('"', '\\"')}"`) as string;
+  return JSON.parse(literal) as string;
+}
+
+/** PromQL matcher semantics: regular expressions are anchored; a missing label is the empty string. */
+function matches(series: Series, matcher: LiveMatcher): boolean {
+  const actual = series.labels[matcher.label] ?? '';
+  switch (matcher.op) {
+    case '=':
+      return actual === matcher.value;
+    case '!=':
+      return actual !== matcher.value;
+    case '=~':
+      return new RegExp(`^(?:${matcher.value})$`).test(actual);
+    case '!~':
+      return !new RegExp(`^(?:${matcher.value})$`).test(actual);
+    default:
+      throw new Error(`unknown matcher ${matcher.op}`);
+  }
+}
+
+describe('the shipped PromQL against a live scrape', () => {
+  let gateway: TestGateway;
+  let live: Scrape;
+
+  beforeAll(async () => {
+    const metricsPort = await freePort();
+    gateway = await startTestGateway({
+      server: { metrics_port: metricsPort },
+      // Two failures out of two open a breaker, so its state and transitions have series.
+      circuit_breaker: { minimum_requests: 2, failure_rate: 1, open_ms: 60_000 },
+      pricing: { 'mock/mock-priced': { input: 1, output: 2 } },
+      models: {
+        priced: { targets: [{ provider: 'mock', model: 'mock-priced' }] },
+        flaky: {
+          targets: [{ provider: 'mock', model: 'mock-500-once' }],
+          retry: { attempts: 3, backoff_ms: 1, max_backoff_ms: 5 },
+        },
+        fragile: {
+          targets: [{ provider: 'mock', model: 'mock-503' }],
+          fallbacks: ['priced'],
+          retry: { attempts: 1 },
+        },
+        down: { targets: [{ provider: 'mock', model: 'mock-503' }], retry: { attempts: 1 } },
+      },
+    });
+    const { url, masterKey } = gateway;
+    let requests = 0;
+    const send = async (key: string, body: Record<string, unknown>) => {
+      requests += 1;
+      return (await chat(url, key, body)).status;
+    };
+    expect(await send(masterKey, { model: 'priced' })).toBe(200);
+    expect(
+      await send(masterKey, { model: 'priced', stream: true, stream_options: { include_usage: true } }),
+    ).toBe(200);
+    expect(await send(masterKey, { model: 'flaky' })).toBe(200);
+    expect(await send(masterKey, { model: 'fragile' })).toBe(200);
+    expect(await send(masterKey, { model: 'down' })).toBe(503);
+    expect(await send(masterKey, { model: 'down' })).toBe(503);
+    const cacheable = { model: 'priced', temperature: 0, messages: [{ role: 'user', content: 'cache me' }] };
+    expect(await send(masterKey, cacheable)).toBe(200);
+    expect(await send(masterKey, cacheable)).toBe(200);
+    const limited = await createKey(url, masterKey, { name: 'limited', limits: { requests_per_minute: 1 } });
+    expect(await send(limited.secret, { model: 'priced' })).toBe(200);
+    expect(await send(limited.secret, { model: 'priced' })).toBe(429);
+    const broke = await createKey(url, masterKey, {
+      name: 'broke',
+      budget: { usd: 0.000001, period: 'day' },
+    });
+    expect(await send(broke.secret, { model: 'priced', max_tokens: 1000 })).toBe(429);
+    await waitFor(
+      () =>
+        gateway.logRecords().filter((line) => line.msg === 'request').length === requests ? true : undefined,
+      'every request to be accounted',
+    );
+    live = await waitFor(async () => {
+      const scraped = await scrape(`http://127.0.0.1:${metricsPort}/metrics`);
+      return scraped.sum('gatehouse_http_requests_total', { route: '/v1/chat/completions' }) === requests
+        ? scraped
+        : undefined;
+    }, 'every request to be counted');
+  });
+
+  afterAll(async () => {
+    await gateway.close();
+  });
+
+  it.each([...alertExpressions, ...dashboardExpressions])(
+    '$source selects series the live gateway exports',
+    ({ expr }) => {
+      for (const selector of liveSelectors(interpolateGrafana(expr))) {
+        if (prometheusSeries.has(selector.name)) continue;
+        const matchers = selector.matchers.filter((matcher) => !targetLabels.has(matcher.label));
+        const described = `${selector.name}{${matchers.map((m) => `${m.label}${m.op}"${m.value}"`).join(',')}}`;
+        expect(isExportedName(selector.name, live.families), `${selector.name} is not in the scrape`).toBe(
+          true,
+        );
+        const found = live
+          .seriesOf(selector.name)
+          .filter((series) => matchers.every((matcher) => matches(series, matcher)));
+        expect(found.length, `no live series for ${described} in ${expr}`).toBeGreaterThan(0);
+      }
+    },
+  );
 });

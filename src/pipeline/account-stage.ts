@@ -31,6 +31,12 @@ export interface FinishedRequest {
   readonly outputText: string | undefined;
 }
 
+/** What a request was accounted at: metrics, the request span and the log line report the same. */
+export interface Accounted {
+  readonly costUsd: number;
+  readonly usage: Usage | undefined;
+}
+
 /**
  * The account stage: prices the request at the target that answered, writes its usage record
  * (asynchronously, in batches) and settles the limit lease with the actual tokens and cost. An
@@ -45,7 +51,7 @@ export function createAccountStage(accounting: Accounting) {
     finished: FinishedRequest,
     usage: Usage | undefined,
     lease: LimitLease | undefined,
-  ): number {
+  ): Accounted {
     const { meta } = finished;
     const provider =
       meta.provider === undefined
@@ -81,15 +87,16 @@ export function createAccountStage(accounting: Accounting) {
       // A failed settle (Redis down) only loosens this window's counts; it must not fail the request.
       lease.settle({ tokens, costUsd }).catch(() => undefined);
     }
-    return costUsd;
+    return { costUsd, usage };
   }
 
   return {
     /**
-     * Accounts one request; resolves with its cost (at once, unless tokens had to be counted).
+     * Accounts one request; resolves with its cost and the usage accounted — the provider's, or
+     * the tokenizer's count when it reported none (at once, unless tokens had to be counted).
      * Never rejects.
      */
-    account(finished: FinishedRequest, lease: LimitLease | undefined): Promise<number> {
+    account(finished: FinishedRequest, lease: LimitLease | undefined): Promise<Accounted> {
       const { usage, outputText, meta } = finished;
       if (
         usage !== undefined ||

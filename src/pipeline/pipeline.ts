@@ -10,6 +10,7 @@ import {
   createAttemptTracer,
   endRequestSpan,
   genAiRequestAttributes,
+  type DescribeProvider,
   type Metrics,
   type TraceSpan,
   type Tracing,
@@ -42,6 +43,8 @@ export interface PipelineDependencies {
   readonly requestLog: RequestLogger;
   readonly metrics: Metrics;
   readonly tracing: Tracing;
+  /** A configured provider's type and address, for the attributes of upstream attempt spans. */
+  readonly describeProvider?: DescribeProvider;
 }
 
 export type Authentication = { ok: true; principal: Principal } | { ok: false; error: GatewayError };
@@ -207,7 +210,10 @@ export function createPipeline(dependencies: PipelineDependencies): Pipeline {
         ...tracing.injectHeaders(span),
       },
       signal: context.signal,
-      observer: createAttemptTracer(tracing, span, { operation: context.operation }),
+      observer: createAttemptTracer(tracing, span, {
+        operation: context.operation,
+        ...(dependencies.describeProvider === undefined ? {} : { describe: dependencies.describeProvider }),
+      }),
     });
     const overheadMs = routeStart - context.receivedAt;
 
@@ -339,7 +345,7 @@ export function createPipeline(dependencies: PipelineDependencies): Pipeline {
         },
         completion.lease,
       )
-      .then((costUsd) => report(context, span, completion, completion.usage, costUsd));
+      .then(({ costUsd, usage }) => report(context, span, completion, usage, costUsd));
   }
 
   /** Metrics, the request span and the log line: the request's figures, once they are known. */

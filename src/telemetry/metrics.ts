@@ -156,7 +156,9 @@ export function createMetrics(options: MetricsOptions): Metrics {
     if (record.attempts > 0) attemptsSeries.observe(record.attempts);
     if (isCount(record.overheadMs)) overheadSeries.observe(record.overheadMs / 1000);
     const { usage, costUsd } = record;
-    if (usage === undefined && costUsd === undefined) return;
+    // Nothing used and nothing spent (refused by a limit, or no provider answered): no series, so
+    // refused requests do not add zero-valued token and cost series under provider `none`.
+    if (usage === undefined && (costUsd === undefined || costUsd === 0)) return;
     const children = accountChildren.get(
       guards.key.value(record.keyId ?? 'none'),
       guards.model.value(record.model ?? 'none'),
