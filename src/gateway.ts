@@ -98,6 +98,11 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
           connectionName: 'gatehouse',
         });
 
+  // Give Redis a moment to connect so the first requests find shared state; without it in time,
+  // the gateway starts anyway and falls back until it arrives.
+  if (redis !== undefined && !(await redis.ready(2_000))) {
+    logger.warn('Redis is not reachable yet; starting with per-replica limits and no L2 cache');
+  }
   const providers = createProviders(config, { connectTimeoutMs: config.defaults.timeouts.connect_ms });
   const resolver = createModelResolver(config, providers);
   // Pub/sub channels are not key-prefixed by the client: the prefix goes into the channel name.

@@ -111,7 +111,27 @@ export function createLimiter(options: LimiterOptions): Limiter {
     if (outcome.type === 'budget_uninitialised')
       throw new Error('the limit store did not initialise the budget');
     const headers = rateLimitHeaders(admitted, outcome.usage);
-    if (outcome.admitted) return { type: 'admitted', lease: lease(target, admitted), headers };
+    if (outcome.admitted) {
+      const budget =
+        admitted.budget === undefined || outcome.usage.budget === undefined ? undefined : admitted.budget;
+      const state = outcome.usage.budget;
+      return {
+        type: 'admitted',
+        lease: lease(target, admitted),
+        headers,
+        ...(budget === undefined || state === undefined || budget.limitMicroUsd <= 0
+          ? {}
+          : {
+              budget: {
+                scope: budget.scope,
+                // Spent and reserved (this request's estimate included), as a share of the budget.
+                usedRatio:
+                  (state.spentMicroUsd + state.reservedMicroUsd + budget.estimateMicroUsd) /
+                  budget.limitMicroUsd,
+              },
+            }),
+      };
+    }
     return { type: 'rejected', ...rejectionError(admitted, outcome.usage, request.budget, headers), headers };
   }
 

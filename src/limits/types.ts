@@ -45,7 +45,13 @@ export interface LimitLease {
 }
 
 export type LimitDecision =
-  | { readonly type: 'admitted'; readonly lease: LimitLease; readonly headers: RateLimitHeaders }
+  | {
+      readonly type: 'admitted';
+      readonly lease: LimitLease;
+      readonly headers: RateLimitHeaders;
+      /** How much of the caller's budget is committed, when a budget applies (for the budget gauge). */
+      readonly budget?: { readonly scope: string; readonly usedRatio: number };
+    }
   /** `rate_limited` or `budget_exceeded`, carrying `retry-after` and the rate-limit headers. */
   | {
       readonly type: 'rejected';

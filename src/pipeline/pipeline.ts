@@ -93,6 +93,12 @@ interface Completion {
 export function createPipeline(dependencies: PipelineDependencies): Pipeline {
   const { authenticator, limiter, accounting, router, codecs, requestLog, metrics, tracing } = dependencies;
   const accountStage = createAccountStage(accounting);
+  /**
+   * Requests between their start and their last record (usage, metrics, log), each with the
+   * function that marks it done. Shutdown waits for them so that no usage record arrives after the
+   * usage writer closed, streams cut by the drain timeout included.
+   */
+  const inFlight = new Map<RequestContext, () => void>();
 
   function toAuthentication(result: Awaited<ReturnType<Authenticator['authenticate']>>): Authentication {
     return result.type === 'authenticated'
@@ -106,6 +112,7 @@ export function createPipeline(dependencies: PipelineDependencies): Pipeline {
   }
 
   async function handle(context: RequestContext): Promise<Handled> {
+    inFlight.set(context, () => inFlight.delete(context));
     const requestModel = typeof context.body.model === 'string' ? context.body.model : undefined;
     const span = tracing.startRequestSpan(context.headers, {
       operation: context.operation,
@@ -135,6 +142,7 @@ export function createPipeline(dependencies: PipelineDependencies): Pipeline {
       return reject(decision.error, principal, { ...noMeta, rateLimitHeaders: decision.headers });
     }
     const lease = decision.lease;
+    if (decision.budget !== undefined) metrics.budgetUsed(decision.budget.scope, decision.budget.usedRatio);
     const base: ResponseMeta = { ...noMeta, rateLimitHeaders: decision.headers };
 
     let cache: CacheResult = 'bypass';
@@ -389,6 +397,7 @@ export function createPipeline(dependencies: PipelineDependencies): Pipeline {
       costUsd,
       ...(completion.streamComplete === undefined ? {} : { streamComplete: completion.streamComplete }),
     });
+    inFlight.get(context)?.();
   }
 
   /** A request refused before it reached the cache or routing: logged and traced, not accounted. */
@@ -419,11 +428,19 @@ export function createPipeline(dependencies: PipelineDependencies): Pipeline {
         endRequestSpan(span, { status, errorCode: error.code });
         const model = typeof context.body.model === 'string' ? context.body.model : undefined;
         requestLog.log({ context, principal, model, meta, status, usage: undefined, error, costUsd: 0 });
+        inFlight.get(context)?.();
       },
     };
   }
 
-  return { handle, authenticate, drain: () => accountStage.drain() };
+  /** Waits until every request has written its records (at most `limitMs`), then for token counts. */
+  async function drain(limitMs = 5_000): Promise<void> {
+    const deadline = Date.now() + limitMs;
+    while (inFlight.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    await accountStage.drain();
+  }
+
+  return { handle, authenticate, drain: () => drain() };
 }
 
 function includeUsage(body: Record<string, unknown>): boolean {

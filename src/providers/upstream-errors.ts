@@ -5,7 +5,19 @@ import { GatewayError, type ErrorCode } from '../errors/index.js';
  * message. Both wire shapes are recognised here because OpenAI-compatible servers and proxies in
  * front of Anthropic mix them; provider-specific quirks stay in the provider's folder.
  */
+/** The upstream type of a provider's 401/403: the target is misconfigured, retrying cannot help. */
+export const upstreamCredentialsRefused = 'upstream_credentials_refused';
+
 export function upstreamHttpError(providerName: string, status: number, bodyText: string): GatewayError {
+  if (status === 401 || status === 403) {
+    // The gateway's own credentials were refused. The provider's message may quote the key, and
+    // the caller can do nothing about it: say what happened, never what the provider said.
+    return new GatewayError(
+      'upstream_error',
+      `Provider ${providerName} refused the gateway's credentials (HTTP ${status}); the gateway's provider configuration needs attention.`,
+      { status: 502, upstreamType: upstreamCredentialsRefused },
+    );
+  }
   const details = readErrorBody(bodyText);
   const message = details.message ?? `Provider ${providerName} answered with HTTP ${status}.`;
   return new GatewayError(classify(status, details, message), message, {

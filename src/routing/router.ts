@@ -171,6 +171,7 @@ export function createRouter(dependencies: RouterDependencies): Router {
     for (let candidate = plan.next(); candidate !== undefined; candidate = plan.next()) {
       const { route: modelRoute, target } = candidate;
       let decision: ReturnType<typeof decideRetry> = { type: 'next-target' };
+      let skipped = false;
       for (let retryIndex = 0; retryIndex < modelRoute.retry.attempts; retryIndex += 1) {
         if (call.signal.aborted) return clientGone(attempts);
         if (Date.now() >= deadline) return deadlineReached(lastFailure, attempts);
@@ -198,7 +199,11 @@ export function createRouter(dependencies: RouterDependencies): Router {
           });
           return { type: 'stream', frames, summary, answered };
         }
-        if (result.type === 'skipped') break;
+        if (result.type === 'skipped') {
+          // Already counted as a `breaker-open` fail-over.
+          skipped = true;
+          break;
+        }
         if (call.signal.aborted) return clientGone(attempts);
         lastFailure = result.failure;
         decision = decideRetry(result.failure, modelRoute.retry, retryIndex, random);
@@ -212,10 +217,12 @@ export function createRouter(dependencies: RouterDependencies): Router {
       if (decision.type === 'next-model' && !plan.skipToContextFallbacks()) {
         return { type: 'error', error: lastFailure?.error ?? unavailable(), attempts };
       }
-      observer.failover({
-        from: targetId(target),
-        reason: decision.type === 'next-model' ? 'context-length' : 'error',
-      });
+      if (!skipped) {
+        observer.failover({
+          from: targetId(target),
+          reason: decision.type === 'next-model' ? 'context-length' : 'error',
+        });
+      }
     }
     if (lastFailure === undefined && plan.skippedForContext) {
       const message = `The prompt is longer than the context window of '${call.model}' and no larger model is configured.`;

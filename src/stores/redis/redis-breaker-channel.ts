@@ -13,6 +13,9 @@ export function createRedisBreakerChannel(
   channel: string,
 ): BreakerChannel & { close(): Promise<void> } {
   const subscriber = client.duplicate();
+  // The main connection reports Redis outages; the subscriber's own errors only need swallowing
+  // (an 'error' event without a listener would be reported as unhandled).
+  subscriber.on('error', () => undefined);
   const listeners: ((transition: BreakerTransition) => void)[] = [];
   /** Our own messages come back to us; each replica tags what it publishes. */
   const origin = `${process.pid}-${Math.random().toString(36).slice(2)}`;

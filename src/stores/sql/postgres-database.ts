@@ -38,6 +38,13 @@ export function openPostgresDatabase(options: PostgresOptions): Kysely<Database>
   // Without a listener an idle connection's error would be thrown as an uncaught exception. The pool
   // discards that connection; the next query opens a new one.
   pool.on('error', options.onConnectionError);
+  // The pool listens for errors only on idle connections. One that dies while checked out (the
+  // network cut during a query, or between acquiring a connection and using it) would emit an
+  // unhandled 'error' and crash the process. Its query fails with that error anyway, and the pool
+  // discards the connection when it is released (it is no longer queryable).
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+  });
   const postgres = new PostgresDialect({ pool });
   const dialect: Dialect = {
     createAdapter: () => postgres.createAdapter(),
