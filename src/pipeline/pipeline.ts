@@ -436,7 +436,8 @@ export function createPipeline(dependencies: PipelineDependencies): Pipeline {
   /** Waits until every request has written its records (at most `limitMs`), then for token counts. */
   async function drain(limitMs = 5_000): Promise<void> {
     const deadline = Date.now() + limitMs;
-    while (inFlight.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    while (inFlight.size > 0 && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 20));
     await accountStage.drain();
   }
 
