@@ -311,6 +311,8 @@ describe('the shipped PromQL against a live scrape', () => {
       budget: { usd: 0.000001, period: 'day' },
     });
     expect(await send(broke.secret, { model: 'priced', max_tokens: 1000 })).toBe(429);
+    const funded = await createKey(url, masterKey, { name: 'funded', budget: { usd: 10, period: 'day' } });
+    expect(await send(funded.secret, { model: 'priced' })).toBe(200);
     await waitFor(
       () =>
         gateway.logRecords().filter((line) => line.msg === 'request').length === requests ? true : undefined,
