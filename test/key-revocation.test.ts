@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCliGateway, testMasterKey, type CliProcess } from './support/cli.js';
@@ -33,6 +34,7 @@ afterAll(async () => {
   for (const replica of replicas) replica.kill();
   await Promise.all(replicas.map((replica) => replica.exited));
   await state?.cleanUp();
+  for (const replica of replicas) rmSync(replica.cwd, { recursive: true, force: true });
 });
 
 /** Revokes a key on `revoker` and polls `other` every 50 ms; resolves with the milliseconds until it refused. */

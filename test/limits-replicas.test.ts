@@ -1,3 +1,5 @@
+import { rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { estimatePromptTokensFast } from '../src/accounting/token-counter.js';
@@ -39,6 +41,7 @@ interface Outcome {
 }
 
 let state: IsolatedState;
+let configPath: string | undefined;
 const replicas: (CliProcess & { url: string })[] = [];
 
 /** Sends `burstSize` requests at once, request i to replica i mod 3, each on its own connection. */
@@ -100,13 +103,14 @@ function expectRateLimited(refused: readonly Outcome[]): void {
 describe('three replicas sharing Redis enforce one limit together', () => {
   beforeAll(async () => {
     state = await isolatedState('limits');
-    const configPath = writeConfigFile({
+    const config = writeConfigFile({
       pricing: { 'mock-priced': { input: pricePerMillion, output: pricePerMillion } },
       usage: { flush_interval_ms: 200 },
     });
+    configPath = config;
     const started = await Promise.allSettled(
       Array.from({ length: replicaCount }, () =>
-        startCliGateway({ env: state.env, args: ['--config', configPath] }),
+        startCliGateway({ env: state.env, args: ['--config', config] }),
       ),
     );
     for (const result of started) if (result.status === 'fulfilled') replicas.push(result.value);
@@ -118,6 +122,8 @@ describe('three replicas sharing Redis enforce one limit together', () => {
     for (const replica of replicas) replica.kill();
     await Promise.all(replicas.map((replica) => replica.exited));
     await state?.cleanUp();
+    for (const replica of replicas) rmSync(replica.cwd, { recursive: true, force: true });
+    if (configPath !== undefined) rmSync(dirname(configPath), { recursive: true, force: true });
   });
 
   it('admits exactly 100 of 600 simultaneous requests for a key limited to 100 requests per minute', async () => {

@@ -1,5 +1,5 @@
-import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -31,18 +31,28 @@ let state: IsolatedState;
 let proxy: TcpProxy;
 let configPath: string;
 const gateways: CliProcess[] = [];
+/** The first gateway, and a key it has cached. */
+let gateway: CliProcess & { url: string };
+let key: CreatedKey;
 
 beforeAll(async () => {
   state = await isolatedState('durability');
   proxy = await startTcpProxy(postgresAddress());
   configPath = writeConfigFile({ usage: { flush_interval_ms: 250 } });
-});
+  gateway = await startGateway();
+  key = await createKey(gateway.url, testMasterKey, { name: 'durable', limits: generousLimits });
+  // The key is cached from here on: it keeps working while the database is away.
+  expect((await chat(gateway.url, { key: key.secret, requestId: 'warm-up' })).status).toBe(200);
+}, 30_000);
 
 afterAll(async () => {
-  for (const gateway of gateways) gateway.kill();
-  await Promise.all(gateways.map((gateway) => gateway.exited));
+  for (const started of gateways) started.kill();
+  await Promise.all(gateways.map((started) => started.exited));
   await proxy?.close();
   await state?.cleanUp();
+  for (const directory of new Set([...gateways.map((started) => started.cwd), dirname(configPath)])) {
+    rmSync(directory, { recursive: true, force: true });
+  }
 });
 
 async function startGateway(cwd?: string): Promise<CliProcess & { url: string }> {
@@ -94,15 +104,7 @@ async function usageStats(
 }
 
 describe('usage records survive a database outage', () => {
-  let gateway: CliProcess & { url: string };
-  let key: CreatedKey;
-
   it('requests keep succeeding while the database is cut, and every record arrives exactly once after', async () => {
-    gateway = await startGateway();
-    key = await createKey(gateway.url, testMasterKey, { name: 'durable', limits: generousLimits });
-    // The key is cached from here on: it keeps working while the database is away.
-    expect((await chat(gateway.url, { key: key.secret, requestId: 'warm-up' })).status).toBe(200);
-
     const sent: { id: string; status: number; phase: string }[] = [];
     let phase = 'before';
     let running = true;

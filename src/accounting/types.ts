@@ -3,6 +3,11 @@
  * written asynchronously in batches, never on the request path.
  */
 export interface UsageRecord {
+  /**
+   * Unique per record (the gateway sets it), so that a batch written twice — the database committed
+   * it but the answer was lost — is stored once. Optional for records built by hand in tests.
+   */
+  readonly recordId?: string;
   readonly requestId: string;
   /** Unix milliseconds. */
   readonly timestamp: number;

@@ -68,6 +68,7 @@ export function usageRecordFromLine(line: string): UsageRecord | undefined {
     attempts,
   ] = counts;
   return {
+    ...(typeof fields.recordId === 'string' ? { recordId: fields.recordId } : {}),
     requestId,
     timestamp: timestamp ?? 0,
     keyId,

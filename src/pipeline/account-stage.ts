@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { CostCalculator, TokenCounter, UsageRecord } from '../accounting/index.js';
 import type { GatewayError } from '../errors/index.js';
 import type { Usage } from '../llm/index.js';
@@ -62,6 +63,7 @@ export function createAccountStage(accounting: Accounting) {
         ? 0
         : accounting.costs.costOf(provider, meta.model ?? finished.model, usage);
     accounting.usage.record({
+      recordId: randomUUID(),
       requestId: finished.context.requestId,
       timestamp: Date.now(),
       keyId: finished.principal.keyId,

@@ -85,7 +85,13 @@ export function createMemoryUsageStore(initialMode: MemoryUsageStoreMode = 'avai
     async insertBatch(records) {
       calls.push(records.length);
       await gate();
-      committed.push(...records);
+      // As the SQL store: a record whose id is already stored is not stored again.
+      const stored = new Set(
+        committed.flatMap((record) => (record.recordId === undefined ? [] : [record.recordId])),
+      );
+      committed.push(
+        ...records.filter((record) => record.recordId === undefined || !stored.has(record.recordId)),
+      );
     },
 
     async summarize(query) {

@@ -37,6 +37,7 @@ export interface ApiKeysTable {
 
 export interface UsageRecordsTable {
   id: Generated<number>;
+  record_id: string | null;
   request_id: string;
   timestamp: number;
   key_id: string;

@@ -30,6 +30,8 @@ export function createSqlUsageStore(database: Kysely<Database>, dialect: SqlDial
           await transaction
             .insertInto('usage_records')
             .values(rows.slice(start, start + rowsPerStatement))
+            // A batch written again after a lost commit acknowledgement: its rows are already there.
+            .onConflict((conflict) => conflict.column('record_id').doNothing())
             .execute();
         }
       });
@@ -65,6 +67,7 @@ function yieldToEventLoop(): Promise<void> {
 /** Every column is always given (null rather than absent), so all rows of a statement have the same shape. */
 function recordToRow(record: UsageRecord): Insertable<UsageRecordsTable> {
   return {
+    record_id: record.recordId ?? null,
     request_id: record.requestId,
     timestamp: record.timestamp,
     key_id: record.keyId,

@@ -1,6 +1,7 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import type { SqlDialect } from '../sql-dialect.js';
 import { keysAndUsage } from './0001-keys-and-usage.js';
+import { usageRecordIds } from './0002-usage-record-ids.js';
 
 /**
  * Every migration, by name. Names sort in the order they apply (Kysely sorts them), and the
@@ -14,6 +15,7 @@ import { keysAndUsage } from './0001-keys-and-usage.js';
 export function migrationProvider(dialect: SqlDialect): MigrationProvider {
   const migrations: Record<string, Migration> = {
     '0001-keys-and-usage': keysAndUsage(dialect),
+    '0002-usage-record-ids': usageRecordIds(),
   };
   return { getMigrations: () => Promise.resolve(migrations) };
 }
