@@ -192,6 +192,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const semanticPool = needsSemanticPool(config)
     ? new pg.Pool({ connectionString: config.database_url, max: 2 })
     : undefined;
+  // An idle connection's error (the database restarted) must not crash the process; the pool
+  // replaces the connection and the semantic index counts the failed lookups as misses.
+  semanticPool?.on('error', (error) => logger.warn({ err: error }, 'semantic index connection error'));
   const caching = await createCaching(config, {
     redis,
     metrics,

@@ -46,6 +46,13 @@ export interface RedisConnection {
    * fall back at once instead of each waiting out the timeout.
    */
   reportFailure(error: unknown): void;
+  /**
+   * Bounds a command by the command timeout. The rejection is deferred by one `setImmediate`: after
+   * an event-loop stall, timers run before I/O is read, so a reply that already arrived would
+   * otherwise lose to its own timeout and a busy replica would declare Redis down (and fall back
+   * to per-replica limits) while Redis was answering all along.
+   */
+  withDeadline<T>(command: Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -64,6 +71,7 @@ export function createRedisConnection(options: RedisConnectionOptions): RedisCon
   const { logger } = options;
   const now = options.now ?? Date.now;
   const keyPrefix = options.keyPrefix ?? '';
+  const commandTimeoutMs = options.commandTimeoutMs ?? defaultCommandTimeoutMs;
   const location = redactRedisUrl(options.url);
   const client = createClient(options, keyPrefix);
   let health: RedisHealth = { state: 'connecting', since: now(), lastError: undefined };
@@ -119,6 +127,23 @@ export function createRedisConnection(options: RedisConnectionOptions): RedisCon
         client.once('ready', onReady);
       });
     },
+    withDeadline(command) {
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          setImmediate(() => reject(new Error('Command timed out')));
+        }, commandTimeoutMs);
+        command.then(
+          (value) => {
+            clearTimeout(timer);
+            resolve(value);
+          },
+          (error: unknown) => {
+            clearTimeout(timer);
+            reject(error instanceof Error ? error : new Error(String(error)));
+          },
+        );
+      });
+    },
     reportFailure(error) {
       const message = describe(error);
       if (!message.includes('timed out') || health.state !== 'up') return;
@@ -143,7 +168,9 @@ export function createRedisConnection(options: RedisConnectionOptions): RedisCon
 function createClient(options: RedisConnectionOptions, keyPrefix: string): RedisClient {
   const target = parseRedisUrl(options.url);
   const base = {
-    commandTimeout: options.commandTimeoutMs ?? defaultCommandTimeoutMs,
+    // A backstop only: the hot path bounds its commands itself (withDeadline), the client's own
+    // timer fires before a reply read after an event-loop stall.
+    commandTimeout: (options.commandTimeoutMs ?? defaultCommandTimeoutMs) * 4,
     connectTimeout: options.connectTimeoutMs ?? defaultConnectTimeoutMs,
     connectionName: options.connectionName,
     maxRetriesPerRequest: 0,

@@ -92,27 +92,29 @@ export function createRedisLimitStore(options: RedisLimitStoreOptions): LimitSto
     const budget = plan.budget;
     let reply: number[];
     try {
-      reply = await commands.gatehouseLimitAdmit(
-        keys.requests,
-        keys.tokens,
-        keys.concurrency,
-        keys.global,
-        keys.budget,
-        keys.reservations,
-        plan.now,
-        windowMs,
-        bucketMs,
-        plan.leaseId,
-        leaseTtlMs,
-        plan.requestsPerMinute ?? 0,
-        plan.tokensPerMinute ?? 0,
-        plan.estimatedTokens,
-        plan.concurrentRequests ?? 0,
-        plan.globalRequestsPerMinute ?? 0,
-        budget?.limitMicroUsd ?? '',
-        budget?.estimateMicroUsd ?? 0,
-        budget?.initialSpentMicroUsd ?? '',
-        budget === undefined ? 0 : Math.max(1, budget.expiresAt - plan.now),
+      reply = await connection.withDeadline(
+        commands.gatehouseLimitAdmit(
+          keys.requests,
+          keys.tokens,
+          keys.concurrency,
+          keys.global,
+          keys.budget,
+          keys.reservations,
+          plan.now,
+          windowMs,
+          bucketMs,
+          plan.leaseId,
+          leaseTtlMs,
+          plan.requestsPerMinute ?? 0,
+          plan.tokensPerMinute ?? 0,
+          plan.estimatedTokens,
+          plan.concurrentRequests ?? 0,
+          plan.globalRequestsPerMinute ?? 0,
+          budget?.limitMicroUsd ?? '',
+          budget?.estimateMicroUsd ?? 0,
+          budget?.initialSpentMicroUsd ?? '',
+          budget === undefined ? 0 : Math.max(1, budget.expiresAt - plan.now),
+        ),
       );
     } catch (error) {
       connection.reportFailure(error);
@@ -140,22 +142,24 @@ export function createRedisLimitStore(options: RedisLimitStoreOptions): LimitSto
   function runSettle(settlement: Settlement): Promise<number> {
     const { plan } = settlement;
     const keys = limitKeys(plan);
-    return commands.gatehouseLimitSettle(
-      keys.tokens,
-      keys.concurrency,
-      keys.budget,
-      keys.reservations,
-      settlement.now,
-      windowMs,
-      bucketMs,
-      plan.leaseId,
-      plan.now,
-      plan.estimatedTokens,
-      settlement.actualTokens,
-      plan.tokensPerMinute === undefined ? 0 : 1,
-      plan.budget === undefined ? '' : reservationMember(plan),
-      plan.budget?.estimateMicroUsd ?? 0,
-      settlement.actualCostMicroUsd,
+    return connection.withDeadline(
+      commands.gatehouseLimitSettle(
+        keys.tokens,
+        keys.concurrency,
+        keys.budget,
+        keys.reservations,
+        settlement.now,
+        windowMs,
+        bucketMs,
+        plan.leaseId,
+        plan.now,
+        plan.estimatedTokens,
+        settlement.actualTokens,
+        plan.tokensPerMinute === undefined ? 0 : 1,
+        plan.budget === undefined ? '' : reservationMember(plan),
+        plan.budget?.estimateMicroUsd ?? 0,
+        settlement.actualCostMicroUsd,
+      ),
     );
   }
 
