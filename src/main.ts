@@ -44,6 +44,8 @@ const code = await runCli({
   cwd: process.cwd(),
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
+  stderrStream: process.stderr,
+  execPath: process.execPath,
   onShutdownSignal,
   onReloadSignal,
 });

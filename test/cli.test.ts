@@ -23,6 +23,8 @@ async function run(argv: string[], cwd: string, env: Record<string, string> = {}
     stderr: (text) => (stderr += text),
     onShutdownSignal: () => undefined,
     onReloadSignal: () => undefined,
+    stderrStream: process.stderr,
+    execPath: process.execPath,
   });
   return { code, stdout, stderr };
 }

@@ -125,7 +125,7 @@ export function registerBenchCommand(
       const controller = new AbortController();
       const dependencies: BenchDependencies = {
         paths: {
-          nodeBinary: process.execPath,
+          nodeBinary: environment.execPath,
           gatehouseMain: join(distDirectory, 'main.js'),
           bareProxyMain: join(distDirectory, 'bench', 'bare-proxy-main.js'),
           memoryReporter: join(distDirectory, 'bench', 'memory-reporter.js'),
@@ -140,7 +140,7 @@ export function registerBenchCommand(
         stdout: environment.stdout,
         stderr: environment.stderr,
         // cli-progress needs the terminal stream itself (cursor moves); it draws nothing elsewhere.
-        progress: createProgressBar(process.stderr),
+        progress: createProgressBar(environment.stderrStream),
         signal: controller.signal,
       };
       const outputDirectory = resolve(environment.cwd, options.out);

@@ -22,6 +22,8 @@ async function capacity(
     stderr: (text) => (stderr += text),
     onShutdownSignal: () => undefined,
     onReloadSignal: () => undefined,
+    stderrStream: process.stderr,
+    execPath: process.execPath,
   };
   const program = new Command('gatehouse')
     .exitOverride()

@@ -5,6 +5,9 @@ export interface CliEnvironment {
   readonly cwd: string;
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
+  /** The terminal stream for progress bars (the bench), and the Node.js binary running us. */
+  readonly stderrStream: NodeJS.WriteStream;
+  readonly execPath: string;
   /** Runs `shutdown` on the first SIGTERM or SIGINT. */
   readonly onShutdownSignal: (shutdown: () => Promise<void>) => void;
   /** Runs `reload` on every SIGHUP (certificate rotation). */

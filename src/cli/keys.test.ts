@@ -31,6 +31,8 @@ function cli(store: KeyStore = createMemoryKeyStore(), configYaml?: string) {
         stderr: (text) => (stderr += text),
         onShutdownSignal: () => undefined,
         onReloadSignal: () => undefined,
+        stderrStream: process.stderr,
+        execPath: process.execPath,
       };
       const program = new Command('gatehouse')
         .exitOverride()
