@@ -136,6 +136,12 @@ async function closedWithin(record: RecordedRequest, since: number, limitMs: num
   return (record.closedAt ?? Number.POSITIVE_INFINITY) - since;
 }
 
+/** A cancelled request is not retried: the upstream saw exactly the one attempt. */
+async function expectNoRetry(attempts: number): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  expect(upstream.count(), 'a retry was started for a request the client had left').toBe(attempts);
+}
+
 /** The gateway still answers normally afterwards, over the same upstream pool. */
 async function expectServesNextRequest(testCase: Case): Promise<void> {
   upstream.setScript({});
@@ -172,6 +178,7 @@ describe.each(cases)('$name', (testCase) => {
     expect(elapsed).toBeLessThan(promptlyMs);
     expect(record.completed).toBe(false);
     expect(record.eventsWritten).toBeLessThan(slowWords.length);
+    await expectNoRetry(nth);
 
     await expectServesNextRequest(testCase);
   });
@@ -188,6 +195,7 @@ describe.each(cases)('$name', (testCase) => {
     expect(elapsed).toBeLessThan(promptlyMs);
     expect(record.completed).toBe(false);
     expect(record.eventsWritten).toBe(0);
+    await expectNoRetry(nth);
 
     await expectServesNextRequest(testCase);
   });
