@@ -103,3 +103,28 @@ describe('master key', () => {
     });
   });
 });
+
+describe('gatehouse check reaches shared state', () => {
+  const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+  it('with a real round trip to Redis and Postgres, and names one that does not answer', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'gatehouse-check-'));
+    const good = await run(['check', '--timeout', '3000'], directory, {
+      REDIS_URL: redisUrl,
+      DATABASE_URL: databaseUrl,
+      GATEHOUSE_DATA_DIR: join(directory, 'data'),
+    });
+    expect(good.stdout).toMatch(/redis redis:\/\/\S+: ok/);
+    expect(good.stdout).toMatch(/database postgres:\/\/\S+: ok/);
+    expect(good.code).toBe(0);
+    const bad = await run(['check', '--timeout', '1000'], directory, {
+      REDIS_URL: 'redis://127.0.0.1:9',
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:9/test',
+      GATEHOUSE_DATA_DIR: join(directory, 'data'),
+    });
+    expect(bad.stdout).toMatch(/redis redis:\/\/127\.0\.0\.1:9: FAILED/);
+    expect(bad.stdout).toMatch(/database postgres:\/\/\S+: FAILED/);
+    expect(bad.code).toBe(1);
+  });
+});

@@ -3,7 +3,7 @@ import { maskedConfig } from '../config/index.js';
 import { createProviders } from '../providers/registry.js';
 import { exitCodes, type CliEnvironment } from './environment.js';
 import { loadConfigOrReport } from './load-config.js';
-import { checkTcp } from './reachability.js';
+import { checkPostgres, checkRedis } from './reachability.js';
 
 /**
  * `gatehouse check`: validate the configuration, then reach every provider (listing its models,
@@ -50,12 +50,13 @@ export function registerCheckCommand(
         await provider.close();
       }
       const masked = maskedConfig(config);
-      if (config.redis_url !== undefined)
-        report(`redis ${masked.redis_url ?? ''}`, await checkTcp(config.redis_url, 6379, options.timeout));
+      if (config.redis_url !== undefined) {
+        report(`redis ${masked.redis_url ?? ''}`, await checkRedis(config.redis_url, options.timeout));
+      }
       if (config.database_url !== undefined) {
         report(
           `database ${masked.database_url ?? ''}`,
-          await checkTcp(config.database_url, 5432, options.timeout),
+          await checkPostgres(config.database_url, options.timeout),
         );
       } else {
         report(`database (embedded, in ${config.data_dir})`, undefined);

@@ -1,28 +1,47 @@
-import { connect } from 'node:net';
+import pg from 'pg';
+import { pino } from 'pino';
+import { createRedisConnection } from '../stores/redis/redis-client.js';
 
 /**
- * Opens a TCP connection to a service URL's host and port. Until the Redis and database clients
- * exist (they arrive with their stores), reachability is what `check` can prove about them.
+ * `gatehouse check`'s probes of shared state: a real round trip to each (Postgres `select 1`, Redis
+ * `PING`), never a write and never a migration. Each resolves with undefined when it answered, or
+ * with what went wrong.
  */
-export function checkTcp(url: string, defaultPort: number, timeoutMs: number): Promise<string | undefined> {
-  let parsed: URL;
+export async function checkPostgres(url: string, timeoutMs: number): Promise<string | undefined> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: timeoutMs });
+  client.on('error', () => undefined);
   try {
-    parsed = new URL(url);
-  } catch {
-    return Promise.resolve('not a valid URL');
+    await client.connect();
+    await client.query('select 1');
+    return undefined;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  } finally {
+    await client.end().catch(() => undefined);
   }
-  const port = parsed.port === '' ? defaultPort : Number(parsed.port);
-  const host = parsed.hostname.replace(/^\[|\]$/g, '');
-  return new Promise((resolve) => {
-    const socket = connect({ host, port, timeout: timeoutMs });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(undefined);
-    });
-    socket.once('timeout', () => {
-      socket.destroy();
-      resolve(`no answer from ${host}:${port} within ${timeoutMs} ms`);
-    });
-    socket.once('error', (error) => resolve(`${host}:${port}: ${error.message}`));
+}
+
+export async function checkRedis(url: string, timeoutMs: number): Promise<string | undefined> {
+  const connection = createRedisConnection({
+    url,
+    logger: pino({ level: 'silent' }),
+    connectTimeoutMs: timeoutMs,
+    commandTimeoutMs: timeoutMs,
+    connectionName: 'gatehouse-check',
   });
+  try {
+    if (!(await connection.ready(timeoutMs))) {
+      return `no answer within ${timeoutMs} ms${describeLast(connection.health().lastError)}`;
+    }
+    await connection.ping();
+    return undefined;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  } finally {
+    await connection.close();
+  }
+}
+
+function describeLast(error: string | undefined): string {
+  return error === undefined ? '' : ` (${error})`;
 }
