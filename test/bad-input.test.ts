@@ -268,7 +268,7 @@ describe.each(allRoutes)('$name rejects a bad header', (route) => {
   it.each([
     ['no key', { authorization: undefined }],
     ['a wrong key', { authorization: 'Bearer gh-wrong-key-0000000000000000' }],
-    ['a wrong x-api-key', { authorization: undefined, 'x-api-key': 'sk-ant-not-the-master-key-000' }],
+    ['a wrong x-api-key', { authorization: undefined, 'x-api-key': 'sk-ant_not_the_master_key_000' }],
     ['an empty bearer token', { authorization: 'Bearer ' }],
     ['Basic credentials', { authorization: 'Basic dXNlcjpwYXNz' }],
     ['a bare token without a scheme', { authorization: 'gh-test-master-key-0123456789abcdef' }],

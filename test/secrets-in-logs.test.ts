@@ -20,7 +20,7 @@ const deadProviderKey = 'sk-test-SECRET-dead-provider-11111111';
 const providerHeaderSecret = 'hdr-SECRET-custom-auth-2222222222';
 /** Keys callers send that are not the master key. */
 const wrongBearerKey = 'sk-test-SECRET-wrong-client-key-333333';
-const providerLookingClientKey = 'sk-ant-SECRET-client-header-44444444';
+const providerLookingClientKey = 'sk-ant_SECRET_client_header_44444444';
 
 let upstream: ScriptedUpstream;
 let gateway: TestGateway;

@@ -22,13 +22,13 @@ import {
  */
 
 const openaiKey = 'sk-proj-SECRET-openai-provider-0000000000';
-const anthropicKey = 'sk-ant-api03-SECRET-anthropic-provider-1111111111';
+const anthropicKey = 'sk-ant_api03_SECRET_anthropic_provider_1111111111';
 const providerHeaderSecret = 'org-SECRET-header-2222222222';
 const langfuseSecretKey = 'sk-lf-SECRET-langfuse-3333333333';
 const langfusePublicKey = 'pk-lf-public-4444444444';
 const collectorToken = 'otlp-SECRET-collector-token-5555555555';
 const wrongKey = 'sk-SECRET-wrong-client-key-6666666666';
-const clientProviderKey = 'sk-ant-api03-SECRET-client-sent-7777777777';
+const clientProviderKey = 'sk-ant_api03_SECRET_client_sent_7777777777';
 const clientOpenaiKey = 'sk-proj-SECRET-client-sent-8888888888';
 const promptText = 'PROMPT-SECRET-do-not-trace-9999999999';
 

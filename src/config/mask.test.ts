@@ -95,14 +95,14 @@ describe('problems never show secrets', () => {
       'database_url: 42',
       'providers:',
       '  a: { type: openai, api_key: 12345678901234567890123 }',
-      '  b: { type: openai, api_key: "sk-abcdefghijklmnopqrstuvwxyz", base_url: "sk-abcdefghijklmnopqrstuvwxyz://x:hunter2@h" }',
+      '  b: { type: openai, api_key: "sk-abcdefghij.klmnopqrstuvwxyz", base_url: "sk-abcdefghij.klmnopqrstuvwxyz://x:hunter2@h" }',
       '  c: { type: openai, api_key: "${OPENAI_SECRET}", headers: { Authorization: 5 } }',
     ].join('\n');
     const result = load(yaml, { OPENAI_SECRET: 'abc' });
     const text = result.ok ? '' : formatProblems(result.errors);
     expect(text).toContain('providers.a.api_key: expected a string, got a number');
     expect(text).toContain('providers.c.headers.Authorization: expected a string, got a number');
-    for (const secret of ['12345678901234567890123', 'hunter2', 'abcdefghijklmnop'])
+    for (const secret of ['12345678901234567890123', 'hunter2', 'abcdefghij.klmnop'])
       expect(text).not.toContain(secret);
   });
 
