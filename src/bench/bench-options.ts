@@ -1,6 +1,6 @@
 /** What a benchmark run measures, as the command line sets it. */
 
-export const modeNames = ['non-streaming', 'streaming', 'sequential'] as const;
+export const modeNames = ['non-streaming', 'streaming', 'sequential', 'cache-hit'] as const;
 export type ModeName = (typeof modeNames)[number];
 
 /**
@@ -40,10 +40,13 @@ export const defaultConnections: Readonly<Record<ModeName, number>> = {
   'non-streaming': 50,
   streaming: 20,
   sequential: 1,
+  'cache-hit': 1,
 };
 
 export function connectionsFor(mode: ModeName, options: BenchOptions): number {
-  return mode === 'sequential' ? 1 : (options.connections ?? defaultConnections[mode]);
+  return mode === 'sequential' || mode === 'cache-hit'
+    ? 1
+    : (options.connections ?? defaultConnections[mode]);
 }
 
 /** Parses a comma-separated list against the allowed names; throws naming the first unknown one. */

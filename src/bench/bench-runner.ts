@@ -106,6 +106,16 @@ function drive(
         kinds: ['non-streaming', 'streaming'],
         signal,
       });
+    case 'cache-hit':
+      // One connection repeating one cacheable request: after the first, Gatehouse answers from
+      // its cache (L1; L2 for gatehouse-redis, which runs without L1), the others relay it.
+      return runClientLoop({
+        target: target.load,
+        connections: 1,
+        durationMs: durationSeconds * 1000,
+        kinds: ['cacheable'],
+        signal,
+      });
     default: {
       const unknown: never = mode;
       throw new Error(`unknown mode ${String(unknown)}`);

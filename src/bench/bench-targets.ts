@@ -62,6 +62,7 @@ function loadTarget(url: string, model: string, headers: Readonly<Record<string,
     headers: { 'content-type': 'application/json', ...headers },
     nonStreamingBody: chatBody(model, false),
     streamingBody: chatBody(model, true),
+    cacheableBody: chatBody(model, false, 0),
   };
 }
 

@@ -20,14 +20,14 @@ const question =
   'completions. What should we measure first to know whether the gateway itself adds latency, ' +
   'and how would we tell its cost apart from the cost of the network and the provider?';
 
-export function chatBody(model: string, stream: boolean): string {
+export function chatBody(model: string, stream: boolean, temperature = 0.2): string {
   return JSON.stringify({
     model,
     messages: [
       { role: 'system', content: systemPrompt },
       { role: 'user', content: question },
     ],
-    temperature: 0.2,
+    temperature,
     max_tokens: 256,
     user: 'bench-user-0001',
     ...(stream ? { stream: true, stream_options: { include_usage: true } } : {}),

@@ -10,7 +10,7 @@ import { createSampleRecorder } from './statistics.js';
  * sequential latency at sub-millisecond resolution.
  */
 
-export type RequestKind = 'non-streaming' | 'streaming';
+export type RequestKind = 'non-streaming' | 'streaming' | 'cacheable';
 
 export interface ClientLoopOptions {
   readonly target: LoadTarget;
@@ -53,7 +53,12 @@ export async function runClientLoop(options: ClientLoopOptions): Promise<LoadRes
           method: 'POST',
           path: target.path,
           headers: target.headers,
-          body: kind === 'streaming' ? target.streamingBody : target.nonStreamingBody,
+          body:
+            kind === 'streaming'
+              ? target.streamingBody
+              : kind === 'cacheable'
+                ? target.cacheableBody
+                : target.nonStreamingBody,
           signal: hardStop,
         });
         let first = -1;

@@ -66,7 +66,8 @@ export function gatewayBenchConfiguration(settings: GatewayBenchSettings): Gatew
     },
     tiers: { [benchTier]: benchTierLimits },
     // With Redis, limits (and the rest of the shared state) live there: one round trip per request.
-    ...(settings.redisUrl === undefined ? {} : { redis_url: settings.redisUrl }),
+    // Without L1, the Redis-backed gateway's cache hits (cache-hit mode) come from L2.
+    ...(settings.redisUrl === undefined ? {} : { redis_url: settings.redisUrl, cache: { l1_size: 0 } }),
   };
   return {
     yaml: stringify(configuration),

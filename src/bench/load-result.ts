@@ -28,4 +28,6 @@ export interface LoadTarget {
   readonly headers: Readonly<Record<string, string>>;
   readonly nonStreamingBody: string;
   readonly streamingBody: string;
+  /** The same question at temperature 0, which Gatehouse caches: the cache-hit mode sends it. */
+  readonly cacheableBody: string;
 }

@@ -112,6 +112,13 @@ export const columnsByMode: Readonly<Record<ModeName, readonly Column[]>> = {
     rss,
     errorColumn,
   ],
+  'cache-hit': [
+    target,
+    { header: 'p50 / p99 ms', cell: (summary) => pair(summary.latency) },
+    { header: 'added vs direct', cell: (summary) => addedPair(summary.versusDirect?.addedLatency) },
+    cpuColumn,
+    errorColumn,
+  ],
   sequential: [
     target,
     { header: 'p50 / p99 ms', cell: (summary) => pair(summary.latency) },
@@ -129,6 +136,8 @@ export const columnsByMode: Readonly<Record<ModeName, readonly Column[]>> = {
 };
 
 export const modeTitles: Readonly<Record<ModeName, string>> = {
+  'cache-hit':
+    'Cache hits (one connection, one cacheable request repeated: gatehouse answers from L1, gatehouse-redis from L2)',
   'non-streaming': 'Non-streaming',
   streaming: 'Streaming',
   sequential: 'Sequential (one connection, non-streaming and streaming requests alternating)',
