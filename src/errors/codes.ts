@@ -30,6 +30,12 @@ export type ErrorCode =
   | 'service_unavailable'
   | 'internal_error';
 
+/**
+ * The upstream type of a provider's 401/403: the gateway's own credentials were refused. The target
+ * is misconfigured, so routing moves on instead of retrying.
+ */
+export const upstreamCredentialsRefused = 'upstream_credentials_refused';
+
 export interface ErrorKind {
   readonly status: number;
   /** `error.type` in the OpenAI dialect. */

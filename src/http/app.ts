@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -17,7 +16,7 @@ import { registerHealthRoutes, type Readiness } from './health-routes.js';
 import { parseJsonObject } from './json-body.js';
 import { registerModelListRoute } from './models-route.js';
 import { renderError } from './render-error.js';
-import { requestIdOf } from './request-id.js';
+import { newRequestId, requestIdOf } from './request-id.js';
 import type { TlsMaterial } from './tls.js';
 import { GatewayError } from '../errors/index.js';
 
@@ -114,7 +113,7 @@ export function buildApp(dependencies: AppDependencies): FastifyInstance {
         tooLarge ? 'The request headers are too large.' : 'The request is malformed.',
         { status: tooLarge ? 431 : 400 },
       );
-      const requestId = `req_${randomUUID().replaceAll('-', '')}`;
+      const requestId = newRequestId();
       const body = JSON.stringify(codecs[dialectOfPacket(packet)].encodeError(gatewayError, requestId));
       if (socket.writable) {
         socket.end(

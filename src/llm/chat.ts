@@ -171,10 +171,3 @@ export type ChatStreamEvent =
   | { readonly type: 'usage'; readonly usage: Usage }
   /** The stream's own terminator arrived (`[DONE]`, `message_stop`): the answer is complete. */
   | { readonly type: 'end' };
-
-export const emptyUsage: Usage = {
-  inputTokens: 0,
-  outputTokens: 0,
-  cachedInputTokens: 0,
-  cacheCreationInputTokens: 0,
-};

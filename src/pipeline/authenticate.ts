@@ -1,7 +1,6 @@
 import type { AuthenticationResult } from '../keys/index.js';
 
 export type { AuthenticationResult } from '../keys/index.js';
-export { presentedKey } from '../keys/index.js';
 
 /** The authenticate stage's dependency: the key service (virtual keys and the master key). */
 export interface Authenticator {

@@ -1,4 +1,4 @@
-export { presentedKey, type Authenticator } from './authenticate.js';
+export type { Authenticator } from './authenticate.js';
 export { mayUseModel } from '../keys/index.js';
 export type { CacheResult, Operation, Principal, RequestContext, ResponseMeta } from './context.js';
 export { createPipeline, type Pipeline, type PipelineResult } from './pipeline.js';

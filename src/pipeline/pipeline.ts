@@ -218,10 +218,17 @@ export function createPipeline(dependencies: PipelineDependencies): Pipeline {
         ...tracing.injectHeaders(span),
       },
       signal: context.signal,
-      observer: createAttemptTracer(tracing, span, {
-        operation: context.operation,
-        ...(dependencies.describeProvider === undefined ? {} : { describe: dependencies.describeProvider }),
-      }),
+      // With tracing off (or the trace not sampled) there are no attempt spans to make.
+      ...(span.isRecording
+        ? {
+            observer: createAttemptTracer(tracing, span, {
+              operation: context.operation,
+              ...(dependencies.describeProvider === undefined
+                ? {}
+                : { describe: dependencies.describeProvider }),
+            }),
+          }
+        : {}),
     });
     const overheadMs = routeStart - context.receivedAt;
 

@@ -1,13 +1,10 @@
-import { GatewayError, type ErrorCode } from '../errors/index.js';
+import { GatewayError, upstreamCredentialsRefused, type ErrorCode } from '../errors/index.js';
 
 /**
  * Reads a provider's error response into a GatewayError that keeps the provider's status, type and
  * message. Both wire shapes are recognised here because OpenAI-compatible servers and proxies in
  * front of Anthropic mix them; provider-specific quirks stay in the provider's folder.
  */
-/** The upstream type of a provider's 401/403: the target is misconfigured, retrying cannot help. */
-export const upstreamCredentialsRefused = 'upstream_credentials_refused';
-
 export function upstreamHttpError(providerName: string, status: number, bodyText: string): GatewayError {
   if (status === 401 || status === 403) {
     // The gateway's own credentials were refused. The provider's message may quote the key, and

@@ -1,3 +1,4 @@
+import { upstreamCredentialsRefused } from '../errors/index.js';
 import type { RetryConfig } from '../config/schema.js';
 import type { UpstreamFailure } from '../providers/contract.js';
 
@@ -35,7 +36,7 @@ export function decideRetry(
   const { code, status } = failure.error;
   if (code === 'content_policy') return { type: 'stop' };
   // A provider that refuses the gateway's credentials is misconfigured: try the other targets.
-  if (failure.error.upstreamType === 'upstream_credentials_refused') return { type: 'next-target' };
+  if (failure.error.upstreamType === upstreamCredentialsRefused) return { type: 'next-target' };
   if (code === 'context_length_exceeded') return { type: 'next-model' };
   if (retry.on.includes(status)) {
     if (!canRetry) return { type: 'next-target' };
