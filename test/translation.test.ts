@@ -16,6 +16,7 @@ function read(path: string): unknown {
 }
 
 const fixture = (path: string) => read(path) as Body;
+const fixtureBytes = (path: string) => readFileSync(new URL(`./fixtures/wire/${path}`, import.meta.url));
 
 const other = (dialect: Dialect): Dialect => (dialect === 'openai' ? 'anthropic' : 'openai');
 
@@ -77,21 +78,27 @@ describe('response translation', () => {
   });
 
   it('reads usage without decoding, counting cached input tokens as input', () => {
-    const openai = codecs.openai.usageOfChatResponse(fixture('openai/chat-response-tool-calls.json'));
+    const openai = codecs.openai.usageOfChatResponse(fixtureBytes('openai/chat-response-tool-calls.json'));
     expect(openai).toEqual({
-      inputTokens: 2006,
-      outputTokens: 58,
-      cachedInputTokens: 1920,
-      cacheCreationInputTokens: 0,
+      ok: true,
+      usage: {
+        inputTokens: 2006,
+        outputTokens: 58,
+        cachedInputTokens: 1920,
+        cacheCreationInputTokens: 0,
+      },
     });
     const anthropic = codecs.anthropic.usageOfChatResponse(
-      fixture('anthropic/message-response-tool-use.json'),
+      fixtureBytes('anthropic/message-response-tool-use.json'),
     );
     expect(anthropic).toEqual({
-      inputTokens: 25 + 3100 + 1400,
-      outputTokens: 71,
-      cachedInputTokens: 3100,
-      cacheCreationInputTokens: 1400,
+      ok: true,
+      usage: {
+        inputTokens: 25 + 3100 + 1400,
+        outputTokens: 71,
+        cachedInputTokens: 3100,
+        cacheCreationInputTokens: 1400,
+      },
     });
   });
 });

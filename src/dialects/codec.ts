@@ -46,8 +46,8 @@ export interface DialectCodec {
   decodeChatResponse(body: unknown): ChatResponse;
   /** Canonical response to this dialect's wire body. */
   encodeChatResponse(response: ChatResponse): Record<string, unknown>;
-  /** Usage of a response body in this dialect, read without decoding the whole body. */
-  usageOfChatResponse(body: unknown): Usage | undefined;
+  /** Usage of a response body in this dialect, read from its bytes without parsing the whole body. */
+  usageOfChatResponse(bytes: Buffer): UsageReading;
   createStreamDecoder(): StreamDecoder;
   createStreamEncoder(options: StreamEncoderOptions): StreamEncoder;
   /** An in-band error frame for a stream that fails after it started. */
@@ -55,3 +55,6 @@ export interface DialectCodec {
   /** The error body of this dialect for a non-streaming failure. */
   encodeError(error: GatewayError, requestId: string): Record<string, unknown>;
 }
+
+/** The usage of an answer relayed as it is; not ok when the bytes are not a JSON object. */
+export type UsageReading = { readonly ok: true; readonly usage: Usage | undefined } | { readonly ok: false };

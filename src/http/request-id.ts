@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 
 /** Ids a caller may set: short and header-safe, so echoing them back cannot inject anything. */
@@ -10,7 +10,16 @@ export function requestIdOf(request: IncomingMessage): string {
   return typeof offered === 'string' && acceptable.test(offered) ? offered : newRequestId();
 }
 
+/**
+ * Request ids are `req_` and 32 hex digits: 16 random to this process, then a 16-digit counter.
+ * Unique across replicas and restarts without drawing randomness per request; they are
+ * identifiers, not secrets.
+ */
+const processPart = randomBytes(8).toString('hex');
+let counter = 0;
+
 /** A new request id (`req_` and 32 hex digits). */
 export function newRequestId(): string {
-  return `req_${randomUUID().replaceAll('-', '')}`;
+  counter++;
+  return `req_${processPart}${counter.toString(16).padStart(16, '0')}`;
 }

@@ -36,6 +36,9 @@ export interface KeyAuthenticator {
   authenticate(headers: RequestHeaders): AuthenticationResult | Promise<AuthenticationResult>;
 }
 
+/** Presented keys whose hash is remembered at most. */
+const rememberedHashes = 10_000;
+
 const missing: AuthenticationResult = {
   type: 'rejected',
   error: new GatewayError(
@@ -103,17 +106,35 @@ export function createKeyAuthenticator(dependencies: KeyAuthenticatorDependencie
     return settled;
   }
 
+  /**
+   * The hash of recently presented well-formed virtual keys, so that a caller's every request does
+   * not pay for SHA-256. Only keys that are not the master key are remembered (the master key is
+   * always compared in constant time). Cleared when full: callers present few distinct keys, and
+   * an attacker presenting many only makes their own requests hash again.
+   */
+  const hashes = new Map<string, string>();
+
+  function hashOf(key: string): string | AuthenticationResult {
+    const remembered = hashes.get(key);
+    if (remembered !== undefined) return remembered;
+    const digest = createHash('sha256').update(key).digest();
+    // Compared as digests so the comparison takes the same time whatever was presented.
+    if (master !== undefined && timingSafeEqual(digest, master.digest)) {
+      return { type: 'authenticated', principal: master.principal };
+    }
+    if (!isWellFormedKey(key)) return invalid;
+    const hash = digest.toString('hex');
+    if (hashes.size >= rememberedHashes) hashes.clear();
+    hashes.set(key, hash);
+    return hash;
+  }
+
   return {
     authenticate(headers) {
       const key = presentedKey(headers);
       if (key === undefined) return missing;
-      const digest = createHash('sha256').update(key).digest();
-      // Compared as digests so the comparison takes the same time whatever was presented.
-      if (master !== undefined && timingSafeEqual(digest, master.digest)) {
-        return { type: 'authenticated', principal: master.principal };
-      }
-      if (!isWellFormedKey(key)) return invalid;
-      const hash = digest.toString('hex');
+      const hash = hashOf(key);
+      if (typeof hash !== 'string') return hash;
       const cached = cache.get(hash, now());
       if (cached !== undefined) return verdict(cached);
       return lookup(hash).then((entry) =>

@@ -23,13 +23,27 @@ export function rateLimitHeaders(plan: AdmissionPlan, usage: AdmissionUsage): Ra
   return headers;
 }
 
+const headerNames = {
+  requests: {
+    limit: 'x-ratelimit-limit-requests',
+    remaining: 'x-ratelimit-remaining-requests',
+    reset: 'x-ratelimit-reset-requests',
+  },
+  tokens: {
+    limit: 'x-ratelimit-limit-tokens',
+    remaining: 'x-ratelimit-remaining-tokens',
+    reset: 'x-ratelimit-reset-tokens',
+  },
+} as const;
+
 function describe(
   headers: Record<string, string>,
   unit: 'requests' | 'tokens',
   limit: number,
   state: WindowState,
 ) {
-  headers[`x-ratelimit-limit-${unit}`] = String(limit);
-  headers[`x-ratelimit-remaining-${unit}`] = String(Math.max(0, limit - state.used));
-  headers[`x-ratelimit-reset-${unit}`] = formatDuration(state.nextReleaseMs);
+  const names = headerNames[unit];
+  headers[names.limit] = String(limit);
+  headers[names.remaining] = String(Math.max(0, limit - state.used));
+  headers[names.reset] = formatDuration(state.nextReleaseMs);
 }

@@ -76,6 +76,7 @@ export function createHttpUpstream(options: HttpUpstreamOptions): HttpUpstream {
         status: statusCode,
         headers,
         body,
+        readAll: () => body.bytes(),
         cancel: () => {
           body.destroy();
         },

@@ -1,5 +1,6 @@
 import type { TimeoutsConfig } from '../config/schema.js';
 import type { DialectCodec } from '../dialects/codec.js';
+import { jsonObjectMember } from '../dialects/shared/json-member.js';
 import { GatewayError } from '../errors/index.js';
 import type { ChatRequest, Dialect, Usage } from '../llm/index.js';
 import type { UpstreamFailure, UpstreamResponse } from '../providers/contract.js';
@@ -98,18 +99,20 @@ export async function attemptChat(attempt: ChatAttempt): Promise<AttemptResult> 
   }
 
   if (!call.stream) {
-    const result = await readJsonAnswer(outcome.response, controller);
+    const result = await readAnswer(outcome.response, controller);
     release();
     if (result.type === 'failed') return result;
     if (sameDialect) {
-      return {
-        type: 'json',
-        body: result.bytes,
-        usage: codecs[call.dialect].usageOfChatResponse(result.parsed),
-      };
+      // Relayed as it came: only its usage is read, not the whole answer.
+      const reading = codecs[call.dialect].usageOfChatResponse(result.bytes);
+      if (!reading.ok)
+        return failed('connect', invalidResponse(provider.name, 'the body is not a JSON object'));
+      return { type: 'json', body: result.bytes, usage: reading.usage };
     }
     try {
-      const response = codecs[upstreamDialect].decodeChatResponse(result.parsed);
+      const response = codecs[upstreamDialect].decodeChatResponse(
+        JSON.parse(result.bytes.toString('utf8')) as unknown,
+      );
       const encoded = codecs[call.dialect].encodeChatResponse(response);
       return { type: 'json', body: Buffer.from(JSON.stringify(encoded)), usage: response.usage };
     } catch (error) {
@@ -228,21 +231,31 @@ export async function attemptEmbeddings({
     release();
     return { type: 'failed', failure: outcome.failure };
   }
-  const result = await readJsonAnswer(outcome.response, controller);
+  const result = await readAnswer(outcome.response, controller);
   release();
   if (result.type === 'failed') return result;
-  return { type: 'json', body: result.bytes, usage: embeddingsUsage(result.parsed) };
+  // An embeddings answer is mostly vectors: only its usage is parsed.
+  const usage = jsonObjectMember(result.bytes, 'usage');
+  if (usage.type === 'malformed') {
+    return failed('connect', invalidResponse(provider.name, 'the body is not a JSON object'));
+  }
+  return {
+    type: 'json',
+    body: result.bytes,
+    usage: embeddingsUsage(usage.type === 'found' ? usage.value : undefined),
+  };
 }
 
-async function readJsonAnswer(
+async function readAnswer(
   response: UpstreamResponse,
   controller: AbortController,
-): Promise<{ type: 'ok'; bytes: Buffer; parsed: unknown } | { type: 'failed'; failure: UpstreamFailure }> {
+): Promise<{ type: 'ok'; bytes: Buffer } | { type: 'failed'; failure: UpstreamFailure }> {
   try {
-    const chunks: Uint8Array[] = [];
-    for await (const chunk of response.body) chunks.push(chunk);
-    const bytes = Buffer.concat(chunks);
-    return { type: 'ok', bytes, parsed: JSON.parse(bytes.toString('utf8')) };
+    const bytes = await response.readAll();
+    return {
+      type: 'ok',
+      bytes: Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length),
+    };
   } catch (error) {
     response.cancel();
     if (controller.signal.aborted) {
@@ -258,9 +271,7 @@ async function readJsonAnswer(
   }
 }
 
-function embeddingsUsage(parsed: unknown): Usage | undefined {
-  if (typeof parsed !== 'object' || parsed === null || !('usage' in parsed)) return undefined;
-  const usage = parsed.usage;
+function embeddingsUsage(usage: unknown): Usage | undefined {
   if (typeof usage !== 'object' || usage === null || !('prompt_tokens' in usage)) return undefined;
   const prompt = typeof usage.prompt_tokens === 'number' ? usage.prompt_tokens : 0;
   return { inputTokens: prompt, outputTokens: 0, cachedInputTokens: 0, cacheCreationInputTokens: 0 };

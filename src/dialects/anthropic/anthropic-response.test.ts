@@ -67,6 +67,8 @@ describe('decodeAnthropicChatResponse', () => {
   });
 });
 
+const json = (value: unknown): Buffer => Buffer.from(JSON.stringify(value));
+
 describe('usage', () => {
   it('adds cache reads and writes to input tokens', () => {
     const usage = {
@@ -75,11 +77,9 @@ describe('usage', () => {
       cache_creation_input_tokens: 20,
       output_tokens: 7,
     };
-    expect(usageOfAnthropicChatResponse({ usage })).toEqual({
-      inputTokens: 125,
-      outputTokens: 7,
-      cachedInputTokens: 100,
-      cacheCreationInputTokens: 20,
+    expect(usageOfAnthropicChatResponse(json({ usage }))).toEqual({
+      ok: true,
+      usage: { inputTokens: 125, outputTokens: 7, cachedInputTokens: 100, cacheCreationInputTokens: 20 },
     });
   });
 
@@ -90,8 +90,11 @@ describe('usage', () => {
       cache_creation_input_tokens: null,
       output_tokens: 7,
     };
-    expect(usageOfAnthropicChatResponse({ usage })?.inputTokens).toBe(5);
-    expect(usageOfAnthropicChatResponse({})).toBeUndefined();
+    expect(usageOfAnthropicChatResponse(json({ usage }))).toMatchObject({
+      ok: true,
+      usage: { inputTokens: 5 },
+    });
+    expect(usageOfAnthropicChatResponse(json({}))).toEqual({ ok: true, usage: undefined });
   });
 });
 

@@ -1,3 +1,5 @@
+import { jsonObjectMember } from '../shared/json-member.js';
+import type { UsageReading } from '../codec.js';
 import { GatewayError } from '../../errors/index.js';
 import type {
   ChatChoice,
@@ -162,7 +164,9 @@ function encodeBlock(part: TextPart | ToolCallPart): Record<string, unknown> {
   return { type: 'tool_use', id: anthropicToolId(part.id), name: part.name, input };
 }
 
-/** Reads `usage` alone, for accounting on the pass-through path. */
-export function usageOfAnthropicChatResponse(body: unknown): Usage | undefined {
-  return isRecord(body) ? decodeAnthropicUsage(body.usage) : undefined;
+/** Reads `usage` alone from the answer's bytes, for accounting on the pass-through path. */
+export function usageOfAnthropicChatResponse(bytes: Buffer): UsageReading {
+  const member = jsonObjectMember(bytes, 'usage');
+  if (member.type === 'malformed') return { ok: false };
+  return { ok: true, usage: member.type === 'found' ? decodeAnthropicUsage(member.value) : undefined };
 }

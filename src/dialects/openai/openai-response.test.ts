@@ -57,6 +57,8 @@ describe('decodeOpenaiChatResponse', () => {
   });
 });
 
+const json = (value: unknown): Buffer => Buffer.from(JSON.stringify(value));
+
 describe('usage', () => {
   it('reads cached and cache-write tokens as parts of the prompt tokens', () => {
     const usage = {
@@ -65,23 +67,21 @@ describe('usage', () => {
       total_tokens: 105,
       prompt_tokens_details: { cached_tokens: 60, cache_write_tokens: 30 },
     };
-    expect(usageOfOpenaiChatResponse({ usage })).toEqual({
-      inputTokens: 100,
-      outputTokens: 5,
-      cachedInputTokens: 60,
-      cacheCreationInputTokens: 30,
+    expect(usageOfOpenaiChatResponse(json({ usage }))).toEqual({
+      ok: true,
+      usage: { inputTokens: 100, outputTokens: 5, cachedInputTokens: 60, cacheCreationInputTokens: 30 },
     });
   });
 
-  it('is undefined when absent, and counts garbage as zero', () => {
-    expect(usageOfOpenaiChatResponse({})).toBeUndefined();
-    expect(usageOfOpenaiChatResponse('x')).toBeUndefined();
-    expect(usageOfOpenaiChatResponse({ usage: { prompt_tokens: -1, completion_tokens: '3' } })).toEqual({
-      inputTokens: 0,
-      outputTokens: 0,
-      cachedInputTokens: 0,
-      cacheCreationInputTokens: 0,
-    });
+  it('is undefined when absent, counts garbage as zero, and refuses a body that is no object', () => {
+    expect(usageOfOpenaiChatResponse(json({}))).toEqual({ ok: true, usage: undefined });
+    expect(usageOfOpenaiChatResponse(json('x'))).toEqual({ ok: false });
+    expect(usageOfOpenaiChatResponse(json({ usage: { prompt_tokens: -1, completion_tokens: '3' } }))).toEqual(
+      {
+        ok: true,
+        usage: { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0, cacheCreationInputTokens: 0 },
+      },
+    );
   });
 });
 

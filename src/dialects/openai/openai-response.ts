@@ -1,3 +1,5 @@
+import { jsonObjectMember } from '../shared/json-member.js';
+import type { UsageReading } from '../codec.js';
 import type {
   ChatChoice,
   ChatResponse,
@@ -158,7 +160,9 @@ function encodeChoice(choice: ChatChoice): Record<string, unknown> {
   };
 }
 
-/** Reads `usage` alone, for accounting on the pass-through path. */
-export function usageOfOpenaiChatResponse(body: unknown): Usage | undefined {
-  return isRecord(body) ? decodeOpenaiUsage(body.usage) : undefined;
+/** Reads `usage` alone from the answer's bytes, for accounting on the pass-through path. */
+export function usageOfOpenaiChatResponse(bytes: Buffer): UsageReading {
+  const member = jsonObjectMember(bytes, 'usage');
+  if (member.type === 'malformed') return { ok: false };
+  return { ok: true, usage: member.type === 'found' ? decodeOpenaiUsage(member.value) : undefined };
 }

@@ -1,5 +1,6 @@
 import { GatewayError, type ErrorCode } from '../../errors/index.js';
 import type { ProviderAdapter, UpstreamOutcome, UpstreamRequest } from '../contract.js';
+import type { MockBody } from './mock-body.js';
 import type { MockErrorInfo } from './mock-errors.js';
 import { createMockResponder, type MockResponder } from './mock-responder.js';
 
@@ -76,7 +77,13 @@ export function createMockAdapter(options: MockAdapterOptions): ProviderAdapter 
           const body = result.body;
           return {
             ok: true,
-            response: { status: result.status, headers: result.headers, body, cancel: () => body.cancel() },
+            response: {
+              status: result.status,
+              headers: result.headers,
+              body,
+              readAll: () => readMockBody(body),
+              cancel: () => body.cancel(),
+            },
           };
         }
         // Nobody reads an error's body here; the error carries what it says.
@@ -115,4 +122,11 @@ export function createMockAdapter(options: MockAdapterOptions): ProviderAdapter 
     listModels: () => Promise.resolve(responder.modelNames),
     close: () => Promise.resolve(),
   };
+}
+
+async function readMockBody(body: MockBody): Promise<Uint8Array> {
+  if (body.whole !== undefined) return body.whole;
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of body) chunks.push(chunk);
+  return Buffer.concat(chunks);
 }

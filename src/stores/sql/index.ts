@@ -1,3 +1,4 @@
+import type { DatabaseSync } from 'node:sqlite';
 import { sql, type Kysely } from 'kysely';
 import type { UsageStore } from '../../accounting/types.js';
 import type { KeyStore } from '../../keys/types.js';
@@ -7,7 +8,7 @@ import { currentSchema, ensureSchema, openPostgresDatabase } from './postgres-da
 import { createSqlKeyStore } from './sql-key-store.js';
 import { dialectOf, type SqlDialect } from './sql-dialect.js';
 import { createSqlUsageStore } from './sql-usage-store.js';
-import { openSqliteDatabase } from './sqlite-database.js';
+import { openSqliteConnection } from './sqlite-database.js';
 
 export type { SqlDialect } from './sql-dialect.js';
 export { dialectOf } from './sql-dialect.js';
@@ -41,7 +42,7 @@ export interface SqlStores {
  * migrations before resolving. Rejects when the database is unreachable or a migration fails.
  */
 export async function createSqlStores(options: SqlStoreOptions): Promise<SqlStores> {
-  const { dialect, database } = openDatabase(options);
+  const { dialect, database, sqliteConnection } = openDatabase(options);
   try {
     if (dialect === 'postgres') {
       if (options.schema !== undefined) await ensureSchema(database, options.schema);
@@ -55,7 +56,7 @@ export async function createSqlStores(options: SqlStoreOptions): Promise<SqlStor
   }
   return {
     keys: createSqlKeyStore(database, dialect),
-    usage: createSqlUsageStore(database, dialect),
+    usage: createSqlUsageStore(database, dialect, sqliteConnection),
     async ping(): Promise<void> {
       await sql`select 1`.execute(database);
     },
@@ -64,10 +65,15 @@ export async function createSqlStores(options: SqlStoreOptions): Promise<SqlStor
   };
 }
 
-function openDatabase(options: SqlStoreOptions): { dialect: SqlDialect; database: Kysely<Database> } {
+function openDatabase(options: SqlStoreOptions): {
+  dialect: SqlDialect;
+  database: Kysely<Database>;
+  sqliteConnection?: DatabaseSync;
+} {
   const { databaseUrl } = options;
   if (databaseUrl === undefined || dialectOf(databaseUrl) === 'sqlite') {
-    return { dialect: 'sqlite', database: openSqliteDatabase(options.dataDir) };
+    const { database, connection } = openSqliteConnection(options.dataDir);
+    return { dialect: 'sqlite', database, sqliteConnection: connection };
   }
   const database = openPostgresDatabase({
     databaseUrl,

@@ -25,6 +25,19 @@ const busyTimeoutMilliseconds = 5_000;
  * same thread could never end.
  */
 export function openSqliteDatabase(dataDirectory: string): Kysely<Database> {
+  return openSqliteConnection(dataDirectory).database;
+}
+
+/**
+ * The embedded database as Kysely sees it, and its one connection itself, for the few statements
+ * on the hot path that are prepared once and run without building a query each time (usage rows).
+ * Use `connection` only inside `database.connection().execute(...)`, which holds Kysely's lock on
+ * the single connection so that no Kysely transaction is open on it meanwhile.
+ */
+export function openSqliteConnection(dataDirectory: string): {
+  database: Kysely<Database>;
+  connection: DatabaseSync;
+} {
   mkdirSync(dataDirectory, { recursive: true });
   const database = new DatabaseSync(join(dataDirectory, sqliteFileName));
   try {
@@ -40,5 +53,10 @@ export function openSqliteDatabase(dataDirectory: string): Kysely<Database> {
     database.close();
     throw error;
   }
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: adaptSqliteDatabase(database) }) });
+  return {
+    database: new Kysely<Database>({
+      dialect: new SqliteDialect({ database: adaptSqliteDatabase(database) }),
+    }),
+    connection: database,
+  };
 }
