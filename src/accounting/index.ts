@@ -9,6 +9,7 @@ export {
   type PriceOverrides,
   type ProviderIdentity,
 } from './price-book.js';
+export { newUsageRecordId } from './record-id.js';
 export { createCostCalculator, type CostCalculator } from './cost-calculator.js';
 export {
   createTokenCounter,

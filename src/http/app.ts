@@ -1,4 +1,4 @@
-import { createServer as createHttpServer } from 'node:http';
+import { createServer as createHttpServer, type RequestListener } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -10,10 +10,11 @@ import { registerAdminCacheRoutes, type AdminCacheOperations } from './admin/adm
 import { registerAdminKeyRoutes, type AdminKeyOperations } from './admin/admin-keys-routes.js';
 import { registerAdminStatusRoutes } from './admin/admin-status-routes.js';
 import { registerAdminUsageRoutes, type UsageReports } from './admin/admin-usage-routes.js';
-import { createModelHandler } from './chat-handler.js';
 import { fromFrameworkError } from './framework-errors.js';
 import { registerHealthRoutes, type Readiness } from './health-routes.js';
 import { parseJsonObject } from './json-body.js';
+import { logRejected } from './log-rejected.js';
+import { createModelRoutes } from './model-routes.js';
 import { registerModelListRoute } from './models-route.js';
 import { renderError } from './render-error.js';
 import { newRequestId, requestIdOf } from './request-id.js';
@@ -65,22 +66,6 @@ function dialectOfUrl(url: string): Dialect {
   return url.startsWith('/v1/messages') ? 'anthropic' : 'openai';
 }
 
-/**
- * The one log line of a request refused before the pipeline. The route is the matched pattern,
- * never the raw URL: a query string may carry anything, a key included.
- */
-function logRejected(
-  logger: Logger,
-  requestId: string,
-  route: string | undefined,
-  error: GatewayError,
-): void {
-  logger.info(
-    { request_id: requestId, route: route ?? '<unmatched>', status: error.status, error_code: error.code },
-    'request',
-  );
-}
-
 /** A request line's dialect, for errors written before Fastify has a request (bad headers). */
 function dialectOfPacket(packet: Buffer | undefined): Dialect {
   const line = packet?.subarray(0, 256).toString('latin1') ?? '';
@@ -88,12 +73,26 @@ function dialectOfPacket(packet: Buffer | undefined): Dialect {
 }
 
 export function buildApp(dependencies: AppDependencies): FastifyInstance {
-  /** Each request's metrics tracker, so a handler can mark the moment its stream starts. */
-  const streamTrackers = new WeakMap<object, { streamStarted(): void }>();
   const { settings, pipeline, codecs, logger } = dependencies;
+  const serveModelRoute = createModelRoutes({
+    pipeline,
+    codecs,
+    bodyLimitBytes: settings.bodyLimitBytes,
+    streamKeepAliveMs: settings.streamKeepAliveMs,
+    logger,
+    isDraining: dependencies.isDraining,
+    metrics: dependencies.metrics,
+  });
   const app = Fastify({
-    serverFactory: (handler) =>
-      settings.tls === undefined ? createHttpServer(handler) : createHttpsServer(settings.tls, handler),
+    // The model routes are served ahead of Fastify (see model-routes.ts); everything else is its.
+    serverFactory: (fastifyHandler) => {
+      const handler: RequestListener = (request, response) => {
+        if (!serveModelRoute(request, response)) fastifyHandler(request, response);
+      };
+      return settings.tls === undefined
+        ? createHttpServer(handler)
+        : createHttpsServer(settings.tls, handler);
+    },
     logger: false,
     bodyLimit: settings.bodyLimitBytes,
     keepAliveTimeout: settings.keepAliveTimeoutMs,
@@ -169,7 +168,6 @@ export function buildApp(dependencies: AppDependencies): FastifyInstance {
     reply.raw.once('close', () => {
       tracker.finished({ status: reply.raw.writableFinished ? reply.raw.statusCode : 499 });
     });
-    streamTrackers.set(request.raw, tracker);
     done();
   });
   app.addHook('onRequest', (request, reply, done) => {
@@ -192,19 +190,6 @@ export function buildApp(dependencies: AppDependencies): FastifyInstance {
     done(null, payload);
   });
 
-  const handler = (dialect: Dialect, operation: 'chat' | 'embeddings') =>
-    createModelHandler({
-      pipeline,
-      codec: codecs[dialect],
-      operation,
-      streamKeepAliveMs: settings.streamKeepAliveMs,
-      onStreamStart: (request) => streamTrackers.get(request.raw)?.streamStarted(),
-    });
-  app.post('/v1/chat/completions', handler('openai', 'chat'));
-  app.post('/chat/completions', handler('openai', 'chat'));
-  app.post('/v1/embeddings', handler('openai', 'embeddings'));
-  app.post('/embeddings', handler('openai', 'embeddings'));
-  app.post('/v1/messages', handler('anthropic', 'chat'));
   registerModelListRoute(app, { pipeline, codecs, modelNames: dependencies.modelNames });
   registerHealthRoutes(app, dependencies.readiness);
   const { admin } = dependencies;

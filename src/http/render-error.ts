@@ -1,3 +1,4 @@
+import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { FastifyReply } from 'fastify';
 import type { DialectCodec } from '../dialects/codec.js';
 import type { GatewayError } from '../errors/index.js';
@@ -16,5 +17,27 @@ export function renderError(
   return reply
     .code(error.status)
     .header('content-type', 'application/json')
-    .send(JSON.stringify(codec.encodeError(error, requestId)));
+    .send(errorBody(codec, error, requestId));
+}
+
+/** The same on a plain Node response (the model routes), after `headers` of the caller's own. */
+export function writeError(
+  response: ServerResponse,
+  codec: DialectCodec,
+  error: GatewayError,
+  requestId: string,
+  headers: OutgoingHttpHeaders,
+): void {
+  const body = errorBody(codec, error, requestId);
+  response.writeHead(error.status, {
+    ...headers,
+    ...error.headers,
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(body),
+  });
+  response.end(body);
+}
+
+function errorBody(codec: DialectCodec, error: GatewayError, requestId: string): string {
+  return JSON.stringify(codec.encodeError(error, requestId));
 }

@@ -1,10 +1,9 @@
 import { once } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import type { ServerResponse } from 'node:http';
-import type { FastifyReply } from 'fastify';
 import type { DialectCodec } from '../dialects/codec.js';
 import type { PipelineResult, ResponseMeta } from '../pipeline/index.js';
-import { renderError } from './render-error.js';
+import { writeError } from './render-error.js';
 
 /** The `x-gatehouse-*` headers every answered request carries (SPEC section 3). */
 export function gatewayHeaders(
@@ -26,7 +25,7 @@ export function gatewayHeaders(
 }
 
 export interface RespondOptions {
-  readonly reply: FastifyReply;
+  readonly response: ServerResponse;
   readonly codec: DialectCodec;
   readonly requestId: string;
   readonly keepAliveMs: number;
@@ -34,18 +33,20 @@ export interface RespondOptions {
 
 /** Writes a pipeline result; resolves with the status sent once the response is complete. */
 export async function respond(result: PipelineResult, options: RespondOptions): Promise<number> {
-  const { reply, codec, requestId } = options;
+  const { response, codec, requestId } = options;
   const headers = gatewayHeaders(result.meta, requestId, codec.dialect === 'anthropic');
   switch (result.type) {
     case 'error':
-      await renderError(reply.headers(headers), codec, result.error, requestId);
+      writeError(response, codec, result.error, requestId, headers);
       return result.error.status;
     case 'json':
-      await reply.code(200).headers(headers).header('content-type', 'application/json').send(result.body);
+      headers['content-type'] = 'application/json';
+      headers['content-length'] = String(result.body.length);
+      response.writeHead(200, headers);
+      response.end(result.body);
       return 200;
     case 'stream':
-      reply.hijack();
-      await writeStream(reply.raw, result.frames, headers, options.keepAliveMs);
+      await writeStream(response, result.frames, headers, options.keepAliveMs);
       return 200;
     default: {
       const unreachable: never = result;

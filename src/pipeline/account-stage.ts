@@ -1,5 +1,9 @@
-import { randomUUID } from 'node:crypto';
-import type { CostCalculator, TokenCounter, UsageRecord } from '../accounting/index.js';
+import {
+  newUsageRecordId,
+  type CostCalculator,
+  type TokenCounter,
+  type UsageRecord,
+} from '../accounting/index.js';
 import type { GatewayError } from '../errors/index.js';
 import type { Usage } from '../llm/index.js';
 import type { LimitLease } from '../limits/index.js';
@@ -63,7 +67,7 @@ export function createAccountStage(accounting: Accounting) {
         ? 0
         : accounting.costs.costOf(provider, meta.model ?? finished.model, usage);
     accounting.usage.record({
-      recordId: randomUUID(),
+      recordId: newUsageRecordId(),
       requestId: finished.context.requestId,
       timestamp: Date.now(),
       keyId: finished.principal.keyId,
