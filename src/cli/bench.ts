@@ -1,18 +1,17 @@
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InvalidArgumentError, Option, type Command } from 'commander';
+// Only the option parsing is loaded up front: the harness (load generators, their WASM, tables)
+// is imported when `gatehouse bench` runs, so that `gatehouse start` never loads it.
 import {
-  createProgressBar,
   modeNames,
   parseNameList,
-  runBench,
-  runSoakBench,
   targetNames,
-  type BenchDependencies,
   type LoadGeneratorChoice,
   type ModeName,
   type TargetName,
-} from '../bench/index.js';
+} from '../bench/bench-options.js';
+import type { BenchDependencies } from '../bench/index.js';
 import { exitCodes, type CliEnvironment } from './environment.js';
 
 interface BenchCommandOptions {
@@ -122,6 +121,7 @@ export function registerBenchCommand(
     .option('--peers <dir>', 'where peer gateways are installed', join(packageRoot, 'bench', 'peers'))
     .option('--redis-url <url>', 'also measure Gatehouse with its state in Redis (default: $REDIS_URL)')
     .action(async (options: BenchCommandOptions) => {
+      const bench = await import('../bench/index.js');
       const controller = new AbortController();
       const dependencies: BenchDependencies = {
         paths: {
@@ -140,14 +140,14 @@ export function registerBenchCommand(
         stdout: environment.stdout,
         stderr: environment.stderr,
         // cli-progress needs the terminal stream itself (cursor moves); it draws nothing elsewhere.
-        progress: createProgressBar(environment.stderrStream),
+        progress: bench.createProgressBar(environment.stderrStream),
         signal: controller.signal,
       };
       const outputDirectory = resolve(environment.cwd, options.out);
       const redisUrl = options.redisUrl ?? environment.env.REDIS_URL;
       const finished =
         options.soak === undefined
-          ? runBench(
+          ? bench.runBench(
               {
                 durationSeconds: options.duration,
                 rounds: options.rounds,
@@ -161,7 +161,7 @@ export function registerBenchCommand(
               },
               dependencies,
             )
-          : runSoakBench(
+          : bench.runSoakBench(
               {
                 minutes: options.soak,
                 sampleIntervalSeconds: options.sampleInterval,

@@ -10,6 +10,7 @@ import {
   createAttemptTracer,
   endRequestSpan,
   genAiRequestAttributes,
+  noopSpan,
   type DescribeProvider,
   type Metrics,
   type TraceSpan,
@@ -114,12 +115,15 @@ export function createPipeline(dependencies: PipelineDependencies): Pipeline {
   async function handle(context: RequestContext): Promise<Handled> {
     inFlight.set(context, () => inFlight.delete(context));
     const requestModel = typeof context.body.model === 'string' ? context.body.model : undefined;
-    const span = tracing.startRequestSpan(context.headers, {
-      operation: context.operation,
-      requestModel,
-      startTime: context.receivedAt,
-      attributes: { 'gatehouse.request_id': context.requestId, ...genAiRequestAttributes(context.body) },
-    });
+    // With tracing off, no span and none of its attributes are built.
+    const span = tracing.enabled
+      ? tracing.startRequestSpan(context.headers, {
+          operation: context.operation,
+          requestModel,
+          startTime: context.receivedAt,
+          attributes: { 'gatehouse.request_id': context.requestId, ...genAiRequestAttributes(context.body) },
+        })
+      : noopSpan;
     const reject = (error: GatewayError, principal?: Principal, meta = noMeta): Handled =>
       rejected(context, span, error, meta, principal);
 
@@ -213,10 +217,9 @@ export function createPipeline(dependencies: PipelineDependencies): Pipeline {
       body: context.body,
       stream,
       includeUsage: stream && includeUsage(context.body),
-      forwardHeaders: {
-        ...forwardHeaders(context.headers, context.requestId),
-        ...tracing.injectHeaders(span),
-      },
+      forwardHeaders: tracing.enabled
+        ? { ...forwardHeaders(context.headers, context.requestId), ...tracing.injectHeaders(span) }
+        : forwardHeaders(context.headers, context.requestId),
       signal: context.signal,
       // With tracing off (or the trace not sampled) there are no attempt spans to make.
       ...(span.isRecording

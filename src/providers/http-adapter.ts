@@ -47,6 +47,7 @@ export function createHttpAdapter(
         headers: { ...shape.headers, ...request.headers },
         body: JSON.stringify(request.body),
         signal: request.signal,
+        stream: request.stream,
       });
     },
     listModels: async (signal) =>

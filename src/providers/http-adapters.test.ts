@@ -143,3 +143,94 @@ describe('HTTP provider adapters', () => {
     await adapter.close();
   });
 });
+
+/** How a non-streaming answer read whole ends when the provider misbehaves. */
+describe('HTTP provider answers read whole', () => {
+  let base = '';
+  const server = createServer((request, response) => {
+    request.resume();
+    request.on('end', () => {
+      switch (request.url) {
+        case '/v1/slow/chat/completions':
+          // Headers and half a body, then nothing: only the caller's signal ends this.
+          response.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
+          response.write('{"id":');
+          return;
+        case '/v1/cut/chat/completions':
+          response.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
+          response.write('{"id":', () => response.socket?.destroy());
+          return;
+        case '/v1/limited/chat/completions':
+          response.writeHead(429, { 'content-type': 'application/json', 'retry-after': '3' });
+          response.end('{"error":{"message":"slow down","type":"rate_limit_error"}}');
+          return;
+        default:
+          response.writeHead(200, { 'content-type': 'application/json' });
+          response.end('{"id":"x","usage":{"prompt_tokens":1}}');
+      }
+    });
+  });
+  beforeAll(async () => {
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  async function send(path: string, signal: AbortSignal) {
+    const adapter = createOpenAiCompatibleAdapter(
+      'p',
+      configSchema.parse({ providers: { p: { type: 'openai-compatible', base_url: `${base}/v1/${path}` } } })
+        .providers.p!,
+      { connectTimeoutMs: 1_000 },
+    );
+    try {
+      return await adapter.send({
+        operation: 'chat',
+        dialect: 'openai',
+        model: 'm',
+        body: { model: 'm', messages: [] },
+        stream: false,
+        headers: {},
+        signal,
+      });
+    } finally {
+      await adapter.close();
+    }
+  }
+
+  it('gives the whole body at once', async () => {
+    const outcome = await send('fine', AbortSignal.timeout(5_000));
+    if (!outcome.ok) throw new Error('expected an answer');
+    expect(Buffer.from(await outcome.response.readAll()).toString()).toBe(
+      '{"id":"x","usage":{"prompt_tokens":1}}',
+    );
+  });
+
+  it('a body that stalls ends as a timeout when the signal aborts', async () => {
+    const started = Date.now();
+    const outcome = await send('slow', AbortSignal.timeout(300));
+    expect(outcome).toMatchObject({ ok: false, failure: { kind: 'timeout' } });
+    expect(Date.now() - started).toBeLessThan(3_000);
+  });
+
+  it('a connection cut mid-body is a connection failure, not an answer', async () => {
+    const outcome = await send('cut', AbortSignal.timeout(5_000));
+    expect(outcome).toMatchObject({ ok: false, failure: { kind: 'connect' } });
+  });
+
+  it('an error status carries its message and retry-after', async () => {
+    const outcome = await send('limited', AbortSignal.timeout(5_000));
+    expect(outcome).toMatchObject({
+      ok: false,
+      failure: { kind: 'http', retryAfterMs: 3_000, error: { status: 429 } },
+    });
+    if (!outcome.ok) expect(outcome.failure.error.message).toContain('slow down');
+  });
+
+  it('a signal aborted before sending fails at once', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const outcome = await send('fine', controller.signal);
+    expect(outcome).toMatchObject({ ok: false, failure: { kind: 'timeout' } });
+  });
+});

@@ -1,4 +1,4 @@
-import { Pool, errors as undiciErrors } from 'undici';
+import { Pool, errors as undiciErrors, type Dispatcher } from 'undici';
 import { GatewayError } from '../errors/index.js';
 import type { UpstreamFailure, UpstreamOutcome } from './contract.js';
 import { retryAfterMs, upstreamHttpError } from './upstream-errors.js';
@@ -19,6 +19,8 @@ export interface HttpUpstreamCall {
   readonly headers: Readonly<Record<string, string>>;
   readonly body?: string;
   readonly signal: AbortSignal;
+  /** The answer is a stream, read as it arrives; otherwise it is read whole before `send` resolves. */
+  readonly stream?: boolean;
 }
 
 export interface HttpUpstream {
@@ -44,16 +46,17 @@ export function createHttpUpstream(options: HttpUpstreamOptions): HttpUpstream {
   });
 
   async function send(call: HttpUpstreamCall): Promise<UpstreamOutcome> {
+    const request = {
+      path: basePath + call.path,
+      method: call.method ?? 'POST',
+      headers:
+        call.body === undefined ? call.headers : { ...call.headers, 'content-type': 'application/json' },
+      body: call.body ?? null,
+    };
+    if (call.stream !== true) return sendWhole(request, call.signal);
     let response;
     try {
-      response = await pool.request({
-        path: basePath + call.path,
-        method: call.method ?? 'POST',
-        headers:
-          call.body === undefined ? call.headers : { ...call.headers, 'content-type': 'application/json' },
-        body: call.body ?? null,
-        signal: call.signal,
-      });
+      response = await pool.request({ ...request, signal: call.signal });
     } catch (error) {
       return { ok: false, failure: connectionFailure(options.providerName, error) };
     }
@@ -84,10 +87,120 @@ export function createHttpUpstream(options: HttpUpstreamOptions): HttpUpstream {
     };
   }
 
+  /**
+   * A request whose answer is read whole (not a stream): its chunks are gathered by a dispatch
+   * handler of our own, without the stream object and its async reads that `pool.request` puts
+   * between the socket and the caller.
+   */
+  async function sendWhole(
+    request: Dispatcher.DispatchOptions,
+    signal: AbortSignal,
+  ): Promise<UpstreamOutcome> {
+    let answer: WholeAnswer;
+    try {
+      answer = await dispatchWhole(pool, request, signal);
+    } catch (error) {
+      // Whatever the abort's reason, a request stopped by its signal ran out of time.
+      return { ok: false, failure: connectionFailure(options.providerName, error, signal.aborted) };
+    }
+    const { statusCode, headers, body } = answer;
+    if (statusCode >= 400) {
+      const waitMs = retryAfterMs(headers, now());
+      return {
+        ok: false,
+        failure: {
+          kind: 'http',
+          error: upstreamHttpError(options.providerName, statusCode, body.toString('utf8')),
+          ...(waitMs === undefined ? {} : { retryAfterMs: waitMs }),
+        },
+      };
+    }
+    return {
+      ok: true,
+      response: {
+        status: statusCode,
+        headers,
+        body: oneChunk(body),
+        readAll: () => Promise.resolve(body),
+        cancel: () => undefined,
+      },
+    };
+  }
+
   return { send, close: () => pool.close() };
 }
 
-function connectionFailure(providerName: string, error: unknown): UpstreamFailure {
+/** A body already read, for callers that iterate it. */
+function oneChunk(body: Buffer): AsyncIterable<Uint8Array> {
+  return {
+    [Symbol.asyncIterator]() {
+      let read = false;
+      return {
+        next(): Promise<IteratorResult<Uint8Array>> {
+          const result: IteratorResult<Uint8Array> = read
+            ? { done: true, value: undefined }
+            : { done: false, value: body };
+          read = true;
+          return Promise.resolve(result);
+        },
+      };
+    },
+  };
+}
+
+interface WholeAnswer {
+  readonly statusCode: number;
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly body: Buffer;
+}
+
+function dispatchWhole(
+  pool: Pool,
+  request: Dispatcher.DispatchOptions,
+  signal: AbortSignal,
+): Promise<WholeAnswer> {
+  return new Promise((resolve, reject) => {
+    const abortReason = (): Error =>
+      signal.reason instanceof Error ? signal.reason : new undiciErrors.RequestAbortedError();
+    if (signal.aborted) {
+      reject(abortReason());
+      return;
+    }
+    let controller: Dispatcher.DispatchController | undefined;
+    const onAbort = (): void => controller?.abort(abortReason());
+    signal.addEventListener('abort', onAbort, { once: true });
+    let statusCode = 0;
+    let headers: Record<string, string | string[] | undefined> = {};
+    const chunks: Buffer[] = [];
+    pool.dispatch(request, {
+      onRequestStart(started) {
+        controller = started;
+        if (signal.aborted) started.abort(abortReason());
+      },
+      onResponseStart(_controller, status, responseHeaders) {
+        statusCode = status;
+        headers = responseHeaders;
+      },
+      onResponseData(_controller, chunk) {
+        chunks.push(chunk);
+      },
+      onResponseEnd() {
+        signal.removeEventListener('abort', onAbort);
+        resolve({
+          statusCode,
+          headers,
+          body: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks),
+        });
+      },
+      onResponseError(_controller, error) {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    });
+  });
+}
+
+function connectionFailure(providerName: string, error: unknown, aborted = false): UpstreamFailure {
   if (error instanceof undiciErrors.ConnectTimeoutError) {
     return {
       kind: 'timeout',
@@ -96,7 +209,7 @@ function connectionFailure(providerName: string, error: unknown): UpstreamFailur
       }),
     };
   }
-  if (error instanceof Error && error.name === 'AbortError') {
+  if (aborted || (error instanceof Error && error.name === 'AbortError')) {
     return {
       kind: 'timeout',
       error: new GatewayError('upstream_timeout', `Provider ${providerName} did not answer in time.`, {
