@@ -114,14 +114,20 @@ export class StreamRelay {
     }
   }
 
-  /** The buffered frames, then the rest of the stream; throws a GatewayError if it fails. */
+  /**
+   * The buffered frames, then the rest of the stream; throws a GatewayError if it fails. The
+   * frames of one upstream read go out together, as one write: a write per event would cost the
+   * caller's socket a system call per token.
+   */
   async *frames(initial: readonly Frame[]): AsyncGenerator<Frame> {
     try {
-      yield* initial;
+      const first = joinFrames(initial);
+      if (first !== undefined) yield first;
       while (!this.ended) {
         this.arm(this.finished ? this.options.finishGraceMs : this.options.stallMs);
         const batch = await this.pull();
-        yield* batch.frames;
+        const joined = joinFrames(batch.frames);
+        if (joined !== undefined) yield joined;
         if (batch.done) break;
       }
     } catch (error) {
@@ -287,4 +293,11 @@ const usageNull = ',"usage":null';
 
 function isUsageOnly(events: readonly ChatStreamEvent[]): boolean {
   return events.length > 0 && events.every((event) => event.type === 'usage');
+}
+
+/** Complete frames as one frame (their concatenation is a valid run of SSE events). */
+function joinFrames(frames: readonly Frame[]): Frame | undefined {
+  if (frames.length <= 1) return frames[0];
+  if (frames.every((frame) => typeof frame === 'string')) return frames.join('');
+  return Buffer.concat(frames.map((frame) => (typeof frame === 'string' ? Buffer.from(frame) : frame)));
 }
