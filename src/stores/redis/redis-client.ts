@@ -179,6 +179,9 @@ function createClient(options: RedisConnectionOptions, keyPrefix: string): Redis
     keepAlive: 10_000,
     // After a Sentinel failover the old master answers READONLY: reconnect to find the new one.
     reconnectOnError: (error: Error) => error.message.startsWith('READONLY'),
+    // Commands issued in the same tick (the admissions and settlements of concurrent requests)
+    // go out in one write and their replies come back in one read.
+    enableAutoPipelining: true,
   } satisfies RedisOptions;
   switch (target.kind) {
     case 'standalone':
@@ -207,6 +210,7 @@ function createClient(options: RedisConnectionOptions, keyPrefix: string): Redis
       const clusterOptions: ClusterOptions = {
         keyPrefix,
         enableOfflineQueue: false,
+        enableAutoPipelining: true,
         clusterRetryStrategy: reconnectDelay,
         redisOptions: {
           ...base,
