@@ -72,7 +72,8 @@ async function writeStream(
     'cache-control': 'no-cache',
     'x-accel-buffering': 'no',
   });
-  response.flushHeaders();
+  // No flushHeaders(): the headers go out with the first frame, in the same write. The pipeline
+  // hands over a stream once its first content arrived, so that frame is already waiting.
   let lastWrite = performance.now();
   const keepAlive = setInterval(() => {
     if (performance.now() - lastWrite >= keepAliveMs && !response.writableEnded)

@@ -31,15 +31,21 @@ export function readWindow(buckets: Map<number, number>, now: number): WindowRea
   const horizon = windowHorizon(now);
   const live: [number, number][] = [];
   let total = 0;
+  // Buckets are created as time passes, so a Map (insertion order) holds them oldest first; only a
+  // clock that stepped back leaves them out of order.
+  let ordered = true;
+  let previous = -Infinity;
   for (const [start, amount] of buckets) {
     if (start < horizon) {
       buckets.delete(start);
     } else if (amount > 0) {
       total += amount;
       live.push([start, amount]);
+      if (start < previous) ordered = false;
+      previous = start;
     }
   }
-  live.sort((left, right) => left[0] - right[0]);
+  if (!ordered) live.sort((left, right) => left[0] - right[0]);
   return { total, buckets: live };
 }
 
