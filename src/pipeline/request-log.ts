@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import type { GatewayError } from '../errors/index.js';
 import type { Usage } from '../llm/index.js';
+import { createPlainInfoWriter } from '../telemetry/index.js';
 import type { Principal, RequestContext, ResponseMeta } from './context.js';
 
 export interface RequestRecord {
@@ -25,11 +26,13 @@ export interface RequestLogger {
  * or a prompt, so nothing secret can reach the log through this line.
  */
 export function createRequestLogger(logger: Logger): RequestLogger {
+  // Every field below is an identifier or a figure, so the line may skip pino's redaction pass.
+  const writeLine = createPlainInfoWriter(logger);
   return {
     log(record) {
       if (!logger.isLevelEnabled('info')) return;
       const { context, meta, usage, error } = record;
-      logger.info(
+      writeLine(
         {
           request_id: context.requestId,
           key_id: record.principal?.keyId,

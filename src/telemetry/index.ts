@@ -1,4 +1,4 @@
-export { createLogger, type Logger, type LoggerSettings } from './logger.js';
+export { createLogger, createPlainInfoWriter, type Logger, type LoggerSettings } from './logger.js';
 export {
   createMetrics,
   type BudgetScopeType,

@@ -1,0 +1,49 @@
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { createLogger, createPlainInfoWriter } from './logger.js';
+
+function capture(): { stream: Writable; lines: () => Record<string, unknown>[] } {
+  const chunks: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      chunks.push(chunk.toString());
+      done();
+    },
+  });
+  const lines = () =>
+    chunks
+      .join('')
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+  return { stream, lines };
+}
+
+describe('createPlainInfoWriter', () => {
+  const fields = { request_id: 'req_1', status: 200, cost_usd: 0.0012, stream: false, error_code: undefined };
+
+  it('writes the line pino writes for the same fields', () => {
+    const viaPino = capture();
+    createLogger({ level: 'info', format: 'json' }, viaPino.stream).info(fields, 'request');
+    const direct = capture();
+    createPlainInfoWriter(createLogger({ level: 'info', format: 'json' }, direct.stream))(fields, 'request');
+    const [expected] = viaPino.lines();
+    const [written] = direct.lines();
+    expect(written).toEqual({ ...expected, time: written?.time });
+    expect(Object.keys(written ?? {})).toEqual(Object.keys(expected ?? {}));
+    expect(Date.parse(String(written?.time))).toBeGreaterThan(Date.now() - 60_000);
+  });
+
+  it("keeps a child logger's bindings and writes nothing below its level", () => {
+    const out = capture();
+    const logger = createLogger({ level: 'info', format: 'json' }, out.stream);
+    createPlainInfoWriter(logger.child({ component: 'x' }))({ a: 1 }, 'one');
+    createPlainInfoWriter(logger)({}, 'two');
+    logger.level = 'warn';
+    createPlainInfoWriter(logger)({ a: 3 }, 'three');
+    expect(out.lines()).toEqual([
+      expect.objectContaining({ level: 'info', service: 'gatehouse', component: 'x', a: 1, msg: 'one' }),
+      expect.objectContaining({ level: 'info', service: 'gatehouse', msg: 'two' }),
+    ]);
+  });
+});
