@@ -45,6 +45,23 @@ export function createHttpUpstream(options: HttpUpstreamOptions): HttpUpstream {
     keepAliveTimeout: 30_000,
   });
 
+  /** An error status: the provider's message, and how long it asked callers to wait. */
+  function httpFailure(
+    statusCode: number,
+    headers: Readonly<Record<string, string | string[] | undefined>>,
+    text: string,
+  ): UpstreamOutcome {
+    const waitMs = retryAfterMs(headers, now());
+    return {
+      ok: false,
+      failure: {
+        kind: 'http',
+        error: upstreamHttpError(options.providerName, statusCode, text),
+        ...(waitMs === undefined ? {} : { retryAfterMs: waitMs }),
+      },
+    };
+  }
+
   async function send(call: HttpUpstreamCall): Promise<UpstreamOutcome> {
     const request = {
       path: basePath + call.path,
@@ -62,16 +79,7 @@ export function createHttpUpstream(options: HttpUpstreamOptions): HttpUpstream {
     }
     const { statusCode, headers, body } = response;
     if (statusCode >= 400) {
-      const text = await body.text().catch(() => '');
-      const waitMs = retryAfterMs(headers, now());
-      return {
-        ok: false,
-        failure: {
-          kind: 'http',
-          error: upstreamHttpError(options.providerName, statusCode, text),
-          ...(waitMs === undefined ? {} : { retryAfterMs: waitMs }),
-        },
-      };
+      return httpFailure(statusCode, headers, await body.text().catch(() => ''));
     }
     return {
       ok: true,
@@ -104,17 +112,7 @@ export function createHttpUpstream(options: HttpUpstreamOptions): HttpUpstream {
       return { ok: false, failure: connectionFailure(options.providerName, error, signal.aborted) };
     }
     const { statusCode, headers, body } = answer;
-    if (statusCode >= 400) {
-      const waitMs = retryAfterMs(headers, now());
-      return {
-        ok: false,
-        failure: {
-          kind: 'http',
-          error: upstreamHttpError(options.providerName, statusCode, body.toString('utf8')),
-          ...(waitMs === undefined ? {} : { retryAfterMs: waitMs }),
-        },
-      };
-    }
+    if (statusCode >= 400) return httpFailure(statusCode, headers, body.toString('utf8'));
     return {
       ok: true,
       response: {

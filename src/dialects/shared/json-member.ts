@@ -88,9 +88,30 @@ function afterColon(bytes: Buffer, from: number): number {
 
 /** The index just past the `}` closing the object that opens at `start`, or -1 when it never closes. */
 function objectEnd(bytes: Buffer, start: number): number {
+  return balance(bytes, start, bytes.length - 1, true).end;
+}
+
+/**
+ * How many levels the bytes from `start` up to and including `last` close (closers minus openers
+ * outside strings). The tail after a top-level member closes exactly the outer object.
+ */
+function closingDepth(bytes: Buffer, start: number, last: number): number {
+  return -balance(bytes, start, last, false).depth;
+}
+
+/**
+ * Openers minus closers outside strings over `bytes[from..to]`. With `untilClosed`, stops at the
+ * closer that brings the count back to zero and gives the index just past it as `end` (else -1).
+ */
+function balance(
+  bytes: Buffer,
+  from: number,
+  to: number,
+  untilClosed: boolean,
+): { readonly depth: number; readonly end: number } {
   let depth = 0;
   let inString = false;
-  for (let index = start; index < bytes.length; index++) {
+  for (let index = from; index <= to; index++) {
     const byte = bytes[index];
     if (inString) {
       if (byte === backslash) index++;
@@ -101,31 +122,8 @@ function objectEnd(bytes: Buffer, start: number): number {
       depth++;
     } else if (byte === closeBrace || byte === closeBracket) {
       depth--;
-      if (depth === 0) return index + 1;
+      if (untilClosed && depth === 0) return { depth, end: index + 1 };
     }
   }
-  return -1;
-}
-
-/**
- * How many levels the bytes from `start` up to and including `last` close (closers minus openers
- * outside strings). The tail after a top-level member closes exactly the outer object.
- */
-function closingDepth(bytes: Buffer, start: number, last: number): number {
-  let closed = 0;
-  let inString = false;
-  for (let index = start; index <= last; index++) {
-    const byte = bytes[index];
-    if (inString) {
-      if (byte === backslash) index++;
-      else if (byte === quote) inString = false;
-    } else if (byte === quote) {
-      inString = true;
-    } else if (byte === openBrace || byte === openBracket) {
-      closed--;
-    } else if (byte === closeBrace || byte === closeBracket) {
-      closed++;
-    }
-  }
-  return closed;
+  return { depth, end: -1 };
 }

@@ -1,4 +1,3 @@
-import type { DatabaseSync } from 'node:sqlite';
 import { sql, type Kysely } from 'kysely';
 import type { UsageStore } from '../../accounting/types.js';
 import type { KeyStore } from '../../keys/types.js';
@@ -7,7 +6,7 @@ import { migrateToLatest } from './migrate.js';
 import { currentSchema, ensureSchema, openPostgresDatabase } from './postgres-database.js';
 import { createSqlKeyStore } from './sql-key-store.js';
 import { dialectOf, type SqlDialect } from './sql-dialect.js';
-import { createSqlUsageStore } from './sql-usage-store.js';
+import { createSqlUsageStore, type UsageDatabase } from './sql-usage-store.js';
 import { openSqliteConnection } from './sqlite-database.js';
 
 export type { SqlDialect } from './sql-dialect.js';
@@ -42,7 +41,7 @@ export interface SqlStores {
  * migrations before resolving. Rejects when the database is unreachable or a migration fails.
  */
 export async function createSqlStores(options: SqlStoreOptions): Promise<SqlStores> {
-  const { dialect, database, sqliteConnection } = openDatabase(options);
+  const { dialect, database, usageDatabase } = openDatabase(options);
   try {
     if (dialect === 'postgres') {
       if (options.schema !== undefined) await ensureSchema(database, options.schema);
@@ -56,7 +55,7 @@ export async function createSqlStores(options: SqlStoreOptions): Promise<SqlStor
   }
   return {
     keys: createSqlKeyStore(database, dialect),
-    usage: createSqlUsageStore(database, dialect, sqliteConnection),
+    usage: createSqlUsageStore(database, usageDatabase),
     async ping(): Promise<void> {
       await sql`select 1`.execute(database);
     },
@@ -68,19 +67,19 @@ export async function createSqlStores(options: SqlStoreOptions): Promise<SqlStor
 function openDatabase(options: SqlStoreOptions): {
   dialect: SqlDialect;
   database: Kysely<Database>;
-  sqliteConnection?: DatabaseSync;
+  usageDatabase: UsageDatabase;
 } {
   const { databaseUrl } = options;
   if (databaseUrl === undefined || dialectOf(databaseUrl) === 'sqlite') {
     const { database, connection } = openSqliteConnection(options.dataDir);
-    return { dialect: 'sqlite', database, sqliteConnection: connection };
+    return { dialect: 'sqlite', database, usageDatabase: { dialect: 'sqlite', connection } };
   }
   const database = openPostgresDatabase({
     databaseUrl,
     schema: options.schema,
     onConnectionError: options.onConnectionError ?? ignore,
   });
-  return { dialect: 'postgres', database };
+  return { dialect: 'postgres', database, usageDatabase: { dialect: 'postgres' } };
 }
 
 function ignore(): void {

@@ -2,33 +2,28 @@ import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
 import type { Insertable, Kysely } from 'kysely';
 import type { UsageRecord, UsageStore } from '../../accounting/types.js';
 import type { Database, UsageRecordsTable } from './database-schema.js';
-import type { SqlDialect } from './sql-dialect.js';
 import { summarizeUsage } from './usage-summary.js';
 
-/**
- * The most bound parameters one statement may carry: SQLITE_MAX_VARIABLE_NUMBER (32766 since
- * SQLite 3.32) and the 16-bit parameter count of Postgres's wire protocol (65535).
- */
-const parameterLimits: Readonly<Record<SqlDialect, number>> = { sqlite: 32_766, postgres: 65_535 };
+/** The most bound parameters one Postgres statement may carry (the wire protocol's 16-bit count). */
+const postgresParameterLimit = 65_535;
 
 /**
- * SQLite runs on the event loop thread; a statement of at most this many rows takes a few
- * milliseconds, and the batch yields to the event loop between statements, so a large batch never
- * stalls requests for long. Postgres statements run on the server and only the parameter limit applies.
+ * SQLite runs on the event loop thread and inserts a row in about 7 µs, so a second's batch of a
+ * busy gateway (thousands of rows) would hold the event loop for tens of milliseconds in one piece:
+ * every request arriving meanwhile would wait, which shows in the tail latency. Yielding every 64
+ * rows keeps each piece under half a millisecond.
  */
-const sqliteRowsPerStatement = 500;
+const sqliteRowsBetweenYields = 64;
 
-/**
- * @param sqliteConnection the embedded database's connection, when `dialect` is SQLite: usage rows
- * are then written with one statement prepared once, which costs a fraction of building the query
- * for every batch (usage is written for every request, on the event loop thread).
- */
-export function createSqlUsageStore(
-  database: Kysely<Database>,
-  dialect: SqlDialect,
-  sqliteConnection?: DatabaseSync,
-): UsageStore {
-  const insertSqliteRows = sqliteConnection === undefined ? undefined : sqliteRowInserter(sqliteConnection);
+/** Where usage rows go: Postgres through Kysely, or the embedded database's own connection. */
+export type UsageDatabase =
+  { readonly dialect: 'postgres' } | { readonly dialect: 'sqlite'; readonly connection: DatabaseSync };
+
+export function createSqlUsageStore(database: Kysely<Database>, target: UsageDatabase): UsageStore {
+  const { dialect } = target;
+  // SQLite: one statement prepared once, run per row, instead of Kysely building a query for every
+  // batch (usage is written for every request, on the event loop thread).
+  const insertSqliteRows = target.dialect === 'sqlite' ? sqliteRowInserter(target.connection) : undefined;
   return {
     async insertBatch(records: readonly UsageRecord[]): Promise<void> {
       if (insertSqliteRows !== undefined) {
@@ -38,10 +33,9 @@ export function createSqlUsageStore(
       const rows = records.map(recordToRow);
       const first = rows[0];
       if (first === undefined) return;
-      const rowsPerStatement = rowsPerStatementFor(dialect, Object.keys(first).length);
+      const rowsPerStatement = Math.floor(postgresParameterLimit / Object.keys(first).length);
       await database.transaction().execute(async (transaction) => {
         for (let start = 0; start < rows.length; start += rowsPerStatement) {
-          if (start > 0 && dialect === 'sqlite') await yieldToEventLoop();
           await transaction
             .insertInto('usage_records')
             .values(rows.slice(start, start + rowsPerStatement))
@@ -70,14 +64,9 @@ export function createSqlUsageStore(
   };
 }
 
-function rowsPerStatementFor(dialect: SqlDialect, columnsPerRow: number): number {
-  const byParameters = Math.floor(parameterLimits[dialect] / columnsPerRow);
-  return dialect === 'sqlite' ? Math.min(byParameters, sqliteRowsPerStatement) : byParameters;
-}
-
 /**
  * Inserts usage rows on the SQLite connection in one `begin immediate` transaction, a prepared
- * single-row insert run per row, yielding to the event loop every `sqliteRowsPerStatement` rows.
+ * single-row insert run per row, yielding to the event loop every `sqliteRowsBetweenYields` rows.
  * Callers hold Kysely's lock on the connection, so no other transaction is open on it meanwhile.
  */
 function sqliteRowInserter(connection: DatabaseSync): (records: readonly UsageRecord[]) => Promise<void> {
@@ -95,7 +84,7 @@ function sqliteRowInserter(connection: DatabaseSync): (records: readonly UsageRe
     connection.exec('begin immediate');
     try {
       for (let index = 0; index < records.length; index++) {
-        if (index > 0 && index % sqliteRowsPerStatement === 0) await yieldToEventLoop();
+        if (index > 0 && index % sqliteRowsBetweenYields === 0) await yieldToEventLoop();
         insert.run(...sqliteValues(recordToRow(records[index] as UsageRecord)));
       }
       connection.exec('commit');
