@@ -70,6 +70,7 @@ export class StreamRelay {
   private ended = false;
   private stalled = false;
   private timer: NodeJS.Timeout | undefined;
+  private timerMs = 0;
 
   constructor(private readonly options: StreamRelayOptions) {
     this.decoder = options.upstreamCodec.createStreamDecoder();
@@ -260,7 +261,13 @@ export class StreamRelay {
   }
 
   private arm(milliseconds: number): void {
+    // Re-armed before every read: the same timer is restarted rather than a new one made each time.
+    if (this.timer !== undefined && this.timerMs === milliseconds) {
+      this.timer.refresh();
+      return;
+    }
     this.disarm();
+    this.timerMs = milliseconds;
     this.timer = setTimeout(() => {
       this.stalled = true;
       this.options.controller.abort();
