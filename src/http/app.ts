@@ -14,6 +14,7 @@ import { fromFrameworkError } from './framework-errors.js';
 import { registerHealthRoutes, type Readiness } from './health-routes.js';
 import { parseJsonObject } from './json-body.js';
 import { logRejected } from './log-rejected.js';
+import type { HttpMetrics } from './http-metrics.js';
 import { createModelRoutes } from './model-routes.js';
 import { registerModelListRoute } from './models-route.js';
 import { renderError } from './render-error.js';
@@ -40,16 +41,6 @@ export interface AppDependencies {
   readonly isDraining: () => boolean;
   readonly admin: AdminDependencies;
   readonly metrics: HttpMetrics;
-}
-
-/** The HTTP-level metrics (declared structurally; telemetry's Metrics fits). */
-export interface HttpMetrics {
-  requestStarted(request: { readonly route: string; readonly method: string }): {
-    streamStarted(): void;
-    finished(outcome: { readonly status: number }): void;
-  };
-  render(): Promise<string>;
-  readonly contentType: string;
 }
 
 /** What `/admin/*` needs; declared structurally so http/ depends on no feature module. */

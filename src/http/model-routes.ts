@@ -5,7 +5,7 @@ import type { DialectCodec } from '../dialects/codec.js';
 import { GatewayError, normalizeError } from '../errors/index.js';
 import type { Dialect } from '../llm/index.js';
 import type { Operation, Pipeline } from '../pipeline/index.js';
-import type { HttpMetrics } from './app.js';
+import type { HttpMetrics } from './http-metrics.js';
 import { parseJsonObject } from './json-body.js';
 import { logRejected } from './log-rejected.js';
 import { writeError } from './render-error.js';
