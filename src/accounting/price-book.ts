@@ -115,28 +115,47 @@ export function createPriceBook(overrides: PriceOverrides = {}): PriceBook {
     return { ...listed.value, source: 'table', matched: listed.key };
   }
 
+  /**
+   * Prices already resolved, by provider name, type and model: every request asks twice (its
+   * budget estimate and its cost) for one of a few configured models, and a resolution tries
+   * several qualifiers and prefixes. Prices do not change while the process runs.
+   */
+  const resolved = new Map<string, Price | undefined>();
+
   return {
     priceOf(provider, model) {
       const identity = typeof provider === 'string' ? { name: provider, type: provider } : provider;
-      const name = identity?.name.toLowerCase();
-      const type = identity?.type.toLowerCase();
-      const qualifiers = [
-        ...(name === undefined ? [] : [`${name}/`]),
-        ...(type === undefined || type === name ? [] : [`${type}/`]),
-        '',
-      ];
-      const normalized = model.toLowerCase();
-      // The built-in mock serves any name containing `mock`; no real model's name contains it.
-      const isMock = type === 'mock' || name === 'mock' || normalized.includes('mock');
-      const price = resolve(qualifiers, normalized, isMock);
-      if (price !== undefined) return price;
-      const lastSegment = normalized.slice(normalized.lastIndexOf('/') + 1);
-      return lastSegment !== normalized && lastSegment !== ''
-        ? resolve(qualifiers, lastSegment, isMock)
-        : undefined;
+      const key = `${identity?.name ?? ''}\u0000${identity?.type ?? ''}\u0000${model}`;
+      if (resolved.has(key)) return resolved.get(key);
+      const price = resolvePrice(identity, model);
+      if (resolved.size >= rememberedPrices) resolved.clear();
+      resolved.set(key, price);
+      return price;
     },
   };
+
+  function resolvePrice(identity: ProviderIdentity | undefined, model: string): Price | undefined {
+    const name = identity?.name.toLowerCase();
+    const type = identity?.type.toLowerCase();
+    const qualifiers = [
+      ...(name === undefined ? [] : [`${name}/`]),
+      ...(type === undefined || type === name ? [] : [`${type}/`]),
+      '',
+    ];
+    const normalized = model.toLowerCase();
+    // The built-in mock serves any name containing `mock`; no real model's name contains it.
+    const isMock = type === 'mock' || name === 'mock' || normalized.includes('mock');
+    const price = resolve(qualifiers, normalized, isMock);
+    if (price !== undefined) return price;
+    const lastSegment = normalized.slice(normalized.lastIndexOf('/') + 1);
+    return lastSegment !== normalized && lastSegment !== ''
+      ? resolve(qualifiers, lastSegment, isMock)
+      : undefined;
+  }
 }
+
+/** Resolved prices remembered at most (model names are configured ones, but bounded all the same). */
+const rememberedPrices = 1_000;
 
 /**
  * The cost in USD of one request's usage. `usage.inputTokens` includes cached and cache-creation
