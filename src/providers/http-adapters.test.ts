@@ -234,3 +234,124 @@ describe('HTTP provider answers read whole', () => {
     expect(outcome).toMatchObject({ ok: false, failure: { kind: 'timeout' } });
   });
 });
+
+/** A streaming answer read as it comes, through the dispatch handler's body. */
+describe('HTTP provider streams', () => {
+  let base = '';
+  let closed: Promise<void> = Promise.resolve();
+  const server = createServer((request, response) => {
+    request.resume();
+    request.on('end', () => {
+      closed = new Promise((resolve) => response.on('close', () => resolve()));
+      const path = request.url ?? '';
+      if (path.startsWith('/v1/limited/')) {
+        response.writeHead(429, { 'content-type': 'application/json', 'retry-after': '2' });
+        response.end('{"error":{"message":"too many","type":"rate_limit_error"}}');
+        return;
+      }
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      const events = path.startsWith('/v1/many/') ? 200 : 3;
+      let sent = 0;
+      const next = (): void => {
+        if (path.startsWith('/v1/cut/') && sent === 2) {
+          response.socket?.destroy();
+          return;
+        }
+        if (path.startsWith('/v1/stall/') && sent === 2) return;
+        if (sent === events) {
+          response.end('data: [DONE]\n\n');
+          return;
+        }
+        response.write(`data: {"n":${sent}}\n\n`);
+        sent += 1;
+        setImmediate(next);
+      };
+      next();
+    });
+  });
+  beforeAll(async () => {
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  async function open(path: string, signal: AbortSignal) {
+    const adapter = createOpenAiCompatibleAdapter(
+      'p',
+      configSchema.parse({ providers: { p: { type: 'openai-compatible', base_url: `${base}/v1/${path}` } } })
+        .providers.p!,
+      { connectTimeoutMs: 1_000 },
+    );
+    const outcome = await adapter.send({
+      operation: 'chat',
+      dialect: 'openai',
+      model: 'm',
+      body: { model: 'm', messages: [], stream: true },
+      stream: true,
+      headers: {},
+      signal,
+    });
+    return { outcome, close: () => adapter.close() };
+  }
+
+  async function text(body: AsyncIterable<Uint8Array>): Promise<string> {
+    let all = '';
+    for await (const chunk of body) all += Buffer.from(chunk).toString();
+    return all;
+  }
+
+  it('delivers every event in order and ends', async () => {
+    const { outcome, close } = await open('fine', AbortSignal.timeout(5_000));
+    if (!outcome.ok) throw new Error('expected a stream');
+    expect(await text(outcome.response.body)).toBe(
+      'data: {"n":0}\n\ndata: {"n":1}\n\ndata: {"n":2}\n\ndata: [DONE]\n\n',
+    );
+    await close();
+  });
+
+  it('a reader that starts late still gets everything (the connection waits for it)', async () => {
+    const { outcome, close } = await open('many', AbortSignal.timeout(5_000));
+    if (!outcome.ok) throw new Error('expected a stream');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const all = await text(outcome.response.body);
+    expect(all.match(/"n":\d+/g)).toHaveLength(200);
+    expect(all.endsWith('data: [DONE]\n\n')).toBe(true);
+    await close();
+  });
+
+  it('a connection cut mid-stream fails the read', async () => {
+    const { outcome, close } = await open('cut', AbortSignal.timeout(5_000));
+    if (!outcome.ok) throw new Error('expected a stream');
+    await expect(text(outcome.response.body)).rejects.toThrow();
+    await close();
+  });
+
+  it('an abort mid-stream fails the pending read and closes the connection', async () => {
+    const controller = new AbortController();
+    const { outcome, close } = await open('stall', controller.signal);
+    if (!outcome.ok) throw new Error('expected a stream');
+    const reading = text(outcome.response.body);
+    setTimeout(() => controller.abort(), 100);
+    await expect(reading).rejects.toThrow();
+    await closed;
+    await close();
+  });
+
+  it('cancel closes the connection', async () => {
+    const { outcome, close } = await open('stall', AbortSignal.timeout(5_000));
+    if (!outcome.ok) throw new Error('expected a stream');
+    const iterator = outcome.response.body[Symbol.asyncIterator]();
+    expect((await iterator.next()).done).toBe(false);
+    outcome.response.cancel();
+    await closed;
+    await expect(iterator.next()).rejects.toThrow();
+    await close();
+  });
+
+  it('an error status is a failure with its message and retry-after', async () => {
+    const { outcome, close } = await open('limited', AbortSignal.timeout(5_000));
+    expect(outcome).toMatchObject({ ok: false, failure: { kind: 'http', retryAfterMs: 2_000 } });
+    if (!outcome.ok) expect(outcome.failure.error.message).toContain('too many');
+    await close();
+  });
+});

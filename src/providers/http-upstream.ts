@@ -1,6 +1,7 @@
 import { Pool, errors as undiciErrors, type Dispatcher } from 'undici';
 import { GatewayError } from '../errors/index.js';
 import type { UpstreamFailure, UpstreamOutcome } from './contract.js';
+import { DispatchedBody } from './dispatched-body.js';
 import { retryAfterMs, upstreamHttpError } from './upstream-errors.js';
 
 export interface HttpUpstreamOptions {
@@ -71,15 +72,19 @@ export function createHttpUpstream(options: HttpUpstreamOptions): HttpUpstream {
       body: call.body ?? null,
     };
     if (call.stream !== true) return sendWhole(request, call.signal);
-    let response;
+    let started: StreamedAnswer;
     try {
-      response = await pool.request({ ...request, signal: call.signal });
+      started = await dispatchStream(pool, request, call.signal);
     } catch (error) {
-      return { ok: false, failure: connectionFailure(options.providerName, error) };
+      return { ok: false, failure: connectionFailure(options.providerName, error, call.signal.aborted) };
     }
-    const { statusCode, headers, body } = response;
+    const { statusCode, headers, body } = started;
     if (statusCode >= 400) {
-      return httpFailure(statusCode, headers, await body.text().catch(() => ''));
+      const text = await body.bytes().then(
+        (bytes) => bytes.toString('utf8'),
+        () => '',
+      );
+      return httpFailure(statusCode, headers, text);
     }
     return {
       ok: true,
@@ -88,9 +93,7 @@ export function createHttpUpstream(options: HttpUpstreamOptions): HttpUpstream {
         headers,
         body,
         readAll: () => body.bytes(),
-        cancel: () => {
-          body.destroy();
-        },
+        cancel: () => body.cancel(),
       },
     };
   }
@@ -150,6 +153,55 @@ interface WholeAnswer {
   readonly statusCode: number;
   readonly headers: Record<string, string | string[] | undefined>;
   readonly body: Buffer;
+}
+
+interface StreamedAnswer {
+  readonly statusCode: number;
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly body: DispatchedBody;
+}
+
+/** Resolves once the response headers arrive; the body is read as it comes (see DispatchedBody). */
+function dispatchStream(
+  pool: Pool,
+  request: Dispatcher.DispatchOptions,
+  signal: AbortSignal,
+): Promise<StreamedAnswer> {
+  return new Promise((resolve, reject) => {
+    const abortReason = (): Error =>
+      signal.reason instanceof Error ? signal.reason : new undiciErrors.RequestAbortedError();
+    if (signal.aborted) {
+      reject(abortReason());
+      return;
+    }
+    let controller: Dispatcher.DispatchController | undefined;
+    let body: DispatchedBody | undefined;
+    const onAbort = (): void => controller?.abort(abortReason());
+    signal.addEventListener('abort', onAbort, { once: true });
+    const done = (): void => signal.removeEventListener('abort', onAbort);
+    pool.dispatch(request, {
+      onRequestStart(started) {
+        controller = started;
+        if (signal.aborted) started.abort(abortReason());
+      },
+      onResponseStart(started, statusCode, headers) {
+        body = new DispatchedBody(started, () => new undiciErrors.RequestAbortedError());
+        resolve({ statusCode, headers, body });
+      },
+      onResponseData(_controller, chunk) {
+        body?.push(chunk);
+      },
+      onResponseEnd() {
+        done();
+        body?.end();
+      },
+      onResponseError(_controller, error) {
+        done();
+        if (body === undefined) reject(error);
+        else body.fail(error);
+      },
+    });
+  });
 }
 
 function dispatchWhole(
