@@ -168,22 +168,14 @@ function dispatchStream(
   signal: AbortSignal,
 ): Promise<StreamedAnswer> {
   return new Promise((resolve, reject) => {
-    const abortReason = (): Error =>
-      signal.reason instanceof Error ? signal.reason : new undiciErrors.RequestAbortedError();
     if (signal.aborted) {
-      reject(abortReason());
+      reject(abortReasonOf(signal));
       return;
     }
-    let controller: Dispatcher.DispatchController | undefined;
+    const link = abortLink(signal);
     let body: DispatchedBody | undefined;
-    const onAbort = (): void => controller?.abort(abortReason());
-    signal.addEventListener('abort', onAbort, { once: true });
-    const done = (): void => signal.removeEventListener('abort', onAbort);
     pool.dispatch(request, {
-      onRequestStart(started) {
-        controller = started;
-        if (signal.aborted) started.abort(abortReason());
-      },
+      onRequestStart: link.attach,
       onResponseStart(started, statusCode, headers) {
         body = new DispatchedBody(started, () => new undiciErrors.RequestAbortedError());
         resolve({ statusCode, headers, body });
@@ -192,11 +184,11 @@ function dispatchStream(
         body?.push(chunk);
       },
       onResponseEnd() {
-        done();
+        link.detach();
         body?.end();
       },
       onResponseError(_controller, error) {
-        done();
+        link.detach();
         if (body === undefined) reject(error);
         else body.fail(error);
       },
@@ -210,23 +202,16 @@ function dispatchWhole(
   signal: AbortSignal,
 ): Promise<WholeAnswer> {
   return new Promise((resolve, reject) => {
-    const abortReason = (): Error =>
-      signal.reason instanceof Error ? signal.reason : new undiciErrors.RequestAbortedError();
     if (signal.aborted) {
-      reject(abortReason());
+      reject(abortReasonOf(signal));
       return;
     }
-    let controller: Dispatcher.DispatchController | undefined;
-    const onAbort = (): void => controller?.abort(abortReason());
-    signal.addEventListener('abort', onAbort, { once: true });
+    const link = abortLink(signal);
     let statusCode = 0;
     let headers: Record<string, string | string[] | undefined> = {};
     const chunks: Buffer[] = [];
     pool.dispatch(request, {
-      onRequestStart(started) {
-        controller = started;
-        if (signal.aborted) started.abort(abortReason());
-      },
+      onRequestStart: link.attach,
       onResponseStart(_controller, status, responseHeaders) {
         statusCode = status;
         headers = responseHeaders;
@@ -235,7 +220,7 @@ function dispatchWhole(
         chunks.push(chunk);
       },
       onResponseEnd() {
-        signal.removeEventListener('abort', onAbort);
+        link.detach();
         resolve({
           statusCode,
           headers,
@@ -243,11 +228,35 @@ function dispatchWhole(
         });
       },
       onResponseError(_controller, error) {
-        signal.removeEventListener('abort', onAbort);
+        link.detach();
         reject(error);
       },
     });
   });
+}
+
+function abortReasonOf(signal: AbortSignal): Error {
+  return signal.reason instanceof Error ? signal.reason : new undiciErrors.RequestAbortedError();
+}
+
+/**
+ * Ties a dispatched request to the caller's signal: `attach` is its `onRequestStart` (a signal that
+ * fired while the request was queued aborts it there), `detach` ends the link once it is over.
+ */
+function abortLink(signal: AbortSignal): {
+  readonly attach: (controller: Dispatcher.DispatchController) => void;
+  readonly detach: () => void;
+} {
+  let controller: Dispatcher.DispatchController | undefined;
+  const onAbort = (): void => controller?.abort(abortReasonOf(signal));
+  signal.addEventListener('abort', onAbort, { once: true });
+  return {
+    attach: (started) => {
+      controller = started;
+      if (signal.aborted) started.abort(abortReasonOf(signal));
+    },
+    detach: () => signal.removeEventListener('abort', onAbort),
+  };
 }
 
 function connectionFailure(providerName: string, error: unknown, aborted = false): UpstreamFailure {
