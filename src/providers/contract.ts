@@ -27,7 +27,7 @@ export interface UpstreamResponse {
   /** The body bytes as they arrive; for streams, server-sent events in the request's dialect. */
   readonly body: AsyncIterable<Uint8Array>;
   /** The whole body at once (a non-streaming answer), read without iterating chunk by chunk. */
-  readAll(): Promise<Uint8Array>;
+  readAll(): Promise<Buffer>;
   /** Releases the connection early (abort, or a body that is not going to be read). */
   cancel(): void;
 }

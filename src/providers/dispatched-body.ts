@@ -78,11 +78,11 @@ export class DispatchedBody implements AsyncIterable<Uint8Array> {
 
   /** The rest of the body at once. */
   async bytes(): Promise<Buffer> {
-    const chunks: Buffer[] = [];
+    const chunks: Uint8Array[] = [];
     for (;;) {
       const next = await this.read();
       if (next.done === true) return Buffer.concat(chunks);
-      chunks.push(Buffer.from(next.value));
+      chunks.push(next.value);
     }
   }
 

@@ -251,11 +251,7 @@ async function readAnswer(
   controller: AbortController,
 ): Promise<{ type: 'ok'; bytes: Buffer } | { type: 'failed'; failure: UpstreamFailure }> {
   try {
-    const bytes = await response.readAll();
-    return {
-      type: 'ok',
-      bytes: Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length),
-    };
+    return { type: 'ok', bytes: await response.readAll() };
   } catch (error) {
     response.cancel();
     if (controller.signal.aborted) {

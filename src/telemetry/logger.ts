@@ -67,9 +67,10 @@ export function createPlainInfoWriter(
     return (fields, msg) => logger.info(fields, msg);
   }
   const destination = stream;
+  // A logger's bindings are fixed when it is made (a child has its own).
+  const bindings = (logger as unknown as Record<symbol, string>)[pino.symbols.chindingsSym] ?? '';
   return (fields, msg) => {
     if (!logger.isLevelEnabled('info')) return;
-    const bindings = (logger as unknown as Record<symbol, string>)[pino.symbols.chindingsSym] ?? '';
     const body = JSON.stringify(fields);
     const separator = body.length > 2 ? ',' : '';
     destination.write(

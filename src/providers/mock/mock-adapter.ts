@@ -124,8 +124,9 @@ export function createMockAdapter(options: MockAdapterOptions): ProviderAdapter 
   };
 }
 
-async function readMockBody(body: MockBody): Promise<Uint8Array> {
-  if (body.whole !== undefined) return body.whole;
+async function readMockBody(body: MockBody): Promise<Buffer> {
+  const whole = body.whole;
+  if (whole !== undefined) return Buffer.from(whole.buffer, whole.byteOffset, whole.byteLength);
   const chunks: Uint8Array[] = [];
   for await (const chunk of body) chunks.push(chunk);
   return Buffer.concat(chunks);
