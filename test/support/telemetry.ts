@@ -10,14 +10,26 @@ import { rawRequest, type RawResponse } from './http.js';
  * helpers that send chat traffic and read the usage each answer reported.
  */
 
-/** A port free right now on 127.0.0.1 (the gateway's metrics port cannot be read back once bound). */
+/**
+ * A port free right now on 127.0.0.1, for the gateway's metrics listener (whose port cannot be read
+ * back once bound, so the test must choose it). Chosen below Linux's ephemeral range (32768 and
+ * up): a port the kernel hands out (port 0) can be taken by any outgoing connection of a parallel
+ * test between this check and the gateway's bind, which made `listen EADDRINUSE` an occasional
+ * failure in CI.
+ */
 export async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    const server = createServer();
+    server.listen(port, '127.0.0.1');
+    const bound = await Promise.race([
+      once(server, 'listening').then(() => true),
+      once(server, 'error').then(() => false),
+    ]);
+    if (!bound) continue;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    return port;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
