@@ -29,10 +29,21 @@ export class SseFrameSplitter {
   }
 }
 
+/**
+ * The end of the frame starting at `from` (after its blank line), or -1. Only line feeds are
+ * searched, once each: looking for `\n\n` and `\r\n\r\n` separately scanned the rest of a read
+ * for the separator it does not use once per frame.
+ */
 function frameEnd(data: Buffer, from: number): number {
-  const lf = data.indexOf('\n\n', from);
-  const crlf = data.indexOf('\r\n\r\n', from);
-  if (lf === -1 && crlf === -1) return -1;
-  if (crlf !== -1 && (lf === -1 || crlf < lf)) return crlf + 4;
-  return lf + 2;
+  let lineFeed = data.indexOf(lf, from);
+  while (lineFeed !== -1) {
+    const next = data[lineFeed + 1];
+    if (next === lf) return lineFeed + 2;
+    if (next === cr && data[lineFeed + 2] === lf && data[lineFeed - 1] === cr) return lineFeed + 3;
+    lineFeed = data.indexOf(lf, lineFeed + 1);
+  }
+  return -1;
 }
+
+const lf = 0x0a;
+const cr = 0x0d;

@@ -45,6 +45,14 @@ function findBoundary(text: string): { start: number; end: number } | undefined 
 }
 
 export function parseSseBlock(block: string): SseEvent | undefined {
+  // Most events are one `data: ` line: read it without splitting the block into lines.
+  if (block.startsWith('data: ')) {
+    const newline = block.indexOf('\n');
+    const end = newline === -1 ? block.length : newline;
+    const rest = block.length - end;
+    const oneLine = rest === 0 || (rest <= 2 && block.endsWith(rest === 1 ? '\n' : '\n\n'));
+    if (oneLine && block.charCodeAt(end - 1) !== cr) return { data: block.slice(6, end) };
+  }
   let event: string | undefined;
   let data: string | undefined;
   for (const rawLine of block.split('\n')) {
@@ -60,3 +68,5 @@ export function parseSseBlock(block: string): SseEvent | undefined {
   if (data === undefined) return undefined;
   return event === undefined ? { data } : { event, data };
 }
+
+const cr = 0x0d;

@@ -1,5 +1,6 @@
 import type { ChatStreamEvent } from '../../llm/index.js';
 import type { SseEvent, StreamDecoder } from '../codec.js';
+import { EventTemplate, type TemplateSlot } from '../shared/event-template.js';
 import { isPresent } from '../shared/validation.js';
 import { nowSeconds, parseEventData, readArray, readNumber, readRecord, readString } from '../shared/wire.js';
 import { openaiStreamFailure } from './openai-errors.js';
@@ -7,16 +8,33 @@ import { decodeOpenaiFinishReason, decodeOpenaiUsage } from './openai-response.j
 
 const provider = 'The OpenAI-compatible upstream';
 
+/** The text of a chunk's one choice, and OpenAI's per-chunk random padding (nothing to read). */
+const contentSlot: TemplateSlot = {
+  key: 'content',
+  read: (chunk) => readRecord(readRecord(readArray(chunk.choices)[0]).delta).content,
+};
+const obfuscationSlot: TemplateSlot = { key: 'obfuscation', read: (chunk) => chunk.obfuscation };
+/** A stream whose chunks keep changing elsewhere stops trying to learn a template after this. */
+const maxTemplatesLearnt = 3;
+
 /** Chat Completions chunks (`data:` frames, ended by `data: [DONE]`) to canonical events. */
 export class OpenaiStreamDecoder implements StreamDecoder {
   private started = false;
   /** Ids of the tool calls announced so far, per choice, by index: later deltas carry only arguments. */
   private readonly toolCallIds = new Map<number, string[]>();
+  /** A chunk of text only, parsed in full: later ones differing only in their text need no parse. */
+  private template: { readonly template: EventTemplate; readonly choice: number } | undefined;
+  private templatesLearnt = 0;
 
   decode(event: SseEvent): readonly ChatStreamEvent[] {
     const data = event.data.trim();
     if (data === '') return [];
     if (data === '[DONE]') return [{ type: 'end' }];
+    if (this.template !== undefined && event.event === undefined) {
+      const text = this.template.template.read(data);
+      if (text !== undefined)
+        return text === '' ? [] : [{ type: 'text', choice: this.template.choice, text }];
+    }
     const chunk = parseEventData(data, provider);
     if (isPresent(chunk.error)) throw openaiStreamFailure(chunk.error);
     if (event.event === 'error') throw openaiStreamFailure(chunk);
@@ -36,7 +54,23 @@ export class OpenaiStreamDecoder implements StreamDecoder {
     }
     for (const choice of choices) events.push(...this.decodeChoice(readRecord(choice)));
     if (usage !== undefined) events.push({ type: 'usage', usage });
+    else if (event.event === undefined) this.learn(data, chunk, events);
     return events;
+  }
+
+  /**
+   * Remembers a chunk that said one piece of text and nothing else (no finish, no usage, no tool
+   * call): the next chunks of the answer are mostly the same bytes with other text.
+   */
+  private learn(data: string, chunk: Record<string, unknown>, events: readonly ChatStreamEvent[]): void {
+    const last = events[events.length - 1];
+    if (last?.type !== 'text' || this.templatesLearnt >= maxTemplatesLearnt) return;
+    const choices = readArray(chunk.choices);
+    const delta = readRecord(readRecord(choices[0]).delta);
+    if (choices.length !== 1 || Object.keys(delta).length !== 1 || typeof delta.content !== 'string') return;
+    this.templatesLearnt++;
+    const template = EventTemplate.learn(data, chunk, contentSlot, [obfuscationSlot]);
+    this.template = template === undefined ? undefined : { template, choice: last.choice };
   }
 
   private decodeChoice(choice: Record<string, unknown>): ChatStreamEvent[] {
