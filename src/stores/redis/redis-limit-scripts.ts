@@ -227,13 +227,19 @@ result[#result + 1] = reserved
 return result
 `;
 
-/** KEYS of the settle script, in order. */
+/** KEYS of one settlement in the settle script, in order; a call settles several, one after another. */
 export const settleKeys = ['tokens', 'concurrency', 'budget', 'reservations'] as const;
 
+/** ARGV per settlement in the settle script (after the two shared ones). */
+export const settleArgumentsPerSettlement = 9;
+
 /*
- * ARGV: 1 now, 2 window ms, 3 bucket ms, 4 lease id, 5 admitted at, 6 estimated tokens,
- * 7 actual tokens, 8 tokens limited (1/0), 9 reservation member (empty: no budget),
- * 10 estimate micro-dollars, 11 actual micro-dollars.
+ * ARGV: 1 window ms, 2 bucket ms, then for each settlement (KEYS likewise four per settlement):
+ * now, lease id, admitted at, estimated tokens, actual tokens, tokens limited (1/0), reservation
+ * member (empty: no budget), estimate micro-dollars, actual micro-dollars.
+ *
+ * Several settlements go in one call (those of one event-loop turn of a replica): a script call has
+ * a fixed cost in Redis and in the client, which a settlement each doubled for every request.
  *
  * The token estimate leaves its admission bucket (if still in the window) and the actual count
  * enters the current one; the budget reservation is released (unless it already expired) and the
@@ -241,48 +247,54 @@ export const settleKeys = ['tokens', 'concurrency', 'budget', 'reservations'] as
  * from the database, which receives the same cost through the usage record.
  */
 export const settleScript = `
-local now = tonumber(ARGV[1])
-local windowMs = tonumber(ARGV[2])
-local bucketMs = tonumber(ARGV[3])
-local bucket = now - (now % bucketMs)
-local horizon = bucket - windowMs + bucketMs
+local windowMs = tonumber(ARGV[1])
+local bucketMs = tonumber(ARGV[2])
 
-if ARGV[8] == '1' then
-  local admittedAt = tonumber(ARGV[5])
-  local admittedBucket = admittedAt - (admittedAt % bucketMs)
-  local estimate = tonumber(ARGV[6])
-  if admittedBucket >= horizon and estimate > 0 then
-    local current = tonumber(redis.call('HGET', KEYS[1], admittedBucket)) or 0
-    local removed = math.min(current, estimate)
-    if removed > 0 then
-      redis.call('HINCRBY', KEYS[1], 't', -removed)
-      if removed == current then
-        redis.call('HDEL', KEYS[1], admittedBucket)
-      else
-        redis.call('HINCRBY', KEYS[1], admittedBucket, -removed)
+local function settle(k, a)
+  local now = tonumber(ARGV[a])
+  local bucket = now - (now % bucketMs)
+  local horizon = bucket - windowMs + bucketMs
+  local tokens = KEYS[k]
+  if ARGV[a + 5] == '1' then
+    local admittedAt = tonumber(ARGV[a + 2])
+    local admittedBucket = admittedAt - (admittedAt % bucketMs)
+    local estimate = tonumber(ARGV[a + 3])
+    if admittedBucket >= horizon and estimate > 0 then
+      local current = tonumber(redis.call('HGET', tokens, admittedBucket)) or 0
+      local removed = math.min(current, estimate)
+      if removed > 0 then
+        redis.call('HINCRBY', tokens, 't', -removed)
+        if removed == current then
+          redis.call('HDEL', tokens, admittedBucket)
+        else
+          redis.call('HINCRBY', tokens, admittedBucket, -removed)
+        end
       end
     end
+    local actual = tonumber(ARGV[a + 4])
+    if actual > 0 then
+      redis.call('HINCRBY', tokens, bucket, actual)
+      redis.call('HINCRBY', tokens, 't', actual)
+      local oldest = tonumber(redis.call('HGET', tokens, 'o'))
+      if oldest == nil or oldest > bucket then redis.call('HSET', tokens, 'o', bucket) end
+      redis.call('PEXPIRE', tokens, windowMs + bucketMs)
+    end
   end
-  local actual = tonumber(ARGV[7])
-  if actual > 0 then
-    redis.call('HINCRBY', KEYS[1], bucket, actual)
-    redis.call('HINCRBY', KEYS[1], 't', actual)
-    local oldest = tonumber(redis.call('HGET', KEYS[1], 'o'))
-    if oldest == nil or oldest > bucket then redis.call('HSET', KEYS[1], 'o', bucket) end
-    redis.call('PEXPIRE', KEYS[1], windowMs + bucketMs)
+
+  redis.call('ZREM', KEYS[k + 1], ARGV[a + 1])
+
+  if ARGV[a + 6] ~= '' then
+    local removed = redis.call('ZREM', KEYS[k + 3], ARGV[a + 6])
+    if redis.call('HEXISTS', KEYS[k + 2], 'spent') == 1 then
+      local estimate = tonumber(ARGV[a + 7])
+      if removed == 1 and estimate > 0 then redis.call('HINCRBY', KEYS[k + 2], 'reserved', -estimate) end
+      local actual = tonumber(ARGV[a + 8])
+      if actual > 0 then redis.call('HINCRBY', KEYS[k + 2], 'spent', actual) end
+    end
   end
 end
 
-redis.call('ZREM', KEYS[2], ARGV[4])
-
-if ARGV[9] ~= '' then
-  local removed = redis.call('ZREM', KEYS[4], ARGV[9])
-  if redis.call('HEXISTS', KEYS[3], 'spent') == 1 then
-    local estimate = tonumber(ARGV[10])
-    if removed == 1 and estimate > 0 then redis.call('HINCRBY', KEYS[3], 'reserved', -estimate) end
-    local actual = tonumber(ARGV[11])
-    if actual > 0 then redis.call('HINCRBY', KEYS[3], 'spent', actual) end
-  end
-end
-return 1
+local count = #KEYS / ${settleKeys.length}
+for i = 0, count - 1 do settle(1 + i * ${settleKeys.length}, 3 + i * ${settleArgumentsPerSettlement}) end
+return count
 `;

@@ -188,6 +188,40 @@ describe('Redis limit store', () => {
     expect(admitted(await burst(three, 30, () => request({ limits })))).toHaveLength(2);
   });
 
+  it('settles the leases of one event-loop turn in one script call, each as if settled alone', async () => {
+    const connection = await connect(`${runPrefix}${randomUUID()}:`);
+    const store = createRedisLimitStore({ connection });
+    const limiter = createLimiter({ store, spentSince: () => Promise.resolve(0), logger, now: () => start });
+    opened.push(limiter);
+    // The store's own calls of the script (ioredis re-enters the method from its auto-pipeline).
+    const client = connection.client as unknown as Record<string, (...args: unknown[]) => unknown>;
+    const settleScript = vi.spyOn(client, 'gatehouseLimitSettle');
+    const storeCalls = () => settleScript.mock.contexts.filter((context) => context === client).length;
+    const limits = { ...none, tokensPerMinute: 1_000, concurrentRequests: 1 };
+    const subjects = ['key_x', 'key_y', 'key_z'];
+    const leases = admitted(
+      await Promise.all(
+        subjects.map((subject) => limiter.acquire(request({ subject, limits, estimatedTokens: 500 }))),
+      ),
+    );
+    expect(leases).toHaveLength(3);
+    await Promise.all(
+      leases.map((decision, index) => decision.lease.settle({ tokens: 100 * (index + 1), costUsd: 0 })),
+    );
+    // Each subject's slot is free again and its window holds its own actual count.
+    const after = await Promise.all(
+      subjects.map((subject) => limiter.acquire(request({ subject, limits, estimatedTokens: 1 }))),
+    );
+    expect(after.map((decision) => decision.type)).toEqual(['admitted', 'admitted', 'admitted']);
+    expect(after.map((decision) => decision.headers['x-ratelimit-remaining-tokens'])).toEqual([
+      '899',
+      '799',
+      '699',
+    ]);
+    expect(storeCalls()).toBe(1);
+    expect(settleScript.mock.calls[0]?.[0]).toBe(12);
+  });
+
   it('frees the concurrency slots of a replica that died, after the lease time-to-live', async () => {
     const [dying, survivor] = await replicas(2, { store: { leaseTtlMs: 1_000 } });
     const limits = { ...none, concurrentRequests: 1 };

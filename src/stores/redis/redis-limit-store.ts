@@ -24,7 +24,8 @@ export interface RedisLimitStoreOptions {
 
 interface LimitCommands {
   gatehouseLimitAdmit(...keysAndArguments: (string | number)[]): Promise<number[]>;
-  gatehouseLimitSettle(...keysAndArguments: (string | number)[]): Promise<number>;
+  /** Takes the number of keys first: a call settles a variable number of leases. */
+  gatehouseLimitSettle(keyCount: number, ...keysAndArguments: (string | number)[]): Promise<number>;
 }
 
 interface LimitKeys {
@@ -40,6 +41,8 @@ const defaultLeaseTtlMs = 30_000;
 /** Bounds the settlements kept through an outage (a few MB); beyond it the oldest are dropped. */
 const maxUnsent = 10_000;
 const defaultMaxLeaseMs = 3_600_000;
+/** Settlements per script call at most (its keys and arguments are unpacked into Lua's stack). */
+const maxSettlementsPerCall = 200;
 
 /**
  * Limits and budgets on Redis, shared by every replica: one EVALSHA per admission and one per
@@ -54,7 +57,7 @@ export function createRedisLimitStore(options: RedisLimitStoreOptions): LimitSto
   const maxLeaseMs = options.maxLeaseMs ?? defaultMaxLeaseMs;
   const client = connection.client;
   client.defineCommand('gatehouseLimitAdmit', { numberOfKeys: 6, lua: admitScript });
-  client.defineCommand('gatehouseLimitSettle', { numberOfKeys: 4, lua: settleScript });
+  client.defineCommand('gatehouseLimitSettle', { lua: settleScript });
   const commands = client as unknown as LimitCommands;
   /** Leases this replica holds in Redis (concurrency slots, budget reservations), renewed while held. */
   const held = new Map<string, { readonly plan: AdmissionPlan; readonly keys: LimitKeys }>();
@@ -139,18 +142,16 @@ export function createRedisLimitStore(options: RedisLimitStoreOptions): LimitSto
     };
   }
 
-  function runSettle(settlement: Settlement): Promise<number> {
-    const { plan } = settlement;
-    const keys = limitKeys(plan);
-    return connection.withDeadline(
-      commands.gatehouseLimitSettle(
-        keys.tokens,
-        keys.concurrency,
-        keys.budget,
-        keys.reservations,
+  /** One script call for all of `settlements` (at most `maxSettlementsPerCall`). */
+  function runSettle(settlements: readonly Settlement[]): Promise<number> {
+    const keys: string[] = [];
+    const values: (string | number)[] = [windowMs, bucketMs];
+    for (const settlement of settlements) {
+      const { plan } = settlement;
+      const planKeys = limitKeys(plan);
+      keys.push(planKeys.tokens, planKeys.concurrency, planKeys.budget, planKeys.reservations);
+      values.push(
         settlement.now,
-        windowMs,
-        bucketMs,
         plan.leaseId,
         plan.now,
         plan.estimatedTokens,
@@ -159,39 +160,66 @@ export function createRedisLimitStore(options: RedisLimitStoreOptions): LimitSto
         plan.budget === undefined ? '' : reservationMember(plan),
         plan.budget?.estimateMicroUsd ?? 0,
         settlement.actualCostMicroUsd,
-      ),
-    );
+      );
+    }
+    return connection.withDeadline(commands.gatehouseLimitSettle(keys.length, ...keys, ...values));
   }
 
   /**
-   * A settlement refused while Redis was unreachable is kept (up to a bound) and sent when Redis
-   * returns, so that costs of requests finishing during an outage still reach the shared budget.
-   * Only one that certainly never left this process: one that timed out may have run already,
-   * and running it twice would count its cost twice.
+   * Settlements wait for the end of the event-loop turn and go to Redis together, in order, before
+   * any request that arrives later is admitted: a caller that sends its next request once the
+   * previous answer arrived finds that request's concurrency slot already released.
    */
-  async function settle(settlement: Settlement): Promise<void> {
+  let queued: Settlement[] = [];
+  let flush: Promise<void> | undefined;
+
+  function settle(settlement: Settlement): Promise<void> {
     held.delete(settlement.plan.leaseId);
-    try {
-      await runSettle(settlement);
-    } catch (error) {
-      connection.reportFailure(error);
-      if (!neverSent(error)) throw error;
-      if (unsent.length >= maxUnsent) unsent.shift();
-      unsent.push(settlement);
+    queued.push(settlement);
+    flush ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+      const settlements = queued;
+      queued = [];
+      flush = undefined;
+      return sendSettlements(settlements);
+    });
+    return flush;
+  }
+
+  /**
+   * Settlements refused while Redis was unreachable are kept (up to a bound) and sent when Redis
+   * returns, so that costs of requests finishing during an outage still reach the shared budget.
+   * Only those that certainly never left this process: a call that timed out may have run
+   * already, and running it twice would count its costs twice.
+   */
+  async function sendSettlements(settlements: readonly Settlement[]): Promise<void> {
+    const calls: Promise<void>[] = [];
+    for (let start = 0; start < settlements.length; start += maxSettlementsPerCall) {
+      const part = settlements.slice(start, start + maxSettlementsPerCall);
+      calls.push(
+        runSettle(part).then(
+          () => undefined,
+          (error: unknown) => {
+            connection.reportFailure(error);
+            if (!neverSent(error)) throw error;
+            unsent.push(...part);
+            if (unsent.length > maxUnsent) unsent.splice(0, unsent.length - maxUnsent);
+          },
+        ),
+      );
     }
+    await Promise.all(calls);
   }
 
   async function replay() {
     while (unsent.length > 0 && connection.health().state === 'up') {
-      const settlement = unsent[0];
-      if (settlement === undefined) return;
+      const part = unsent.slice(0, maxSettlementsPerCall);
       try {
-        await runSettle(settlement);
+        await runSettle(part);
       } catch (error) {
-        // Redis went away again (kept for the next return), or refused it (dropped).
+        // Redis went away again (kept for the next return), or refused them (dropped).
         if (neverSent(error)) return;
       }
-      unsent.shift();
+      unsent.splice(0, part.length);
     }
   }
 
