@@ -306,5 +306,26 @@ function isUsageOnly(events: readonly ChatStreamEvent[]): boolean {
 function joinFrames(frames: readonly Frame[]): Frame | undefined {
   if (frames.length <= 1) return frames[0];
   if (frames.every((frame) => typeof frame === 'string')) return frames.join('');
-  return Buffer.concat(frames.map((frame) => (typeof frame === 'string' ? Buffer.from(frame) : frame)));
+  return (
+    adjacentSpan(frames) ??
+    Buffer.concat(frames.map((frame) => (typeof frame === 'string' ? Buffer.from(frame) : frame)))
+  );
+}
+
+/**
+ * Frames relayed as they came are consecutive views of one upstream read: the view spanning them
+ * is their concatenation, without copying it.
+ */
+function adjacentSpan(frames: readonly Frame[]): Buffer | undefined {
+  const first = frames[0];
+  if (!(first instanceof Uint8Array)) return undefined;
+  let end = first.byteOffset + first.byteLength;
+  for (let index = 1; index < frames.length; index++) {
+    const frame = frames[index];
+    if (!(frame instanceof Uint8Array) || frame.buffer !== first.buffer || frame.byteOffset !== end) {
+      return undefined;
+    }
+    end += frame.byteLength;
+  }
+  return Buffer.from(first.buffer, first.byteOffset, end - first.byteOffset);
 }

@@ -1,6 +1,7 @@
+import fc from 'fast-check';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createLogger, createPlainInfoWriter } from './logger.js';
+import { createLogger, createPlainInfoWriter, isoTimeOfNow } from './logger.js';
 
 function capture(): { stream: Writable; lines: () => Record<string, unknown>[] } {
   const chunks: string[] = [];
@@ -45,5 +46,20 @@ describe('createPlainInfoWriter', () => {
       expect.objectContaining({ level: 'info', service: 'gatehouse', component: 'x', a: 1, msg: 'one' }),
       expect.objectContaining({ level: 'info', service: 'gatehouse', msg: 'two' }),
     ]);
+  });
+});
+
+describe('isoTimeOfNow', () => {
+  it('writes what toISOString writes, across seconds and within one', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 253_402_300_799_999 }), { minLength: 1 }), (times) => {
+        let at = 0;
+        const time = isoTimeOfNow(() => at);
+        for (const moment of [...times, ...times.map((t) => t - (t % 1000) + 999)]) {
+          at = moment;
+          expect(time()).toBe(new Date(moment).toISOString());
+        }
+      }),
+    );
   });
 });

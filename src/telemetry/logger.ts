@@ -69,13 +69,33 @@ export function createPlainInfoWriter(
   const destination = stream;
   // A logger's bindings are fixed when it is made (a child has its own).
   const bindings = (logger as unknown as Record<symbol, string>)[pino.symbols.chindingsSym] ?? '';
+  const time = isoTimeOfNow();
   return (fields, msg) => {
     if (!logger.isLevelEnabled('info')) return;
     const body = JSON.stringify(fields);
     const separator = body.length > 2 ? ',' : '';
     destination.write(
-      `{"level":"info","time":"${new Date().toISOString()}"${bindings}${separator}${body.slice(1, -1)},"msg":${JSON.stringify(msg)}}\n`,
+      `{"level":"info","time":"${time()}"${bindings}${separator}${body.slice(1, -1)},"msg":${JSON.stringify(msg)}}\n`,
     );
+  };
+}
+
+/**
+ * The time as `Date.prototype.toISOString` writes it, with the date and time up to the second
+ * formatted once per second: formatting a Date costs ~0.7 µs, more than the rest of the line's time.
+ */
+export function isoTimeOfNow(now: () => number = Date.now): () => string {
+  let second = Number.NaN;
+  let prefix = '';
+  return () => {
+    const milliseconds = now();
+    const remainder = milliseconds % 1000;
+    if (milliseconds - remainder !== second) {
+      second = milliseconds - remainder;
+      // "2026-11-22T10:22:13.000Z" without its "000Z".
+      prefix = new Date(second).toISOString().slice(0, -4);
+    }
+    return `${prefix}${remainder < 10 ? '00' : remainder < 100 ? '0' : ''}${remainder}Z`;
   };
 }
 
