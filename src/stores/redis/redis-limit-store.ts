@@ -45,9 +45,9 @@ const defaultMaxLeaseMs = 3_600_000;
 const maxSettlementsPerCall = 200;
 
 /**
- * Limits and budgets on Redis, shared by every replica: one EVALSHA per admission and one per
- * settlement (ioredis `defineCommand` sends the script's hash, and its body only once per
- * connection if Redis does not know it). Does not own the connection: closing the store stops the
+ * Limits and budgets on Redis, shared by every replica: one EVALSHA per admission, and one for the
+ * settlements of an event-loop turn (ioredis `defineCommand` sends the script's hash, and its body
+ * only once per connection if Redis does not know it). Does not own the connection: closing the store stops the
  * lease renewal, the connection's owner closes the connection.
  */
 export function createRedisLimitStore(options: RedisLimitStoreOptions): LimitStore {
