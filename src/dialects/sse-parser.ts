@@ -53,6 +53,11 @@ export function parseSseBlock(block: string): SseEvent | undefined {
     const oneLine = rest === 0 || (rest <= 2 && block.endsWith(rest === 1 ? '\n' : '\n\n'));
     if (oneLine && block.charCodeAt(end - 1) !== cr) return { data: block.slice(6, end) };
   }
+  return parseSseFields(block);
+}
+
+/** The block read field by field, as WHATWG's event stream interpretation reads it. */
+export function parseSseFields(block: string): SseEvent | undefined {
   let event: string | undefined;
   let data: string | undefined;
   for (const rawLine of block.split('\n')) {

@@ -239,7 +239,8 @@ export const settleArgumentsPerSettlement = 9;
  * member (empty: no budget), estimate micro-dollars, actual micro-dollars.
  *
  * Several settlements go in one call (those of one event-loop turn of a replica): a script call has
- * a fixed cost in Redis and in the client, which a settlement each doubled for every request.
+ * a fixed cost in Redis and in the client, which a call per settlement paid a second time for every
+ * request.
  *
  * The token estimate leaves its admission bucket (if still in the window) and the actual count
  * enters the current one; the budget reservation is released (unless it already expired) and the
