@@ -190,13 +190,15 @@ end
 if admitted then
   for _, window in ipairs(windows) do
     if window.used >= 0 and window.cost > 0 then
-      redis.call('HINCRBY', window.key, bucket, window.cost)
+      local inBucket = redis.call('HINCRBY', window.key, bucket, window.cost)
       redis.call('HINCRBY', window.key, 't', window.cost)
       if window.oldest == nil or window.oldest > bucket then
         redis.call('HSET', window.key, 'o', bucket)
         window.release = bucket + windowMs - now
       end
-      redis.call('PEXPIRE', window.key, windowMs + bucketMs)
+      -- The first write into a bucket sets the time-to-live; later writes into the same bucket
+      -- (within a second of it) need not: it already outlasts the bucket's stay in the window.
+      if inBucket == window.cost then redis.call('PEXPIRE', window.key, windowMs + bucketMs) end
       window.used = window.used + window.cost
     end
   end
@@ -274,11 +276,12 @@ local function settle(k, a)
     end
     local actual = tonumber(ARGV[a + 4])
     if actual > 0 then
-      redis.call('HINCRBY', tokens, bucket, actual)
+      local inBucket = redis.call('HINCRBY', tokens, bucket, actual)
       redis.call('HINCRBY', tokens, 't', actual)
       local oldest = tonumber(redis.call('HGET', tokens, 'o'))
       if oldest == nil or oldest > bucket then redis.call('HSET', tokens, 'o', bucket) end
-      redis.call('PEXPIRE', tokens, windowMs + bucketMs)
+      -- As in admission: the bucket's first write sets the time-to-live.
+      if inBucket == actual then redis.call('PEXPIRE', tokens, windowMs + bucketMs) end
     end
   end
 

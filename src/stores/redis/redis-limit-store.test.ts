@@ -222,6 +222,38 @@ describe('Redis limit store', () => {
     expect(settleScript.mock.calls[0]?.[0]).toBe(12);
   });
 
+  it("sets a window's time-to-live on the first write into each second's bucket", async () => {
+    const connection = await connect(`${runPrefix}${randomUUID()}:`);
+    const store = createRedisLimitStore({ connection });
+    let now = start;
+    const limiter = createLimiter({ store, spentSince: () => Promise.resolve(0), logger, now: () => now });
+    opened.push(limiter);
+    const limits = { ...none, requestsPerMinute: 100, tokensPerMinute: 100_000 };
+    const key = (window: string) => `{limits}:subject:key_ttl:${window}`;
+    const ttls = () =>
+      Promise.all([connection.client.pttl(key('requests')), connection.client.pttl(key('tokens'))]);
+    const admit = async (at: number) => {
+      const decision = await limiter.acquire(request({ subject: 'key_ttl', limits, now: at }));
+      expect(decision.type).toBe('admitted');
+      return decision;
+    };
+    await admit(start);
+    for (const ttl of await ttls()) expect(ttl).toBeGreaterThan(59_000);
+    // Shortened by hand: another write into the same bucket leaves it, one into the next sets it.
+    await Promise.all([
+      connection.client.pexpire(key('requests'), 5_000),
+      connection.client.pexpire(key('tokens'), 5_000),
+    ]);
+    const second = await admit(start + 100);
+    if (second.type === 'admitted') await second.lease.settle({ tokens: 20, costUsd: 0 });
+    for (const ttl of await ttls()) expect(ttl).toBeLessThanOrEqual(5_000);
+    now = start + 1_000;
+    const third = await admit(start + 1_000);
+    expect(await connection.client.pttl(key('requests'))).toBeGreaterThan(59_000);
+    if (third.type === 'admitted') await third.lease.settle({ tokens: 20, costUsd: 0 });
+    for (const ttl of await ttls()) expect(ttl).toBeGreaterThan(59_000);
+  });
+
   it('frees the concurrency slots of a replica that died, after the lease time-to-live', async () => {
     const [dying, survivor] = await replicas(2, { store: { leaseTtlMs: 1_000 } });
     const limits = { ...none, concurrentRequests: 1 };
