@@ -17,10 +17,16 @@ export function windowHorizon(now: number): number {
   return bucketStart(now) - windowMs + bucketMs;
 }
 
-/** Buckets counted at one moment, oldest first. */
+/** A window at one moment. */
 export interface WindowReading {
   readonly total: number;
-  readonly buckets: readonly (readonly [start: number, amount: number])[];
+  /** The start of the oldest bucket counted, or undefined when none is. */
+  readonly oldest: number | undefined;
+  /**
+   * The buckets counted, oldest first. Listed on demand: only a refusal needs them (for its wait),
+   * and listing up to sixty of them on every admission cost more than the rest of the check.
+   */
+  readonly buckets: () => readonly (readonly [start: number, amount: number])[];
 }
 
 /**
@@ -29,24 +35,26 @@ export interface WindowReading {
  */
 export function readWindow(buckets: Map<number, number>, now: number): WindowReading {
   const horizon = windowHorizon(now);
-  const live: [number, number][] = [];
   let total = 0;
-  // Buckets are created as time passes, so a Map (insertion order) holds them oldest first; only a
-  // clock that stepped back leaves them out of order.
-  let ordered = true;
-  let previous = -Infinity;
-  for (const [start, amount] of buckets) {
+  let oldest: number | undefined;
+  // forEach, not for…of: an entry pair per bucket would be allocated up to sixty times a check.
+  buckets.forEach((amount, start) => {
     if (start < horizon) {
       buckets.delete(start);
     } else if (amount > 0) {
       total += amount;
-      live.push([start, amount]);
-      if (start < previous) ordered = false;
-      previous = start;
+      if (oldest === undefined || start < oldest) oldest = start;
     }
-  }
-  if (!ordered) live.sort((left, right) => left[0] - right[0]);
-  return { total, buckets: live };
+  });
+  return { total, oldest, buckets: () => liveBuckets(buckets, horizon) };
+}
+
+function liveBuckets(buckets: Map<number, number>, horizon: number): [number, number][] {
+  const live: [number, number][] = [];
+  for (const [start, amount] of buckets) if (start >= horizon && amount > 0) live.push([start, amount]);
+  // Buckets are created as time passes, so a Map (insertion order) holds them oldest first; only a
+  // clock that stepped back leaves them out of order.
+  return live.sort((left, right) => left[0] - right[0]);
 }
 
 /**
@@ -54,14 +62,13 @@ export function readWindow(buckets: Map<number, number>, now: number): WindowRea
  * buckets have left the window to make room.
  */
 export function windowState(reading: WindowReading, cost: number, limit: number, now: number): WindowState {
-  const first = reading.buckets[0];
-  const nextReleaseMs = first === undefined ? 0 : first[0] + windowMs - now;
+  const nextReleaseMs = reading.oldest === undefined ? 0 : reading.oldest + windowMs - now;
   // A request that reserves nothing (an estimate of 0 tokens) still needs room for one.
   const excess = reading.total + Math.max(cost, 1) - limit;
   if (excess <= 0) return { used: reading.total, nextReleaseMs, waitMs: undefined };
   if (cost > limit) return { used: reading.total, nextReleaseMs, waitMs: Infinity };
   let freed = 0;
-  for (const [start, amount] of reading.buckets) {
+  for (const [start, amount] of reading.buckets()) {
     freed += amount;
     if (freed >= excess) return { used: reading.total, nextReleaseMs, waitMs: start + windowMs - now };
   }
@@ -76,7 +83,7 @@ export function afterAdmission(
   cost: number,
   now: number,
 ): WindowState {
-  const oldest = reading.buckets[0]?.[0] ?? bucketStart(now);
-  const nextReleaseMs = cost > 0 || reading.buckets.length > 0 ? oldest + windowMs - now : 0;
+  const oldest = reading.oldest ?? bucketStart(now);
+  const nextReleaseMs = cost > 0 || reading.oldest !== undefined ? oldest + windowMs - now : 0;
   return { used: state.used + cost, nextReleaseMs, waitMs: undefined };
 }

@@ -103,7 +103,7 @@ export function createMemoryLimitStore(options: MemoryLimitStoreOptions = {}): L
     if (now - lastSweep < windowMs) return;
     lastSweep = now;
     for (const [key, window] of windows) {
-      if (readWindow(window, now).buckets.length === 0) windows.delete(key);
+      if (readWindow(window, now).oldest === undefined) windows.delete(key);
     }
     for (const [key, counter] of budgets) {
       if (counter.expiresAt <= now) {
