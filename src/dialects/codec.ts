@@ -18,6 +18,11 @@ export interface StreamEncoderOptions {
   readonly includeUsage: boolean;
   /** The model name reported to the caller. */
   readonly model: string;
+  /**
+   * The prompt's tokens as the gateway counted them, for a dialect that reports the input count
+   * before the answer (Anthropic's `message_start`) when the upstream reports it only at the end.
+   */
+  readonly promptTokens?: number;
 }
 
 /** Turns canonical events into complete SSE frames (`data: ...\n\n`) of one dialect; stateful. */

@@ -11,6 +11,7 @@ export const codecs: Readonly<Record<Dialect, DialectCodec>> = Object.freeze({
 
 export { anthropicCodec } from './anthropic/anthropic-codec.js';
 export { defaultMaxTokens } from './anthropic/anthropic-request-encoding.js';
+export { anthropicDeltaUsage, anthropicTextBlock, anthropicUsage } from './anthropic/anthropic-usage.js';
 export type {
   DialectCodec,
   SseEvent,

@@ -19,6 +19,7 @@ import {
   readRecord,
   readString,
 } from '../shared/wire.js';
+import { anthropicTextBlock, anthropicUsage } from './anthropic-usage.js';
 import { anthropicMessageId, anthropicToolId, toolInput } from './anthropic-wire.js';
 
 const provider = 'The Anthropic upstream';
@@ -110,34 +111,12 @@ export function decodeAnthropicUsage(value: unknown): Usage | undefined {
   };
 }
 
-/** The input-side usage fields, split the Anthropic way. */
-export function encodeAnthropicInputUsage(usage: Partial<Usage>): Record<string, number> {
-  const cached = usage.cachedInputTokens ?? 0;
-  const creation = usage.cacheCreationInputTokens ?? 0;
-  return {
-    input_tokens: Math.max(0, (usage.inputTokens ?? 0) - cached - creation),
-    cache_creation_input_tokens: creation,
-    cache_read_input_tokens: cached,
-  };
-}
-
-/** `Usage` as Anthropic documents it: the breakdown objects are present but unknown here. */
-export function encodeAnthropicUsage(usage: Partial<Usage>): Record<string, unknown> {
-  return {
-    ...encodeAnthropicInputUsage(usage),
-    output_tokens: usage.outputTokens ?? 0,
-    cache_creation: null,
-    server_tool_use: null,
-    service_tier: null,
-  };
-}
-
 /** Canonical response to a Messages body; a Messages answer has one choice, so choice 0 it is. */
 export function encodeAnthropicChatResponse(response: ChatResponse): Record<string, unknown> {
   const choice = response.choices[0];
   const content = (choice?.content ?? []).map(encodeBlock);
   // An OpenAI refusal has no content of its own; the refusal text is what the caller should read.
-  if (choice?.refusal !== undefined) content.push({ type: 'text', text: choice.refusal, citations: null });
+  if (choice?.refusal !== undefined) content.push(anthropicTextBlock(choice.refusal));
   const stopReason =
     choice?.refusal === undefined ? encodeAnthropicStopReason(choice?.finishReason ?? null) : 'refusal';
   return {
@@ -148,12 +127,12 @@ export function encodeAnthropicChatResponse(response: ChatResponse): Record<stri
     content,
     stop_reason: stopReason,
     stop_sequence: choice?.stopSequence ?? null,
-    usage: encodeAnthropicUsage(response.usage ?? {}),
+    usage: anthropicUsage(response.usage ?? {}),
   };
 }
 
 function encodeBlock(part: TextPart | ToolCallPart): Record<string, unknown> {
-  if (part.type === 'text') return { type: 'text', text: part.text, citations: null };
+  if (part.type === 'text') return anthropicTextBlock(part.text);
   const input = toolInput(part.arguments);
   if (input === undefined) {
     throw new GatewayError(

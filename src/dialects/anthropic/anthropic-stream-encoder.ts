@@ -2,11 +2,8 @@ import { GatewayError } from '../../errors/index.js';
 import type { ChatStreamEvent, FinishReason, Usage } from '../../llm/index.js';
 import type { StreamEncoder, StreamEncoderOptions } from '../codec.js';
 import { sseFrame } from '../shared/wire.js';
-import {
-  encodeAnthropicInputUsage,
-  encodeAnthropicStopReason,
-  encodeAnthropicUsage,
-} from './anthropic-response.js';
+import { encodeAnthropicStopReason } from './anthropic-response.js';
+import { anthropicDeltaUsage, anthropicTextBlock, anthropicUsage } from './anthropic-usage.js';
 import { anthropicMessageId, anthropicToolId } from './anthropic-wire.js';
 
 type OpenBlock =
@@ -17,7 +14,9 @@ type OpenBlock =
  * Canonical events to Messages stream events. A Messages answer has one choice, so events of other
  * choices are ignored. Blocks open and close as the answer switches between text and tool calls.
  * The stop reason and usage are held back for `message_delta`, because an OpenAI upstream sends
- * usage only after its finish chunk.
+ * usage only after its finish chunk. `message_start` reports the prompt the gateway counted when
+ * the upstream's start carries none: some clients (LangChain's ChatAnthropic) read the input count
+ * only there; `message_delta` then carries the upstream's exact, cumulative counts.
  */
 export class AnthropicStreamEncoder implements StreamEncoder {
   private started = false;
@@ -66,16 +65,21 @@ export class AnthropicStreamEncoder implements StreamEncoder {
       content: [],
       stop_reason: null,
       stop_sequence: null,
-      usage: encodeAnthropicUsage(usage ?? {}),
+      usage: anthropicUsage(usage?.inputTokens === undefined ? this.promptUsage() : usage),
     };
     return sseFrame({ type: 'message_start', message }, 'message_start');
+  }
+
+  private promptUsage(): Partial<Usage> {
+    const counted = this.options.promptTokens;
+    return counted === undefined ? {} : { inputTokens: counted };
   }
 
   private openText(): string {
     if (this.openBlock?.kind === 'text') return '';
     const closed = this.closeBlock();
     this.openBlock = { kind: 'text', index: this.nextBlockIndex++ };
-    return closed + this.blockStart({ type: 'text', text: '' });
+    return closed + this.blockStart(anthropicTextBlock(''));
   }
 
   private openTool(tool: number, id: string, name: string): string {
@@ -119,10 +123,7 @@ export class AnthropicStreamEncoder implements StreamEncoder {
   }
 
   private end(): string {
-    const usage =
-      this.usage === undefined
-        ? { output_tokens: 0 }
-        : { ...encodeAnthropicInputUsage(this.usage), output_tokens: this.usage.outputTokens };
+    const usage = anthropicDeltaUsage(this.usage ?? this.promptUsage());
     const delta = {
       // A stream that ended without a stop reason still ended on its own terms: `end_turn`.
       stop_reason: encodeAnthropicStopReason(this.finish?.reason ?? 'end'),

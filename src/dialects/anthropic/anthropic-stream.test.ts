@@ -185,6 +185,7 @@ describe('AnthropicStreamEncoder', () => {
         cache_creation_input_tokens: 2,
         cache_read_input_tokens: 40,
         output_tokens: 9,
+        server_tool_use: null,
       },
     });
   });

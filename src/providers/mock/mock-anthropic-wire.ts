@@ -1,3 +1,4 @@
+import { anthropicDeltaUsage, anthropicTextBlock, anthropicUsage } from '../../dialects/index.js';
 import type { MockAnswer, MockFinish } from './mock-answer.js';
 import type { MockFrames } from './mock-body.js';
 import type { WireContext } from './mock-openai-wire.js';
@@ -7,6 +8,8 @@ import type { WireContext } from './mock-openai-wire.js';
  * (https://docs.anthropic.com/en/api/messages and .../messages-streaming): a message object, or
  * the event sequence message_start, content_block_start, ping, content_block_delta...,
  * content_block_stop, message_delta, message_stop. Anthropic has no `n`: only the first choice.
+ * Usage objects and text blocks are written by the gateway's own Anthropic dialect, so the mock
+ * carries every field the official schema requires, as translated answers do.
  */
 
 const stopReasons: Readonly<Record<MockFinish, string>> = {
@@ -30,16 +33,11 @@ export function anthropicMessage(answer: MockAnswer, context: WireContext): Uint
     model: context.model,
     content:
       call === undefined
-        ? [{ type: 'text', text: choice?.text ?? '' }]
+        ? [anthropicTextBlock(choice?.text ?? '')]
         : [{ type: 'tool_use', id: call.id, name: call.name, input: call.input }],
     stop_reason: stopReasons[choice?.finish ?? 'end'],
     stop_sequence: choice?.stopSequence ?? null,
-    usage: {
-      input_tokens: answer.inputTokens,
-      cache_creation_input_tokens: 0,
-      cache_read_input_tokens: 0,
-      output_tokens: choice?.outputTokens ?? 0,
-    },
+    usage: anthropicUsage({ inputTokens: answer.inputTokens, outputTokens: choice?.outputTokens ?? 0 }),
   };
   return Buffer.from(JSON.stringify(body));
 }
@@ -66,18 +64,14 @@ export function anthropicStreamFrames(answer: MockAnswer, context: WireContext):
       content: [],
       stop_reason: null,
       stop_sequence: null,
-      usage: {
-        input_tokens: answer.inputTokens,
-        cache_creation_input_tokens: 0,
-        cache_read_input_tokens: 0,
-        output_tokens: 1,
-      },
+      // Anthropic reports one output token at the start.
+      usage: anthropicUsage({ inputTokens: answer.inputTokens, outputTokens: 1 }),
     },
   };
   const events: Uint8Array[] = [event('message_start', JSON.stringify(start))];
   const block =
     call === undefined
-      ? { type: 'text', text: '' }
+      ? anthropicTextBlock('')
       : { type: 'tool_use', id: call.id, name: call.name, input: {} };
   events.push(
     event(
@@ -107,7 +101,7 @@ export function anthropicStreamFrames(answer: MockAnswer, context: WireContext):
   const delta = {
     type: 'message_delta',
     delta: { stop_reason: stopReasons[choice?.finish ?? 'end'], stop_sequence: choice?.stopSequence ?? null },
-    usage: { output_tokens: choice?.outputTokens ?? 0 },
+    usage: anthropicDeltaUsage({ inputTokens: answer.inputTokens, outputTokens: choice?.outputTokens ?? 0 }),
   };
   events.push(event('message_delta', JSON.stringify(delta)));
   return {
