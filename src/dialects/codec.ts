@@ -54,6 +54,11 @@ export interface DialectCodec {
   /** Usage of a response body in this dialect, read from its bytes without parsing the whole body. */
   usageOfChatResponse(bytes: Buffer): UsageReading;
   createStreamDecoder(): StreamDecoder;
+  /**
+   * This dialect's streams report the prompt's token count before the answer (Anthropic's
+   * `message_start`), so a translated stream needs the gateway's own count up front.
+   */
+  readonly reportsPromptTokensFirst: boolean;
   createStreamEncoder(options: StreamEncoderOptions): StreamEncoder;
   /** An in-band error frame for a stream that fails after it started. */
   encodeStreamError(error: GatewayError): string;

@@ -217,6 +217,8 @@ export function createPipeline(dependencies: PipelineDependencies): Pipeline {
       body: context.body,
       stream,
       includeUsage: stream && includeUsage(context.body),
+      countPromptTokens: (targetModel) =>
+        accounting.tokens.estimatePromptTokens(context.body, context.dialect, targetModel),
       forwardHeaders: tracing.enabled
         ? { ...forwardHeaders(context.headers, context.requestId), ...tracing.injectHeaders(span) }
         : forwardHeaders(context.headers, context.requestId),

@@ -1,5 +1,5 @@
 import type { TimeoutsConfig } from '../config/schema.js';
-import type { DialectCodec } from '../dialects/codec.js';
+import type { DialectCodec, StreamEncoderOptions } from '../dialects/codec.js';
 import { jsonObjectMember } from '../dialects/shared/json-member.js';
 import { GatewayError } from '../errors/index.js';
 import type { ChatRequest, Dialect, Usage } from '../llm/index.js';
@@ -75,6 +75,11 @@ export async function attemptChat(attempt: ChatAttempt): Promise<AttemptResult> 
     return failed('http', new GatewayError('invalid_request', messageOf(error), { cause: error }));
   }
 
+  // Counted while the upstream is asked, so the count is usually ready before its first byte.
+  const promptCount =
+    call.stream && !sameDialect && codecs[call.dialect].reportsPromptTokensFirst
+      ? call.countPromptTokens?.(target.model).catch(() => undefined)
+      : undefined;
   const startedAt = Date.now();
   const budgetMs = Math.max(1, Math.min(timeouts.attempt_ms, attempt.deadline - startedAt));
   const { controller, release } = linkedController(call.signal, budgetMs);
@@ -121,7 +126,12 @@ export async function attemptChat(attempt: ChatAttempt): Promise<AttemptResult> 
   }
 
   const clientCodec = codecs[call.dialect];
-  const encoderOptions = { includeUsage: call.includeUsage, model: target.model };
+  const promptTokens = await promptCount;
+  const encoderOptions = {
+    includeUsage: call.includeUsage,
+    model: target.model,
+    ...(promptTokens === undefined ? {} : { promptTokens }),
+  };
   const relay = new StreamRelay({
     response: outcome.response,
     controller,
@@ -179,7 +189,7 @@ function withPrefill(request: ChatRequest, text: string): ChatRequest {
  */
 function primedEncoder(
   codec: DialectCodec,
-  options: { includeUsage: boolean; model: string },
+  options: StreamEncoderOptions,
   sent: SentSoFar,
 ): ReturnType<DialectCodec['createStreamEncoder']> {
   const encoder = codec.createStreamEncoder({ ...options, model: sent.start.model });

@@ -35,6 +35,11 @@ export interface RouteCall {
   /** The caller asked for a usage chunk at the end of an OpenAI stream. */
   readonly includeUsage: boolean;
   readonly forwardHeaders: Readonly<Record<string, string>>;
+  /**
+   * Counts the caller's prompt for a target model, for a translated stream whose dialect reports
+   * the prompt before the answer; the count is not billed (the upstream's usage is).
+   */
+  readonly countPromptTokens?: (targetModel: string) => Promise<number>;
   /** Aborted when the caller goes away: the upstream request is cancelled at once. */
   readonly signal: AbortSignal;
   /** This request's own observer (its trace spans), told everything the router's observer is. */

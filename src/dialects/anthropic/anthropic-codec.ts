@@ -21,6 +21,7 @@ export const anthropicCodec: DialectCodec = {
   encodeChatResponse: encodeAnthropicChatResponse,
   usageOfChatResponse: usageOfAnthropicChatResponse,
   createStreamDecoder: () => new AnthropicStreamDecoder(),
+  reportsPromptTokensFirst: true,
   createStreamEncoder: (options) => new AnthropicStreamEncoder(options),
   encodeStreamError: encodeAnthropicStreamError,
   encodeError: encodeAnthropicError,

@@ -205,6 +205,23 @@ describe('AnthropicStreamEncoder', () => {
     });
   });
 
+  it('reports the counted prompt in message_start when the upstream start has none, its own count at the end', () => {
+    const encoder = new AnthropicStreamEncoder({ includeUsage: false, model: 'm', promptTokens: 120 });
+    const [start] = frames(encoder.encode({ type: 'start', id: 'chatcmpl-1', model: 'x', created: 1 }));
+    expect(start!.data.message).toMatchObject({ usage: { input_tokens: 120, output_tokens: 0 } });
+    encoder.encode({ type: 'text', choice: 0, text: 'Hi' });
+    const usage = { inputTokens: 117, cachedInputTokens: 0, cacheCreationInputTokens: 0, outputTokens: 3 };
+    encoder.encode({ type: 'usage', usage });
+    const delta = frames(encoder.encode({ type: 'end' })).find((frame) => frame.name === 'message_delta');
+    expect(delta!.data.usage).toEqual({
+      input_tokens: 117,
+      cache_creation_input_tokens: 0,
+      cache_read_input_tokens: 0,
+      output_tokens: 3,
+      server_tool_use: null,
+    });
+  });
+
   it('ends a stream without a stop reason as end_turn, with the stop sequence when there was one', () => {
     const plain = new AnthropicStreamEncoder({ includeUsage: false, model: 'm' });
     expect(frames(plain.encode({ type: 'end' })).map((frame) => frame.name)).toEqual([

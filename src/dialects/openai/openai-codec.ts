@@ -21,6 +21,7 @@ export const openaiCodec: DialectCodec = {
   encodeChatResponse: encodeOpenaiChatResponse,
   usageOfChatResponse: usageOfOpenaiChatResponse,
   createStreamDecoder: () => new OpenaiStreamDecoder(),
+  reportsPromptTokensFirst: false,
   createStreamEncoder: (options) => new OpenaiStreamEncoder(options),
   encodeStreamError: encodeOpenaiStreamError,
   encodeError: (error) => encodeOpenaiError(error),
