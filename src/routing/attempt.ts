@@ -72,7 +72,12 @@ export async function attemptChat(attempt: ChatAttempt): Promise<AttemptResult> 
           target.model,
         );
   } catch (error) {
-    return failed('http', new GatewayError('invalid_request', messageOf(error), { cause: error }));
+    // An encoder's refusal names the field it cannot translate (`param`); keep it as it is.
+    const refusal =
+      error instanceof GatewayError
+        ? error
+        : new GatewayError('invalid_request', messageOf(error), { cause: error });
+    return failed('http', refusal);
   }
 
   // Counted while the upstream is asked, so the count is usually ready before its first byte.
