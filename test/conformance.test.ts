@@ -32,11 +32,7 @@ ajv.addSchema(
 const messageSchema = ajv.getSchema('anthropic-messages#/definitions/Message');
 const eventSchema = ajv.getSchema('anthropic-messages#/definitions/MessageStreamEvent');
 
-function expectConforming(
-  validate: ReturnType<typeof ajv.getSchema>,
-  value: unknown,
-  what: string,
-): void {
+function expectConforming(validate: ReturnType<typeof ajv.getSchema>, value: unknown, what: string): void {
   if (validate === undefined) throw new Error('schema not loaded');
   const valid = validate(value);
   expect(valid ? [] : [what, JSON.stringify(value), validate.errors], what).toEqual([]);
@@ -48,8 +44,16 @@ let openai: OpenAI;
 
 beforeAll(async () => {
   fixture = await startSdkFixture();
-  anthropic = new Anthropic({ baseURL: fixture.gateway.url, apiKey: fixture.gateway.masterKey, maxRetries: 0 });
-  openai = new OpenAI({ baseURL: `${fixture.gateway.url}/v1`, apiKey: fixture.gateway.masterKey, maxRetries: 0 });
+  anthropic = new Anthropic({
+    baseURL: fixture.gateway.url,
+    apiKey: fixture.gateway.masterKey,
+    maxRetries: 0,
+  });
+  openai = new OpenAI({
+    baseURL: `${fixture.gateway.url}/v1`,
+    apiKey: fixture.gateway.masterKey,
+    maxRetries: 0,
+  });
 });
 
 afterAll(async () => {
@@ -89,7 +93,10 @@ const weatherTool = {
 
 const askings = [
   { what: 'a text answer', extra: {} },
-  { what: 'a forced tool call', extra: { tools: [weatherTool], tool_choice: { type: 'tool', name: 'get_weather' } } },
+  {
+    what: 'a forced tool call',
+    extra: { tools: [weatherTool], tool_choice: { type: 'tool', name: 'get_weather' } },
+  },
 ] as const;
 
 async function postMessages(
@@ -142,7 +149,9 @@ describe('Anthropic answers carry every field the official Messages schema requi
 
 describe('a translated Anthropic stream reports the prompt at message_start', () => {
   it('gives message_start.usage.input_tokens near the upstream count message_delta reports', async () => {
-    const prompt = 'Tell me, in as much detail as you like, how a lighthouse keeper spent a winter. '.repeat(20);
+    const prompt = 'Tell me, in as much detail as you like, how a lighthouse keeper spent a winter. '.repeat(
+      20,
+    );
     const stream = anthropic.messages.stream({
       model: openaiModel,
       max_tokens: 100,
@@ -259,6 +268,17 @@ describe('Anthropic structured output sent to an OpenAI target', () => {
     expect(message.stop_reason).toBe('end_turn');
     const block = message.content[0];
     expect(block?.type).toBe('text');
+    expectSchemaAnswer(block?.type === 'text' ? block.text : undefined);
+  });
+
+  it('is answered by an Anthropic upstream (passed through) with a text block that fits the schema', async () => {
+    const message = await anthropic.messages.create({
+      model: anthropicModel,
+      max_tokens: 300,
+      messages: [{ role: 'user', content: weatherQuestion }],
+      output_config: { format },
+    });
+    const block = message.content[0];
     expectSchemaAnswer(block?.type === 'text' ? block.text : undefined);
   });
 

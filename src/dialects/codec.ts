@@ -47,13 +47,19 @@ export interface DialectCodec {
   decodeChatRequest(body: Record<string, unknown>): ChatRequest;
   /** Canonical request to this dialect's wire body, for the given upstream model name. */
   encodeChatRequest(request: ChatRequest, model: string): Record<string, unknown>;
-  /** An upstream's non-streaming response body to canonical form; throws on a malformed body. */
-  decodeChatResponse(body: unknown): ChatResponse;
+  /**
+   * An upstream's non-streaming response body to canonical form; throws on a malformed body.
+   * `request` is the canonical request it answers, when this dialect's body was encoded from one
+   * (translation): what the encoding did to express it (a forced tool for structured output) is
+   * undone here.
+   */
+  decodeChatResponse(body: unknown, request?: ChatRequest): ChatResponse;
   /** Canonical response to this dialect's wire body. */
   encodeChatResponse(response: ChatResponse): Record<string, unknown>;
   /** Usage of a response body in this dialect, read from its bytes without parsing the whole body. */
   usageOfChatResponse(bytes: Buffer): UsageReading;
-  createStreamDecoder(): StreamDecoder;
+  /** `request` as for `decodeChatResponse`. */
+  createStreamDecoder(request?: ChatRequest): StreamDecoder;
   /**
    * This dialect's streams report the prompt's token count before the answer (Anthropic's
    * `message_start`), so a translated stream needs the gateway's own count up front.

@@ -64,13 +64,16 @@ export async function attemptChat(attempt: ChatAttempt): Promise<AttemptResult> 
     ? call.dialect
     : (provider.dialects[0] ?? 'openai');
   let body: Record<string, unknown>;
+  /** What the upstream's body was encoded from, for decoding its answer (translation only). */
+  let upstreamRequest: ChatRequest | undefined;
   try {
-    body = sameDialect
-      ? passThroughBody(call, target.model)
-      : codecs[upstreamDialect].encodeChatRequest(
-          prefill ? withPrefill(attempt.canonicalRequest(), continuing.text) : attempt.canonicalRequest(),
-          target.model,
-        );
+    if (sameDialect) body = passThroughBody(call, target.model);
+    else {
+      upstreamRequest = prefill
+        ? withPrefill(attempt.canonicalRequest(), continuing.text)
+        : attempt.canonicalRequest();
+      body = codecs[upstreamDialect].encodeChatRequest(upstreamRequest, target.model);
+    }
   } catch (error) {
     // An encoder's refusal names the field it cannot translate (`param`); keep it as it is.
     const refusal =
@@ -122,6 +125,7 @@ export async function attemptChat(attempt: ChatAttempt): Promise<AttemptResult> 
     try {
       const response = codecs[upstreamDialect].decodeChatResponse(
         JSON.parse(result.bytes.toString('utf8')) as unknown,
+        upstreamRequest,
       );
       const encoded = codecs[call.dialect].encodeChatResponse(response);
       return { type: 'json', body: Buffer.from(JSON.stringify(encoded)), usage: response.usage };
@@ -141,6 +145,7 @@ export async function attemptChat(attempt: ChatAttempt): Promise<AttemptResult> 
     response: outcome.response,
     controller,
     upstreamCodec: codecs[upstreamDialect],
+    ...(upstreamRequest === undefined ? {} : { upstreamRequest }),
     clientDialect: call.dialect,
     clientEncoder: sameDialect ? undefined : clientCodec.createStreamEncoder(encoderOptions),
     stallMs: timeouts.stall_ms,

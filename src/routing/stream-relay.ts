@@ -2,7 +2,7 @@ import type { DialectCodec, StreamDecoder, StreamEncoder } from '../dialects/cod
 import { parseSseBlock } from '../dialects/sse-parser.js';
 import { SseFrameSplitter } from '../dialects/sse-frames.js';
 import { GatewayError, normalizeError } from '../errors/index.js';
-import type { ChatStreamEvent, Usage } from '../llm/index.js';
+import type { ChatRequest, ChatStreamEvent, Usage } from '../llm/index.js';
 import type { UpstreamResponse } from '../providers/contract.js';
 
 export type Frame = Uint8Array | string;
@@ -29,6 +29,8 @@ export interface StreamRelayOptions {
   /** Aborting it cancels the upstream read; the relay aborts it itself on a stall. */
   readonly controller: AbortController;
   readonly upstreamCodec: DialectCodec;
+  /** The canonical request the upstream's body was encoded from (translation only). */
+  readonly upstreamRequest?: ChatRequest;
   /** Present when the caller's dialect differs: frames are re-encoded through it. */
   readonly clientEncoder: StreamEncoder | undefined;
   readonly clientDialect: 'openai' | 'anthropic';
@@ -73,7 +75,7 @@ export class StreamRelay {
   private timerMs = 0;
 
   constructor(private readonly options: StreamRelayOptions) {
-    this.decoder = options.upstreamCodec.createStreamDecoder();
+    this.decoder = options.upstreamCodec.createStreamDecoder(options.upstreamRequest);
     this.iterator = options.response.body[Symbol.asyncIterator]();
     this.encoder = options.continuation?.encoder ?? options.clientEncoder;
     this.skipText = options.continuation?.skipText ?? '';

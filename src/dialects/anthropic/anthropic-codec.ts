@@ -8,6 +8,7 @@ import {
   encodeAnthropicChatResponse,
   usageOfAnthropicChatResponse,
 } from './anthropic-response.js';
+import { outputToolName } from './anthropic-structured-output.js';
 import { AnthropicStreamDecoder } from './anthropic-stream-decoder.js';
 import { AnthropicStreamEncoder } from './anthropic-stream-encoder.js';
 
@@ -20,7 +21,7 @@ export const anthropicCodec: DialectCodec = {
   decodeChatResponse: decodeAnthropicChatResponse,
   encodeChatResponse: encodeAnthropicChatResponse,
   usageOfChatResponse: usageOfAnthropicChatResponse,
-  createStreamDecoder: () => new AnthropicStreamDecoder(),
+  createStreamDecoder: (request) => new AnthropicStreamDecoder(outputToolName(request)),
   reportsPromptTokensFirst: true,
   createStreamEncoder: (options) => new AnthropicStreamEncoder(options),
   encodeStreamError: encodeAnthropicStreamError,

@@ -17,6 +17,7 @@ import {
   readString,
   untranslatable,
 } from '../shared/wire.js';
+import { decodeOutputFormat } from './anthropic-structured-output.js';
 import { decodeCacheControl } from './anthropic-wire.js';
 
 /** A validated Messages request to canonical form; refuses what cannot be translated. */
@@ -36,6 +37,7 @@ export function decodeAnthropicChatRequest(body: Record<string, unknown>): ChatR
     stop: isPresent(body.stop_sequences)
       ? readArray(body.stop_sequences).filter((item) => typeof item === 'string')
       : undefined,
+    responseFormat: decodeOutputFormat(body),
     stream: body.stream === true,
     user: readString(readRecord(body.metadata).user_id),
   });

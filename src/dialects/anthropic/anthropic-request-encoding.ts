@@ -8,6 +8,7 @@ import type {
   ToolDefinition,
 } from '../../llm/index.js';
 import { compact, untranslatable } from '../shared/wire.js';
+import { outputToolOf, type OutputTool } from './anthropic-structured-output.js';
 import { anthropicToolId, encodeCacheControl, encodeImageSource, toolInput } from './anthropic-wire.js';
 
 /** Anthropic requires `max_tokens`; callers of the other dialect may leave it out. */
@@ -15,14 +16,43 @@ export const defaultMaxTokens = 4096;
 
 /**
  * Canonical request to a Messages body. What Anthropic cannot express is left out: `seed`,
- * message `name`, image `detail`, tool `strict`, and `response_format`. JSON mode has no
- * faithful Messages equivalent (structured output is a beta behind its own header, and a system
- * instruction would change the prompt the caller wrote), so the model answers unconstrained.
+ * message `name`, image `detail` and tool `strict`. `response_format` becomes a forced tool
+ * (see anthropic-structured-output.ts); combined with the caller's own tools it has no faithful
+ * form (the forced tool would take their place), so that is refused rather than half done.
  */
 export function encodeAnthropicChatRequest(request: ChatRequest, model: string): Record<string, unknown> {
   if (request.n !== undefined && request.n > 1) throw untranslatable('n', 'more than one choice');
+  const output = outputToolOf(request.responseFormat);
+  if (output !== undefined) return encodeWithOutputTool(request, model, output);
   const tools = request.tools ?? [];
   const hasTools = tools.length > 0;
+  return compact({
+    ...encodeCommon(request, model),
+    tools: hasTools ? tools.map(encodeTool) : undefined,
+    tool_choice: hasTools ? encodeToolChoice(request.toolChoice, request.parallelToolCalls) : undefined,
+  });
+}
+
+function encodeWithOutputTool(
+  request: ChatRequest,
+  model: string,
+  output: OutputTool,
+): Record<string, unknown> {
+  if ((request.tools ?? []).length > 0) {
+    throw untranslatable('response_format', 'structured output together with tools');
+  }
+  const schemaType = output.input_schema.type;
+  if (schemaType !== undefined && schemaType !== 'object') {
+    throw untranslatable('response_format', 'a JSON schema whose top level is not an object');
+  }
+  return compact({
+    ...encodeCommon(request, model),
+    tools: [output],
+    tool_choice: { type: 'tool', name: output.name },
+  });
+}
+
+function encodeCommon(request: ChatRequest, model: string): Record<string, unknown> {
   return compact({
     model,
     system: encodeSystem(request.system),
@@ -34,8 +64,6 @@ export function encodeAnthropicChatRequest(request: ChatRequest, model: string):
     top_k: request.topK,
     stop_sequences: request.stop,
     stream: request.stream,
-    tools: hasTools ? tools.map(encodeTool) : undefined,
-    tool_choice: hasTools ? encodeToolChoice(request.toolChoice, request.parallelToolCalls) : undefined,
     metadata: request.user === undefined ? undefined : { user_id: request.user },
   });
 }

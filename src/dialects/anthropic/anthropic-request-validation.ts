@@ -18,10 +18,12 @@ import {
   checkAnthropicSystem,
   checkCacheControl,
 } from './anthropic-content-validation.js';
+import { checkOutputFormat } from './anthropic-structured-output.js';
 
 /**
  * Cheap structural validation of a Messages request (Anthropic `CreateMessageParams`). Unknown
- * fields (`thinking`, `service_tier`, beta parameters) are allowed and pass through.
+ * fields (`thinking`, `service_tier`, beta parameters) are allowed and pass through; structured
+ * output (`output_config.format`, `output_format`) is checked, because translation acts on it.
  */
 export function validateAnthropicChatRequest(body: Record<string, unknown>): Validation {
   return validate(() => {
@@ -37,6 +39,7 @@ export function validateAnthropicChatRequest(body: Record<string, unknown>): Val
     if (isPresent(body.stop_sequences)) expectStringArray(body.stop_sequences, 'stop_sequences');
     if (isPresent(body.tools)) checkTools(body.tools);
     if (isPresent(body.tool_choice)) checkToolChoice(body.tool_choice);
+    checkOutputFormat(body);
     if (isPresent(body.metadata)) {
       const metadata = expectRecord(body.metadata, 'metadata');
       if (isPresent(metadata.user_id)) expectString(metadata.user_id, 'metadata.user_id');

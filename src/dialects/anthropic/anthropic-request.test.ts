@@ -45,7 +45,7 @@ describe('encodeAnthropicChatRequest', () => {
         temperature: 1.6,
         seed: 4,
         n: 1,
-        responseFormat: { type: 'json_object' },
+        responseFormat: { type: 'text' },
         includeUsage: true,
         toolChoice: { type: 'auto' },
       },

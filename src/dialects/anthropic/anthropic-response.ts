@@ -3,6 +3,7 @@ import type { UsageReading } from '../codec.js';
 import { GatewayError } from '../../errors/index.js';
 import type {
   ChatChoice,
+  ChatRequest,
   ChatResponse,
   FinishReason,
   TextPart,
@@ -19,6 +20,7 @@ import {
   readRecord,
   readString,
 } from '../shared/wire.js';
+import { outputAsText, outputToolName } from './anthropic-structured-output.js';
 import { anthropicTextBlock, anthropicUsage } from './anthropic-usage.js';
 import { anthropicMessageId, anthropicToolId, toolInput } from './anthropic-wire.js';
 
@@ -26,9 +28,10 @@ const provider = 'The Anthropic upstream';
 
 /**
  * A Messages response body to canonical form. Thinking and server-tool blocks are left out: the
- * other dialect has no place for them, and the answer is in the text and tool calls.
+ * other dialect has no place for them, and the answer is in the text and tool calls. When the
+ * request's structured output was sent as a forced tool, that tool's input is the answer's text.
  */
-export function decodeAnthropicChatResponse(body: unknown): ChatResponse {
+export function decodeAnthropicChatResponse(body: unknown, request?: ChatRequest): ChatResponse {
   if (!isRecord(body)) throw invalidResponse(provider, 'the body is not a JSON object');
   if (!Array.isArray(body.content)) throw invalidResponse(provider, '`content` is not an array');
   const content: (TextPart | ToolCallPart)[] = [];
@@ -45,10 +48,12 @@ export function decodeAnthropicChatResponse(body: unknown): ChatResponse {
     }
   }
   const stopSequence = readString(body.stop_sequence);
+  const outputTool = outputToolName(request);
+  const finishReason = decodeAnthropicStopReason(body.stop_reason);
   const choice: ChatChoice = compact({
     index: 0,
-    content,
-    finishReason: decodeAnthropicStopReason(body.stop_reason),
+    content: outputTool === undefined ? content : outputAsText(content, outputTool),
+    finishReason: outputTool !== undefined && finishReason === 'tool_use' ? 'end' : finishReason,
     stopSequence,
   });
   return compact({

@@ -14,6 +14,12 @@ const provider = 'The Anthropic upstream';
  */
 export class AnthropicStreamDecoder implements StreamDecoder {
   private readonly toolIndexByBlock = new Map<number, number>();
+  /** Blocks of the structured-output tool: their input JSON streams as the answer's text. */
+  private readonly outputBlocks = new Set<number>();
+
+  /** `outputTool`: the forced tool that stands for the request's structured output, if any. */
+  constructor(private readonly outputTool?: string) {}
+
   /** `message_start` usage, to be completed by `message_delta`. */
   private usage: Record<string, unknown> = {};
 
@@ -55,6 +61,11 @@ export class AnthropicStreamDecoder implements StreamDecoder {
       return text === '' ? [] : [{ type: 'text', choice: 0, text }];
     }
     if (block.type !== 'tool_use') return [];
+    if (this.outputTool !== undefined && block.name === this.outputTool) {
+      this.outputBlocks.add(blockIndex);
+      const filled = isRecord(block.input) && Object.keys(block.input).length > 0;
+      return filled ? [{ type: 'text', choice: 0, text: JSON.stringify(block.input) }] : [];
+    }
     const index = this.toolIndexByBlock.size;
     this.toolIndexByBlock.set(blockIndex, index);
     const events: ChatStreamEvent[] = [
@@ -78,8 +89,13 @@ export class AnthropicStreamDecoder implements StreamDecoder {
       const text = readString(delta.text) ?? '';
       return text === '' ? [] : [{ type: 'text', choice: 0, text }];
     }
-    const index = this.toolIndexByBlock.get(blockIndex);
     const json = readString(delta.partial_json) ?? '';
+    if (this.outputBlocks.has(blockIndex)) {
+      return delta.type === 'input_json_delta' && json !== ''
+        ? [{ type: 'text', choice: 0, text: json }]
+        : [];
+    }
+    const index = this.toolIndexByBlock.get(blockIndex);
     if (delta.type !== 'input_json_delta' || index === undefined || json === '') return [];
     return [{ type: 'tool_call_delta', choice: 0, index, arguments: json }];
   }
@@ -87,7 +103,9 @@ export class AnthropicStreamDecoder implements StreamDecoder {
   /** `message_delta` usage is cumulative; fields it leaves out or null keep their start values. */
   private messageDelta(delta: Record<string, unknown>, usage: unknown): ChatStreamEvent[] {
     const events: ChatStreamEvent[] = [];
-    const reason = decodeAnthropicStopReason(delta.stop_reason);
+    const stopReason = decodeAnthropicStopReason(delta.stop_reason);
+    // The forced output tool ends the answer; nothing waits for a tool result.
+    const reason = stopReason === 'tool_use' && this.outputBlocks.size > 0 ? 'end' : stopReason;
     if (reason !== null) {
       events.push(
         compact({

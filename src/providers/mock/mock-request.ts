@@ -121,6 +121,15 @@ function responseFormatOf(value: unknown): MockResponseFormat | undefined {
   return undefined;
 }
 
+/** Anthropic's structured output: `output_config.format`, or the beta's `output_format`. */
+function outputFormatOf(body: JsonObject): MockResponseFormat | undefined {
+  const chosen = (isObject(body.output_config) ? body.output_config.format : undefined) ?? body.output_format;
+  if (isObject(chosen) && chosen.type === 'json_schema' && isObject(chosen.schema)) {
+    return { type: 'json_schema', schema: chosen.schema };
+  }
+  return undefined;
+}
+
 /** The largest `n` OpenAI accepts. */
 const largestChoiceCount = 128;
 
@@ -160,7 +169,7 @@ export function readChatRequest(dialect: Dialect, body: unknown): ChatViewResult
     dialect === 'openai'
       ? (positiveInteger(body.max_completion_tokens) ?? positiveInteger(body.max_tokens))
       : positiveInteger(body.max_tokens);
-  const responseFormat = dialect === 'openai' ? responseFormatOf(body.response_format) : undefined;
+  const responseFormat = dialect === 'openai' ? responseFormatOf(body.response_format) : outputFormatOf(body);
   const streamOptions = body.stream_options;
   const characters = countCharacters(messages) + countCharacters(body.system) + countCharacters(body.tools);
   return {
