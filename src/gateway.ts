@@ -27,6 +27,7 @@ import { createLimiter, parseBudgetScope } from './limits/index.js';
 import { createPipeline, createRequestLogger } from './pipeline/index.js';
 import { createProviders } from './providers/registry.js';
 import {
+  createAnsweringTargets,
   createCircuitBreakers,
   createModelResolver,
   createRouter,
@@ -239,17 +240,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       tokens: createTokenCounter(),
       providerType: (name) => providers.get(name)?.type,
     },
-    targetsOf: (model) => {
-      const route = resolver.resolve(model);
-      if (route === undefined) return [];
-      const routes = [route, ...route.fallbacks.flatMap((name) => resolver.resolve(name) ?? [])];
-      return routes.flatMap((entry) =>
-        entry.targets.map((target) => ({
-          provider: { name: target.provider.name, type: target.provider.type },
-          model: target.model,
-        })),
-      );
-    },
+    targetsOf: createAnsweringTargets(resolver),
     router,
     codecs,
     describeProvider: describeProviders(config, providers),

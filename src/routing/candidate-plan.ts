@@ -1,4 +1,5 @@
 import type { ModelResolver } from './model-resolver.js';
+import { resolveModels } from './model-links.js';
 import { orderTargets } from './target-order.js';
 import type { TargetStats } from './target-stats.js';
 import type { ModelRoute, Target } from './types.js';
@@ -49,8 +50,7 @@ export class CandidatePlan {
       }
       this.current = model;
       this.targets = orderTargets(model, this.stats, this.random);
-      const fallbacks = model.fallbacks.flatMap((name) => this.resolve(name));
-      this.models.push(...fallbacks);
+      this.models.push(...resolveModels(this.resolver, model.fallbacks));
     }
   }
 
@@ -67,13 +67,8 @@ export class CandidatePlan {
   }
 
   private toContextFallbacks(model: ModelRoute): boolean {
-    const larger = model.contextFallbacks.flatMap((name) => this.resolve(name));
+    const larger = resolveModels(this.resolver, model.contextFallbacks);
     this.models.unshift(...larger);
     return larger.length > 0;
-  }
-
-  private resolve(name: string): ModelRoute[] {
-    const route = this.resolver.resolve(name);
-    return route === undefined ? [] : [route];
   }
 }

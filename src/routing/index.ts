@@ -7,6 +7,7 @@ export {
   type BreakerState,
   type CircuitBreakers,
 } from './circuit-breaker.js';
+export { createAnsweringTargets } from './model-links.js';
 export { createModelResolver, type ModelResolver } from './model-resolver.js';
 export { silentObserver, type AttemptEvent, type FailoverReason, type RouterObserver } from './observer.js';
 export { createRouter, type Router, type RouterDependencies } from './router.js';
