@@ -42,7 +42,23 @@ export function registerStartCommand(
         );
       }
       const gateway = await createGateway({ config, masterKey: master.key, logger });
-      const { url } = await gateway.listen();
+      let url: string;
+      try {
+        ({ url } = await gateway.listen());
+      } catch (error) {
+        // Nothing is served, so nothing may keep the process alive: close what was opened (the
+        // database, Redis, timers, a metrics server that did start) and exit non-zero (issue 13).
+        const reason = error instanceof Error ? error.message : String(error);
+        // Node's message names the address (`listen EADDRINUSE: address already in use 0.0.0.0:8080`).
+        environment.stderr(`gatehouse: cannot start, nothing is listening: ${reason}\n`);
+        logger.error({ err: error }, 'gatehouse failed to start');
+        await gateway.close().catch((closeError: unknown) => {
+          logger.error({ err: closeError }, 'closing after a failed start failed');
+        });
+        logger.flush();
+        setResult(exitCodes.failure);
+        return;
+      }
       logger.info({ url, master_key_source: master.source }, 'gatehouse started');
       logger.flush();
       setResult(undefined);

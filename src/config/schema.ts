@@ -92,6 +92,17 @@ export const configSchema = z.strictObject({
       keep_alive_timeout_ms: positiveMs.default(65_000),
       /** Comment frames sent on idle streams so proxies do not cut them. */
       stream_keep_alive_ms: positiveMs.default(15_000),
+      /** A request's headers must arrive within this; slower ones get 408 (slowloris). */
+      headers_timeout_ms: positiveMs.default(30_000),
+      /** A request's headers and body must arrive within this; a body that trickles gets 408. */
+      request_timeout_ms: positiveMs.default(120_000),
+      /** Deepest nesting of arrays and objects in a JSON body; deeper ones get 400 before parsing. */
+      max_json_depth: z.number().int().min(2).max(10_000).default(128),
+      /** Open connections from one client address; more are closed at once. 0: no cap. */
+      max_connections_per_address: z.number().int().min(0).default(256),
+      /** Failed authentications (401) from one address per window before it gets 429. 0: off. */
+      auth_failures_per_address: z.number().int().min(0).default(50),
+      auth_failure_window_ms: positiveMs.default(60_000),
       tls: z.strictObject({ cert_path: z.string().min(1), key_path: z.string().min(1) }).optional(),
     })
     .prefault({}),

@@ -56,6 +56,12 @@ server:
   # drain_timeout_ms: 30000       # after SIGTERM, how long requests in flight may finish
   # keep_alive_timeout_ms: 65000  # above load balancers' idle timeout (AWS ALB: 60 s)
   # stream_keep_alive_ms: 15000   # comment frames on idle streams so proxies keep them open
+  # headers_timeout_ms: 30000     # request headers slower than this get 408 (slowloris)
+  # request_timeout_ms: 120000    # headers and body slower than this get 408
+  # max_json_depth: 128           # deeper nesting in a JSON body is refused with 400
+  # max_connections_per_address: 256  # more from one client address are closed; 0: no cap
+  # auth_failures_per_address: 50 # 401s from one address per window before it gets 429; 0: off
+  # auth_failure_window_ms: 60000
   # tls:                          # serve HTTPS directly; both paths or neither
   #   cert_path: /etc/gatehouse/tls.crt   # TLS_CERT_PATH
   #   key_path: /etc/gatehouse/tls.key    # TLS_KEY_PATH

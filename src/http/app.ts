@@ -1,4 +1,9 @@
-import { createServer as createHttpServer, type RequestListener } from 'node:http';
+import {
+  createServer as createHttpServer,
+  type RequestListener,
+  type ServerOptions,
+  type ServerResponse,
+} from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -6,6 +11,12 @@ import type { DialectCodec } from '../dialects/codec.js';
 import type { Dialect } from '../llm/index.js';
 import type { Pipeline } from '../pipeline/index.js';
 import { adminAuthorization } from './admin/admin-auth.js';
+import {
+  capConnectionsPerAddress,
+  createAuthThrottle,
+  discardBody,
+  type AuthThrottle,
+} from './client-guard.js';
 import { registerAdminCacheRoutes, type AdminCacheOperations } from './admin/admin-cache-routes.js';
 import { registerAdminKeyRoutes, type AdminKeyOperations } from './admin/admin-keys-routes.js';
 import { registerAdminStatusRoutes } from './admin/admin-status-routes.js';
@@ -27,7 +38,15 @@ export interface AppSettings {
   readonly tls: TlsMaterial | undefined;
   readonly bodyLimitBytes: number;
   readonly keepAliveTimeoutMs: number;
+  readonly headersTimeoutMs: number;
+  readonly requestTimeoutMs: number;
   readonly streamKeepAliveMs: number;
+  readonly maxJsonDepth: number;
+  /** 0: no cap. */
+  readonly maxConnectionsPerAddress: number;
+  /** Failed authentications per address and window before 429; 0 turns the throttle off. */
+  readonly authFailuresPerAddress: number;
+  readonly authFailureWindowMs: number;
 }
 
 export interface AppDependencies {
@@ -63,13 +82,69 @@ function dialectOfPacket(packet: Buffer | undefined): Dialect {
   return / \/v1\/messages[ ?/]/.test(line) ? 'anthropic' : 'openai';
 }
 
+/** Routes that need no key: liveness and readiness probes are never throttled. */
+function isUnauthenticated(url: string): boolean {
+  return url.startsWith('/health');
+}
+
+/**
+ * The server's own timeouts. Fastify drops its timeout options when it is given a `serverFactory`
+ * (issue 13), so they are set here, on the server that listens. Node checks them every
+ * `connectionsCheckingInterval` (30 s by default, too coarse for a timeout of seconds).
+ */
+function serverOptions(settings: AppSettings): ServerOptions {
+  // Node refuses a headers timeout above the request timeout; the headers are part of the request.
+  const headersTimeout = Math.min(settings.headersTimeoutMs, settings.requestTimeoutMs);
+  return {
+    headersTimeout,
+    requestTimeout: settings.requestTimeoutMs,
+    keepAliveTimeout: settings.keepAliveTimeoutMs,
+    connectionsCheckingInterval: Math.min(30_000, Math.max(250, Math.floor(headersTimeout / 4))),
+  };
+}
+
+/** What a client error (no request reached a route) is answered with. */
+function clientErrorKind(code: string | undefined): { status: number; reason: string; message: string } {
+  switch (code) {
+    case 'HPE_HEADER_OVERFLOW':
+      return {
+        status: 431,
+        reason: 'Request Header Fields Too Large',
+        message: 'The request headers are too large.',
+      };
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return {
+        status: 408,
+        reason: 'Request Timeout',
+        message: 'The request did not arrive within the server’s headers or request timeout.',
+      };
+    default:
+      return { status: 400, reason: 'Bad Request', message: 'The request is malformed.' };
+  }
+}
+
+/** Whether the request has a body still to be read. */
+function bodyFollows(headers: Readonly<Record<string, string | string[] | undefined>>): boolean {
+  const length = headers['content-length'];
+  return headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+}
+
+/** The methods a 405 may be answered for (Fastify's own; others are 404 as before). */
+const answeredMethods = ['DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT'] as const;
+
 export function buildApp(dependencies: AppDependencies): FastifyInstance {
   const { settings, pipeline, codecs, logger } = dependencies;
+  const authThrottle: AuthThrottle | undefined = createAuthThrottle({
+    failures: settings.authFailuresPerAddress,
+    windowMs: settings.authFailureWindowMs,
+  });
   const serveModelRoute = createModelRoutes({
     pipeline,
     codecs,
     bodyLimitBytes: settings.bodyLimitBytes,
+    maxJsonDepth: settings.maxJsonDepth,
     streamKeepAliveMs: settings.streamKeepAliveMs,
+    authThrottle,
     logger,
     isDraining: dependencies.isDraining,
     metrics: dependencies.metrics,
@@ -80,34 +155,44 @@ export function buildApp(dependencies: AppDependencies): FastifyInstance {
       const handler: RequestListener = (request, response) => {
         if (!serveModelRoute(request, response)) fastifyHandler(request, response);
       };
-      return settings.tls === undefined
-        ? createHttpServer(handler)
-        : createHttpsServer(settings.tls, handler);
+      const options = serverOptions(settings);
+      const server =
+        settings.tls === undefined
+          ? createHttpServer(options, handler)
+          : createHttpsServer({ ...options, ...settings.tls }, handler);
+      // Not every Node version takes it as an option.
+      server.keepAliveTimeout = settings.keepAliveTimeoutMs;
+      capConnectionsPerAddress(server, settings.maxConnectionsPerAddress);
+      return server;
     },
     logger: false,
     bodyLimit: settings.bodyLimitBytes,
-    keepAliveTimeout: settings.keepAliveTimeoutMs,
-    // Above the keep-alive timeout, as Node requires, so idle connections close cleanly.
-    http: { headersTimeout: settings.keepAliveTimeoutMs + 1_000, requestTimeout: 0 },
     genReqId: requestIdOf,
     // Draining is answered by our own hook, in the caller's dialect.
     return503OnClosing: false,
     forceCloseConnections: 'idle',
     clientErrorHandler: (error, socket) => {
-      // Malformed requests (oversized headers, bad request lines) never reach a route: answer in
+      // Malformed requests (oversized headers, bad request lines) never reach a route, and a
+      // request that did not arrive within the headers or request timeout is cut off: answer in
       // the dialect of the request line and close, since the connection's state is unknown.
-      const packet = (error as unknown as { rawPacket?: Buffer }).rawPacket;
-      const tooLarge = (error as unknown as { code?: string }).code === 'HPE_HEADER_OVERFLOW';
-      const gatewayError = new GatewayError(
-        'invalid_request',
-        tooLarge ? 'The request headers are too large.' : 'The request is malformed.',
-        { status: tooLarge ? 431 : 400 },
-      );
+      const { code, rawPacket } = error as unknown as { code?: string; rawPacket?: Buffer };
+      // Node keeps the response in progress on the socket; its request tells the dialect of a
+      // request that timed out while its body was arriving.
+      const current = (socket as unknown as { _httpMessage?: ServerResponse })._httpMessage;
+      if (current?.headersSent === true) {
+        // An answer is already on its way (a refusal sent before the body was read): cut it short.
+        socket.destroy();
+        return;
+      }
+      const kind = clientErrorKind(code);
+      const gatewayError = new GatewayError('invalid_request', kind.message, { status: kind.status });
       const requestId = newRequestId();
-      const body = JSON.stringify(codecs[dialectOfPacket(packet)].encodeError(gatewayError, requestId));
+      const dialect =
+        current?.req.url === undefined ? dialectOfPacket(rawPacket) : dialectOfUrl(current.req.url);
+      const body = JSON.stringify(codecs[dialect].encodeError(gatewayError, requestId));
       if (socket.writable) {
         socket.end(
-          `HTTP/1.1 ${gatewayError.status} ${tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
+          `HTTP/1.1 ${gatewayError.status} ${kind.reason}\r\n` +
             `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +
             `x-request-id: ${requestId}\r\nconnection: close\r\n\r\n${body}`,
         );
@@ -126,7 +211,7 @@ export function buildApp(dependencies: AppDependencies): FastifyInstance {
     { parseAs: 'buffer' },
     (_request, body, done) => {
       try {
-        done(null, parseJsonObject(body as Buffer));
+        done(null, parseJsonObject(body as Buffer, settings.maxJsonDepth));
       } catch (error) {
         done(error as Error, undefined);
       }
@@ -181,6 +266,54 @@ export function buildApp(dependencies: AppDependencies): FastifyInstance {
     done(null, payload);
   });
 
+  if (authThrottle !== undefined) {
+    // Refused before anything else, whatever key is sent: the address has failed too often.
+    app.addHook('onRequest', (request, reply, done) => {
+      if (isUnauthenticated(request.url)) {
+        done();
+        return;
+      }
+      const retryAfter = authThrottle.blockedFor(request.socket.remoteAddress ?? '');
+      if (retryAfter === undefined) {
+        done();
+        return;
+      }
+      const error = new GatewayError(
+        'rate_limited',
+        'Too many failed authentications from this address; try again later.',
+        { headers: { 'retry-after': String(retryAfter) } },
+      );
+      discardBody(request.raw, settings.bodyLimitBytes);
+      logRejected(logger, request.id, request.routeOptions.url, error);
+      void renderError(reply, codecs[dialectOfUrl(request.url)], error, request.id);
+    });
+    app.addHook('onResponse', (request, reply, done) => {
+      if (reply.statusCode === 401) authThrottle.failed(request.socket.remoteAddress ?? '');
+      done();
+    });
+  }
+  // The admin API's key is checked before a body is read (issue 13); the handlers check it again,
+  // which costs little on routes this rare. Requests without a body are left to the handlers.
+  const authorizeAdminEarly = adminAuthorization(dependencies.admin.keys);
+  app.addHook('onRequest', async (request, reply) => {
+    const route = request.routeOptions.url;
+    if (route === undefined || !route.startsWith('/admin/') || !bodyFollows(request.headers)) return;
+    const authorization = await authorizeAdminEarly(request.headers);
+    if (authorization.ok) return;
+    discardBody(request.raw, settings.bodyLimitBytes);
+    logRejected(logger, request.id, route, authorization.error);
+    return renderError(reply, codecs.openai, authorization.error, request.id);
+  });
+
+  // Every route's methods, so that another method on a known path is a 405 with `Allow`.
+  const methodsOf = new Map<string, Set<string>>();
+  app.addHook('onRoute', (route) => {
+    const methods = methodsOf.get(route.url) ?? new Set<string>();
+    for (const method of [route.method].flat()) methods.add(method);
+    if (methods.has('GET')) methods.add('HEAD');
+    methodsOf.set(route.url, methods);
+  });
+
   registerModelListRoute(app, { pipeline, codecs, modelNames: dependencies.modelNames });
   registerHealthRoutes(app, dependencies.readiness);
   const { admin } = dependencies;
@@ -206,6 +339,29 @@ export function buildApp(dependencies: AppDependencies): FastifyInstance {
       authorizeAdmin,
       codec: codecs.openai,
       audit: logger,
+    });
+  }
+  for (const [url, methods] of [...methodsOf]) {
+    const others = answeredMethods.filter((method) => !methods.has(method));
+    if (others.length === 0) continue;
+    const allow = answeredMethods.filter((method) => methods.has(method)).join(', ');
+    app.route({
+      method: [...others],
+      url,
+      exposeHeadRoute: false,
+      // Refused in `onRequest`, before Fastify would read and parse a body.
+      onRequest: (request, reply, _done) => {
+        const error = new GatewayError(
+          'method_not_allowed',
+          `${request.method} is not allowed on ${url}; use ${allow}.`,
+          { headers: { allow } },
+        );
+        discardBody(request.raw, settings.bodyLimitBytes);
+        logRejected(logger, request.id, url, error);
+        // Answered here: `done` is not called, so the lifecycle (body parsing included) stops.
+        void renderError(reply, codecs[dialectOfUrl(request.url)], error, request.id);
+      },
+      handler: (_request, reply) => reply,
     });
   }
   return app;

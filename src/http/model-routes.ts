@@ -4,7 +4,8 @@ import type { Logger } from 'pino';
 import type { DialectCodec } from '../dialects/codec.js';
 import { GatewayError, normalizeError } from '../errors/index.js';
 import type { Dialect } from '../llm/index.js';
-import type { Operation, Pipeline } from '../pipeline/index.js';
+import type { Authentication, Operation, Pipeline } from '../pipeline/index.js';
+import { discardBody, type AuthThrottle } from './client-guard.js';
 import type { HttpMetrics } from './http-metrics.js';
 import { parseJsonObject } from './json-body.js';
 import { logRejected } from './log-rejected.js';
@@ -18,14 +19,20 @@ import { respond } from './respond.js';
  * goes through here, and routing, body parsing and reply hooks of a general-purpose framework cost
  * a tenth of the gateway's CPU per request (docs/performance.md). What Fastify did for these routes
  * is done here on purpose and nothing more: media type, body limit, UTF-8 JSON object, request id,
- * draining, metrics, the rejection log line. Every other route stays on Fastify.
+ * draining, metrics, the rejection log line, 405 for other methods. The key is checked from the
+ * headers before the body is read, so an unauthenticated caller costs no body reading or parsing
+ * (issue 13). Every other route stays on Fastify.
  */
 
 export interface ModelRoutesDependencies {
   readonly pipeline: Pipeline;
   readonly codecs: Readonly<Record<Dialect, DialectCodec>>;
   readonly bodyLimitBytes: number;
+  /** Deepest nesting of arrays and objects accepted in a body. */
+  readonly maxJsonDepth: number;
   readonly streamKeepAliveMs: number;
+  /** Refuses addresses with repeated failed authentications; undefined when off. */
+  readonly authThrottle: AuthThrottle | undefined;
   readonly logger: Logger;
   readonly isDraining: () => boolean;
   readonly metrics: HttpMetrics;
@@ -61,7 +68,6 @@ export function createModelRoutes(
   add(['/v1/messages'], 'anthropic', 'chat');
 
   return (request, response) => {
-    if (request.method !== 'POST') return false;
     const url = request.url ?? '';
     const query = url.indexOf('?');
     const route = routes.get(query === -1 ? url : url.slice(0, query));
@@ -80,7 +86,10 @@ function serve(
   const receivedAt = performance.now();
   const requestId = requestIdOf(request);
   const { codec } = route;
-  const tracker = dependencies.metrics.requestStarted({ route: route.path, method: 'POST' });
+  const tracker = dependencies.metrics.requestStarted({
+    route: route.path,
+    method: request.method ?? 'POST',
+  });
   const controller = new AbortController();
   // One listener for both: the metrics' outcome, and cancelling the upstream request when the
   // caller leaves before the response is complete.
@@ -102,6 +111,86 @@ function serve(
     );
     return;
   }
+  // A refusal before the body is read discards the body rather than parse it.
+  const refuseUnread = (error: GatewayError): void => {
+    discardBody(request, dependencies.bodyLimitBytes);
+    reject(error);
+  };
+  if (request.method !== 'POST') {
+    refuseUnread(
+      new GatewayError('method_not_allowed', `${route.path} accepts only POST.`, {
+        headers: { allow: 'POST' },
+      }),
+    );
+    return;
+  }
+  const address = request.socket.remoteAddress ?? '';
+  const throttle = dependencies.authThrottle;
+  const blockedFor = throttle?.blockedFor(address);
+  if (blockedFor !== undefined) {
+    refuseUnread(
+      new GatewayError(
+        'rate_limited',
+        'Too many failed authentications from this address; try again later.',
+        { headers: { 'retry-after': String(blockedFor) } },
+      ),
+    );
+    return;
+  }
+  const authenticated = dependencies.pipeline.authenticate({ headers: request.headers });
+  const afterAuthentication = (authentication: Authentication): void => {
+    if (authentication.ok) {
+      readBody(dependencies, route, request, response, {
+        requestId,
+        receivedAt,
+        controller,
+        tracker,
+        authentication,
+      });
+      return;
+    }
+    if (authentication.error.status === 401) throttle?.failed(address);
+    discardBody(request, dependencies.bodyLimitBytes);
+    // The pipeline answers the refusal (its log line, span and headers), without authenticating again.
+    void handle(dependencies, route, {
+      request,
+      response,
+      requestId,
+      receivedAt,
+      body: {},
+      controller,
+      tracker,
+      authentication,
+    });
+  };
+  if (authenticated instanceof Promise) {
+    authenticated.then(afterAuthentication, (error: unknown) => refuseUnread(normalizeError(error)));
+  } else {
+    afterAuthentication(authenticated);
+  }
+}
+
+interface Admitted {
+  readonly requestId: string;
+  readonly receivedAt: number;
+  readonly controller: AbortController;
+  readonly tracker: { streamStarted(): void };
+  readonly authentication: Authentication;
+}
+
+/** Reads, checks and parses the body of an authenticated request, then runs the pipeline. */
+function readBody(
+  dependencies: ModelRoutesDependencies,
+  route: ModelRoute,
+  request: IncomingMessage,
+  response: ServerResponse,
+  admitted: Admitted,
+): void {
+  const { requestId, receivedAt, controller, tracker } = admitted;
+  const reject = (error: GatewayError, headers: Readonly<Record<string, string>> = {}): void => {
+    logRejected(dependencies.logger, requestId, route.path, error);
+    writeError(response, route.codec, error, requestId, { ...idHeaders(requestId, route.codec), ...headers });
+  };
   const contentType = request.headers['content-type'];
   if (contentType === undefined || !jsonMediaType.test(contentType)) {
     reject(
@@ -145,7 +234,7 @@ function serve(
     }
     let parsed: Record<string, unknown>;
     try {
-      parsed = parseJsonObject(body);
+      parsed = parseJsonObject(body, dependencies.maxJsonDepth);
     } catch (error) {
       reject(normalizeError(error));
       return;
@@ -158,6 +247,7 @@ function serve(
       body: parsed,
       controller,
       tracker,
+      authentication: admitted.authentication,
     });
   };
   request.on('data', onData);
@@ -172,6 +262,7 @@ interface Exchange {
   readonly body: Record<string, unknown>;
   readonly controller: AbortController;
   readonly tracker: { streamStarted(): void };
+  readonly authentication: Authentication;
 }
 
 /** Runs the pipeline and writes its result. */
@@ -183,15 +274,18 @@ async function handle(
   const { response, requestId, controller } = exchange;
   const { codec } = route;
   try {
-    const { result, finished } = await dependencies.pipeline.handle({
-      requestId,
-      dialect: codec.dialect,
-      operation: route.operation,
-      headers: exchange.request.headers,
-      body: exchange.body,
-      signal: controller.signal,
-      receivedAt: exchange.receivedAt,
-    });
+    const { result, finished } = await dependencies.pipeline.handle(
+      {
+        requestId,
+        dialect: codec.dialect,
+        operation: route.operation,
+        headers: exchange.request.headers,
+        body: exchange.body,
+        signal: controller.signal,
+        receivedAt: exchange.receivedAt,
+      },
+      exchange.authentication,
+    );
     if (result.type === 'stream') exchange.tracker.streamStarted();
     const status = await respond(result, {
       response,

@@ -51,8 +51,15 @@ export interface PipelineDependencies {
 export type Authentication = { ok: true; principal: Principal } | { ok: false; error: GatewayError };
 
 export interface Pipeline {
-  /** Runs the request's stages; `finished` must be called once the response has been written. */
-  handle(context: RequestContext): Promise<{ result: PipelineResult; finished: (status: number) => void }>;
+  /**
+   * Runs the request's stages; `finished` must be called once the response has been written.
+   * `authentication` is the caller's, when the HTTP layer checked the key already (before it read
+   * the body, issue 13); without it the key is checked here.
+   */
+  handle(
+    context: RequestContext,
+    authentication?: Authentication,
+  ): Promise<{ result: PipelineResult; finished: (status: number) => void }>;
   /** Resolves once every request's accounting has been recorded (graceful shutdown). */
   drain(): Promise<void>;
   authenticate(context: Pick<RequestContext, 'headers'>): Authentication | Promise<Authentication>;
@@ -112,7 +119,7 @@ export function createPipeline(dependencies: PipelineDependencies): Pipeline {
     return result instanceof Promise ? result.then(toAuthentication) : toAuthentication(result);
   }
 
-  async function handle(context: RequestContext): Promise<Handled> {
+  async function handle(context: RequestContext, authentication?: Authentication): Promise<Handled> {
     inFlight.set(context, () => inFlight.delete(context));
     const requestModel = typeof context.body.model === 'string' ? context.body.model : undefined;
     // With tracing off, no span and none of its attributes are built.
@@ -127,7 +134,7 @@ export function createPipeline(dependencies: PipelineDependencies): Pipeline {
     const reject = (error: GatewayError, principal?: Principal, meta = noMeta): Handled =>
       rejected(context, span, error, meta, principal);
 
-    const authenticated = await authenticate(context);
+    const authenticated = authentication ?? (await authenticate(context));
     if (!authenticated.ok) return reject(authenticated.error);
     const principal = authenticated.principal;
 

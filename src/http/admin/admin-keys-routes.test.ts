@@ -22,7 +22,7 @@ function buildTestApp(keys: AdminKeyOperations, audit = { info: vi.fn() }): Fast
     { parseAs: 'buffer' },
     (_request, body, done) => {
       try {
-        done(null, parseJsonObject(body as Buffer));
+        done(null, parseJsonObject(body as Buffer, 128));
       } catch (error) {
         done(error as Error, undefined);
       }
