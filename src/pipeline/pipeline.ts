@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { cacheScope, type AnswerRecorder, type ResponseCaching } from '../caching/index.js';
 import type { DialectCodec, Validation } from '../dialects/codec.js';
+import { maximumModelNameLength } from '../dialects/index.js';
 import { normalizeError, type GatewayError } from '../errors/index.js';
 import { mayUseModel, modelNotAllowedError } from '../keys/index.js';
 import type { Dialect, Usage } from '../llm/index.js';
@@ -131,7 +132,7 @@ export function createPipeline(dependencies: PipelineDependencies): Pipeline {
   }
 
   async function run(context: RequestContext, held: Held): Promise<Handled> {
-    const requestModel = typeof context.body.model === 'string' ? context.body.model : undefined;
+    const requestModel = loggedModel(context.body);
     // With tracing off, no span and none of its attributes are built.
     const span = tracing.enabled
       ? tracing.startRequestSpan(context.headers, {
@@ -446,7 +447,7 @@ export function createPipeline(dependencies: PipelineDependencies): Pipeline {
       result: { type: 'error', error, meta },
       finished: (status) => {
         if (principal !== undefined) {
-          const model = typeof context.body.model === 'string' ? context.body.model : '';
+          const model = loggedModel(context.body) ?? '';
           finish(context, span, {
             principal,
             model,
@@ -460,7 +461,7 @@ export function createPipeline(dependencies: PipelineDependencies): Pipeline {
           return;
         }
         endRequestSpan(span, { status, errorCode: error.code });
-        const model = typeof context.body.model === 'string' ? context.body.model : undefined;
+        const model = loggedModel(context.body);
         requestLog.log({ context, principal, model, meta, status, usage: undefined, error, costUsd: 0 });
         inFlight.get(context)?.();
       },
@@ -476,6 +477,17 @@ export function createPipeline(dependencies: PipelineDependencies): Pipeline {
   }
 
   return { handle, authenticate, drain: () => drain() };
+}
+
+/**
+ * The requested model as a log line, a span or a usage record may carry it before (or after)
+ * validation refused it: never more than a valid name's length, so a caller's megabyte-long name
+ * is not written out whole.
+ */
+function loggedModel(body: Readonly<Record<string, unknown>>): string | undefined {
+  const model = body.model;
+  if (typeof model !== 'string') return undefined;
+  return model.length <= maximumModelNameLength ? model : `${model.slice(0, maximumModelNameLength)}…`;
 }
 
 /** What a request has taken so far, for `handle` to give back if a later stage throws. */

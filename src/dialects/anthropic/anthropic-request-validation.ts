@@ -3,6 +3,7 @@ import {
   expectArray,
   expectBoolean,
   expectIntegerInRange,
+  expectModelName,
   expectNonEmptyString,
   expectNumberInRange,
   expectOneOf,
@@ -26,7 +27,7 @@ import {
 export function validateAnthropicChatRequest(body: Record<string, unknown>): Validation {
   return validate(() => {
     expectRecord(body, 'body');
-    expectNonEmptyString(body.model, 'model');
+    expectModelName(body.model, 'model');
     checkAnthropicMessages(body.messages);
     expectIntegerInRange(body.max_tokens, 'max_tokens', 1, maximumOutputTokens);
     if (isPresent(body.system)) checkAnthropicSystem(body.system);

@@ -3,6 +3,7 @@ import {
   expectArray,
   expectBoolean,
   expectIntegerInRange,
+  expectModelName,
   expectNonEmptyString,
   expectNumberInRange,
   expectOneOf,
@@ -23,7 +24,7 @@ import { checkOpenaiMessages } from './openai-message-validation.js';
 export function validateOpenaiChatRequest(body: Record<string, unknown>): Validation {
   return validate(() => {
     expectRecord(body, 'body');
-    expectNonEmptyString(body.model, 'model');
+    expectModelName(body.model, 'model');
     checkOpenaiMessages(body.messages);
     if (isPresent(body.stream)) expectBoolean(body.stream, 'stream');
     if (isPresent(body.stream_options)) expectRecord(body.stream_options, 'stream_options');

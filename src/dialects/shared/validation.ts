@@ -70,6 +70,30 @@ export function expectNonEmptyString(value: unknown, param: string): string {
   return text;
 }
 
+/**
+ * The longest model name accepted. A model name is kept (metric labels, routing state, logs,
+ * usage records) and echoed in `x-gatehouse-model`; no provider's names come near this length.
+ */
+export const maximumModelNameLength = 256;
+
+/** Printable ASCII (U+0020 to U+007E): what an HTTP header, a log line and a metric label carry as is. */
+const printableAscii = /^[\x20-\x7e]*$/;
+
+/** A model name: 1 to 256 characters of printable ASCII, checked before the name is used at all. */
+export function expectModelName(value: unknown, param: string): string {
+  const name = expectNonEmptyString(value, param);
+  if (name.length > maximumModelNameLength) {
+    reject(
+      param,
+      `${param} must be at most ${maximumModelNameLength} characters long, got ${name.length} characters`,
+    );
+  }
+  if (!printableAscii.test(name)) {
+    reject(param, `${param} must contain only printable ASCII characters (U+0020 to U+007E)`);
+  }
+  return name;
+}
+
 export function expectBoolean(value: unknown, param: string): boolean {
   if (typeof value !== 'boolean') reject(param, `${param} must be a boolean, got ${describe(value)}`);
   return value;
