@@ -8,6 +8,7 @@ import {
   expectNumberInRange,
   expectOneOf,
   expectRecord,
+  expectSchema,
   expectString,
   expectStringArray,
   isPresent,
@@ -57,7 +58,7 @@ function checkTools(value: unknown): void {
       expectNonEmptyString(tool.type, `${param}.type`);
       return;
     }
-    expectRecord(tool.input_schema, `${param}.input_schema`);
+    expectSchema(tool.input_schema, `${param}.input_schema`);
     if (isPresent(tool.description)) expectString(tool.description, `${param}.description`);
   });
 }

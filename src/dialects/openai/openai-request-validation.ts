@@ -8,6 +8,7 @@ import {
   expectNumberInRange,
   expectOneOf,
   expectRecord,
+  expectSchema,
   expectString,
   expectStringArray,
   isPresent,
@@ -62,7 +63,7 @@ function checkTools(value: unknown): void {
     if (isPresent(definition.description))
       expectString(definition.description, `${param}.${type}.description`);
     if (type !== 'function') return;
-    if (isPresent(definition.parameters)) expectRecord(definition.parameters, `${param}.function.parameters`);
+    if (isPresent(definition.parameters)) expectSchema(definition.parameters, `${param}.function.parameters`);
     if (isPresent(definition.strict)) expectBoolean(definition.strict, `${param}.function.strict`);
   });
 }
@@ -90,6 +91,6 @@ function checkResponseFormat(value: unknown): void {
   if (type !== 'json_schema') return;
   const schema = expectRecord(format.json_schema, 'response_format.json_schema');
   expectNonEmptyString(schema.name, 'response_format.json_schema.name');
-  if (isPresent(schema.schema)) expectRecord(schema.schema, 'response_format.json_schema.schema');
+  if (isPresent(schema.schema)) expectSchema(schema.schema, 'response_format.json_schema.schema');
   if (isPresent(schema.strict)) expectBoolean(schema.strict, 'response_format.json_schema.strict');
 }
