@@ -26,7 +26,73 @@ function visitString(value: unknown, visitor: PromptVisitor): void {
 /** Schemas and tool inputs count as the JSON the provider renders them to (near enough). */
 function visitJson(value: unknown, visitor: PromptVisitor): void {
   if (value === undefined) return;
-  visitString(typeof value === 'string' ? value : JSON.stringify(value), visitor);
+  visitString(typeof value === 'string' ? value : jsonText(value), visitor);
+}
+
+/**
+ * Nesting up to which JSON.stringify is used. Validation refuses schemas deeper than 64 levels and
+ * the body parser caps nesting too, but this walk may run on any value (it runs before validation
+ * for some callers, and on objects built by code), and JSON.stringify recurses once per level.
+ */
+const nativeStringifyDepth = 256;
+
+/** JSON text of a value of any depth, never recursing: JSON.stringify when shallow enough. */
+function jsonText(value: unknown): string {
+  return nestingExceeds(value, nativeStringifyDepth)
+    ? stringifyIteratively(value)
+    : (JSON.stringify(value) ?? '');
+}
+
+/** Whether objects and arrays nest deeper than `maximum` levels; iterative, stops at the first. */
+function nestingExceeds(value: unknown, maximum: number): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const pending: [object, number][] = [[value, 1]];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const [container, depth] = next;
+    if (depth > maximum) return true;
+    const children: readonly unknown[] = Array.isArray(container) ? container : Object.values(container);
+    for (const child of children) {
+      if (typeof child === 'object' && child !== null) pending.push([child, depth + 1]);
+    }
+  }
+  return false;
+}
+
+/** Punctuation waiting on the work stack between values. */
+class Literal {
+  constructor(readonly text: string) {}
+}
+const comma = new Literal(',');
+const closeArray = new Literal(']');
+const closeObject = new Literal('}');
+
+/** JSON.stringify's output for parsed JSON, with a work stack instead of the call stack. */
+function stringifyIteratively(value: unknown): string {
+  const parts: string[] = [];
+  const work: unknown[] = [value];
+  while (work.length > 0) {
+    const item = work.pop();
+    if (item instanceof Literal) parts.push(item.text);
+    else if (typeof item !== 'object' || item === null) parts.push(JSON.stringify(item) ?? 'null');
+    else if (Array.isArray(item)) {
+      parts.push('[');
+      work.push(closeArray);
+      for (let index = item.length - 1; index >= 0; index -= 1) {
+        work.push(item[index]);
+        if (index > 0) work.push(comma);
+      }
+    } else {
+      parts.push('{');
+      work.push(closeObject);
+      const entries = Object.entries(item).filter(([, member]) => member !== undefined);
+      for (let index = entries.length - 1; index >= 0; index -= 1) {
+        const [key, member] = entries[index] as [string, unknown];
+        work.push(member, new Literal(`${JSON.stringify(key)}:`));
+        if (index > 0) work.push(comma);
+      }
+    }
+  }
+  return parts.join('');
 }
 
 function visitEach(value: unknown, visit: (item: Json) => void): void {

@@ -173,3 +173,65 @@ describe('maximum output', () => {
     expect(maxOutputTokens({ input: 'x' }, 'openai')).toBe(0);
   });
 });
+
+describe('deeply nested JSON in a prompt', () => {
+  /** An object nested `depth` levels, built without recursion (as no JSON parser would allow). */
+  function nested(depth: number): Record<string, unknown> {
+    let value: Record<string, unknown> = { type: 'string' };
+    for (let level = 1; level < depth; level += 1) value = { type: 'object', properties: { a: value } };
+    return value;
+  }
+  const messages = [{ role: 'user', content: 'Hello' }];
+  function bodyOf(dialect: 'openai' | 'anthropic', schema: Record<string, unknown>): Record<string, unknown> {
+    return dialect === 'openai'
+      ? {
+          model: 'gpt-4o',
+          messages,
+          tools: [{ type: 'function', function: { name: 'f', parameters: schema } }],
+          response_format: { type: 'json_schema', json_schema: { name: 's', schema } },
+        }
+      : {
+          model: 'claude-sonnet-4-5',
+          max_tokens: 16,
+          messages: [
+            { role: 'assistant', content: [{ type: 'tool_use', id: 't', name: 'f', input: schema }] },
+          ],
+          tools: [{ name: 'f', input_schema: schema }],
+        };
+  }
+
+  it.each(['openai', 'anthropic'] as const)('is estimated without overflowing the stack (%s)', (dialect) => {
+    const fast = estimatePromptTokensFast(bodyOf(dialect, nested(100_000)), dialect);
+    // Every level's `{"type":"object","properties":{"a":` and `}}` count, at four characters a token.
+    expect(fast).toBeGreaterThan(2 * ((100_000 * 37) / 4));
+  });
+
+  it.each(['openai', 'anthropic'] as const)(
+    'is counted by the tokenizer past the depth handed to JSON.stringify (%s)',
+    async (dialect) => {
+      // Deeper than the walk trusts JSON.stringify with (256), shallow enough for the tokenizer:
+      // a long run of `}` is one word to BPE, whose cost grows with the square of its length.
+      const depth = 1_000;
+      const body = bodyOf(dialect, nested(depth));
+      const counted = await createTokenCounter().estimatePromptTokens(body, dialect);
+      const shallow = await createTokenCounter().estimatePromptTokens(bodyOf(dialect, nested(1)), dialect);
+      expect(counted - shallow).toBeGreaterThan(2 * depth * 5);
+    },
+  );
+
+  it('counts a shallow schema exactly as its JSON text', () => {
+    const schema = nested(5);
+    const tools = [{ type: 'function', function: { name: 'f', parameters: schema } }];
+    const withTools = estimatePromptTokensFast({ messages, tools }, 'openai');
+    const without = estimatePromptTokensFast({ messages }, 'openai');
+    const text = JSON.stringify({ name: 'f', parameters: schema });
+    expect(withTools - without).toBe(Math.ceil((5 + text.length) / 4) - Math.ceil(5 / 4));
+  });
+
+  it('writes the same text as JSON.stringify past that depth', () => {
+    // 300 levels: JSON.stringify manages it, so the two can be compared.
+    const schema = nested(300);
+    const fast = estimatePromptTokensFast({ tools: [{ type: 'function', function: schema }] }, 'openai');
+    expect(fast).toBe(Math.ceil(JSON.stringify(schema).length / 4));
+  });
+});

@@ -22,4 +22,5 @@ export type {
 } from './codec.js';
 export { validateEmbeddingsRequest } from './openai/openai-embeddings-validation.js';
 export { openaiCodec } from './openai/openai-codec.js';
+export { maximumModelNameLength } from './shared/validation.js';
 export { SseParser } from './sse-parser.js';

@@ -265,7 +265,11 @@ interface Exchange {
   readonly authentication: Authentication;
 }
 
-/** Runs the pipeline and writes its result. */
+/**
+ * Runs the pipeline and writes its result. `finished` is called in one place, whatever happened:
+ * it is what gives back the request's limit lease and in-flight entry, so a response that could
+ * not be written (a header value Node refuses, a stream that threw) still releases them.
+ */
 async function handle(
   dependencies: ModelRoutesDependencies,
   route: ModelRoute,
@@ -273,8 +277,10 @@ async function handle(
 ): Promise<void> {
   const { response, requestId, controller } = exchange;
   const { codec } = route;
+  let finished: ((status: number) => void) | undefined;
+  let status = 500;
   try {
-    const { result, finished } = await dependencies.pipeline.handle(
+    const handled = await dependencies.pipeline.handle(
       {
         requestId,
         dialect: codec.dialect,
@@ -286,25 +292,36 @@ async function handle(
       },
       exchange.authentication,
     );
+    finished = handled.finished;
+    const { result } = handled;
+    if (result.type === 'error' && result.error.code === 'internal_error') {
+      dependencies.logger.error(
+        { err: result.error.cause ?? result.error, request_id: requestId },
+        'unhandled error',
+      );
+    }
     if (result.type === 'stream') exchange.tracker.streamStarted();
-    const status = await respond(result, {
+    status = await respond(result, {
       response,
       codec,
       requestId,
       keepAliveMs: dependencies.streamKeepAliveMs,
     });
-    finished(status);
   } catch (error) {
     // Before the headers, a bug still gets an answer in the caller's dialect. After them, cutting
     // the connection is the only honest signal left: a cleanly ended stream would look complete.
+    dependencies.logger.error({ err: error, request_id: requestId }, 'unhandled error');
     if (response.headersSent) {
+      status = response.statusCode;
       response.destroy(error instanceof Error ? error : undefined);
       return;
     }
     const gatewayError = normalizeError(error);
-    dependencies.logger.error({ err: error, request_id: requestId }, 'unhandled error');
+    status = gatewayError.status;
     logRejected(dependencies.logger, requestId, route.path, gatewayError);
     writeError(response, codec, gatewayError, requestId, idHeaders(requestId, codec));
+  } finally {
+    finished?.(status);
   }
 }
 

@@ -57,8 +57,8 @@ export async function respond(result: PipelineResult, options: RespondOptions): 
 
 /**
  * Streams frames as they arrive, honouring backpressure, with SSE comment keep-alives while the
- * upstream is quiet. If the caller goes away the frame iterator is returned, which cancels the
- * upstream request.
+ * upstream is quiet. If the caller goes away, or writing fails, the frame iterator is returned,
+ * which cancels the upstream request and settles the stream's summary (its accounting).
  */
 async function writeStream(
   response: ServerResponse,
@@ -66,37 +66,48 @@ async function writeStream(
   headers: Record<string, string>,
   keepAliveMs: number,
 ): Promise<void> {
-  response.writeHead(200, {
-    ...headers,
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-cache',
-    'x-accel-buffering': 'no',
-  });
-  // No flushHeaders(): the headers go out with the first frame, in the same write. The pipeline
-  // hands over a stream once its first content arrived, so that frame is already waiting.
-  let lastWrite = performance.now();
-  const keepAlive = setInterval(() => {
-    if (performance.now() - lastWrite >= keepAliveMs && !response.writableEnded)
-      response.write(': keep-alive\n\n');
-  }, keepAliveMs);
   const iterator = frames[Symbol.asyncIterator]();
+  let done = false;
   const onClose = (): void => {
     void iterator.return?.();
   };
   response.once('close', onClose);
+  let keepAlive: NodeJS.Timeout | undefined;
   try {
+    // The first frame is taken before the headers are written: a generator's clean-up runs on
+    // `return()` only once it has started, so a head that cannot be written (a value Node refuses)
+    // must not leave the stream unstarted. The pipeline hands over a stream once its first
+    // content arrived, so that frame is already waiting; it goes out with the headers in one write
+    // (no flushHeaders()).
+    let next = await iterator.next();
+    response.writeHead(200, {
+      ...headers,
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache',
+      'x-accel-buffering': 'no',
+    });
+    let lastWrite = performance.now();
+    keepAlive = setInterval(() => {
+      if (performance.now() - lastWrite >= keepAliveMs && !response.writableEnded)
+        response.write(': keep-alive\n\n');
+    }, keepAliveMs);
     for (;;) {
+      if (next.done === true) {
+        done = true;
+        break;
+      }
       if (response.destroyed) break;
-      const next = await iterator.next();
-      if (next.done === true) break;
       lastWrite = performance.now();
       if (!response.write(next.value)) {
         await Promise.race([once(response, 'drain'), once(response, 'close')]);
       }
+      if (response.destroyed) break;
+      next = await iterator.next();
     }
   } finally {
     clearInterval(keepAlive);
     response.off('close', onClose);
-    if (!response.writableEnded) response.end();
+    if (!done) void iterator.return?.();
+    if (response.headersSent && !response.writableEnded) response.end();
   }
 }

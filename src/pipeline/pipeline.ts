@@ -1,7 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import { cacheScope, type AnswerRecorder, type ResponseCaching } from '../caching/index.js';
 import type { DialectCodec, Validation } from '../dialects/codec.js';
-import type { GatewayError } from '../errors/index.js';
+import { maximumModelNameLength } from '../dialects/index.js';
+import { normalizeError, type GatewayError } from '../errors/index.js';
 import { mayUseModel, modelNotAllowedError } from '../keys/index.js';
 import type { Dialect, Usage } from '../llm/index.js';
 import type { LimitDecision, LimitLease, Limiter } from '../limits/index.js';
@@ -119,9 +120,26 @@ export function createPipeline(dependencies: PipelineDependencies): Pipeline {
     return result instanceof Promise ? result.then(toAuthentication) : toAuthentication(result);
   }
 
+  /**
+   * The one owner of what a request takes on its way in (its in-flight entry, its span, its limit
+   * lease): whatever the stages do, throws included, the caller gets a result whose `finished`
+   * gives all of it back, once. A stage that throws becomes an `internal_error` answer in the
+   * caller's dialect, and the lease it held is settled as if nothing was used.
+   */
   async function handle(context: RequestContext, authentication?: Authentication): Promise<Handled> {
     inFlight.set(context, () => inFlight.delete(context));
-    const requestModel = typeof context.body.model === 'string' ? context.body.model : undefined;
+    const held: Held = { span: noopSpan, principal: undefined, lease: undefined };
+    let handled: Handled;
+    try {
+      handled = await run(context, held, authentication);
+    } catch (error) {
+      handled = rejected(context, held.span, normalizeError(error), noMeta, held.principal, held.lease);
+    }
+    return { result: handled.result, finished: once(handled.finished) };
+  }
+
+  async function run(context: RequestContext, held: Held, authentication?: Authentication): Promise<Handled> {
+    const requestModel = loggedModel(context.body);
     // With tracing off, no span and none of its attributes are built.
     const span = tracing.enabled
       ? tracing.startRequestSpan(context.headers, {
@@ -131,12 +149,14 @@ export function createPipeline(dependencies: PipelineDependencies): Pipeline {
           attributes: { 'gatehouse.request_id': context.requestId, ...genAiRequestAttributes(context.body) },
         })
       : noopSpan;
+    held.span = span;
     const reject = (error: GatewayError, principal?: Principal, meta = noMeta): Handled =>
       rejected(context, span, error, meta, principal);
 
     const authenticated = authentication ?? (await authenticate(context));
     if (!authenticated.ok) return reject(authenticated.error);
     const principal = authenticated.principal;
+    held.principal = principal;
 
     const validation =
       context.operation === 'chat'
@@ -152,7 +172,8 @@ export function createPipeline(dependencies: PipelineDependencies): Pipeline {
       else metrics.rateLimited(decision.limit);
       return reject(decision.error, principal, { ...noMeta, rateLimitHeaders: decision.headers });
     }
-    const lease = decision.lease;
+    const lease = settleOnce(decision.lease);
+    held.lease = lease;
     if (decision.budget !== undefined) metrics.budgetUsed(decision.budget.scope, decision.budget.usedRatio);
     const base: ResponseMeta = { ...noMeta, rateLimitHeaders: decision.headers };
 
@@ -419,19 +440,23 @@ export function createPipeline(dependencies: PipelineDependencies): Pipeline {
     inFlight.get(context)?.();
   }
 
-  /** A request refused before it reached the cache or routing: logged and traced, not accounted. */
+  /**
+   * A request refused before it reached the cache or routing: logged and traced, not accounted.
+   * With a lease (it failed after admission) it is accounted, which settles the lease.
+   */
   function rejected(
     context: RequestContext,
     span: TraceSpan,
     error: GatewayError,
     meta: ResponseMeta,
     principal: Principal | undefined,
+    lease?: LimitLease,
   ): Handled {
     return {
       result: { type: 'error', error, meta },
       finished: (status) => {
         if (principal !== undefined) {
-          const model = typeof context.body.model === 'string' ? context.body.model : '';
+          const model = loggedModel(context.body) ?? '';
           finish(context, span, {
             principal,
             model,
@@ -439,13 +464,13 @@ export function createPipeline(dependencies: PipelineDependencies): Pipeline {
             status,
             usage: undefined,
             error,
-            lease: undefined,
-            accounted: false,
+            lease,
+            accounted: lease !== undefined,
           });
           return;
         }
         endRequestSpan(span, { status, errorCode: error.code });
-        const model = typeof context.body.model === 'string' ? context.body.model : undefined;
+        const model = loggedModel(context.body);
         requestLog.log({ context, principal, model, meta, status, usage: undefined, error, costUsd: 0 });
         inFlight.get(context)?.();
       },
@@ -461,6 +486,39 @@ export function createPipeline(dependencies: PipelineDependencies): Pipeline {
   }
 
   return { handle, authenticate, drain: () => drain() };
+}
+
+/**
+ * The requested model as a log line, a span or a usage record may carry it before (or after)
+ * validation refused it: never more than a valid name's length, so a caller's megabyte-long name
+ * is not written out whole.
+ */
+function loggedModel(body: Readonly<Record<string, unknown>>): string | undefined {
+  const model = body.model;
+  if (typeof model !== 'string') return undefined;
+  return model.length <= maximumModelNameLength ? model : `${model.slice(0, maximumModelNameLength)}…`;
+}
+
+/** What a request has taken so far, for `handle` to give back if a later stage throws. */
+interface Held {
+  span: TraceSpan;
+  principal: Principal | undefined;
+  lease: LimitLease | undefined;
+}
+
+/** A lease whose second settlement is a no-op: a request gives its share back exactly once. */
+function settleOnce(lease: LimitLease): LimitLease {
+  let settled: Promise<void> | undefined;
+  return { settle: (actual) => (settled ??= lease.settle(actual)) };
+}
+
+function once(finished: (status: number) => void): (status: number) => void {
+  let called = false;
+  return (status) => {
+    if (called) return;
+    called = true;
+    finished(status);
+  };
 }
 
 function includeUsage(body: Record<string, unknown>): boolean {

@@ -3,7 +3,13 @@ import type { DialectCodec, StreamEncoderOptions } from '../dialects/codec.js';
 import { jsonObjectMember } from '../dialects/shared/json-member.js';
 import { GatewayError } from '../errors/index.js';
 import type { ChatRequest, Dialect, Usage } from '../llm/index.js';
-import type { UpstreamFailure, UpstreamResponse } from '../providers/contract.js';
+import type {
+  ProviderAdapter,
+  UpstreamFailure,
+  UpstreamOutcome,
+  UpstreamRequest,
+  UpstreamResponse,
+} from '../providers/contract.js';
 import { StreamRelay, type Frame, type StreamStart } from './stream-relay.js';
 import type { RouteCall, Target } from './types.js';
 
@@ -96,16 +102,19 @@ export async function attemptChat(attempt: ChatAttempt): Promise<AttemptResult> 
   const headersTimer = call.stream
     ? setTimeout(() => controller.abort(), Math.min(timeouts.first_token_ms, budgetMs))
     : undefined;
-  const outcome = await provider.send({
-    operation: 'chat',
-    dialect: upstreamDialect,
-    model: target.model,
-    body,
-    stream: call.stream,
-    headers: call.forwardHeaders,
-    signal: controller.signal,
-  });
-  clearTimeout(headersTimer);
+  const outcome = await send(
+    provider,
+    {
+      operation: 'chat',
+      dialect: upstreamDialect,
+      model: target.model,
+      body,
+      stream: call.stream,
+      headers: call.forwardHeaders,
+      signal: controller.signal,
+    },
+    release,
+  ).finally(() => clearTimeout(headersTimer));
   if (!outcome.ok) {
     release();
     return { type: 'failed', failure: outcome.failure };
@@ -238,15 +247,19 @@ export async function attemptEmbeddings({
   }
   const budgetMs = Math.max(1, Math.min(timeouts.attempt_ms, deadline - Date.now()));
   const { controller, release } = linkedController(call.signal, budgetMs);
-  const outcome = await provider.send({
-    operation: 'embeddings',
-    dialect: 'openai',
-    model: target.model,
-    body: { ...call.body, model: target.model },
-    stream: false,
-    headers: call.forwardHeaders,
-    signal: controller.signal,
-  });
+  const outcome = await send(
+    provider,
+    {
+      operation: 'embeddings',
+      dialect: 'openai',
+      model: target.model,
+      body: { ...call.body, model: target.model },
+      stream: false,
+      headers: call.forwardHeaders,
+      signal: controller.signal,
+    },
+    release,
+  );
   if (!outcome.ok) {
     release();
     return { type: 'failed', failure: outcome.failure };
@@ -297,6 +310,24 @@ function embeddingsUsage(usage: unknown): Usage | undefined {
  * An attempt's own controller: aborted by the caller's signal, when the attempt's budget runs out,
  * or by the relay on a stall. `release` undoes the link and the budget timer.
  */
+/**
+ * `provider.send`, giving the attempt's timers back if it throws (a body that cannot be
+ * serialised, a bug): left running, the attempt budget's timer would keep a draining process
+ * alive for up to `attempt_ms`. The throw goes on to the pipeline, which answers 500.
+ */
+async function send(
+  provider: ProviderAdapter,
+  request: UpstreamRequest,
+  release: () => void,
+): Promise<UpstreamOutcome> {
+  try {
+    return await provider.send(request);
+  } catch (error) {
+    release();
+    throw error;
+  }
+}
+
 function linkedController(
   parent: AbortSignal,
   budgetMs: number,

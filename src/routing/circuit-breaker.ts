@@ -48,6 +48,13 @@ export interface CircuitBreakers {
 
 const bucketCount = 10;
 
+/**
+ * Breakers kept at most. A target's model can be a caller's choice (an implicit `provider/model`
+ * route), so the map is bounded: past the bound the oldest closed breaker without a probe in
+ * flight is forgotten (it only held counts of a window), and open ones are kept.
+ */
+export const rememberedBreakers = 1_000;
+
 interface Breaker {
   state: BreakerState;
   retryAt: number;
@@ -87,9 +94,21 @@ export function createCircuitBreakers(
         bucketStart: now(),
         bucketIndex: 0,
       };
+      if (breakers.size >= rememberedBreakers) forgetOne();
       breakers.set(target, breaker);
     }
     return breaker;
+  }
+
+  function forgetOne(): void {
+    for (const [target, breaker] of breakers) {
+      if (breaker.state === 'closed' && breaker.probesInFlight === 0) {
+        breakers.delete(target);
+        return;
+      }
+    }
+    const oldest = breakers.keys().next();
+    if (oldest.done !== true) breakers.delete(oldest.value);
   }
 
   function advance(breaker: Breaker, time: number): void {

@@ -101,18 +101,27 @@ export function createRouter(dependencies: RouterDependencies): Router {
       attempts += 1;
       const startedAt = Date.now();
       stats.started(id);
-      const result =
-        call.operation === 'chat'
-          ? await attemptChat({
-              call,
-              target,
-              timeouts: modelRoute.timeouts,
-              codecs,
-              canonicalRequest,
-              deadline,
-              ...(continuing === undefined ? {} : { continuing }),
-            })
-          : await attemptEmbeddings({ call, target, timeouts: modelRoute.timeouts, deadline });
+      let result: AttemptResult;
+      try {
+        result =
+          call.operation === 'chat'
+            ? await attemptChat({
+                call,
+                target,
+                timeouts: modelRoute.timeouts,
+                codecs,
+                canonicalRequest,
+                deadline,
+                ...(continuing === undefined ? {} : { continuing }),
+              })
+            : await attemptEmbeddings({ call, target, timeouts: modelRoute.timeouts, deadline });
+      } catch (error) {
+        // A throw (a bug, a body that cannot be serialised) must not leave the target counted as
+        // busy, nor hold a half-open probe slot for good.
+        stats.finished(id, undefined);
+        if (admission.probe) breakers.record(id, false, true);
+        throw error;
+      }
       const durationMs = Date.now() - startedAt;
       stats.finished(id, result.type === 'failed' ? undefined : (result.firstTokenMs ?? durationMs));
       if (result.type === 'failed') {

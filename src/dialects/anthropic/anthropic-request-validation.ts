@@ -3,10 +3,12 @@ import {
   expectArray,
   expectBoolean,
   expectIntegerInRange,
+  expectModelName,
   expectNonEmptyString,
   expectNumberInRange,
   expectOneOf,
   expectRecord,
+  expectSchema,
   expectString,
   expectStringArray,
   isPresent,
@@ -28,7 +30,7 @@ import { checkOutputFormat } from './anthropic-structured-output.js';
 export function validateAnthropicChatRequest(body: Record<string, unknown>): Validation {
   return validate(() => {
     expectRecord(body, 'body');
-    expectNonEmptyString(body.model, 'model');
+    expectModelName(body.model, 'model');
     checkAnthropicMessages(body.messages);
     expectIntegerInRange(body.max_tokens, 'max_tokens', 1, maximumOutputTokens);
     if (isPresent(body.system)) checkAnthropicSystem(body.system);
@@ -59,7 +61,7 @@ function checkTools(value: unknown): void {
       expectNonEmptyString(tool.type, `${param}.type`);
       return;
     }
-    expectRecord(tool.input_schema, `${param}.input_schema`);
+    expectSchema(tool.input_schema, `${param}.input_schema`);
     if (isPresent(tool.description)) expectString(tool.description, `${param}.description`);
   });
 }

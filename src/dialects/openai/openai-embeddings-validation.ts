@@ -3,7 +3,7 @@ import {
   describe,
   expectArray,
   expectIntegerInRange,
-  expectNonEmptyString,
+  expectModelName,
   expectOneOf,
   expectRecord,
   expectString,
@@ -22,7 +22,7 @@ const maximumInputs = 2048;
 export function validateEmbeddingsRequest(body: Record<string, unknown>): Validation {
   return validate(() => {
     expectRecord(body, 'body');
-    expectNonEmptyString(body.model, 'model');
+    expectModelName(body.model, 'model');
     checkInput(body.input);
     if (isPresent(body.encoding_format))
       expectOneOf(body.encoding_format, 'encoding_format', ['float', 'base64']);

@@ -3,10 +3,12 @@ import {
   expectArray,
   expectBoolean,
   expectIntegerInRange,
+  expectModelName,
   expectNonEmptyString,
   expectNumberInRange,
   expectOneOf,
   expectRecord,
+  expectSchema,
   expectString,
   expectStringArray,
   isPresent,
@@ -23,7 +25,7 @@ import { checkOpenaiMessages } from './openai-message-validation.js';
 export function validateOpenaiChatRequest(body: Record<string, unknown>): Validation {
   return validate(() => {
     expectRecord(body, 'body');
-    expectNonEmptyString(body.model, 'model');
+    expectModelName(body.model, 'model');
     checkOpenaiMessages(body.messages);
     if (isPresent(body.stream)) expectBoolean(body.stream, 'stream');
     if (isPresent(body.stream_options)) expectRecord(body.stream_options, 'stream_options');
@@ -61,7 +63,7 @@ function checkTools(value: unknown): void {
     if (isPresent(definition.description))
       expectString(definition.description, `${param}.${type}.description`);
     if (type !== 'function') return;
-    if (isPresent(definition.parameters)) expectRecord(definition.parameters, `${param}.function.parameters`);
+    if (isPresent(definition.parameters)) expectSchema(definition.parameters, `${param}.function.parameters`);
     if (isPresent(definition.strict)) expectBoolean(definition.strict, `${param}.function.strict`);
   });
 }
@@ -89,6 +91,6 @@ function checkResponseFormat(value: unknown): void {
   if (type !== 'json_schema') return;
   const schema = expectRecord(format.json_schema, 'response_format.json_schema');
   expectNonEmptyString(schema.name, 'response_format.json_schema.name');
-  if (isPresent(schema.schema)) expectRecord(schema.schema, 'response_format.json_schema.schema');
+  if (isPresent(schema.schema)) expectSchema(schema.schema, 'response_format.json_schema.schema');
   if (isPresent(schema.strict)) expectBoolean(schema.strict, 'response_format.json_schema.strict');
 }

@@ -70,6 +70,68 @@ export function expectNonEmptyString(value: unknown, param: string): string {
   return text;
 }
 
+/**
+ * The longest model name accepted. A model name is kept (metric labels, routing state, logs,
+ * usage records) and echoed in `x-gatehouse-model`; no provider's names come near this length.
+ */
+export const maximumModelNameLength = 256;
+
+/** Printable ASCII (U+0020 to U+007E): what an HTTP header, a log line and a metric label carry as is. */
+const printableAscii = /^[\x20-\x7e]*$/;
+
+/** A model name: 1 to 256 characters of printable ASCII, checked before the name is used at all. */
+export function expectModelName(value: unknown, param: string): string {
+  const name = expectNonEmptyString(value, param);
+  if (name.length > maximumModelNameLength) {
+    reject(
+      param,
+      `${param} must be at most ${maximumModelNameLength} characters long, got ${name.length} characters`,
+    );
+  }
+  if (!printableAscii.test(name)) {
+    reject(param, `${param} must contain only printable ASCII characters (U+0020 to U+007E)`);
+  }
+  return name;
+}
+
+/**
+ * How deep a JSON Schema a caller sends (tool parameters, `response_format`) may nest, counting
+ * every object and array. Real schemas stay far below it (OpenAI's strict mode allows 10 levels of
+ * object nesting, about 20 here); deeper is refused before anything walks the schema recursively.
+ */
+export const maximumSchemaDepth = 64;
+
+/** A JSON Schema: an object nested at most `maximumSchemaDepth` levels. */
+export function expectSchema(value: unknown, param: string): Record<string, unknown> {
+  const schema = expectRecord(value, param);
+  if (nestingExceeds(schema, maximumSchemaDepth)) {
+    reject(
+      param,
+      `${param} is nested more than ${maximumSchemaDepth} levels deep; a JSON Schema may nest at most ${maximumSchemaDepth} levels`,
+    );
+  }
+  return schema;
+}
+
+/**
+ * Whether objects and arrays nest deeper than `maximum` levels (the value itself is level 1).
+ * Iterative, so a value of any depth is measured without growing the call stack; it stops at the
+ * first level past the bound.
+ */
+export function nestingExceeds(value: unknown, maximum: number): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const pending: [object, number][] = [[value, 1]];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const [container, depth] = next;
+    if (depth > maximum) return true;
+    const children: readonly unknown[] = Array.isArray(container) ? container : Object.values(container);
+    for (const child of children) {
+      if (typeof child === 'object' && child !== null) pending.push([child, depth + 1]);
+    }
+  }
+  return false;
+}
+
 export function expectBoolean(value: unknown, param: string): boolean {
   if (typeof value !== 'boolean') reject(param, `${param} must be a boolean, got ${describe(value)}`);
   return value;
