@@ -117,6 +117,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       minimumRequests: breaker.minimum_requests,
       windowMs: breaker.window_ms,
       openMs: breaker.open_ms,
+      maxOpenMs: breaker.max_open_ms,
       halfOpenProbes: breaker.half_open_probes,
     },
     breakerChannel,

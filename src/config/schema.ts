@@ -125,8 +125,14 @@ export const configSchema = z.strictObject({
       /** No verdict on fewer requests than this within the window. */
       minimum_requests: z.number().int().positive().default(5),
       window_ms: positiveMs.default(30_000),
-      /** How long an open breaker refuses traffic before it lets probes through. */
-      open_ms: positiveMs.default(10_000),
+      /**
+       * The first open period: how long a breaker that opens refuses traffic before it lets probes
+       * through. Short, so a recovered target is tried again promptly; each consecutive re-open adds
+       * this much again (Envoy's base ejection time × consecutive ejections), up to `max_open_ms`.
+       */
+      open_ms: positiveMs.default(2_000),
+      /** The longest open period for a target that keeps failing its probes. */
+      max_open_ms: positiveMs.default(30_000),
       half_open_probes: z.number().int().positive().default(1),
     })
     .prefault({}),

@@ -175,6 +175,7 @@ circuit_breaker:
   # failure_rate: 0.5             # failure rate over the window that opens the breaker
   # minimum_requests: 5           # no verdict on fewer requests than this
   # window_ms: 30000              # sliding window over which failures are counted
-  # open_ms: 10000                # how long an open breaker refuses traffic before probing
+  # open_ms: 2000                 # first open period before probing; each consecutive re-open adds as much again
+  # max_open_ms: 30000            # longest open period for a target that keeps failing its probes
   # half_open_probes: 1           # requests let through at once to probe; a success closes it
 `;
