@@ -455,6 +455,7 @@ async function createCaching(config: Config, parts: CachingParts): Promise<Respo
             client: redis.client,
             maxTtlSeconds: settings.maxTtlSeconds,
             reportFailure: (error) => redis.reportFailure(error),
+            withDeadline: (command) => redis.withDeadline(command),
           })
         : undefined,
     localTtlSeconds: settings.l1TtlSeconds,
