@@ -53,7 +53,7 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
       probe.disconnect();
       if (Date.now() > deadline || child.exitCode !== null) {
         child.kill('SIGKILL');
-        throw new Error(`redis-server did not start on port ${port}: ${String(error)}`);
+        throw new Error(`redis-server did not start on port ${port}`, { cause: error });
       }
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
@@ -65,7 +65,7 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
     resume: () => child.kill('SIGCONT'),
     async close() {
       if (child.exitCode !== null || child.signalCode !== null) return;
-      // A stopped process does not act on SIGKILL's cousins; SIGKILL works either way.
+      // SIGKILL ends a stopped process too (SIGTERM would wait for SIGCONT).
       child.kill('SIGKILL');
       await exited;
     },
