@@ -184,6 +184,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     batchSize: config.usage.batch_size,
     flushIntervalMs: config.usage.flush_interval_ms,
     memoryBuffer: config.usage.memory_buffer,
+    durability: config.usage.durability,
     // One spool per process: a replica replays only what it spilled itself (or a predecessor with
     // the same data directory did).
     spoolDirectory: join(config.data_dir, 'usage-spool'),

@@ -258,8 +258,17 @@ export const configSchema = z.strictObject({
       /** Records written to the database per batch. */
       batch_size: z.number().int().positive().max(10_000).default(500),
       flush_interval_ms: positiveMs.default(1_000),
-      /** Records held in memory while the database is unavailable before spilling to disk. */
+      /**
+       * Records held in memory while the database is slow before spilling to disk; once a write
+       * fails (the database is unreachable) everything is spilled at once.
+       */
       memory_buffer: z.number().int().positive().default(10_000),
+      /**
+       * `memory`: a record waits in memory until it is written (a crash loses at most the last flush
+       * interval's records, and during an outage those since the last spill). `disk`: each record is
+       * also appended to a journal when its request finishes, so a crash of the process loses none.
+       */
+      durability: z.enum(['memory', 'disk']).default('memory'),
     })
     .prefault({}),
   providers: z.record(z.string().regex(/^[a-z0-9][a-z0-9._-]*$/i), providerSchema).default({}),

@@ -168,7 +168,8 @@ pricing:
 usage:
   # batch_size: 500               # records per database write
   # flush_interval_ms: 1000       # longest a record waits before it is written
-  # memory_buffer: 10000          # records held in memory while the database is down, then spilled to disk
+  # memory_buffer: 10000          # records held in memory while the database is slow; unreachable: spilled at once
+  # durability: memory            # memory, or disk: each record journaled on disk as its request ends (no loss on a crash)
 
 # When a failing target is taken out of rotation (one breaker per provider and model).
 circuit_breaker:
