@@ -18,7 +18,7 @@ import {
   type ResponseCaching,
   type SemanticIndex,
 } from './caching/index.js';
-import { maskedConfig } from './config/index.js';
+import { maskedConfig, parseResourceAttributes } from './config/index.js';
 import type { Config } from './config/schema.js';
 import { codecs, validateEmbeddingsRequest } from './dialects/index.js';
 import { buildApp, readTlsMaterial, watchTls, type TlsReloader } from './http/index.js';
@@ -152,6 +152,17 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     sampler: config.tracing.sampler,
     ratio: config.tracing.sampler_ratio,
     capturePrompts: config.tracing.capture_prompts,
+    resourceAttributes:
+      config.tracing.resource_attributes === undefined
+        ? undefined
+        : parseResourceAttributes(config.tracing.resource_attributes),
+    exportTimeoutMs: config.tracing.otlp_timeout_ms,
+    batch: {
+      scheduleDelayMs: config.tracing.batch.schedule_delay_ms,
+      maxExportBatchSize: config.tracing.batch.max_export_batch_size,
+      maxQueueSize: config.tracing.batch.max_queue_size,
+      exportTimeoutMs: config.tracing.batch.export_timeout_ms,
+    },
     langfuse:
       config.tracing.langfuse.public_key === undefined || config.tracing.langfuse.secret_key === undefined
         ? undefined

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseResourceAttributes } from './resource-attributes.js';
 
 /**
  * The configuration schema: the one definition of every setting, its type and default. File keys
@@ -177,6 +178,31 @@ export const configSchema = z.strictObject({
       /** Extra OTLP headers, `name=value,name=value` (may hold a token). */
       otlp_headers: z.string().min(1).optional(),
       service_name: z.string().min(1).default('gatehouse'),
+      /** OTLP export request timeout (OTEL_EXPORTER_OTLP_TIMEOUT). */
+      otlp_timeout_ms: positiveMs.default(10_000),
+      /**
+       * Extra resource attributes on every span, `key=value,key=value` with percent-encoded values
+       * (OTEL_RESOURCE_ATTRIBUTES); `service_name` wins over a `service.name` given here.
+       */
+      resource_attributes: z
+        .string()
+        .refine((text) => parseResourceAttributes(text) !== undefined, {
+          message: 'expected key=value pairs separated by commas, values percent-encoded',
+        })
+        .optional(),
+      /** The batch span processor (OTEL_BSP_*): spans are exported in batches, in the background. */
+      batch: z
+        .strictObject({
+          /** Longest a finished span waits before its batch is exported (OTEL_BSP_SCHEDULE_DELAY). */
+          schedule_delay_ms: positiveMs.default(5_000),
+          /** Spans per export request (OTEL_BSP_MAX_EXPORT_BATCH_SIZE); at most max_queue_size. */
+          max_export_batch_size: z.number().int().positive().default(512),
+          /** Spans waiting for export beyond which new ones are dropped (OTEL_BSP_MAX_QUEUE_SIZE). */
+          max_queue_size: z.number().int().positive().default(2_048),
+          /** Longest one batch export may take (OTEL_BSP_EXPORT_TIMEOUT). */
+          export_timeout_ms: positiveMs.default(30_000),
+        })
+        .prefault({}),
       sampler: z
         .enum([
           'always_on',

@@ -136,6 +136,13 @@ tracing:
   # sampler: parentbased_always_on   # OTEL_TRACES_SAMPLER
   # sampler_ratio: 1              # OTEL_TRACES_SAMPLER_ARG
   # capture_prompts: false        # put prompts and completions in spans
+  # otlp_timeout_ms: 10000        # OTEL_EXPORTER_OTLP_TIMEOUT: one export request
+  # resource_attributes: "deployment.environment=prod"   # OTEL_RESOURCE_ATTRIBUTES
+  # batch:
+  #   schedule_delay_ms: 5000     # OTEL_BSP_SCHEDULE_DELAY: longest a span waits to be exported
+  #   max_export_batch_size: 512  # OTEL_BSP_MAX_EXPORT_BATCH_SIZE
+  #   max_queue_size: 2048        # OTEL_BSP_MAX_QUEUE_SIZE: beyond it, new spans are dropped
+  #   export_timeout_ms: 30000    # OTEL_BSP_EXPORT_TIMEOUT
   # langfuse:
   #   public_key: "\${LANGFUSE_PUBLIC_KEY}"
   #   secret_key: "\${LANGFUSE_SECRET_KEY}"
