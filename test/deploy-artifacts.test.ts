@@ -750,7 +750,7 @@ describe(`Kubernetes manifests (API ${kubernetesVersion})`, () => {
 
     // The adapter rule (Helm values of prometheus-community/prometheus-adapter) serves that metric
     // per pod from the series Prometheus scrapes, with the namespace and pod labels it needs.
-    const adapter = parse(read('deploy/prometheus/prometheus-adapter-values.yaml')) as Loose;
+    const adapter: Loose = parse(read('deploy/prometheus/prometheus-adapter-values.yaml'));
     const rules = adapter.rules.custom as Loose[];
     const rule = rules.find((candidate) => String(candidate.name?.as) === metrics[0].pods.metric.name);
     expect(rule, 'an adapter rule exposing the HPA metric').toBeDefined();

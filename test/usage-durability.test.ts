@@ -297,6 +297,10 @@ describe('usage records survive a crash during a database outage', () => {
   }, 60_000);
 
   it('with durability: disk, every answered request is on disk at once: a SIGKILL right after the last answer loses nothing', async () => {
-    await crashDuringOutage('journal', { durability: 'disk' }, () => Promise.resolve());
+    // Killed as soon as the gateway has logged the last request (its request line is written right
+    // after the request is accounted): no flush interval, no spill waited for.
+    await crashDuringOutage('journal', { durability: 'disk' }, (crashing) =>
+      crashing.waitForLog((record) => record.request_id === 'journal-29', 5_000),
+    );
   }, 60_000);
 });
