@@ -18,7 +18,7 @@ import {
   type ResponseCaching,
   type SemanticIndex,
 } from './caching/index.js';
-import { maskedConfig } from './config/index.js';
+import { maskedConfig, parseResourceAttributes } from './config/index.js';
 import type { Config } from './config/schema.js';
 import { codecs, validateEmbeddingsRequest } from './dialects/index.js';
 import { buildApp, readTlsMaterial, watchTls, type TlsReloader } from './http/index.js';
@@ -118,6 +118,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       minimumRequests: breaker.minimum_requests,
       windowMs: breaker.window_ms,
       openMs: breaker.open_ms,
+      maxOpenMs: breaker.max_open_ms,
       halfOpenProbes: breaker.half_open_probes,
     },
     breakerChannel,
@@ -152,6 +153,17 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     sampler: config.tracing.sampler,
     ratio: config.tracing.sampler_ratio,
     capturePrompts: config.tracing.capture_prompts,
+    resourceAttributes:
+      config.tracing.resource_attributes === undefined
+        ? undefined
+        : parseResourceAttributes(config.tracing.resource_attributes),
+    exportTimeoutMs: config.tracing.otlp_timeout_ms,
+    batch: {
+      scheduleDelayMs: config.tracing.batch.schedule_delay_ms,
+      maxExportBatchSize: config.tracing.batch.max_export_batch_size,
+      maxQueueSize: config.tracing.batch.max_queue_size,
+      exportTimeoutMs: config.tracing.batch.export_timeout_ms,
+    },
     langfuse:
       config.tracing.langfuse.public_key === undefined || config.tracing.langfuse.secret_key === undefined
         ? undefined
@@ -184,6 +196,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     batchSize: config.usage.batch_size,
     flushIntervalMs: config.usage.flush_interval_ms,
     memoryBuffer: config.usage.memory_buffer,
+    durability: config.usage.durability,
     // One spool per process: a replica replays only what it spilled itself (or a predecessor with
     // the same data directory did).
     spoolDirectory: join(config.data_dir, 'usage-spool'),
@@ -451,6 +464,7 @@ async function createCaching(config: Config, parts: CachingParts): Promise<Respo
             client: redis.client,
             maxTtlSeconds: settings.maxTtlSeconds,
             reportFailure: (error) => redis.reportFailure(error),
+            withDeadline: (command) => redis.withDeadline(command),
           })
         : undefined,
     localTtlSeconds: settings.l1TtlSeconds,

@@ -5,6 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import Ajv2019 from 'ajv/dist/2019.js';
 import { validate as lintDockerfile } from 'dockerfile-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parser as promqlParser } from '@prometheus-io/lezer-promql';
 import { parse, parseAllDocuments } from 'yaml';
 import { configSchema, loadConfig, type Config } from '../src/config/index.js';
 import { nodeBinary, projectRoot } from './support/cli.js';
@@ -730,5 +731,49 @@ describe(`Kubernetes manifests (API ${kubernetesVersion})`, () => {
     expect(kustomization.kind).toBe('Kustomization');
     expect([...kustomization.resources].sort()).toEqual(manifestFiles);
     expect(String(kubernetes.container.image).split(':')[0]).toBe(kustomization.images[0]?.name);
+  });
+
+  it('scale on requests in flight per pod (the Prometheus Adapter rule in deploy/), CPU second', () => {
+    // An LLM gateway mostly waits on providers: concurrency, not CPU, says when it is full.
+    const hpa = byKind('HorizontalPodAutoscaler');
+    const metrics = hpa.spec.metrics as Loose[];
+    expect(metrics[0]).toMatchObject({
+      type: 'Pods',
+      pods: { metric: { name: 'gatehouse_http_requests_in_flight' }, target: { type: 'AverageValue' } },
+    });
+    expect(Number(metrics[0].pods.target.averageValue)).toBeGreaterThan(0);
+    expect(metrics.find((metric) => metric.type === 'Resource')?.resource.name).toBe('cpu');
+
+    // The metric is the gateway's own gauge.
+    const definitions = read('src/telemetry/metrics-definitions.ts');
+    expect(definitions).toContain("name: 'gatehouse_http_requests_in_flight'");
+
+    // The adapter rule (Helm values of prometheus-community/prometheus-adapter) serves that metric
+    // per pod from the series Prometheus scrapes, with the namespace and pod labels it needs.
+    const adapter: Loose = parse(read('deploy/prometheus/prometheus-adapter-values.yaml'));
+    const rules = adapter.rules.custom as Loose[];
+    const rule = rules.find((candidate) => String(candidate.name?.as) === metrics[0].pods.metric.name);
+    expect(rule, 'an adapter rule exposing the HPA metric').toBeDefined();
+    expect(String(rule.seriesQuery)).toMatch(/^gatehouse_http_requests_in_flight\{/);
+    expect(rule.resources.overrides).toEqual({
+      namespace: { resource: 'namespace' },
+      pod: { resource: 'pod' },
+    });
+    // Prometheus' Kubernetes scrape (deploy/prometheus/prometheus.yaml) attaches those labels.
+    const scrapeConfig = read('deploy/prometheus/prometheus.yaml');
+    expect(scrapeConfig).toMatch(/__meta_kubernetes_namespace\]\s*\n\s*#\s*target_label: namespace/);
+    expect(scrapeConfig).toMatch(/__meta_kubernetes_pod_name\]\s*\n\s*#\s*target_label: pod/);
+    // The query the adapter builds from its template is valid PromQL over that metric.
+    const query = String(rule.metricsQuery)
+      .replaceAll('<<.Series>>', 'gatehouse_http_requests_in_flight')
+      .replaceAll('<<.LabelMatchers>>', 'namespace="default",pod=~"gatehouse-a|gatehouse-b"')
+      .replaceAll('<<.GroupBy>>', 'pod');
+    const errors: number[] = [];
+    promqlParser.parse(query).iterate({
+      enter: (node) => {
+        if (node.type.isError) errors.push(node.from);
+      },
+    });
+    expect(errors, query).toEqual([]);
   });
 });

@@ -287,3 +287,52 @@ describe('circuit breaker with a target that is down for its first seconds', () 
     expect(recovered.every((entry) => entry.model === 'mock-down-2')).toBe(true);
   });
 });
+
+describe('circuit breaker recovery with the default open periods', () => {
+  let gateway: TestGateway;
+  let client: OpenAI;
+  /** Taken before the gateway (and so the mock's `down` clock) starts: recovery is no earlier than 6 s after it. */
+  let origin: number;
+
+  beforeAll(async () => {
+    origin = Date.now();
+    gateway = await startTestGateway({
+      // Only the verdict is tuned so the breaker opens on the first few failures; the open periods
+      // are the defaults under test.
+      circuit_breaker: { minimum_requests: 3 },
+      models: {
+        primary: {
+          targets: [{ provider: 'mock', model: 'mock-down-6' }],
+          fallbacks: ['backup'],
+          retry: { attempts: 1 },
+          timeouts: fast.timeouts,
+        },
+        backup: { targets: [{ provider: 'mock', model: 'mock-backup' }], ...fast },
+      },
+    });
+    client = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: gateway.masterKey, maxRetries: 0 });
+  });
+  afterAll(() => gateway.close());
+
+  it('serves from the primary again within a few seconds of its recovery, not a whole long open period later', async () => {
+    const served: { at: number; model: string | null }[] = [];
+    while (Date.now() - origin < 10_500) {
+      const { response } = await client.chat.completions
+        .create({ model: 'primary', messages: prompt })
+        .withResponse();
+      served.push({ at: Date.now() - origin, model: response.headers.get('x-gatehouse-model') });
+      const lastFew = served.slice(-5);
+      if (lastFew.length === 5 && lastFew.every((entry) => entry.model === 'mock-down-6')) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(served.filter((entry) => entry.at < 5_500).every((entry) => entry.model === 'mock-backup')).toBe(
+      true,
+    );
+    const firstPrimary = served.find((entry) => entry.model === 'mock-down-6');
+    expect(firstPrimary).toBeDefined();
+    // The issue's bound is 6 s after recovery; the short first open period does far better.
+    expect((firstPrimary?.at ?? Infinity) - 6_000).toBeLessThan(3_000);
+    const after = served.filter((entry) => entry.at > (firstPrimary?.at ?? Infinity));
+    expect(after.every((entry) => entry.model === 'mock-down-6')).toBe(true);
+  }, 20_000);
+});

@@ -55,10 +55,10 @@ afterAll(async () => {
   }
 });
 
-async function startGateway(cwd?: string): Promise<CliProcess & { url: string }> {
+async function startGateway(cwd?: string, config = configPath): Promise<CliProcess & { url: string }> {
   const gateway = await startCliGateway({
     env: { DATABASE_URL: postgresUrlVia(proxy.port), GATEHOUSE_DATABASE_SCHEMA: state.schema },
-    args: ['--config', configPath],
+    args: ['--config', config],
     ...(cwd === undefined ? {} : { cwd }),
   });
   gateways.push(gateway);
@@ -242,4 +242,65 @@ describe('usage records survive a database outage', () => {
     // The successor serves as usual.
     expect((await chat(successor.url, { key: key.secret })).status).toBe(200);
   }, 45_000);
+});
+
+describe('usage records survive a crash during a database outage', () => {
+  /**
+   * SIGKILL: no shutdown hook runs, so only what is already on disk survives. The successor (same
+   * data directory) starts with the database reachable and must write every record the crashed
+   * process answered for, exactly once.
+   */
+  async function crashDuringOutage(
+    label: string,
+    usage: Record<string, unknown>,
+    beforeKill: (crashing: CliProcess & { url: string }) => Promise<unknown>,
+  ): Promise<void> {
+    await proxy.restore();
+    const config = writeConfigFile({ usage: { flush_interval_ms: 250, ...usage } });
+    const crashing = await startGateway(undefined, config);
+    const crashKey = await createKey(crashing.url, testMasterKey, { name: label, limits: generousLimits });
+    expect((await chat(crashing.url, { key: crashKey.secret, requestId: `${label}-warm` })).status).toBe(200);
+    await proxy.cut();
+    const ids = Array.from({ length: 30 }, (_, index) => `${label}-${index}`);
+    for (const id of ids) {
+      expect((await chat(crashing.url, { key: crashKey.secret, requestId: id })).status).toBe(200);
+    }
+    await beforeKill(crashing);
+    crashing.child.kill('SIGKILL');
+    expect((await crashing.exited).signal).toBe('SIGKILL');
+    expect((await recordCounts(`${label}-`)).size).toBe(0);
+
+    await proxy.restore();
+    const successor = await startGateway(crashing.cwd, config);
+    const counts = await eventually(
+      () => recordCounts(`${label}-`),
+      (found) => found.size >= ids.length + 1,
+      15_000,
+      'every record of the crashed process',
+      50,
+    );
+    expectExactlyOnce(counts, [`${label}-warm`, ...ids]);
+    expect((await chat(successor.url, { key: crashKey.secret })).status).toBe(200);
+  }
+
+  it('by default, records go to disk as soon as the database is found unreachable, not after a large memory buffer', async () => {
+    await crashDuringOutage('spill-at-once', {}, (crashing) =>
+      // The promise of the default mode: once the writer has seen the outage (one flush interval
+      // and a failed insert), nothing waits in memory.
+      eventually(
+        () => usageStats(crashing.url),
+        (stats) => !stats.databaseAvailable && stats.buffered === 0 && stats.spooledFiles > 0,
+        5_000,
+        'the writer to spill everything it holds',
+      ),
+    );
+  }, 60_000);
+
+  it('with durability: disk, every answered request is on disk at once: a SIGKILL right after the last answer loses nothing', async () => {
+    // Killed as soon as the gateway has logged the last request (its request line is written right
+    // after the request is accounted): no flush interval, no spill waited for.
+    await crashDuringOutage('journal', { durability: 'disk' }, (crashing) =>
+      crashing.waitForLog((record) => record.request_id === 'journal-29', 5_000),
+    );
+  }, 60_000);
 });

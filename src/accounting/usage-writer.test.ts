@@ -102,22 +102,32 @@ describe('usage writer', () => {
     store.setMode('available');
   });
 
-  it('buffers while the database is down, spills beyond the memory buffer, and writes every record once when it returns', async () => {
+  it('once a write fails, spills everything it holds and everything after it to disk, and writes every record once when the database returns', async () => {
     const store = createMemoryUsageStore('failing');
-    const { writer, log } = start(store);
+    const { writer, log } = start(store, { memoryBuffer: 10_000 });
     for (let index = 0; index < 47; index += 1) writer.record(usageRecord(index));
     await vi.waitFor(() => {
       expect(writer.stats().databaseAvailable).toBe(false);
-      expect(writer.stats().buffered).toBeLessThanOrEqual(10);
+      expect(writer.stats().buffered).toBe(0);
     }, eventually);
-    const files = await spoolFiles();
-    expect(files.length).toBe(writer.stats().spooledFiles);
-    expect(files.length * 5 + writer.stats().buffered).toBe(47);
+    const spooledRecords = async () => {
+      const names = await spoolFiles();
+      const texts = await Promise.all(names.map((name) => readFile(join(directory, 'spool', name), 'utf8')));
+      return texts
+        .join('')
+        .split('\n')
+        .filter((line) => line !== '').length;
+    };
+    expect((await spoolFiles()).length).toBe(writer.stats().spooledFiles);
+    expect(await spooledRecords()).toBe(47);
+    // A record during the outage goes to disk too, not into the memory buffer.
+    writer.record(usageRecord(47));
+    await vi.waitFor(async () => expect(await spooledRecords()).toBe(48), eventually);
     expect(log.lines.filter((line) => line.message.includes('unavailable'))).toHaveLength(1);
     expect(writer.stats().lastError).toBe('usage database unavailable');
 
     // More traffic during the outage, then the database returns.
-    for (let index = 47; index < 60; index += 1) writer.record(usageRecord(index));
+    for (let index = 48; index < 60; index += 1) writer.record(usageRecord(index));
     store.setMode('available');
     await vi.waitFor(() => expect(writer.stats().written).toBe(60), eventually);
     expect(writtenOnce(store, 60)).toBe(true);
@@ -256,5 +266,59 @@ describe('usage writer', () => {
     await writer.flush();
     expect(writtenOnce(store, 1)).toBe(true);
     expect(writer.stats().databaseAvailable).toBe(true);
+  });
+
+  describe('with durability: disk', () => {
+    const journalLines = async () => {
+      const names = (await spoolFiles()).filter((name) => name.startsWith('journal-'));
+      const texts = await Promise.all(names.map((name) => readFile(join(directory, 'spool', name), 'utf8')));
+      return {
+        files: names.length,
+        lines: texts
+          .join('')
+          .split('\n')
+          .filter((line) => line !== '').length,
+      };
+    };
+
+    it('each record is in a journal file when record() returns, and the files go once their records are written', async () => {
+      const store = createMemoryUsageStore('hanging');
+      const { writer } = start(store, { durability: 'disk' });
+      for (let index = 0; index < 12; index += 1) writer.record(usageRecord(index));
+      // Synchronously on disk (in the kernel): five records per file, as per batch.
+      expect(await journalLines()).toEqual({ files: 3, lines: 12 });
+      store.setMode('available');
+      await writer.flush();
+      expect(writtenOnce(store, 12)).toBe(true);
+      await vi.waitFor(async () => expect(await journalLines()).toEqual({ files: 0, lines: 0 }), eventually);
+    });
+
+    it('records spilled during an outage leave the journal; the spool alone holds them', async () => {
+      const store = createMemoryUsageStore('failing');
+      const { writer } = start(store, { durability: 'disk' });
+      for (let index = 0; index < 10; index += 1) writer.record(usageRecord(index));
+      await vi.waitFor(async () => {
+        expect(writer.stats().buffered).toBe(0);
+        expect(await journalLines()).toEqual({ files: 0, lines: 0 });
+      }, eventually);
+      expect(writer.stats().spooledFiles).toBeGreaterThan(0);
+    });
+
+    it('a journal left by a writer that died is replayed by the next one, each record written once', async () => {
+      const store = createMemoryUsageStore('hanging');
+      const dying = start(store, { durability: 'disk' });
+      const records = Array.from({ length: 7 }, (_, index) => ({
+        ...usageRecord(index),
+        recordId: `record-${index}`,
+      }));
+      for (const record of records) dying.writer.record(record);
+      // The dying writer never gets to write or spill (its database hangs); a successor on the same
+      // directory, with the database answering, finds its journal.
+      const successorStore = createMemoryUsageStore();
+      start(successorStore, { durability: 'disk' });
+      await vi.waitFor(() => expect(writtenOnce(successorStore, 7)).toBe(true), eventually);
+      await vi.waitFor(async () => expect(await journalLines()).toEqual({ files: 0, lines: 0 }), eventually);
+      store.setMode('available');
+    });
   });
 });

@@ -1,5 +1,6 @@
 import type { UsageRecord, UsageStore } from './types.js';
 import { createLane, realTimers, type Pass, type Timers } from './background-lane.js';
+import { createUsageJournal, type UsageJournal } from './usage-journal.js';
 import { createUsageSpool, errorCode, type UsageSpool } from './usage-spool.js';
 
 export type { Timers } from './background-lane.js';
@@ -16,8 +17,16 @@ export interface UsageWriterOptions {
   /** Records per insert; also the size of one spool file. */
   readonly batchSize: number;
   readonly flushIntervalMs: number;
-  /** Records kept in memory while the database is unavailable; the rest goes to the spool. */
+  /**
+   * Records kept in memory while the database is slow (answering, but behind); the rest goes to the
+   * spool. Once a write has failed (the database is unreachable) everything goes to the spool at once.
+   */
   readonly memoryBuffer: number;
+  /**
+   * `memory`: records wait in memory until they are written or spilled. `disk`: each record is also
+   * appended to a journal file when it is recorded, so a crash of the process loses none.
+   */
+  readonly durability?: 'memory' | 'disk' | undefined;
   /** One directory per gateway process: a process replays every spool file it finds there. */
   readonly spoolDirectory: string;
   readonly logger: UsageWriterLogger;
@@ -29,6 +38,7 @@ export interface UsageWriterOptions {
   /** How long `close` waits for a write already in flight before spilling its records too. */
   readonly closeTimeoutMs?: number;
   readonly spool?: UsageSpool;
+  readonly journal?: UsageJournal;
 }
 
 export interface UsageWriterStats {
@@ -42,7 +52,10 @@ export interface UsageWriterStats {
 }
 
 export interface UsageWriter {
-  /** Queues a record. Synchronous and O(1): it never awaits, never does I/O and never throws. */
+  /**
+   * Queues a record. Synchronous and O(1): it never awaits and never throws; its only I/O is the
+   * journal append of `durability: disk` (one write(2), microseconds).
+   */
   record(record: UsageRecord): void;
   /** Writes everything now (spool included), even during a backoff; resolves when the attempt ends. */
   flush(): Promise<void>;
@@ -77,6 +90,22 @@ export function createUsageWriter(options: UsageWriterOptions): UsageWriter {
   const retryMaxMs = options.retryMaxMs ?? 30_000;
   const closeTimeoutMs = options.closeTimeoutMs ?? 10_000;
   const spool = options.spool ?? createUsageSpool({ directory: options.spoolDirectory, now });
+  const journal =
+    options.journal ??
+    (options.durability === 'disk'
+      ? createUsageJournal({
+          directory: options.spoolDirectory,
+          recordsPerFile: batchSize,
+          now,
+          onError: (error, file) => {
+            lastError = describe(error);
+            logger.error({ err: error, file }, 'usage journal file could not be synced or deleted');
+          },
+        })
+      : undefined);
+  const release = (records: readonly UsageRecord[]) => {
+    if (journal !== undefined) for (const record of records) journal.release(record);
+  };
 
   const pending: UsageRecord[] = [];
   let inFlight: UsageRecord[] = [];
@@ -90,9 +119,13 @@ export function createUsageWriter(options: UsageWriterOptions): UsageWriter {
   let spillRetryAt = 0;
   let lastError: string | undefined;
   let written = 0;
+  /** Inserts attempted: a retry that attempted none has learnt nothing about the database. */
+  let insertsTried = 0;
   let closing = false;
   let closed = false;
   let lateRecords = 0;
+  /** The journal's first failure is logged; it is retried with every record. */
+  let journalFailed = false;
   let intervalHandle: unknown;
   let retryHandle: unknown;
 
@@ -106,7 +139,9 @@ export function createUsageWriter(options: UsageWriterOptions): UsageWriter {
   async function scan(): Promise<void> {
     scanned = true;
     try {
-      const found = await spool.list();
+      // A crashed process's journal holds records that may be nowhere else (or already committed:
+      // inserts are idempotent by record id). Replayed first, as the oldest.
+      const found = [...((await journal?.leftovers()) ?? []), ...(await spool.list())];
       const known = new Set(spoolFiles);
       spoolFiles.unshift(...found.filter((name) => !known.has(name)));
       if (found.length > 0) logger.info({ files: found.length }, 'replaying spooled usage records');
@@ -135,7 +170,10 @@ export function createUsageWriter(options: UsageWriterOptions): UsageWriter {
         continue;
       }
       // One insert per file (files hold one batch), so a file is committed whole or not at all.
-      if (contents.records.length > 0) await store.insertBatch(contents.records);
+      if (contents.records.length > 0) {
+        insertsTried += 1;
+        await store.insertBatch(contents.records);
+      }
       written += contents.records.length;
       spoolFiles.shift();
       try {
@@ -162,9 +200,11 @@ export function createUsageWriter(options: UsageWriterOptions): UsageWriter {
     while (pending.length >= batchSize || (all && pending.length > 0)) {
       const batch = pending.splice(0, batchSize);
       inFlight = batch;
+      insertsTried += 1;
       try {
         await store.insertBatch(batch);
         written += batch.length;
+        release(batch);
       } catch (error) {
         // Unless `close` has taken the batch over (and spilled it), it goes back to the front.
         if (inFlight === batch) pending.unshift(...batch);
@@ -180,8 +220,17 @@ export function createUsageWriter(options: UsageWriterOptions): UsageWriter {
     if (!available && !retryDue && !pass.force) return;
     retryDue = false;
     try {
+      // During an outage records go to disk as they come: a spill in progress finishes first, so
+      // that this attempt replays its file instead of finding nothing to try the database with.
+      if (!available) await spiller.idle();
+      const triedBefore = insertsTried;
       await replaySpool();
       await writeMemory(pass.all || !available);
+      if (!available && insertsTried === triedBefore) {
+        // Nothing was written, so nothing says the database is back: ask again later.
+        scheduleRetry();
+        return;
+      }
       if (!available) {
         logger.info({ outage_ms: now() - outageStartedAt, written }, 'usage database available again');
       }
@@ -194,23 +243,34 @@ export function createUsageWriter(options: UsageWriterOptions): UsageWriter {
         outageStartedAt = now();
         logger.warn(
           { err: error, buffered: pending.length },
-          'usage database unavailable; buffering usage records',
+          'usage database unavailable; spilling usage records to disk',
         );
       }
       available = false;
       scheduleRetry();
-      if (pending.length > memoryBuffer) void spiller.wake({ all: false, force: false });
+      // Unreachable: what is in memory goes to disk now, not after the memory buffer fills.
+      if (pending.length > spillThreshold()) void spiller.wake({ all: false, force: false });
     }
   }
 
+  /**
+   * Records allowed to wait in memory: the memory buffer while the database answers (a slow one
+   * catches up from memory), none once a write failed or the writer is closed, so that a crash
+   * during an outage loses only what arrived since the last spill.
+   */
+  function spillThreshold(): number {
+    return closed || !available ? 0 : memoryBuffer;
+  }
+
   async function spillPass(): Promise<void> {
-    while (pending.length > (closed ? 0 : memoryBuffer)) {
+    while (pending.length > spillThreshold()) {
       if (!closed && now() < spillRetryAt) return;
       // The oldest records go to disk, so replay (spool first, then memory) keeps their order.
       const chunk = pending.splice(0, batchSize);
       spilling += chunk.length;
       try {
         const name = await spool.write(chunk);
+        release(chunk);
         // The start-up scan may have listed it already, between its rename and this line.
         if (!spoolFiles.includes(name)) spoolFiles.push(name);
       } catch (error) {
@@ -281,9 +341,12 @@ export function createUsageWriter(options: UsageWriterOptions): UsageWriter {
     if (pending.length > 0) {
       logger.error(
         { records: pending.length },
-        'usage records could be neither written nor spilled and are lost',
+        journal === undefined
+          ? 'usage records could be neither written nor spilled and are lost'
+          : 'usage records could be neither written nor spilled; their journal is kept for the next start',
       );
     }
+    journal?.close();
   }
 
   tick();
@@ -299,9 +362,19 @@ export function createUsageWriter(options: UsageWriterOptions): UsageWriter {
             logger.error({ request_id: record.requestId }, 'usage record after close; not written');
           return;
         }
+        if (journal !== undefined) {
+          try {
+            journal.append(record);
+          } catch (error) {
+            // A full or failing disk must not fail the request: the record carries on in memory.
+            lastError = describe(error);
+            if (!journalFailed) logger.error({ err: error }, 'cannot append to the usage journal');
+            journalFailed = true;
+          }
+        }
         pending.push(record);
         if (available && pending.length >= batchSize) void writer.wake({ all: false, force: false });
-        if (pending.length > memoryBuffer) void spiller.wake({ all: false, force: false });
+        if (pending.length > spillThreshold()) void spiller.wake({ all: false, force: false });
       } catch {
         // The request path must never fail because of accounting.
       }

@@ -3,6 +3,7 @@ import { formatProblems } from './config-error.js';
 import { parseDottedPath } from './config-path.js';
 import { environmentVariables } from './environment-variables.js';
 import { loadConfig, type LoadResult } from './load.js';
+import { parseResourceAttributes } from './resource-attributes.js';
 import { valueKindAt } from './schema-introspection.js';
 
 const cwd = '/srv/app';
@@ -74,6 +75,56 @@ describe('environment variables', () => {
     );
     expect(errorsOf(load({ LOG_FORMAT: 'xml' }))).toBe(
       'log.format: expected one of "json", "pretty", got "xml" (from environment variable LOG_FORMAT)',
+    );
+  });
+
+  it('carry the OpenTelemetry batch, timeout and resource variables into tracing', () => {
+    const tracing = configOf(
+      load({
+        OTEL_BSP_SCHEDULE_DELAY: '250',
+        OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '128',
+        OTEL_BSP_MAX_QUEUE_SIZE: '4096',
+        OTEL_BSP_EXPORT_TIMEOUT: '15000',
+        OTEL_EXPORTER_OTLP_TIMEOUT: '2500',
+        OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment=prod, team.name=ml%20platform',
+      }),
+    ).tracing;
+    expect(tracing.batch).toEqual({
+      schedule_delay_ms: 250,
+      max_export_batch_size: 128,
+      max_queue_size: 4096,
+      export_timeout_ms: 15_000,
+    });
+    expect(tracing.otlp_timeout_ms).toBe(2_500);
+    expect(tracing.resource_attributes).toBe('deployment.environment=prod, team.name=ml%20platform');
+    expect(parseResourceAttributes(tracing.resource_attributes ?? '')).toEqual({
+      'deployment.environment': 'prod',
+      'team.name': 'ml platform',
+    });
+    // Unset: the specification's defaults.
+    expect(configOf(load({})).tracing).toMatchObject({
+      otlp_timeout_ms: 10_000,
+      batch: {
+        schedule_delay_ms: 5_000,
+        max_export_batch_size: 512,
+        max_queue_size: 2_048,
+        export_timeout_ms: 30_000,
+      },
+    });
+  });
+
+  it('name the OpenTelemetry variable of a bad number or attribute list', () => {
+    expect(errorsOf(load({ OTEL_BSP_SCHEDULE_DELAY: 'soon' }))).toBe(
+      'tracing.batch.schedule_delay_ms: expected a number, got "soon" (from environment variable OTEL_BSP_SCHEDULE_DELAY)',
+    );
+    expect(errorsOf(load({ OTEL_BSP_MAX_QUEUE_SIZE: '0' }))).toContain(
+      '(from environment variable OTEL_BSP_MAX_QUEUE_SIZE)',
+    );
+    expect(errorsOf(load({ OTEL_EXPORTER_OTLP_TIMEOUT: '2.5' }))).toContain(
+      '(from environment variable OTEL_EXPORTER_OTLP_TIMEOUT)',
+    );
+    expect(errorsOf(load({ OTEL_RESOURCE_ATTRIBUTES: 'team=%E0%A4%A' }))).toContain(
+      'tracing.resource_attributes: expected key=value pairs separated by commas, values percent-encoded',
     );
   });
 

@@ -17,6 +17,7 @@ export {
   type ConfigProblem,
   type ValueSource,
 } from './config-error.js';
+export { parseResourceAttributes } from './resource-attributes.js';
 export { maskSecret, maskedConfig, maskUrlCredentials } from './mask.js';
 export { starterConfigYaml } from './starter-template.js';
 export { environmentVariables } from './environment-variables.js';

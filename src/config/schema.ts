@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseResourceAttributes } from './resource-attributes.js';
 
 /**
  * The configuration schema: the one definition of every setting, its type and default. File keys
@@ -136,8 +137,14 @@ export const configSchema = z.strictObject({
       /** No verdict on fewer requests than this within the window. */
       minimum_requests: z.number().int().positive().default(5),
       window_ms: positiveMs.default(30_000),
-      /** How long an open breaker refuses traffic before it lets probes through. */
-      open_ms: positiveMs.default(10_000),
+      /**
+       * The first open period: how long a breaker that opens refuses traffic before it lets probes
+       * through. Short, so a recovered target is tried again promptly; each consecutive re-open adds
+       * this much again (Envoy's base ejection time × consecutive ejections), up to `max_open_ms`.
+       */
+      open_ms: positiveMs.default(2_000),
+      /** The longest open period for a target that keeps failing its probes. */
+      max_open_ms: positiveMs.default(30_000),
       half_open_probes: z.number().int().positive().default(1),
     })
     .prefault({}),
@@ -182,6 +189,31 @@ export const configSchema = z.strictObject({
       /** Extra OTLP headers, `name=value,name=value` (may hold a token). */
       otlp_headers: z.string().min(1).optional(),
       service_name: z.string().min(1).default('gatehouse'),
+      /** OTLP export request timeout (OTEL_EXPORTER_OTLP_TIMEOUT). */
+      otlp_timeout_ms: positiveMs.default(10_000),
+      /**
+       * Extra resource attributes on every span, `key=value,key=value` with percent-encoded values
+       * (OTEL_RESOURCE_ATTRIBUTES); `service_name` wins over a `service.name` given here.
+       */
+      resource_attributes: z
+        .string()
+        .refine((text) => parseResourceAttributes(text) !== undefined, {
+          message: 'expected key=value pairs separated by commas, values percent-encoded',
+        })
+        .optional(),
+      /** The batch span processor (OTEL_BSP_*): spans are exported in batches, in the background. */
+      batch: z
+        .strictObject({
+          /** Longest a finished span waits before its batch is exported (OTEL_BSP_SCHEDULE_DELAY). */
+          schedule_delay_ms: positiveMs.default(5_000),
+          /** Spans per export request (OTEL_BSP_MAX_EXPORT_BATCH_SIZE); at most max_queue_size. */
+          max_export_batch_size: z.number().int().positive().default(512),
+          /** Spans waiting for export beyond which new ones are dropped (OTEL_BSP_MAX_QUEUE_SIZE). */
+          max_queue_size: z.number().int().positive().default(2_048),
+          /** Longest one batch export may take (OTEL_BSP_EXPORT_TIMEOUT). */
+          export_timeout_ms: positiveMs.default(30_000),
+        })
+        .prefault({}),
       sampler: z
         .enum([
           'always_on',
@@ -263,8 +295,17 @@ export const configSchema = z.strictObject({
       /** Records written to the database per batch. */
       batch_size: z.number().int().positive().max(10_000).default(500),
       flush_interval_ms: positiveMs.default(1_000),
-      /** Records held in memory while the database is unavailable before spilling to disk. */
+      /**
+       * Records held in memory while the database is slow before spilling to disk; once a write
+       * fails (the database is unreachable) everything is spilled at once.
+       */
       memory_buffer: z.number().int().positive().default(10_000),
+      /**
+       * `memory`: a record waits in memory until it is written (a crash loses at most the last flush
+       * interval's records, and during an outage those since the last spill). `disk`: each record is
+       * also appended to a journal when its request finishes, so a crash of the process loses none.
+       */
+      durability: z.enum(['memory', 'disk']).default('memory'),
     })
     .prefault({}),
   providers: z.record(z.string().regex(/^[a-z0-9][a-z0-9._-]*$/i), providerSchema).default({}),

@@ -94,7 +94,12 @@ describe('the starter gatehouse.yaml', () => {
       tiers: {},
       pricing: {},
       cache: { ...config.cache, models: {} },
-      tracing: { ...config.tracing, otlp_headers: undefined, langfuse: { url: config.tracing.langfuse.url } },
+      tracing: {
+        ...config.tracing,
+        otlp_headers: undefined,
+        resource_attributes: undefined,
+        langfuse: { url: config.tracing.langfuse.url },
+      },
     };
     const defaults = configOf(load(''));
     // Every value the template shows is the default.

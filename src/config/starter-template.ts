@@ -142,6 +142,13 @@ tracing:
   # sampler: parentbased_always_on   # OTEL_TRACES_SAMPLER
   # sampler_ratio: 1              # OTEL_TRACES_SAMPLER_ARG
   # capture_prompts: false        # put prompts and completions in spans
+  # otlp_timeout_ms: 10000        # OTEL_EXPORTER_OTLP_TIMEOUT: one export request
+  # resource_attributes: "deployment.environment=prod"   # OTEL_RESOURCE_ATTRIBUTES
+  # batch:
+  #   schedule_delay_ms: 5000     # OTEL_BSP_SCHEDULE_DELAY: longest a span waits to be exported
+  #   max_export_batch_size: 512  # OTEL_BSP_MAX_EXPORT_BATCH_SIZE
+  #   max_queue_size: 2048        # OTEL_BSP_MAX_QUEUE_SIZE: beyond it, new spans are dropped
+  #   export_timeout_ms: 30000    # OTEL_BSP_EXPORT_TIMEOUT
   # langfuse:
   #   public_key: "\${LANGFUSE_PUBLIC_KEY}"
   #   secret_key: "\${LANGFUSE_SECRET_KEY}"
@@ -174,13 +181,15 @@ pricing:
 usage:
   # batch_size: 500               # records per database write
   # flush_interval_ms: 1000       # longest a record waits before it is written
-  # memory_buffer: 10000          # records held in memory while the database is down, then spilled to disk
+  # memory_buffer: 10000          # records held in memory while the database is slow; unreachable: spilled at once
+  # durability: memory            # memory, or disk: each record journaled on disk as its request ends (no loss on a crash)
 
 # When a failing target is taken out of rotation (one breaker per provider and model).
 circuit_breaker:
   # failure_rate: 0.5             # failure rate over the window that opens the breaker
   # minimum_requests: 5           # no verdict on fewer requests than this
   # window_ms: 30000              # sliding window over which failures are counted
-  # open_ms: 10000                # how long an open breaker refuses traffic before probing
+  # open_ms: 2000                 # first open period before probing; each consecutive re-open adds as much again
+  # max_open_ms: 30000            # longest open period for a target that keeps failing its probes
   # half_open_probes: 1           # requests let through at once to probe; a success closes it
 `;

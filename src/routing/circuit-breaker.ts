@@ -4,8 +4,14 @@ export interface BreakerSettings {
   /** No verdict on fewer requests than this in the window. */
   readonly minimumRequests: number;
   readonly windowMs: number;
-  /** How long an open breaker refuses traffic before letting probes through. */
+  /**
+   * The first open period: how long a breaker that opens refuses traffic before letting probes
+   * through. Each consecutive re-open lengthens it by this much (Envoy's outlier detection: base
+   * ejection time × consecutive ejections), up to `maxOpenMs`.
+   */
   readonly openMs: number;
+  /** The longest open period, however often the target failed; below `openMs` it means no growth. */
+  readonly maxOpenMs: number;
   /** Probes allowed at once while half-open. */
   readonly halfOpenProbes: number;
 }
@@ -31,6 +37,8 @@ export interface BreakerTransition {
   readonly state: 'open' | 'closed';
   /** For `open`: when probing may start. */
   readonly retryAt?: number;
+  /** For `open`: consecutive opens so far, so that a follower's own next re-open grows from there. */
+  readonly opens?: number;
 }
 
 export interface BreakerChannel {
@@ -59,6 +67,10 @@ interface Breaker {
   state: BreakerState;
   retryAt: number;
   probesInFlight: number;
+  /** Consecutive opens: the multiplier of the open period. */
+  opens: number;
+  /** When the breaker last closed; each `openMs` it then stays closed forgives one open. */
+  closedAt: number;
   /** Ring of per-bucket counts covering the window. */
   readonly requests: number[];
   readonly failures: number[];
@@ -69,7 +81,7 @@ interface Breaker {
 /**
  * Per-target circuit breakers over a sliding window of buckets. Closed: traffic flows and outcomes
  * are counted; when the failure rate reaches the threshold (with enough requests) it opens. Open:
- * the target is skipped until `openMs` passes. Half-open: up to `halfOpenProbes` requests probe it;
+ * the target is skipped for the open period (`openMs` × consecutive opens, capped at `maxOpenMs`). Half-open: up to `halfOpenProbes` requests probe it;
  * a success closes it, a failure opens it again. Transitions are published on the channel so that
  * every replica follows the one that saw the failures.
  */
@@ -89,6 +101,8 @@ export function createCircuitBreakers(
         state: 'closed',
         retryAt: 0,
         probesInFlight: 0,
+        opens: 0,
+        closedAt: now(),
         requests: new Array<number>(bucketCount).fill(0),
         failures: new Array<number>(bucketCount).fill(0),
         bucketStart: now(),
@@ -129,17 +143,44 @@ export function createCircuitBreakers(
     if (state === 'closed') {
       breaker.requests.fill(0);
       breaker.failures.fill(0);
+      breaker.closedAt = now();
     }
     for (const listener of listeners) listener(target, state);
     if (publish && state !== 'half-open') {
-      channel?.publish(state === 'open' ? { target, state, retryAt: breaker.retryAt } : { target, state });
+      channel?.publish(
+        state === 'open'
+          ? { target, state, retryAt: breaker.retryAt, opens: breaker.opens }
+          : { target, state },
+      );
     }
+  }
+
+  /**
+   * Opens the breaker for `openMs` × consecutive opens (capped). A breaker opening from closed first
+   * forgives one open per `openMs` it stayed closed (as Envoy decrements its ejection multiplier
+   * while a host stays healthy), so a target that recovered for good starts again from the short period
+   * and one that flaps keeps a long one.
+   */
+  function open(target: string, breaker: Breaker, time: number): void {
+    if (breaker.state === 'closed') {
+      const forgiven = Math.floor((time - breaker.closedAt) / settings.openMs);
+      breaker.opens = Math.max(0, breaker.opens - forgiven);
+    }
+    breaker.opens += 1;
+    breaker.retryAt = time + openPeriod(breaker.opens);
+    setState(target, breaker, 'open', true);
+  }
+
+  function openPeriod(opens: number): number {
+    return Math.min(settings.openMs * opens, Math.max(settings.maxOpenMs, settings.openMs));
   }
 
   channel?.subscribe((transition) => {
     const breaker = breakerOf(transition.target);
     if (transition.state === 'open') {
-      breaker.retryAt = Math.max(breaker.retryAt, transition.retryAt ?? now() + settings.openMs);
+      // A publisher that sends no count (an older replica) counts as one more open.
+      breaker.opens = Math.max(breaker.opens, transition.opens ?? breaker.opens + 1);
+      breaker.retryAt = Math.max(breaker.retryAt, transition.retryAt ?? now() + openPeriod(breaker.opens));
       setState(transition.target, breaker, 'open', false);
     } else {
       setState(transition.target, breaker, 'closed', false);
@@ -164,10 +205,7 @@ export function createCircuitBreakers(
       if (probe || breaker.state === 'half-open') {
         if (probe) breaker.probesInFlight = Math.max(0, breaker.probesInFlight - 1);
         if (success) setState(target, breaker, 'closed', true);
-        else {
-          breaker.retryAt = time + settings.openMs;
-          setState(target, breaker, 'open', true);
-        }
+        else open(target, breaker, time);
         return;
       }
       if (breaker.state !== 'closed') return;
@@ -176,8 +214,7 @@ export function createCircuitBreakers(
       if (!success) breaker.failures[breaker.bucketIndex] = (breaker.failures[breaker.bucketIndex] ?? 0) + 1;
       const requests = sum(breaker.requests);
       if (requests >= settings.minimumRequests && sum(breaker.failures) / requests >= settings.failureRate) {
-        breaker.retryAt = time + settings.openMs;
-        setState(target, breaker, 'open', true);
+        open(target, breaker, time);
       }
     },
     snapshot() {

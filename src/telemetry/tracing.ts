@@ -32,12 +32,25 @@ export interface TracingSettings {
   readonly langfuse?: LangfuseSettings | undefined;
   /** Whether prompts and completions may be written into spans (off by default: they are user data). */
   readonly capturePrompts: boolean;
+  /** Extra resource attributes (OTEL_RESOURCE_ATTRIBUTES); the service name and version win. */
+  readonly resourceAttributes?: Readonly<Record<string, string>> | undefined;
+  /** OTLP export request timeout (OTEL_EXPORTER_OTLP_TIMEOUT); default 10 s. */
+  readonly exportTimeoutMs?: number | undefined;
+  /** The batch span processor (OTEL_BSP_*); the SDK's defaults where absent. */
+  readonly batch?: BatchSettings | undefined;
+}
+
+export interface BatchSettings {
+  readonly scheduleDelayMs: number;
+  readonly maxExportBatchSize: number;
+  readonly maxQueueSize: number;
+  readonly exportTimeoutMs: number;
 }
 
 export interface TracingOverrides {
   /** Replaces the exporter the mode would build (tests pass an InMemorySpanExporter). */
   readonly exporter?: SpanExporter;
-  /** How long finished spans wait to be exported together (default 5 s, the SDK's). */
+  /** How long finished spans wait to be exported together (replaces `batch.scheduleDelayMs`). */
   readonly exportDelayMs?: number;
 }
 
@@ -100,20 +113,24 @@ export function createTracing(settings: TracingSettings, overrides: TracingOverr
       endpoint: settings.endpoint,
       headers: settings.headers,
       langfuse: settings.langfuse,
+      timeoutMs: settings.exportTimeoutMs,
     });
+  const batch = settings.batch;
   const provider = new BasicTracerProvider({
     resource: resourceFromAttributes({
+      ...settings.resourceAttributes,
       [ATTR_SERVICE_NAME]: settings.serviceName,
       ...(settings.serviceVersion === undefined ? {} : { [ATTR_SERVICE_VERSION]: settings.serviceVersion }),
     }),
     sampler: buildSampler(settings.sampler, settings.ratio ?? 1),
     spanProcessors: [
-      // Explicit values so that OTEL_BSP_* variables do not change behaviour behind the configuration.
+      // Explicit values: the OTEL_BSP_* variables arrive through the configuration (tracing.batch),
+      // never read by the SDK behind its back. The defaults are the specification's.
       new BatchSpanProcessor(exporter, {
-        maxQueueSize: 2048,
-        maxExportBatchSize: 512,
-        scheduledDelayMillis: overrides.exportDelayMs ?? 5_000,
-        exportTimeoutMillis: 30_000,
+        maxQueueSize: batch?.maxQueueSize ?? 2048,
+        maxExportBatchSize: batch?.maxExportBatchSize ?? 512,
+        scheduledDelayMillis: overrides.exportDelayMs ?? batch?.scheduleDelayMs ?? 5_000,
+        exportTimeoutMillis: batch?.exportTimeoutMs ?? 30_000,
       }),
     ],
   });

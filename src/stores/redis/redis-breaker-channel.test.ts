@@ -18,6 +18,7 @@ describe('circuit breaker state shared through Redis', () => {
       minimumRequests: 2,
       windowMs: 10_000,
       openMs: 300,
+      maxOpenMs: 30_000,
       halfOpenProbes: 1,
     };
     const first = new Redis(redisUrl);
@@ -44,6 +45,46 @@ describe('circuit breaker state shared through Redis', () => {
         timeout: 2_000,
       })
       .toBe('closed');
+
+    await firstChannel.close();
+    await secondChannel.close();
+  });
+
+  it('a re-open carries its grown open period and count to the other replica', async () => {
+    const channel = `gatehouse-test-breakers-${Date.now()}-${Math.random()}`;
+    const settings = {
+      failureRate: 0.5,
+      minimumRequests: 2,
+      windowMs: 10_000,
+      openMs: 1_000,
+      maxOpenMs: 30_000,
+      halfOpenProbes: 1,
+    };
+    let time = 1_000_000;
+    const clock = () => time;
+    const first = new Redis(redisUrl);
+    const second = new Redis(redisUrl);
+    clients.push(first, second);
+    const firstChannel = createRedisBreakerChannel(first, channel);
+    const secondChannel = createRedisBreakerChannel(second, channel);
+    const replicaA = createCircuitBreakers(settings, firstChannel, clock);
+    const replicaB = createCircuitBreakers(settings, secondChannel, clock);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const retryAtOf = (replica: typeof replicaA) =>
+      replica.snapshot().find((entry) => entry.target === 'm')?.retryAt;
+
+    replicaA.record('m', false, false);
+    replicaA.record('m', false, false);
+    await expect.poll(() => retryAtOf(replicaB), { timeout: 2_000 }).toBe(1_001_000);
+    time = 1_001_000;
+    expect(replicaA.admit('m')).toEqual({ admitted: true, probe: true });
+    replicaA.record('m', false, true);
+    await expect.poll(() => retryAtOf(replicaB), { timeout: 2_000 }).toBe(1_003_000);
+    time = 1_003_000;
+    expect(replicaB.admit('m')).toEqual({ admitted: true, probe: true });
+    replicaB.record('m', false, true);
+    expect(retryAtOf(replicaB)).toBe(1_006_000);
+    await expect.poll(() => retryAtOf(replicaA), { timeout: 2_000 }).toBe(1_006_000);
 
     await firstChannel.close();
     await secondChannel.close();

@@ -47,12 +47,20 @@ function parseTransition(message: string): { origin: string; transition: Breaker
       target?: unknown;
       state?: unknown;
       retryAt?: unknown;
+      opens?: unknown;
     };
     if (typeof value.origin !== 'string' || typeof value.target !== 'string') return undefined;
     if (value.state !== 'open' && value.state !== 'closed') return undefined;
     const transition: BreakerTransition =
       value.state === 'open' && typeof value.retryAt === 'number'
-        ? { target: value.target, state: 'open', retryAt: value.retryAt }
+        ? {
+            target: value.target,
+            state: 'open',
+            retryAt: value.retryAt,
+            ...(typeof value.opens === 'number' && Number.isInteger(value.opens) && value.opens > 0
+              ? { opens: value.opens }
+              : {}),
+          }
         : { target: value.target, state: value.state };
     return { origin: value.origin, transition };
   } catch {

@@ -13,6 +13,13 @@ export interface RedisCacheStoreOptions {
   readonly maxTtlSeconds: number;
   /** Told about failed commands (the shared connection re-establishes itself after a timeout). */
   readonly reportFailure?: ((error: unknown) => void) | undefined;
+  /**
+   * Bounds a request-path command (a lookup, a write) by the connection's short deadline, the same
+   * one the limiter's commands have: a Redis that accepts connections but never answers must cost a
+   * request about that much (a lookup becomes a miss, a write is dropped), not the client's backstop.
+   * Purges and counts are administrative and keep the backstop alone.
+   */
+  readonly withDeadline?: (<T>(command: Promise<T>) => Promise<T>) | undefined;
   /** Unix milliseconds. */
   readonly now?: (() => number) | undefined;
 }
@@ -39,10 +46,12 @@ export function createRedisCacheStore(options: RedisCacheStoreOptions): SharedCa
   const indexKey = (scopeTag: string) => `${scopePrefix(scopeTag)}index`;
   const dataKey = (key: CacheKey) => `${scopePrefix(key.scopeTag)}${key.modelTag}:${key.hash}`;
 
-  async function run<T>(command: () => Promise<T>): Promise<T> {
+  const withDeadline = options.withDeadline ?? (<T>(command: Promise<T>) => command);
+
+  async function run<T>(command: () => Promise<T>, bounded = false): Promise<T> {
     if (client.status !== 'ready') throw new Error(`Redis is not connected (${client.status})`);
     try {
-      return await command();
+      return await (bounded ? withDeadline(command()) : command());
     } catch (error) {
       options.reportFailure?.(error);
       throw error;
@@ -82,7 +91,7 @@ export function createRedisCacheStore(options: RedisCacheStoreOptions): SharedCa
   }
 
   return {
-    get: (key) => run(async () => (await client.get(dataKey(key))) ?? undefined),
+    get: (key) => run(async () => (await client.get(dataKey(key))) ?? undefined, true),
     set: (key, value, ttlSeconds) =>
       run(async () => {
         const time = now();
@@ -99,7 +108,7 @@ export function createRedisCacheStore(options: RedisCacheStoreOptions): SharedCa
           ),
           client.sadd(scopesKey, key.scopeTag),
         ]);
-      }),
+      }, true),
     purge: (selector: TagSelector) =>
       run(async () => {
         const scopes =
