@@ -7,7 +7,14 @@ import { createTargetStats, rememberedLatencies } from './target-stats.js';
  * name`, the mock's `mock-*`): that state is bounded however many distinct names arrive.
  */
 
-const settings = { failureRate: 0.5, minimumRequests: 4, windowMs: 10_000, openMs: 1_000, halfOpenProbes: 1 };
+const settings = {
+  failureRate: 0.5,
+  minimumRequests: 4,
+  windowMs: 10_000,
+  openMs: 1_000,
+  maxOpenMs: 30_000,
+  halfOpenProbes: 1,
+};
 
 describe('per-target routing state stays bounded', () => {
   it('keeps a bounded number of circuit breakers, and keeps an open one over closed ones', () => {
