@@ -22,3 +22,4 @@ export type {
 export { validateEmbeddingsRequest } from './openai/openai-embeddings-validation.js';
 export { openaiCodec } from './openai/openai-codec.js';
 export { SseParser } from './sse-parser.js';
+export { withScrubbedErrors } from './scrubbed-errors.js';

@@ -15,6 +15,15 @@ export function upstreamHttpError(providerName: string, status: number, bodyText
       { status: 502, upstreamType: upstreamCredentialsRefused },
     );
   }
+  if (status < 400) {
+    // A redirect or another non-success the gateway does not follow: the provider's fault, not
+    // the caller's, and never a status to hand on (a 3xx without its Location means nothing).
+    return new GatewayError(
+      'upstream_error',
+      `Provider ${providerName} answered with HTTP ${status}, which the gateway does not follow.`,
+      { status: 502 },
+    );
+  }
   const details = readErrorBody(bodyText);
   const message = details.message ?? `Provider ${providerName} answered with HTTP ${status}.`;
   return new GatewayError(classify(status, details, message), message, {
