@@ -101,16 +101,19 @@ describe.each(providers)('a %s provider that echoes its credential', (provider) 
       });
     });
 
-    it.each([0, 2])('in an in-band stream error after %i words, reaches the caller scrubbed', async (words) => {
-      upstream.setScript((request) => ({
-        streamErrorAfterWords: words,
-        errorMessage: echoOfCredentials(request.headers),
-      }));
-      const response = await ask(dialect, `via-${provider}`, true);
-      expectNoProviderKey(response);
-      expect(response.text).toContain('Invalid request, header was');
-      expect(response.text).toContain('[redacted]');
-    });
+    it.each([0, 2])(
+      'in an in-band stream error after %i words, reaches the caller scrubbed',
+      async (words) => {
+        upstream.setScript((request) => ({
+          streamErrorAfterWords: words,
+          errorMessage: echoOfCredentials(request.headers),
+        }));
+        const response = await ask(dialect, `via-${provider}`, true);
+        expectNoProviderKey(response);
+        expect(response.text).toContain('Invalid request, header was');
+        expect(response.text).toContain('[redacted]');
+      },
+    );
   });
 });
 

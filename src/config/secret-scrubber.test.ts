@@ -20,7 +20,11 @@ describe('the secret scrubber', () => {
     ['an OpenAI project key', 'sk-proj-abc_DEF-0123456789xyz', '[redacted]'],
     ['an Anthropic key', 'x-api-key sk-ant-api03-abc_def-0123456789ABCDEFGH', 'x-api-key [redacted]'],
     ['an Azure key after api-key', 'api-key: 0123456789abcdef0123456789abcdef', 'api-key: [redacted]'],
-    ['a key in a JSON header bag', '{"api-key": "0123456789abcdef0123456789abcdef"}', '{"api-key": "[redacted]"}'],
+    [
+      'a key in a JSON header bag',
+      '{"api-key": "0123456789abcdef0123456789abcdef"}',
+      '{"api-key": "[redacted]"}',
+    ],
     ['an AWS access key id', 'id AKIAIOSFODNN7EXAMPLE here', 'id [redacted] here'],
     ['a Google API key', 'key=AIzaSyA-1234567890abcdefghijklmnopqrstu', 'key=[redacted]'],
     [

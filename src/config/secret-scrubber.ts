@@ -11,9 +11,9 @@ import type { Config } from './schema.js';
  */
 export interface SecretScrubber {
   /** For a caller: every secret replaced by `[redacted]`. */
-  redact(text: string): string;
+  readonly redact: (text: string) => string;
   /** For the server log: every secret shown as `maskSecret` shows it (`sk-...abcd`). */
-  mask(text: string): string;
+  readonly mask: (text: string) => string;
 }
 
 export const redactedMarker = '[redacted]';
