@@ -133,6 +133,28 @@ describe('an answer that is not a success', () => {
   );
 });
 
+describe('a provider refusing the gateway credentials (401, 403)', () => {
+  it.each([401, 403])('is a 502 without its words; the log keeps them, masked', async (status) => {
+    upstream.setScript((request) => ({ status, errorMessage: echoOfCredentials(request.headers) }));
+    for (const provider of providers) {
+      for (const dialect of dialects) {
+        const response = await ask(dialect, `via-${provider}`, false);
+        expect(response.status).toBe(502);
+        expectNoProviderKey(response);
+        expect(response.text).not.toContain('Invalid request, header was');
+      }
+    }
+    const causes = gateway
+      .logRecords()
+      .map((record) => record.error_cause)
+      .filter((cause): cause is string => typeof cause === 'string');
+    for (const key of providerKeys) {
+      expect(causes.some((cause) => cause.includes(maskSecret(key)))).toBe(true);
+      expect(causes.some((cause) => cause.includes(key))).toBe(false);
+    }
+  });
+});
+
 describe('the server log', () => {
   it('keeps the provider messages with every key masked, never raw', async () => {
     upstream.setScript((request) => ({ status: 400, errorMessage: echoOfCredentials(request.headers) }));

@@ -58,6 +58,8 @@ export function createRequestLogger(logger: Logger, options: RequestLogOptions):
           cost_usd: record.costUsd,
           error_code: error?.code,
           error_message: error === undefined ? undefined : options.mask(error.message),
+          // What the error came from (a provider's own words when its message is the gateway's).
+          error_cause: error?.cause instanceof Error ? options.mask(error.cause.message) : undefined,
           overhead_ms: round(meta.overheadMs),
           duration_ms: round(performance.now() - context.receivedAt),
         },
