@@ -27,13 +27,15 @@ const shortestScrubbedSecret = 8;
 /**
  * Well-known credential shapes. Where a label introduces the value (`Bearer `, `api-key: `) only
  * the value is replaced, so the message still says what kind of credential it quoted. (Letter
- * cases are spelled out: the whole pattern is one case-sensitive expression.)
+ * cases are spelled out: the whole pattern is one case-sensitive expression.) The look-behinds'
+ * quantifiers are bounded: an unbounded `\s+` there is re-read at every position of a run of
+ * spaces, quadratic in a message that may echo a caller's megabyte.
  */
 const credentialShapes: readonly string[] = [
   // Authorization schemes: any token after Bearer / Basic (JWTs, Azure AD tokens, opaque keys).
-  String.raw`(?<=\b(?:[Bb]earer|BEARER|[Bb]asic|BASIC)\s+)[\w.~+/=-]{8,}`,
+  String.raw`(?<=\b(?:[Bb]earer|BEARER|[Bb]asic|BASIC)\s{1,4})[\w.~+/=-]{8,}`,
   // A key introduced by its header or field name: Azure's 32-hex `api-key`, Anthropic's `x-api-key`.
-  String.raw`(?<=\b(?:[Xx]-)?[Aa][Pp][Ii][-_ ]?[Kk][Ee][Yy](?:\s*[:=]\s*|["']\s*[:=]?\s*|\s+)["']?)[\w.~+/=-]{16,}`,
+  String.raw`(?<=\b(?:[Xx]-)?[Aa][Pp][Ii][-_ ]?[Kk][Ee][Yy](?:\s{0,4}[:=]\s{0,4}|["']\s{0,4}[:=]?\s{0,4}|\s{1,4})["']?)[\w.~+/=-]{16,}`,
   // OpenAI (`sk-`, `sk-proj-`, `sk-svcacct-`) and Anthropic (`sk-ant-api03-`) keys.
   String.raw`\bsk-[A-Za-z0-9_-]{16,}`,
   // AWS access key ids (long-lived and temporary).
