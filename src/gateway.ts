@@ -18,9 +18,14 @@ import {
   type ResponseCaching,
   type SemanticIndex,
 } from './caching/index.js';
-import { maskedConfig, parseResourceAttributes } from './config/index.js';
+import {
+  configuredSecrets,
+  createSecretScrubber,
+  maskedConfig,
+  parseResourceAttributes,
+} from './config/index.js';
 import type { Config } from './config/schema.js';
-import { codecs, validateEmbeddingsRequest } from './dialects/index.js';
+import { codecs as dialectCodecs, validateEmbeddingsRequest, withScrubbedErrors } from './dialects/index.js';
 import { buildApp, readTlsMaterial, watchTls, type TlsReloader } from './http/index.js';
 import { createKeyService, keySettingsFromConfig, type AuthenticationResult } from './keys/index.js';
 import { createLimiter, parseBudgetScope } from './limits/index.js';
@@ -77,6 +82,10 @@ const drainSweepMs = 100;
 /** The composition root: builds every component from the configuration and wires them. */
 export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const { config, logger } = options;
+  // Built once: the credentials this process holds, taken out of every error a caller receives
+  // (a provider may quote the key it was sent) and masked in the messages the request log keeps.
+  const secrets = createSecretScrubber([...configuredSecrets(config), options.masterKey]);
+  const codecs = withScrubbedErrors(dialectCodecs, secrets.redact);
   const tlsPaths =
     config.server.tls === undefined
       ? undefined
@@ -258,7 +267,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     codecs,
     describeProvider: describeProviders(config, providers),
     validateEmbeddings: validateEmbeddingsRequest,
-    requestLog: createRequestLogger(logger),
+    requestLog: createRequestLogger(logger, { mask: secrets.mask }),
   });
 
   let draining = false;
@@ -488,7 +497,7 @@ async function createCaching(config: Config, parts: CachingParts): Promise<Respo
           logger,
         })
       : undefined;
-  return createResponseCaching({ settings, cache, codecs, semantic, observer: metrics });
+  return createResponseCaching({ settings, cache, codecs: dialectCodecs, semantic, observer: metrics });
 }
 
 /**

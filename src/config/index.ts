@@ -19,6 +19,12 @@ export {
 } from './config-error.js';
 export { parseResourceAttributes } from './resource-attributes.js';
 export { maskSecret, maskedConfig, maskUrlCredentials } from './mask.js';
+export {
+  configuredSecrets,
+  createSecretScrubber,
+  redactedMarker,
+  type SecretScrubber,
+} from './secret-scrubber.js';
 export { starterConfigYaml } from './starter-template.js';
 export { environmentVariables } from './environment-variables.js';
 export { defaultAzureApiVersion, environmentProviders } from './environment-providers.js';

@@ -28,7 +28,16 @@ const providerSchema = z.strictObject({
 
 const targetSchema = z.strictObject({
   provider: z.string().min(1),
-  model: z.string().min(1),
+  /**
+   * The provider's name for the model; some providers put it in the URL path (Azure's deployment),
+   * where `.` and `..` are dot segments that would move the request to another path.
+   */
+  model: z
+    .string()
+    .min(1)
+    .refine((name) => name !== '.' && name !== '..', {
+      message: 'must not be "." or "..": a dot segment in a provider URL path leads elsewhere',
+    }),
   weight: z.number().positive().default(1),
 });
 

@@ -24,3 +24,4 @@ export { validateEmbeddingsRequest } from './openai/openai-embeddings-validation
 export { openaiCodec } from './openai/openai-codec.js';
 export { maximumModelNameLength } from './shared/validation.js';
 export { SseParser } from './sse-parser.js';
+export { withScrubbedErrors } from './scrubbed-errors.js';

@@ -21,11 +21,17 @@ export interface RequestLogger {
   log(record: RequestRecord): void;
 }
 
+export interface RequestLogOptions {
+  /** Masks credentials in text the gateway did not write (a provider's error message). */
+  readonly mask: (text: string) => string;
+}
+
 /**
- * One JSON line per request. Only identifiers and figures are logged: never a key, a header value
- * or a prompt, so nothing secret can reach the log through this line.
+ * One JSON line per request. Only identifiers and figures are logged, never a key, a header value
+ * or a prompt; and a failed request's message (often a provider's own words, which may quote the
+ * credential it was sent) only once `mask` has masked every credential in it.
  */
-export function createRequestLogger(logger: Logger): RequestLogger {
+export function createRequestLogger(logger: Logger, options: RequestLogOptions): RequestLogger {
   // Every field below is an identifier or a figure, so the line may skip pino's redaction pass.
   const writeLine = createPlainInfoWriter(logger);
   return {
@@ -51,6 +57,9 @@ export function createRequestLogger(logger: Logger): RequestLogger {
           cached_tokens: usage?.cachedInputTokens,
           cost_usd: record.costUsd,
           error_code: error?.code,
+          error_message: error === undefined ? undefined : options.mask(error.message),
+          // What the error came from (a provider's own words when its message is the gateway's).
+          error_cause: error?.cause instanceof Error ? options.mask(error.cause.message) : undefined,
           overhead_ms: round(meta.overheadMs),
           duration_ms: round(performance.now() - context.receivedAt),
         },

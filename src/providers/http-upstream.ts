@@ -79,7 +79,7 @@ export function createHttpUpstream(options: HttpUpstreamOptions): HttpUpstream {
       return { ok: false, failure: connectionFailure(options.providerName, error, call.signal.aborted) };
     }
     const { statusCode, headers, body } = started;
-    if (statusCode >= 400) {
+    if (!isSuccess(statusCode)) {
       const text = await body.bytes().then(
         (bytes) => bytes.toString('utf8'),
         () => '',
@@ -115,7 +115,7 @@ export function createHttpUpstream(options: HttpUpstreamOptions): HttpUpstream {
       return { ok: false, failure: connectionFailure(options.providerName, error, signal.aborted) };
     }
     const { statusCode, headers, body } = answer;
-    if (statusCode >= 400) return httpFailure(statusCode, headers, body.toString('utf8'));
+    if (!isSuccess(statusCode)) return httpFailure(statusCode, headers, body.toString('utf8'));
     return {
       ok: true,
       response: {
@@ -129,6 +129,15 @@ export function createHttpUpstream(options: HttpUpstreamOptions): HttpUpstream {
   }
 
   return { send, close: () => pool.close() };
+}
+
+/**
+ * Only a 2xx answer is relayed: the same-dialect fast path passes a body on as it came, so an error
+ * or a redirect (undici follows none) must become a GatewayError, whose message is scrubbed before
+ * any caller sees it, instead of reaching the caller byte for byte.
+ */
+function isSuccess(statusCode: number): boolean {
+  return statusCode >= 200 && statusCode < 300;
 }
 
 /** A body already read, for callers that iterate it. */

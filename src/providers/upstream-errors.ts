@@ -8,11 +8,26 @@ import { GatewayError, upstreamCredentialsRefused, type ErrorCode } from '../err
 export function upstreamHttpError(providerName: string, status: number, bodyText: string): GatewayError {
   if (status === 401 || status === 403) {
     // The gateway's own credentials were refused. The provider's message may quote the key, and
-    // the caller can do nothing about it: say what happened, never what the provider said.
+    // the caller can do nothing about it: say what happened, never what the provider said. Its
+    // words go with the error as its cause, for the server log (which masks credentials).
+    const said = readErrorBody(bodyText).message;
     return new GatewayError(
       'upstream_error',
       `Provider ${providerName} refused the gateway's credentials (HTTP ${status}); the gateway's provider configuration needs attention.`,
-      { status: 502, upstreamType: upstreamCredentialsRefused },
+      {
+        status: 502,
+        upstreamType: upstreamCredentialsRefused,
+        ...(said === undefined ? {} : { cause: new Error(said) }),
+      },
+    );
+  }
+  if (status < 400) {
+    // A redirect or another non-success the gateway does not follow: the provider's fault, not
+    // the caller's, and never a status to hand on (a 3xx without its Location means nothing).
+    return new GatewayError(
+      'upstream_error',
+      `Provider ${providerName} answered with HTTP ${status}, which the gateway does not follow.`,
+      { status: 502 },
     );
   }
   const details = readErrorBody(bodyText);

@@ -39,10 +39,17 @@ export interface RecordedRequest {
 export interface Script {
   /** Wait before writing the response headers. */
   readonly headersDelayMs?: number;
-  /** An error status: the answer is an error body in the request's dialect. */
+  /** A status of 300 or more: the answer is an error body in the request's dialect. */
   readonly status?: number;
-  /** The error message of an error answer. */
+  /** The error message of an error answer (and of an in-band stream error). */
   readonly errorMessage?: string;
+  /** How an error status is written: the dialect's JSON error body (default) or plain text. */
+  readonly errorFormat?: 'json' | 'text';
+  /**
+   * A stream answers 200 and then fails in band, with the dialect's error event, after this many
+   * words (0: before any content).
+   */
+  readonly streamErrorAfterWords?: number;
   /** Extra response headers (e.g. `retry-after`). */
   readonly headers?: Readonly<Record<string, string>>;
   /** Words of the answer; each is one stream event. Default: five words. */
@@ -128,15 +135,20 @@ export async function startScriptedUpstream(initial: Script | ScriptFor = {}): P
       if (response.destroyed) return;
     }
     const model = typeof parsed.model === 'string' ? parsed.model : 'scripted-model';
-    if (script.status !== undefined && script.status >= 400) {
-      response.writeHead(script.status, { 'content-type': 'application/json', ...script.headers });
-      response.end(
-        JSON.stringify(errorBody(dialect, script.status, script.errorMessage ?? 'Scripted failure.')),
-      );
+    if (script.status !== undefined && script.status >= 300) {
+      const message = script.errorMessage ?? 'Scripted failure.';
+      const text = script.errorFormat === 'text';
+      response.writeHead(script.status, {
+        'content-type': text ? 'text/plain' : 'application/json',
+        ...script.headers,
+      });
+      response.end(text ? message : JSON.stringify(errorBody(dialect, script.status, message)));
       record.completed = true;
       return;
     }
-    const words = script.words ?? defaultWords;
+    const allWords = script.words ?? defaultWords;
+    const failAfter = record.stream ? script.streamErrorAfterWords : undefined;
+    const words = failAfter === undefined ? allWords : allWords.slice(0, failAfter);
     const delayMs = script.eventDelayMs ?? 0;
     if (path.endsWith('/embeddings')) {
       response.writeHead(200, { 'content-type': 'application/json', ...script.headers });
@@ -161,7 +173,15 @@ export async function startScriptedUpstream(initial: Script | ScriptFor = {}): P
       'cache-control': 'no-cache',
       ...script.headers,
     });
-    const events = dialect === 'openai' ? openaiStream(model, words) : anthropicStream(model, words);
+    const whole = dialect === 'openai' ? openaiStream(model, words) : anthropicStream(model, words);
+    // An in-band failure: the answer so far (its start and `failAfter` words), then the error event.
+    const events =
+      failAfter === undefined
+        ? whole
+        : [
+            ...whole.slice(0, (dialect === 'openai' ? 1 : 2) + failAfter),
+            streamErrorEvent(dialect, script.errorMessage ?? 'Scripted failure.'),
+          ];
     // Everything up to the first word goes out at once; later events are spaced by the delay.
     const firstWord = dialect === 'openai' ? 1 : 2;
     for (const [index, event] of events.entries()) {
@@ -216,6 +236,15 @@ function errorBody(dialect: UpstreamDialect, status: number, message: string): R
   }
   const type = status === 429 ? 'rate_limit_error' : status >= 500 ? 'server_error' : 'invalid_request_error';
   return { error: { message, type, param: null, code: null } };
+}
+
+/** The error event each dialect sends inside a stream that already began. */
+function streamErrorEvent(dialect: UpstreamDialect, message: string): string {
+  if (dialect === 'anthropic') {
+    const data = { type: 'error', error: { type: 'api_error', message } };
+    return `event: error\ndata: ${JSON.stringify(data)}\n\n`;
+  }
+  return `data: ${JSON.stringify({ error: { message, type: 'server_error', param: null, code: null } })}\n\n`;
 }
 
 function embeddingsBody(model: string): Record<string, unknown> {

@@ -2,6 +2,7 @@ import type { ProviderConfig } from '../../config/schema.js';
 import type { AdapterOptions } from '../adapter-options.js';
 import type { ProviderAdapter } from '../contract.js';
 import { createHttpAdapter } from '../http-adapter.js';
+import { pathSegment } from '../path-segment.js';
 
 /**
  * Azure OpenAI: the target model is a deployment name in the path, the API version a query
@@ -25,8 +26,10 @@ export function createAzureAdapter(
     supportsEmbeddings: true,
     supportsPrefill: config.supports_prefill ?? false,
     pathOf: (request) => {
+      const deployment = pathSegment(request.model, name);
+      if (typeof deployment !== 'string') return deployment;
       const operation = request.operation === 'chat' ? 'chat/completions' : 'embeddings';
-      return `/openai/deployments/${encodeURIComponent(request.model)}/${operation}?api-version=${apiVersion}`;
+      return `/openai/deployments/${deployment}/${operation}?api-version=${apiVersion}`;
     },
     modelsPath: `/openai/models?api-version=${apiVersion}`,
   });

@@ -1,0 +1,92 @@
+import { isPlainObject, type ConfigPath } from './config-path.js';
+import { isSecretField, maskSecret } from './mask.js';
+import type { Config } from './schema.js';
+
+/**
+ * Takes credentials out of text the gateway did not write (a provider's error message), before it
+ * reaches a caller or a log. Providers have been seen quoting the header they received ("header
+ * was 'Bearer sk-…'"), so every configured secret is removed verbatim, and anything shaped like a
+ * well-known credential is removed too: a key the configuration does not hold (one an OAuth token
+ * provider minted, one a proxy added) is still somebody's key.
+ */
+export interface SecretScrubber {
+  /** For a caller: every secret replaced by `[redacted]`. */
+  readonly redact: (text: string) => string;
+  /** For the server log: every secret shown as `maskSecret` shows it (`sk-...abcd`). */
+  readonly mask: (text: string) => string;
+}
+
+export const redactedMarker = '[redacted]';
+
+/**
+ * Below this length a configured value is not removed verbatim: it would match ordinary words
+ * ("test", "local"). Real provider keys are far longer; short ones are still caught by shape.
+ */
+const shortestScrubbedSecret = 8;
+
+/**
+ * Well-known credential shapes. Where a label introduces the value (`Bearer `, `api-key: `) only
+ * the value is replaced, so the message still says what kind of credential it quoted. (Letter
+ * cases are spelled out: the whole pattern is one case-sensitive expression.) The look-behinds'
+ * quantifiers are bounded: an unbounded `\s+` there is re-read at every position of a run of
+ * spaces, quadratic in a message that may echo a caller's megabyte.
+ */
+const credentialShapes: readonly string[] = [
+  // Authorization schemes: any token after Bearer / Basic (JWTs, Azure AD tokens, opaque keys).
+  String.raw`(?<=\b(?:[Bb]earer|BEARER|[Bb]asic|BASIC)\s{1,4})[\w.~+/=-]{8,}`,
+  // A key introduced by its header or field name: Azure's 32-hex `api-key`, Anthropic's `x-api-key`.
+  String.raw`(?<=\b(?:[Xx]-)?[Aa][Pp][Ii][-_ ]?[Kk][Ee][Yy](?:\s{0,4}[:=]\s{0,4}|["']\s{0,4}[:=]?\s{0,4}|\s{1,4})["']?)[\w.~+/=-]{16,}`,
+  // OpenAI (`sk-`, `sk-proj-`, `sk-svcacct-`) and Anthropic (`sk-ant-api03-`) keys.
+  String.raw`\bsk-[A-Za-z0-9_-]{16,}`,
+  // AWS access key ids (long-lived and temporary).
+  String.raw`\b(?:AKIA|ASIA)[0-9A-Z]{16}\b`,
+  // Google API keys.
+  String.raw`\bAIza[0-9A-Za-z_-]{35}`,
+  // JSON Web Tokens wherever they appear (header and payload are base64url JSON: `eyJ`).
+  String.raw`\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*`,
+  // The gateway's own virtual keys.
+  String.raw`\bgh-[A-Za-z0-9_-]{20,}`,
+];
+
+/** A scrubber for the given secrets (each configured credential, the master key). */
+export function createSecretScrubber(secrets: Iterable<string>): SecretScrubber {
+  const literal = [...new Set(secrets)]
+    .filter((secret) => secret.length >= shortestScrubbedSecret)
+    // Longest first, so a secret that contains another is replaced whole.
+    .sort((left, right) => right.length - left.length)
+    .map(escapeRegExp);
+  // One pass over one alternation: every span is replaced once, so a masked value (`sk-...abcd`)
+  // is never taken for a credential again.
+  const pattern = new RegExp([...literal, ...credentialShapes].join('|'), 'g');
+  return {
+    redact: (text) => text.replace(pattern, redactedMarker),
+    mask: (text) => text.replace(pattern, maskSecret),
+  };
+}
+
+/**
+ * Every secret value in the configuration, found by the same field-name rule that masks them for
+ * display (`api_key`, `password`, credential-named headers, ...), wherever the field is.
+ */
+export function configuredSecrets(config: Config): string[] {
+  const found: string[] = [];
+  const walk = (value: unknown, path: ConfigPath): void => {
+    if (typeof value === 'string') {
+      if (isSecretField(path)) found.push(value);
+      return;
+    }
+    if (Array.isArray(value)) {
+      value.forEach((item: unknown, index) => walk(item, [...path, index]));
+      return;
+    }
+    if (isPlainObject(value)) {
+      for (const [key, item] of Object.entries(value)) walk(item, [...path, key]);
+    }
+  };
+  walk(config, []);
+  return found;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
