@@ -5,10 +5,10 @@ import { startTestGateway, type TestGateway } from './support/gateway.js';
 import { rawRequest } from './support/http.js';
 
 /**
- * Issue 13, the HTTP edge, replayed over real sockets against a running gateway: the key is
- * checked before a body is read (item 4), JSON nesting is capped (item 4), the configured server
- * timeouts are the ones in force (item 5), connections per address and failed authentications are
- * bounded and unsupported methods answer 405 (item 8), a start that cannot bind exits (item 17).
+ * The HTTP edge, replayed over real sockets against a running gateway: the key is
+ * checked before a body is read, JSON nesting is capped, the configured server timeouts are the
+ * ones in force, connections per address and failed authentications are bounded, unsupported
+ * methods answer 405, and a start that cannot bind exits.
  */
 
 /** One raw HTTP exchange on its own socket: what the gateway wrote, and when it closed. */
@@ -88,7 +88,7 @@ const anthropicChat = JSON.stringify({
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-describe('item 4: the key is checked before the body is read; JSON nesting is capped', () => {
+describe('the key is checked before the body is read; JSON nesting is capped', () => {
   let gateway: TestGateway;
   const sockets: Socket[] = [];
 
@@ -199,7 +199,7 @@ describe('item 4: the key is checked before the body is read; JSON nesting is ca
   });
 });
 
-describe('item 5: the configured server timeouts are the ones in force', () => {
+describe('the configured server timeouts are the ones in force', () => {
   let gateway: TestGateway;
   const sockets: Socket[] = [];
 
@@ -292,7 +292,7 @@ describe('item 5: the configured server timeouts are the ones in force', () => {
   });
 });
 
-describe('item 8: connections per address, failed authentications, unsupported methods', () => {
+describe('connections per address, failed authentications, unsupported methods', () => {
   let gateway: TestGateway;
   const sockets: Socket[] = [];
 
@@ -400,7 +400,7 @@ describe('item 8: connections per address, failed authentications, unsupported m
   });
 });
 
-describe('item 17: a start that cannot bind its port', () => {
+describe('a start that cannot bind its port', () => {
   let busy: Server;
 
   beforeAll(async () => {

@@ -47,7 +47,7 @@ export function registerStartCommand(
         ({ url } = await gateway.listen());
       } catch (error) {
         // Nothing is served, so nothing may keep the process alive: close what was opened (the
-        // database, Redis, timers, a metrics server that did start) and exit non-zero (issue 13).
+        // database, Redis, timers, a metrics server that did start) and exit non-zero.
         const reason = error instanceof Error ? error.message : String(error);
         // Node's message names the address (`listen EADDRINUSE: address already in use 0.0.0.0:8080`).
         environment.stderr(`gatehouse: cannot start, nothing is listening: ${reason}\n`);

@@ -88,8 +88,8 @@ function isUnauthenticated(url: string): boolean {
 }
 
 /**
- * The server's own timeouts. Fastify drops its timeout options when it is given a `serverFactory`
- * (issue 13), so they are set here, on the server that listens. Node checks them every
+ * The server's own timeouts. Fastify drops its timeout options when it is given a `serverFactory`,
+ * so they are set here, on the server that listens. Node checks them every
  * `connectionsCheckingInterval` (30 s by default, too coarse for a timeout of seconds).
  */
 function serverOptions(settings: AppSettings): ServerOptions {
@@ -292,7 +292,7 @@ export function buildApp(dependencies: AppDependencies): FastifyInstance {
       done();
     });
   }
-  // The admin API's key is checked before a body is read (issue 13); the handlers check it again,
+  // The admin API's key is checked before a body is read; the handlers check it again,
   // which costs little on routes this rare. Requests without a body are left to the handlers.
   const authorizeAdminEarly = adminAuthorization(dependencies.admin.keys);
   app.addHook('onRequest', async (request, reply) => {

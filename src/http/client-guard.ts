@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Server } from 'node:net';
 
 /**
- * Limits per client address (issue 13): open connections, and failed authentications. Both key on
+ * Limits per client address: open connections, and failed authentications. Both key on
  * the peer address of the TCP connection; behind a proxy that does not keep client addresses
  * (docs/production.md, "Hardening"), every client shares the proxy's.
  */

@@ -6,7 +6,7 @@ import { GatewayError } from '../errors/index.js';
  * (RFC 8259 §8.1 requires UTF-8), the top-level value must be an object, and arrays and objects may
  * nest at most `maxDepth` deep: every later stage (validation, token counting, `JSON.stringify`
  * towards the provider) walks the body recursively, and a body nested millions deep costs seconds
- * of CPU before it fails, if it fails cleanly at all (issue 13).
+ * of CPU before it fails, if it fails cleanly at all.
  */
 export function parseJsonObject(body: Buffer, maxDepth: number): Record<string, unknown> {
   if (!isUtf8(body)) throw new GatewayError('invalid_json', 'The request body is not valid UTF-8.');

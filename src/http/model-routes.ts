@@ -21,7 +21,7 @@ import { respond } from './respond.js';
  * is done here on purpose and nothing more: media type, body limit, UTF-8 JSON object, request id,
  * draining, metrics, the rejection log line, 405 for other methods. The key is checked from the
  * headers before the body is read, so an unauthenticated caller costs no body reading or parsing
- * (issue 13). Every other route stays on Fastify.
+ *. Every other route stays on Fastify.
  */
 
 export interface ModelRoutesDependencies {

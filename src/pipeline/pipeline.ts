@@ -55,7 +55,7 @@ export interface Pipeline {
   /**
    * Runs the request's stages; `finished` must be called once the response has been written.
    * `authentication` is the caller's, when the HTTP layer checked the key already (before it read
-   * the body, issue 13); without it the key is checked here.
+   * the body); without it the key is checked here.
    */
   handle(
     context: RequestContext,
