@@ -1,0 +1,49 @@
+/**
+ * The shapes the parts of governance agree on: the decision engine (`decisions/`), the policy
+ * engine (`policies/`) and the routes that expose them (`http/agent/`). Pure types, no behaviour.
+ */
+
+/**
+ * What a decision says, most restrictive first: a decision merges its parts' outcomes by taking
+ * the earliest in this list (deny > human_review > read_only > allow).
+ */
+export const decisionKinds = ['deny', 'human_review', 'read_only', 'allow'] as const;
+export type DecisionKind = (typeof decisionKinds)[number];
+
+/** What a policy set concludes about one request. */
+export interface PolicyVerdict {
+  readonly decision: DecisionKind;
+  /** Why, naming the deciding policy ids when there are any (`forbid-delete`), else the default. */
+  readonly reason: string;
+  /** The ids of the policies that determined the verdict. */
+  readonly policyIds: readonly string[];
+}
+
+/** What a policy is asked: the agent, the action, the resource and the request's context. */
+export interface PolicyRequest {
+  readonly tenantId: string;
+  /** The agent asking (Cedar principal `Agent::"<actor>"`). */
+  readonly actor: string;
+  /** Cedar action `Action::"<action>"`. */
+  readonly action: string;
+  /** The resource's attributes, as the caller sent them (Cedar resource `Resource::"<id>"`). */
+  readonly resource: Readonly<Record<string, string>>;
+  readonly context: {
+    readonly confidence: number | undefined;
+    readonly scope: string | undefined;
+    readonly actingFor: string | undefined;
+    readonly risk: number;
+    /** Seconds since the epoch, for time-bound policies. */
+    readonly time: number;
+    /** The action's arguments, whatever JSON the caller sent (Lelu's Rego input omits them). */
+    readonly args: unknown;
+  };
+}
+
+/** A compiled policy set, as every replica holds it: evaluated in process, never re-parsed. */
+export interface PolicySnapshot {
+  /** SHA-256 of the policy text, hex: the `policy_digest` of every decision made with it. */
+  readonly digest: string;
+  readonly version: number;
+  evaluate(request: PolicyRequest): PolicyVerdict;
+}
