@@ -198,11 +198,7 @@ function readBody(
 function refuseUnread(
   dependencies: ModelRoutesDependencies,
   route: ModelRoute,
-  exchange: {
-    readonly request: IncomingMessage;
-    readonly response: ServerResponse;
-    readonly requestId: string;
-  },
+  exchange: Pick<Exchange, 'request' | 'response' | 'requestId'>,
   error: GatewayError,
 ): void {
   discardBody(exchange.request, dependencies.bodyLimitBytes);
