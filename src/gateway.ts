@@ -30,12 +30,14 @@ import { buildApp, readTlsMaterial, watchTls, type TlsReloader } from './http/in
 import { createKeyService, keySettingsFromConfig, type AuthenticationResult } from './keys/index.js';
 import { createLimiter, parseBudgetScope } from './limits/index.js';
 import { createPipeline, createRequestLogger } from './pipeline/index.js';
+import { createImplicitProviders } from './providers/implicit-providers.js';
 import { createProviders } from './providers/registry.js';
 import {
   createAnsweringTargets,
   createCircuitBreakers,
   createModelResolver,
   createRouter,
+  routingSettingsFrom,
   createTargetStats,
 } from './routing/index.js';
 import { createMemoryLimitStore } from './stores/memory/memory-limit-store.js';
@@ -114,7 +116,11 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     logger.warn('Redis is not reachable yet; starting with per-replica limits and no L2 cache');
   }
   const providers = createProviders(config, { connectTimeoutMs: config.defaults.timeouts.connect_ms });
-  const resolver = createModelResolver(config, providers);
+  const resolver = createModelResolver({
+    settings: routingSettingsFrom(config),
+    providers,
+    implicitProvider: createImplicitProviders(providers, { mockEnabled: config.mock.enabled }),
+  });
   // Pub/sub channels are not key-prefixed by the client: the prefix goes into the channel name.
   const breakerChannel =
     redis !== undefined && redis.client instanceof Redis

@@ -5,7 +5,7 @@ import {
   type ServerResponse,
 } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { DialectCodec } from '../dialects/codec.js';
 import type { Dialect } from '../llm/index.js';
@@ -23,12 +23,13 @@ import { registerAdminStatusRoutes } from './admin/admin-status-routes.js';
 import { registerAdminUsageRoutes, type UsageReports } from './admin/admin-usage-routes.js';
 import { fromFrameworkError } from './framework-errors.js';
 import { registerHealthRoutes, type Readiness } from './health-routes.js';
-import { parseJsonObject } from './json-body.js';
 import { logRejected } from './log-rejected.js';
 import type { HttpMetrics } from './http-metrics.js';
 import { createModelRoutes } from './model-routes.js';
 import { registerModelListRoute } from './models-route.js';
+import { drainingRefusal, methodNotAllowed, throttledRefusal } from './refusals.js';
 import { renderError } from './render-error.js';
+import { jsonMediaType, readJsonBody } from './request-body.js';
 import { newRequestId, requestIdOf } from './request-id.js';
 import type { TlsMaterial } from './tls.js';
 import { GatewayError } from '../errors/index.js';
@@ -204,19 +205,27 @@ export function buildApp(dependencies: AppDependencies): FastifyInstance {
     routerOptions: { ignoreTrailingSlash: true },
   });
 
+  /** A refusal before the body is read: the body is discarded rather than parsed. */
+  const refuseUnread = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    route: string | undefined,
+    error: GatewayError,
+  ): FastifyReply => {
+    discardBody(request.raw, settings.bodyLimitBytes);
+    logRejected(logger, request.id, route, error);
+    return renderError(reply, codecs[dialectOfUrl(request.url)], error, request.id);
+  };
+
   app.removeAllContentTypeParsers();
-  // Bodies are read as bytes so that invalid UTF-8 is rejected instead of silently replaced.
-  app.addContentTypeParser(
-    /^application\/([\w.+-]*\+)?json(\s*;.*)?$/i,
-    { parseAs: 'buffer' },
-    (_request, body, done) => {
-      try {
-        done(null, parseJsonObject(body as Buffer, settings.maxJsonDepth));
-      } catch (error) {
-        done(error as Error, undefined);
-      }
-    },
-  );
+  // Fastify applies the media-type rule by choosing this parser; the body is read as the model
+  // routes read theirs, as bytes, so that invalid UTF-8 is rejected instead of silently replaced.
+  app.addContentTypeParser(jsonMediaType, (request, payload, done) => {
+    readJsonBody(payload, request.headers['content-length'], settings, (reading) => {
+      if (reading.type === 'read') done(null, reading.body);
+      else done(reading.error, undefined);
+    });
+  });
 
   app.setErrorHandler((error, request, reply) => {
     const gatewayError = fromFrameworkError(error, settings.bodyLimitBytes);
@@ -248,15 +257,11 @@ export function buildApp(dependencies: AppDependencies): FastifyInstance {
   });
   app.addHook('onRequest', (request, reply, done) => {
     // Health routes keep answering while draining: liveness stays up, readiness reports 503.
-    if (!dependencies.isDraining() || request.url.startsWith('/health')) {
+    const error = request.url.startsWith('/health') ? undefined : drainingRefusal(dependencies.isDraining);
+    if (error === undefined) {
       done();
       return;
     }
-    const error = new GatewayError(
-      'service_unavailable',
-      'The gateway is shutting down; retry on another replica.',
-    );
-    reply.header('connection', 'close');
     logRejected(logger, request.id, request.routeOptions.url, error);
     void renderError(reply, codecs[dialectOfUrl(request.url)], error, request.id);
   });
@@ -273,19 +278,12 @@ export function buildApp(dependencies: AppDependencies): FastifyInstance {
         done();
         return;
       }
-      const retryAfter = authThrottle.blockedFor(request.socket.remoteAddress ?? '');
-      if (retryAfter === undefined) {
+      const error = throttledRefusal(authThrottle, request.socket.remoteAddress ?? '');
+      if (error === undefined) {
         done();
         return;
       }
-      const error = new GatewayError(
-        'rate_limited',
-        'Too many failed authentications from this address; try again later.',
-        { headers: { 'retry-after': String(retryAfter) } },
-      );
-      discardBody(request.raw, settings.bodyLimitBytes);
-      logRejected(logger, request.id, request.routeOptions.url, error);
-      void renderError(reply, codecs[dialectOfUrl(request.url)], error, request.id);
+      void refuseUnread(request, reply, request.routeOptions.url, error);
     });
     app.addHook('onResponse', (request, reply, done) => {
       if (reply.statusCode === 401) authThrottle.failed(request.socket.remoteAddress ?? '');
@@ -300,9 +298,7 @@ export function buildApp(dependencies: AppDependencies): FastifyInstance {
     if (route === undefined || !route.startsWith('/admin/') || !bodyFollows(request.headers)) return;
     const authorization = await authorizeAdminEarly(request.headers);
     if (authorization.ok) return;
-    discardBody(request.raw, settings.bodyLimitBytes);
-    logRejected(logger, request.id, route, authorization.error);
-    return renderError(reply, codecs.openai, authorization.error, request.id);
+    return refuseUnread(request, reply, route, authorization.error);
   });
 
   // Every route's methods, so that another method on a known path is a 405 with `Allow`.
@@ -351,15 +347,9 @@ export function buildApp(dependencies: AppDependencies): FastifyInstance {
       exposeHeadRoute: false,
       // Refused in `onRequest`, before Fastify would read and parse a body.
       onRequest: (request, reply, _done) => {
-        const error = new GatewayError(
-          'method_not_allowed',
-          `${request.method} is not allowed on ${url}; use ${allow}.`,
-          { headers: { allow } },
-        );
-        discardBody(request.raw, settings.bodyLimitBytes);
-        logRejected(logger, request.id, url, error);
+        const error = methodNotAllowed(`${request.method} is not allowed on ${url}; use ${allow}.`, allow);
         // Answered here: `done` is not called, so the lifecycle (body parsing included) stops.
-        void renderError(reply, codecs[dialectOfUrl(request.url)], error, request.id);
+        void refuseUnread(request, reply, url, error);
       },
       handler: (_request, reply) => reply,
     });

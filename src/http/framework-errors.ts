@@ -1,24 +1,22 @@
 import { GatewayError, normalizeError } from '../errors/index.js';
+import { emptyBody, lengthMismatch, payloadTooLarge, unsupportedMediaType } from './refusals.js';
 
-/** Fastify's own errors (body parsing, limits, media types) as GatewayErrors. */
+/**
+ * Fastify's own errors as GatewayErrors: a media type no parser takes, a malformed URL, and (for
+ * routes registered on a Fastify with its own body parser, as in unit tests) body limits.
+ */
 export function fromFrameworkError(error: unknown, bodyLimit: number): GatewayError {
   if (error instanceof GatewayError) return error;
   const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
   switch (code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new GatewayError(
-        'payload_too_large',
-        `The request body is larger than the limit of ${bodyLimit} bytes.`,
-      );
+      return payloadTooLarge(bodyLimit);
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new GatewayError(
-        'unsupported_media_type',
-        'The request body must be JSON (Content-Type: application/json).',
-      );
+      return unsupportedMediaType();
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return new GatewayError('invalid_json', 'The request body is empty; it must be a JSON object.');
+      return emptyBody();
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
-      return new GatewayError('invalid_request', 'The Content-Length header does not match the body.');
+      return lengthMismatch();
     case 'FST_ERR_BAD_URL':
       return new GatewayError('invalid_request', 'The request URL is malformed.');
     default:

@@ -7,9 +7,10 @@ import type { Dialect } from '../llm/index.js';
 import type { Authentication, Operation, Pipeline } from '../pipeline/index.js';
 import { discardBody, type AuthThrottle } from './client-guard.js';
 import type { HttpMetrics } from './http-metrics.js';
-import { parseJsonObject } from './json-body.js';
 import { logRejected } from './log-rejected.js';
+import { drainingRefusal, methodNotAllowed, throttledRefusal, unsupportedMediaType } from './refusals.js';
 import { writeError } from './render-error.js';
+import { isJsonMediaType, readJsonBody, type BodyLimits } from './request-body.js';
 import { requestIdOf } from './request-id.js';
 import { respond } from './respond.js';
 
@@ -19,17 +20,15 @@ import { respond } from './respond.js';
  * goes through here, and routing, body parsing and reply hooks of a general-purpose framework cost
  * a tenth of the gateway's CPU per request (docs/performance.md). What Fastify did for these routes
  * is done here on purpose and nothing more: media type, body limit, UTF-8 JSON object, request id,
- * draining, metrics, the rejection log line, 405 for other methods. The key is checked from the
- * headers before the body is read, so an unauthenticated caller costs no body reading or parsing
- *. Every other route stays on Fastify.
+ * draining, metrics, the rejection log line, 405 for other methods. The refusals (`refusals.ts`)
+ * and the body reading (`request-body.ts`) are the functions Fastify's hooks and parser use too.
+ * The key is checked from the headers before the body is read, so an unauthenticated caller
+ * costs no body reading or parsing. Every other route stays on Fastify.
  */
 
-export interface ModelRoutesDependencies {
+export interface ModelRoutesDependencies extends BodyLimits {
   readonly pipeline: Pipeline;
   readonly codecs: Readonly<Record<Dialect, DialectCodec>>;
-  readonly bodyLimitBytes: number;
-  /** Deepest nesting of arrays and objects accepted in a body. */
-  readonly maxJsonDepth: number;
   readonly streamKeepAliveMs: number;
   /** Refuses addresses with repeated failed authentications; undefined when off. */
   readonly authThrottle: AuthThrottle | undefined;
@@ -44,9 +43,6 @@ interface ModelRoute {
   readonly codec: DialectCodec;
   readonly operation: Operation;
 }
-
-/** JSON, and the `+json` media types, with or without parameters (Fastify's rule before). */
-const jsonMediaType = /^application\/([\w.+-]*\+)?json(\s*;.*)?$/i;
 
 /**
  * A request handler for the model routes; it answers and returns true for a request it serves,
@@ -85,7 +81,6 @@ function serve(
 ): void {
   const receivedAt = performance.now();
   const requestId = requestIdOf(request);
-  const { codec } = route;
   const tracker = dependencies.metrics.requestStarted({
     route: route.path,
     method: request.method ?? 'POST',
@@ -99,42 +94,21 @@ function serve(
     tracker.finished({ status: complete ? response.statusCode : 499 });
   });
 
-  const reject = (error: GatewayError, headers: Readonly<Record<string, string>> = {}): void => {
-    logRejected(dependencies.logger, requestId, route.path, error);
-    writeError(response, codec, error, requestId, { ...idHeaders(requestId, codec), ...headers });
-  };
-
-  if (dependencies.isDraining()) {
-    reject(
-      new GatewayError('service_unavailable', 'The gateway is shutting down; retry on another replica.'),
-      { connection: 'close' },
-    );
+  const draining = drainingRefusal(dependencies.isDraining);
+  if (draining !== undefined) {
+    rejectRequest(dependencies, route, response, requestId, draining);
     return;
   }
-  // A refusal before the body is read discards the body rather than parse it.
-  const refuseUnread = (error: GatewayError): void => {
-    discardBody(request, dependencies.bodyLimitBytes);
-    reject(error);
-  };
   if (request.method !== 'POST') {
-    refuseUnread(
-      new GatewayError('method_not_allowed', `${route.path} accepts only POST.`, {
-        headers: { allow: 'POST' },
-      }),
-    );
+    const error = methodNotAllowed(`${route.path} accepts only POST.`, 'POST');
+    refuseUnread(dependencies, route, { request, response, requestId }, error);
     return;
   }
   const address = request.socket.remoteAddress ?? '';
   const throttle = dependencies.authThrottle;
-  const blockedFor = throttle?.blockedFor(address);
-  if (blockedFor !== undefined) {
-    refuseUnread(
-      new GatewayError(
-        'rate_limited',
-        'Too many failed authentications from this address; try again later.',
-        { headers: { 'retry-after': String(blockedFor) } },
-      ),
-    );
+  const throttled = throttledRefusal(throttle, address);
+  if (throttled !== undefined) {
+    refuseUnread(dependencies, route, { request, response, requestId }, throttled);
     return;
   }
   const authenticated = dependencies.pipeline.authenticate({ headers: request.headers });
@@ -164,7 +138,9 @@ function serve(
     });
   };
   if (authenticated instanceof Promise) {
-    authenticated.then(afterAuthentication, (error: unknown) => refuseUnread(normalizeError(error)));
+    authenticated.then(afterAuthentication, (error: unknown) =>
+      refuseUnread(dependencies, route, { request, response, requestId }, normalizeError(error)),
+    );
   } else {
     afterAuthentication(authenticated);
   }
@@ -186,72 +162,59 @@ function readBody(
   response: ServerResponse,
   admitted: Admitted,
 ): void {
-  const { requestId, receivedAt, controller, tracker } = admitted;
-  const reject = (error: GatewayError, headers: Readonly<Record<string, string>> = {}): void => {
-    logRejected(dependencies.logger, requestId, route.path, error);
-    writeError(response, route.codec, error, requestId, { ...idHeaders(requestId, route.codec), ...headers });
-  };
-  const contentType = request.headers['content-type'];
-  if (contentType === undefined || !jsonMediaType.test(contentType)) {
-    reject(
-      new GatewayError(
-        'unsupported_media_type',
-        'The request body must be JSON (Content-Type: application/json).',
-      ),
-    );
+  if (!isJsonMediaType(request.headers['content-type'])) {
+    rejectRequest(dependencies, route, response, admitted.requestId, unsupportedMediaType());
     return;
   }
-  const limit = dependencies.bodyLimitBytes;
-  const tooLarge = (): GatewayError =>
-    new GatewayError('payload_too_large', `The request body is larger than the limit of ${limit} bytes.`);
-  const declared = Number(request.headers['content-length'] ?? 0);
-  if (declared > limit) {
-    // Node reads and discards the unread body, so the connection stays usable.
-    reject(tooLarge());
-    return;
-  }
+  readJsonBody(request, request.headers['content-length'], dependencies, (reading) => {
+    switch (reading.type) {
+      case 'read':
+        void handle(dependencies, route, {
+          request,
+          response,
+          requestId: admitted.requestId,
+          receivedAt: admitted.receivedAt,
+          body: reading.body,
+          controller: admitted.controller,
+          tracker: admitted.tracker,
+          authentication: admitted.authentication,
+        });
+        return;
+      case 'refused':
+        rejectRequest(dependencies, route, response, admitted.requestId, reading.error);
+        return;
+      case 'broken':
+        // The caller is gone: the response's close already counted the request as abandoned.
+        return;
+      default: {
+        const unreachable: never = reading;
+        return unreachable;
+      }
+    }
+  });
+}
 
-  const chunks: Buffer[] = [];
-  let received = 0;
-  const onData = (chunk: Buffer): void => {
-    received += chunk.length;
-    if (received <= limit) {
-      chunks.push(chunk);
-      return;
-    }
-    // A body without a declared length that grows past the limit: answer now and close the
-    // connection rather than read an unbounded body to its end.
-    request.off('data', onData);
-    request.off('end', onEnd);
-    chunks.length = 0;
-    reject(tooLarge(), { connection: 'close' });
-  };
-  const onEnd = (): void => {
-    const body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
-    if (body.length === 0) {
-      reject(new GatewayError('invalid_json', 'The request body is empty; it must be a JSON object.'));
-      return;
-    }
-    let parsed: Record<string, unknown>;
-    try {
-      parsed = parseJsonObject(body, dependencies.maxJsonDepth);
-    } catch (error) {
-      reject(normalizeError(error));
-      return;
-    }
-    void handle(dependencies, route, {
-      request,
-      response,
-      requestId,
-      receivedAt,
-      body: parsed,
-      controller,
-      tracker,
-      authentication: admitted.authentication,
-    });
-  };
-  request.on('data', onData);
-  request.on('end', onEnd);
+/** A refusal before the body is read: the body is discarded rather than parsed. */
+function refuseUnread(
+  dependencies: ModelRoutesDependencies,
+  route: ModelRoute,
+  exchange: Pick<Exchange, 'request' | 'response' | 'requestId'>,
+  error: GatewayError,
+): void {
+  discardBody(exchange.request, dependencies.bodyLimitBytes);
+  rejectRequest(dependencies, route, exchange.response, exchange.requestId, error);
+}
+
+/** A refusal before the pipeline: its one log line, and the error in the route's dialect. */
+function rejectRequest(
+  dependencies: ModelRoutesDependencies,
+  route: ModelRoute,
+  response: ServerResponse,
+  requestId: string,
+  error: GatewayError,
+): void {
+  logRejected(dependencies.logger, requestId, route.path, error);
+  writeError(response, route.codec, error, requestId, idHeaders(requestId, route.codec));
 }
 
 interface Exchange {

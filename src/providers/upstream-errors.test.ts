@@ -5,10 +5,10 @@ import { retryAfterMs, upstreamHttpError } from './upstream-errors.js';
 
 const retry = {
   attempts: 3,
-  on: [408, 409, 429, 500, 502, 503, 504],
-  backoff_ms: 10,
-  max_backoff_ms: 100,
-  max_retry_after_ms: 5_000,
+  retryOn: [408, 409, 429, 500, 502, 503, 504],
+  backoffMs: 10,
+  maxBackoffMs: 100,
+  maxRetryAfterMs: 5_000,
 };
 
 describe('upstream errors', () => {

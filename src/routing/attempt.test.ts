@@ -3,6 +3,7 @@ import { configSchema } from '../config/schema.js';
 import { codecs } from '../dialects/index.js';
 import type { ProviderAdapter } from '../providers/contract.js';
 import { attemptChat, attemptEmbeddings } from './attempt.js';
+import { timeoutSettingsFrom } from './routing-settings.js';
 import type { RouteCall } from './types.js';
 
 /** A provider whose `send` throws at once, as the HTTP adapter does for a body it cannot serialise. */
@@ -19,7 +20,7 @@ const throwing: ProviderAdapter = {
   close: () => Promise.resolve(),
 };
 
-const timeouts = configSchema.parse({}).defaults.timeouts;
+const timeouts = timeoutSettingsFrom(configSchema.parse({}).defaults.timeouts);
 
 function call(overrides: Partial<RouteCall>): RouteCall {
   return {
@@ -41,7 +42,7 @@ afterEach(() => {
 
 describe('an attempt whose provider throws', () => {
   const target = { provider: throwing, model: 'up-model', weight: 1 };
-  const deadline = () => Date.now() + timeouts.total_ms;
+  const deadline = () => Date.now() + timeouts.totalMs;
 
   it.each([false, true])('leaves no timer running (chat, stream %s)', async (stream) => {
     vi.useFakeTimers();
@@ -56,7 +57,7 @@ describe('an attempt whose provider throws', () => {
       deadline: deadline(),
     });
     await expect(attempt).rejects.toThrow(RangeError);
-    // The attempt budget (attempt_ms, 300 s by default) and the first-token timer are gone.
+    // The attempt budget (attemptMs, 300 s by default) and the first-token timer are gone.
     expect(vi.getTimerCount()).toBe(0);
   });
 

@@ -1,4 +1,3 @@
-import type { TimeoutsConfig } from '../config/schema.js';
 import type { DialectCodec, StreamEncoderOptions } from '../dialects/codec.js';
 import { jsonObjectMember } from '../dialects/shared/json-member.js';
 import { GatewayError } from '../errors/index.js';
@@ -11,6 +10,7 @@ import type {
   UpstreamResponse,
 } from '../providers/contract.js';
 import { StreamRelay, type Frame, type StreamStart } from './stream-relay.js';
+import type { TimeoutSettings } from './routing-settings.js';
 import type { RouteCall, Target } from './types.js';
 
 export interface StartedStream {
@@ -42,7 +42,7 @@ export interface SentSoFar {
 export interface ChatAttempt {
   readonly call: RouteCall;
   readonly target: Target;
-  readonly timeouts: TimeoutsConfig;
+  readonly timeouts: TimeoutSettings;
   readonly codecs: Readonly<Record<Dialect, DialectCodec>>;
   /** The caller's request in canonical form, decoded once and only when needed. */
   readonly canonicalRequest: () => ChatRequest;
@@ -56,30 +56,39 @@ export interface ChatAttempt {
 const finishGraceMs = 1_000;
 
 /**
+ * How an attempt that does not pass the body through reaches its target: the upstream's dialect,
+ * the canonical request its body is encoded from (for decoding the answer too), and whether the
+ * target continues the sent text from a prefill.
+ */
+interface Translation {
+  readonly dialect: Dialect;
+  readonly request: ChatRequest;
+  readonly prefill: boolean;
+}
+
+/** An attempt's own controller and the function that gives back its timers and signal link. */
+interface AttemptBudget {
+  readonly controller: AbortController;
+  readonly release: () => void;
+}
+
+/**
  * One attempt against one target. Same dialect in and out passes the body through with only the
  * model replaced; otherwise the canonical request is encoded in the target's dialect. A
  * continuation asks a prefill-capable target to continue the sent text, and any other target to
  * answer again from the start (its beginning must then equal what was sent).
  */
 export async function attemptChat(attempt: ChatAttempt): Promise<AttemptResult> {
-  const { call, target, timeouts, codecs, continuing } = attempt;
+  const { call, target, timeouts, codecs } = attempt;
   const provider = target.provider;
-  const prefill = continuing !== undefined && continuing.restart !== true && provider.supportsPrefill;
-  const sameDialect = provider.dialects.includes(call.dialect) && !prefill;
-  const upstreamDialect: Dialect = provider.dialects.includes(call.dialect)
-    ? call.dialect
-    : (provider.dialects[0] ?? 'openai');
+  let translation: Translation | undefined;
   let body: Record<string, unknown>;
-  /** What the upstream's body was encoded from, for decoding its answer (translation only). */
-  let upstreamRequest: ChatRequest | undefined;
   try {
-    if (sameDialect) body = passThroughBody(call, target.model);
-    else {
-      upstreamRequest = prefill
-        ? withPrefill(attempt.canonicalRequest(), continuing.text)
-        : attempt.canonicalRequest();
-      body = codecs[upstreamDialect].encodeChatRequest(upstreamRequest, target.model);
-    }
+    translation = translationFor(attempt);
+    body =
+      translation === undefined
+        ? passThroughBody(call, target.model)
+        : codecs[translation.dialect].encodeChatRequest(translation.request, target.model);
   } catch (error) {
     // An encoder's refusal names the field it cannot translate (`param`); keep it as it is.
     const refusal =
@@ -91,95 +100,129 @@ export async function attemptChat(attempt: ChatAttempt): Promise<AttemptResult> 
 
   // Counted while the upstream is asked, so the count is usually ready before its first byte.
   const promptCount =
-    call.stream && !sameDialect && codecs[call.dialect].reportsPromptTokensFirst
+    call.stream && translation !== undefined && codecs[call.dialect].reportsPromptTokensFirst
       ? call.countPromptTokens?.(target.model).catch(() => undefined)
       : undefined;
   const startedAt = Date.now();
-  const budgetMs = Math.max(1, Math.min(timeouts.attempt_ms, attempt.deadline - startedAt));
-  const { controller, release } = linkedController(call.signal, budgetMs);
-  // A stream must show its first token within first_token_ms; a plain answer comes whole, so only
+  const budgetMs = Math.max(1, Math.min(timeouts.attemptMs, attempt.deadline - startedAt));
+  const budget = linkedController(call.signal, budgetMs);
+  // A stream must show its first token within firstTokenMs; a plain answer comes whole, so only
   // the attempt's budget applies to it.
   const headersTimer = call.stream
-    ? setTimeout(() => controller.abort(), Math.min(timeouts.first_token_ms, budgetMs))
+    ? setTimeout(() => budget.controller.abort(), Math.min(timeouts.firstTokenMs, budgetMs))
     : undefined;
   const outcome = await send(
     provider,
     {
       operation: 'chat',
-      dialect: upstreamDialect,
+      dialect: translation?.dialect ?? call.dialect,
       model: target.model,
       body,
       stream: call.stream,
       headers: call.forwardHeaders,
-      signal: controller.signal,
+      signal: budget.controller.signal,
     },
-    release,
+    budget.release,
   ).finally(() => clearTimeout(headersTimer));
   if (!outcome.ok) {
-    release();
+    budget.release();
     return { type: 'failed', failure: outcome.failure };
   }
 
   if (!call.stream) {
-    const result = await readAnswer(outcome.response, controller);
-    release();
-    if (result.type === 'failed') return result;
-    if (sameDialect) {
-      // Relayed as it came: only its usage is read, not the whole answer.
-      const reading = codecs[call.dialect].usageOfChatResponse(result.bytes);
-      if (!reading.ok)
-        return failed('connect', invalidResponse(provider.name, 'the body is not a JSON object'));
-      return { type: 'json', body: result.bytes, usage: reading.usage };
-    }
-    try {
-      const response = codecs[upstreamDialect].decodeChatResponse(
-        JSON.parse(result.bytes.toString('utf8')) as unknown,
-        upstreamRequest,
-      );
-      const encoded = codecs[call.dialect].encodeChatResponse(response);
-      return { type: 'json', body: Buffer.from(JSON.stringify(encoded)), usage: response.usage };
-    } catch (error) {
-      return failed('http', invalidResponse(provider.name, error));
-    }
+    const result = await readAnswer(outcome.response, budget.controller);
+    budget.release();
+    return result.type === 'failed' ? result : jsonAnswer(attempt, result.bytes, translation);
   }
-
-  const clientCodec = codecs[call.dialect];
-  const promptTokens = await promptCount;
-  const encoderOptions = {
-    includeUsage: call.includeUsage,
-    model: target.model,
-    ...(promptTokens === undefined ? {} : { promptTokens }),
-  };
-  const relay = new StreamRelay({
-    response: outcome.response,
-    controller,
-    upstreamCodec: codecs[upstreamDialect],
-    ...(upstreamRequest === undefined ? {} : { upstreamRequest }),
-    clientDialect: call.dialect,
-    clientEncoder: sameDialect ? undefined : clientCodec.createStreamEncoder(encoderOptions),
-    stallMs: timeouts.stall_ms,
-    finishGraceMs: Math.min(finishGraceMs, timeouts.stall_ms),
-    dropUsageFrames: sameDialect && call.dialect === 'openai' && !call.includeUsage,
-    ...(continuing === undefined
-      ? {}
-      : {
-          continuation: {
-            encoder: primedEncoder(clientCodec, encoderOptions, continuing),
-            skipText: prefill ? '' : continuing.text,
-          },
-        }),
-  });
-  const began = await relay.begin(Math.max(1, startedAt + timeouts.first_token_ms - Date.now()));
+  const relay = createRelay(attempt, outcome.response, budget.controller, translation, await promptCount);
+  const began = await relay.begin(Math.max(1, startedAt + timeouts.firstTokenMs - Date.now()));
   if (!began.ok) {
-    release();
+    budget.release();
     const kind = began.error.code === 'upstream_timeout' ? 'timeout' : 'connect';
     return { type: 'failed', failure: { kind, error: began.error } };
   }
   return {
     type: 'stream',
-    stream: { relay, initial: began.frames, release },
+    stream: { relay, initial: began.frames, release: budget.release },
     firstTokenMs: Date.now() - startedAt,
   };
+}
+
+/** Undefined when the body passes through: the target speaks the caller's dialect and no prefill is asked. */
+function translationFor(attempt: ChatAttempt): Translation | undefined {
+  const { call, continuing } = attempt;
+  const provider = attempt.target.provider;
+  const prefill = continuing !== undefined && continuing.restart !== true && provider.supportsPrefill;
+  const speaksCallers = provider.dialects.includes(call.dialect);
+  if (speaksCallers && !prefill) return undefined;
+  const canonical = attempt.canonicalRequest();
+  return {
+    dialect: speaksCallers ? call.dialect : (provider.dialects[0] ?? 'openai'),
+    request: prefill ? withPrefill(canonical, continuing.text) : canonical,
+    prefill,
+  };
+}
+
+/** A whole answer in the caller's dialect: relayed as it came, or translated. */
+function jsonAnswer(
+  attempt: ChatAttempt,
+  bytes: Buffer,
+  translation: Translation | undefined,
+): AttemptResult {
+  const { call, codecs } = attempt;
+  const providerName = attempt.target.provider.name;
+  if (translation === undefined) {
+    // Relayed as it came: only its usage is read, not the whole answer.
+    const reading = codecs[call.dialect].usageOfChatResponse(bytes);
+    if (!reading.ok) return failed('connect', invalidResponse(providerName, 'the body is not a JSON object'));
+    return { type: 'json', body: bytes, usage: reading.usage };
+  }
+  try {
+    const response = codecs[translation.dialect].decodeChatResponse(
+      JSON.parse(bytes.toString('utf8')) as unknown,
+      translation.request,
+    );
+    const encoded = codecs[call.dialect].encodeChatResponse(response);
+    return { type: 'json', body: Buffer.from(JSON.stringify(encoded)), usage: response.usage };
+  } catch (error) {
+    return failed('http', invalidResponse(providerName, error));
+  }
+}
+
+/** The relay of a streamed answer: passed through, or re-encoded for the caller, or continuing a sent one. */
+function createRelay(
+  attempt: ChatAttempt,
+  response: UpstreamResponse,
+  controller: AbortController,
+  translation: Translation | undefined,
+  promptTokens: number | undefined,
+): StreamRelay {
+  const { call, codecs, timeouts, continuing } = attempt;
+  const clientCodec = codecs[call.dialect];
+  const encoderOptions = {
+    includeUsage: call.includeUsage,
+    model: attempt.target.model,
+    ...(promptTokens === undefined ? {} : { promptTokens }),
+  };
+  return new StreamRelay({
+    response,
+    controller,
+    upstreamCodec: codecs[translation?.dialect ?? call.dialect],
+    ...(translation === undefined ? {} : { upstreamRequest: translation.request }),
+    clientDialect: call.dialect,
+    clientEncoder: translation === undefined ? undefined : clientCodec.createStreamEncoder(encoderOptions),
+    stallMs: timeouts.stallMs,
+    finishGraceMs: Math.min(finishGraceMs, timeouts.stallMs),
+    dropUsageFrames: translation === undefined && call.dialect === 'openai' && !call.includeUsage,
+    ...(continuing === undefined
+      ? {}
+      : {
+          continuation: {
+            encoder: primedEncoder(clientCodec, encoderOptions, continuing),
+            skipText: translation?.prefill === true ? '' : continuing.text,
+          },
+        }),
+  });
 }
 
 /**
@@ -220,7 +263,7 @@ function primedEncoder(
 export interface EmbeddingsAttempt {
   readonly call: RouteCall;
   readonly target: Target;
-  readonly timeouts: TimeoutsConfig;
+  readonly timeouts: TimeoutSettings;
   readonly deadline: number;
 }
 
@@ -245,7 +288,7 @@ export async function attemptEmbeddings({
       ),
     );
   }
-  const budgetMs = Math.max(1, Math.min(timeouts.attempt_ms, deadline - Date.now()));
+  const budgetMs = Math.max(1, Math.min(timeouts.attemptMs, deadline - Date.now()));
   const { controller, release } = linkedController(call.signal, budgetMs);
   const outcome = await send(
     provider,
@@ -307,13 +350,9 @@ function embeddingsUsage(usage: unknown): Usage | undefined {
 }
 
 /**
- * An attempt's own controller: aborted by the caller's signal, when the attempt's budget runs out,
- * or by the relay on a stall. `release` undoes the link and the budget timer.
- */
-/**
  * `provider.send`, giving the attempt's timers back if it throws (a body that cannot be
  * serialised, a bug): left running, the attempt budget's timer would keep a draining process
- * alive for up to `attempt_ms`. The throw goes on to the pipeline, which answers 500.
+ * alive for up to `attemptMs`. The throw goes on to the pipeline, which answers 500.
  */
 async function send(
   provider: ProviderAdapter,
@@ -328,10 +367,11 @@ async function send(
   }
 }
 
-function linkedController(
-  parent: AbortSignal,
-  budgetMs: number,
-): { controller: AbortController; release: () => void } {
+/**
+ * An attempt's own controller: aborted by the caller's signal, when the attempt's budget runs out,
+ * or by the relay on a stall. `release` undoes the link and the budget timer.
+ */
+function linkedController(parent: AbortSignal, budgetMs: number): AttemptBudget {
   const controller = new AbortController();
   const onAbort = (): void => controller.abort();
   if (parent.aborted) controller.abort();

@@ -1,5 +1,5 @@
-import type { Config } from '../config/schema.js';
 import type { ProviderAdapter } from '../providers/contract.js';
+import type { ModelSettings, RoutingSettings } from './routing-settings.js';
 import type { ModelRoute } from './types.js';
 
 export interface ModelResolver {
@@ -8,65 +8,42 @@ export interface ModelResolver {
   configuredNames(): readonly string[];
 }
 
+export interface ModelResolverDependencies {
+  readonly settings: RoutingSettings;
+  /** Configured providers by name. */
+  readonly providers: ReadonlyMap<string, ProviderAdapter>;
+  /** The provider that serves an unconfigured model name by its family, as the providers decide. */
+  readonly implicitProvider: (modelName: string) => ProviderAdapter | undefined;
+}
+
 /** Implicitly routed names are remembered, but never more than this many (names come from callers). */
 const implicitCacheLimit = 1_000;
 
 /**
  * Maps a client-facing model name to its route: configured models first; then `provider/model`;
- * then a name containing `mock` to the built-in mock; then well-known name prefixes to the
- * provider found for them (`gpt-*` → OpenAI or Azure, `claude-*` → Anthropic).
+ * then whatever provider claims the name (`implicitProvider`).
  */
-export function createModelResolver(
-  config: Config,
-  providers: ReadonlyMap<string, ProviderAdapter>,
-): ModelResolver {
+export function createModelResolver(dependencies: ModelResolverDependencies): ModelResolver {
+  const { settings, providers } = dependencies;
   const configured = new Map<string, ModelRoute>();
-  for (const [name, model] of Object.entries(config.models)) {
-    configured.set(name, {
-      name,
-      strategy: model.strategy,
-      targets: model.targets.map((target) => ({
-        provider: requireProvider(providers, target.provider, name),
-        model: target.model,
-        weight: target.weight,
-      })),
-      fallbacks: model.fallbacks,
-      contextFallbacks: model.context_fallbacks,
-      contextWindow: model.context_window,
-      retry: model.retry,
-      timeouts: model.timeouts,
-    });
-  }
+  for (const [name, model] of settings.models) configured.set(name, configuredRoute(name, model, providers));
   const implicit = new Map<string, ModelRoute>();
-  const byType = (type: string): ProviderAdapter | undefined =>
-    [...providers.values()].find((provider) => provider.type === type);
 
-  function implicitProvider(name: string): { provider: ProviderAdapter; model: string } | undefined {
+  function implicitTarget(name: string): { provider: ProviderAdapter; model: string } | undefined {
     const slash = name.indexOf('/');
     if (slash > 0) {
       const provider = providers.get(name.slice(0, slash));
       if (provider !== undefined) return { provider, model: name.slice(slash + 1) };
     }
-    if (config.mock.enabled && name.includes('mock')) {
-      const mock = providers.get('mock');
-      if (mock !== undefined) return { provider: mock, model: name };
-    }
-    if (/^(gpt-|o\d|chatgpt-|text-embedding-|omni-moderation)/.test(name)) {
-      const provider = providers.get('openai') ?? byType('openai') ?? byType('azure');
-      if (provider !== undefined) return { provider, model: name };
-    }
-    if (name.startsWith('claude-')) {
-      const provider = providers.get('anthropic') ?? byType('anthropic');
-      if (provider !== undefined) return { provider, model: name };
-    }
-    return undefined;
+    const provider = dependencies.implicitProvider(name);
+    return provider === undefined ? undefined : { provider, model: name };
   }
 
   return {
     resolve(name) {
       const route = configured.get(name) ?? implicit.get(name);
       if (route !== undefined) return route;
-      const found = implicitProvider(name);
+      const found = implicitTarget(name);
       if (found === undefined) return undefined;
       const created: ModelRoute = {
         name,
@@ -75,14 +52,35 @@ export function createModelResolver(
         fallbacks: [],
         contextFallbacks: [],
         contextWindow: undefined,
-        retry: config.defaults.retry,
-        timeouts: config.defaults.timeouts,
+        retry: settings.defaults.retry,
+        timeouts: settings.defaults.timeouts,
       };
       if (implicit.size >= implicitCacheLimit) implicit.clear();
       implicit.set(name, created);
       return created;
     },
     configuredNames: () => [...configured.keys()],
+  };
+}
+
+function configuredRoute(
+  name: string,
+  model: ModelSettings,
+  providers: ReadonlyMap<string, ProviderAdapter>,
+): ModelRoute {
+  return {
+    name,
+    strategy: model.strategy,
+    targets: model.targets.map((target) => ({
+      provider: requireProvider(providers, target.provider, name),
+      model: target.model,
+      weight: target.weight,
+    })),
+    fallbacks: model.fallbacks,
+    contextFallbacks: model.contextFallbacks,
+    contextWindow: model.contextWindow,
+    retry: model.retry,
+    timeouts: model.timeouts,
   };
 }
 

@@ -1,6 +1,6 @@
 import { upstreamCredentialsRefused } from '../errors/index.js';
-import type { RetryConfig } from '../config/schema.js';
 import type { UpstreamFailure } from '../providers/contract.js';
+import type { RetrySettings } from './routing-settings.js';
 
 export type RetryDecision =
   /** Try the same target again after `delayMs`. */
@@ -18,7 +18,7 @@ export type RetryDecision =
  */
 export function decideRetry(
   failure: UpstreamFailure,
-  retry: RetryConfig,
+  retry: RetrySettings,
   retryIndex: number,
   random: () => number,
 ): RetryDecision {
@@ -38,12 +38,12 @@ export function decideRetry(
   // A provider that refuses the gateway's credentials is misconfigured: try the other targets.
   if (failure.error.upstreamType === upstreamCredentialsRefused) return { type: 'next-target' };
   if (code === 'context_length_exceeded') return { type: 'next-model' };
-  if (retry.on.includes(status)) {
+  if (retry.retryOn.includes(status)) {
     if (!canRetry) return { type: 'next-target' };
     const asked = failure.retryAfterMs;
     if (asked === undefined) return { type: 'retry', delayMs: backoff(retry, retryIndex, random) };
     // A wait longer than the cap is better spent on another target.
-    return asked <= retry.max_retry_after_ms ? { type: 'retry', delayMs: asked } : { type: 'next-target' };
+    return asked <= retry.maxRetryAfterMs ? { type: 'retry', delayMs: asked } : { type: 'next-target' };
   }
   // A target that rejects our credentials or does not know the model is misconfigured: try others.
   if (status === 401 || status === 403 || status === 404) return { type: 'next-target' };
@@ -52,8 +52,8 @@ export function decideRetry(
 }
 
 /** Exponential backoff with "equal jitter": half fixed, half random, capped. */
-function backoff(retry: RetryConfig, retryIndex: number, random: () => number): number {
-  const ceiling = Math.min(retry.max_backoff_ms, retry.backoff_ms * 2 ** retryIndex);
+function backoff(retry: RetrySettings, retryIndex: number, random: () => number): number {
+  const ceiling = Math.min(retry.maxBackoffMs, retry.backoffMs * 2 ** retryIndex);
   return ceiling / 2 + random() * (ceiling / 2);
 }
 

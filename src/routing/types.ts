@@ -1,8 +1,8 @@
 import type { GatewayError } from '../errors/index.js';
 import type { Dialect, Usage } from '../llm/index.js';
 import type { ProviderAdapter } from '../providers/contract.js';
-import type { RetryConfig, TimeoutsConfig } from '../config/schema.js';
 import type { RouterObserver } from './observer.js';
+import type { RetrySettings, Strategy, TimeoutSettings } from './routing-settings.js';
 
 export interface Target {
   readonly provider: ProviderAdapter;
@@ -14,15 +14,15 @@ export interface Target {
 /** What a client-facing model name resolves to. */
 export interface ModelRoute {
   readonly name: string;
-  readonly strategy: 'weighted' | 'fallback' | 'least-latency' | 'least-busy';
+  readonly strategy: Strategy;
   readonly targets: readonly Target[];
   readonly fallbacks: readonly string[];
   /** Larger-context models for a prompt too long for this one. */
   readonly contextFallbacks: readonly string[];
   /** The model's context length in tokens, when configured. */
   readonly contextWindow: number | undefined;
-  readonly retry: RetryConfig;
-  readonly timeouts: TimeoutsConfig;
+  readonly retry: RetrySettings;
+  readonly timeouts: TimeoutSettings;
 }
 
 /** One request as routing sees it: a validated body in the caller's dialect. */

@@ -1,1 +1,2 @@
 export { createAnthropicAdapter } from './anthropic-adapter.js';
+export { isAnthropicModelName } from './anthropic-model-names.js';

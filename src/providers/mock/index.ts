@@ -11,7 +11,7 @@ export {
   type MockFaultKind,
   type MockFaultPlan,
 } from './mock-faults.js';
-export { mockModelNames } from './mock-models.js';
+export { isMockModelName, mockModelNames } from './mock-models.js';
 export {
   createMockResponder,
   type MockOperation,

@@ -27,3 +27,8 @@ export function anthropicModelsBody(names: readonly string[]): Uint8Array {
     JSON.stringify({ data, has_more: false, first_id: names[0] ?? null, last_id: names.at(-1) ?? null }),
   );
 }
+
+/** A name the built-in mock answers when no model of that name is configured. */
+export function isMockModelName(name: string): boolean {
+  return name.includes('mock');
+}
