@@ -10,7 +10,7 @@ import type { HttpMetrics } from './http-metrics.js';
 import { parseJsonObject } from './json-body.js';
 import { logRejected } from './log-rejected.js';
 import { writeError } from './render-error.js';
-import { requestIdOf } from './request-id.js';
+import { requestIdOf, type RequestIdGenerator } from './request-id.js';
 import { respond } from './respond.js';
 
 /**
@@ -36,6 +36,7 @@ export interface ModelRoutesDependencies {
   readonly logger: Logger;
   readonly isDraining: () => boolean;
   readonly metrics: HttpMetrics;
+  readonly newRequestId: RequestIdGenerator;
 }
 
 interface ModelRoute {
@@ -84,7 +85,7 @@ function serve(
   response: ServerResponse,
 ): void {
   const receivedAt = performance.now();
-  const requestId = requestIdOf(request);
+  const requestId = requestIdOf(request, dependencies.newRequestId);
   const { codec } = route;
   const tracker = dependencies.metrics.requestStarted({
     route: route.path,
