@@ -95,7 +95,15 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     const http = assembly.add(
       'http',
       await assembleHttp({
-        ...{ config, logger, pipeline, codecs, metrics, newRequestId, stores, caching, resolver },
+        config,
+        logger,
+        pipeline,
+        codecs,
+        metrics,
+        newRequestId,
+        stores,
+        caching,
+        resolver,
         keys: keys.keys,
         status: { providers, breakers: routing.breakers, limiter, redis, usageWriter },
         readiness: assembly.readinessChecks(),
