@@ -1,8 +1,8 @@
 /**
  * Import boundaries from docs/ARCHITECTURE (shared): leaves stay leaves, feature modules never
- * import each other, only gateway.ts builds concrete stores and providers.
+ * import each other, only the composition root (src/gateway/) builds concrete stores and providers.
  */
-const features = '(caching|limits|accounting|keys|governance|guard|tools)';
+const features = '(caching|limits|accounting|keys|governance|guard|tools|conversations|routing)';
 module.exports = {
   forbidden: [
     {
@@ -24,7 +24,26 @@ module.exports = {
       comment: 'feature modules import llm/, errors/, telemetry/ and nothing else of ours',
       severity: 'error',
       from: { path: `^src/${features}/` },
-      to: { path: '^src/', pathNot: [`^src/$1/`, '^src/(llm|errors|telemetry|dialects)/'] },
+      to: {
+        path: '^src/',
+        pathNot: [
+          `^src/$1/`,
+          '^src/(llm|errors|telemetry|dialects)/',
+          // Routing calls providers through the adapter contract, never a provider by name.
+          '^src/providers/contract\\.ts$',
+          // Routing only: see the exception below.
+          '^src/config/schema\\.ts$',
+        ],
+      },
+    },
+    {
+      name: 'features-stay-apart-routing-configuration',
+      comment:
+        'Exception, to be removed: routing still reads the snake_case schema types (Config, RetryConfig, ' +
+        'TimeoutsConfig) while its own settings types are being written; no other feature reads config/',
+      severity: 'error',
+      from: { path: `^src/${features}/`, pathNot: '^src/routing/' },
+      to: { path: '^src/config/' },
     },
     {
       name: 'http-not-to-providers-or-stores',
@@ -45,9 +64,16 @@ module.exports = {
       severity: 'error',
       from: {
         path: '^src/',
-        pathNot: ['^src/gateway\\.ts$', '^src/cli/', '^src/providers/', '^src/stores/', '\\.test\\.ts$'],
+        pathNot: ['^src/gateway/', '^src/cli/', '^src/providers/', '^src/stores/', '\\.test\\.ts$'],
       },
       to: { path: '^src/(providers/[^/]+/|stores/)' },
+    },
+    {
+      name: 'nothing-depends-on-the-composition-root',
+      comment: 'src/gateway/ wires everything; only the process entry and the CLI start it',
+      severity: 'error',
+      from: { path: '^src/', pathNot: ['^src/gateway/', '^src/cli/', '^src/main\\.ts$'] },
+      to: { path: '^src/gateway/' },
     },
     { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
   ],

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/index.js';
-import { createGateway, type Gateway } from '../src/gateway.js';
+import { createGateway, type Gateway } from '../src/gateway/index.js';
 import { startMockServer } from '../src/providers/mock/index.js';
 import { createLogger } from '../src/telemetry/index.js';
 

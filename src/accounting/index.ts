@@ -9,7 +9,7 @@ export {
   type PriceOverrides,
   type ProviderIdentity,
 } from './price-book.js';
-export { newUsageRecordId } from './record-id.js';
+export { createUsageRecordIdGenerator, type UsageRecordIdGenerator } from './record-id.js';
 export { createCostCalculator, type CostCalculator } from './cost-calculator.js';
 export {
   createTokenCounter,
@@ -28,5 +28,10 @@ export {
   type UsageWriterOptions,
   type UsageWriterStats,
 } from './usage-writer.js';
+export {
+  usageWriterSettingsFrom,
+  type UsageConfiguration,
+  type UsageWriterSettings,
+} from './usage-writer-settings.js';
 export { createUsageSpool, type UsageSpool } from './usage-spool.js';
 export type { UsageQuery, UsageRecord, UsageStore, UsageSummaryRow } from './types.js';

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { newUsageRecordId } from './record-id.js';
+import { createUsageRecordIdGenerator } from './record-id.js';
 
-describe('newUsageRecordId', () => {
+describe('usage record ids', () => {
   it('is 32 hex digits, distinct every time, and sorts by time', () => {
+    const newUsageRecordId = createUsageRecordIdGenerator();
     const ids = [
       newUsageRecordId(1_000),
       newUsageRecordId(1_000),
@@ -12,5 +13,11 @@ describe('newUsageRecordId', () => {
     for (const id of ids) expect(id).toMatch(/^[0-9a-f]{32}$/);
     expect(new Set(ids).size).toBe(ids.length);
     expect([...ids].sort()).toEqual(ids);
+  });
+
+  it('differs between generators (processes) at the same instant', () => {
+    const first = createUsageRecordIdGenerator();
+    const second = createUsageRecordIdGenerator();
+    expect(first(1_000)).not.toBe(second(1_000));
   });
 });

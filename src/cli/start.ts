@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { createGateway } from '../gateway.js';
+import { createGateway } from '../gateway/index.js';
 import { createLogger } from '../telemetry/index.js';
 import { exitCodes, type CliEnvironment } from './environment.js';
 import { loadConfigOrReport } from './load-config.js';

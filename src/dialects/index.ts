@@ -20,6 +20,7 @@ export type {
   StreamEncoderOptions,
   Validation,
 } from './codec.js';
+export { embeddingVectorsOf } from './openai/openai-embeddings-response.js';
 export { validateEmbeddingsRequest } from './openai/openai-embeddings-validation.js';
 export { openaiCodec } from './openai/openai-codec.js';
 export { maximumModelNameLength } from './shared/validation.js';

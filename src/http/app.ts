@@ -30,7 +30,7 @@ import { registerModelListRoute } from './models-route.js';
 import { drainingRefusal, methodNotAllowed, throttledRefusal } from './refusals.js';
 import { renderError } from './render-error.js';
 import { jsonMediaType, readJsonBody } from './request-body.js';
-import { newRequestId, requestIdOf } from './request-id.js';
+import { requestIdOf, type RequestIdGenerator } from './request-id.js';
 import type { TlsMaterial } from './tls.js';
 import { GatewayError } from '../errors/index.js';
 
@@ -61,6 +61,8 @@ export interface AppDependencies {
   readonly isDraining: () => boolean;
   readonly admin: AdminDependencies;
   readonly metrics: HttpMetrics;
+  /** Makes the id of a request that did not bring an acceptable one. */
+  readonly newRequestId: RequestIdGenerator;
 }
 
 /** What `/admin/*` needs; declared structurally so http/ depends on no feature module. */
@@ -134,7 +136,7 @@ function bodyFollows(headers: Readonly<Record<string, string | string[] | undefi
 const answeredMethods = ['DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT'] as const;
 
 export function buildApp(dependencies: AppDependencies): FastifyInstance {
-  const { settings, pipeline, codecs, logger } = dependencies;
+  const { settings, pipeline, codecs, logger, newRequestId } = dependencies;
   const authThrottle: AuthThrottle | undefined = createAuthThrottle({
     failures: settings.authFailuresPerAddress,
     windowMs: settings.authFailureWindowMs,
@@ -149,6 +151,7 @@ export function buildApp(dependencies: AppDependencies): FastifyInstance {
     logger,
     isDraining: dependencies.isDraining,
     metrics: dependencies.metrics,
+    newRequestId,
   });
   const app = Fastify({
     // The model routes are served ahead of Fastify (see model-routes.ts); everything else is its.
@@ -168,7 +171,7 @@ export function buildApp(dependencies: AppDependencies): FastifyInstance {
     },
     logger: false,
     bodyLimit: settings.bodyLimitBytes,
-    genReqId: requestIdOf,
+    genReqId: (request) => requestIdOf(request, newRequestId),
     // Draining is answered by our own hook, in the caller's dialect.
     return503OnClosing: false,
     forceCloseConnections: 'idle',

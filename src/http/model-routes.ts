@@ -11,7 +11,7 @@ import { logRejected } from './log-rejected.js';
 import { drainingRefusal, methodNotAllowed, throttledRefusal, unsupportedMediaType } from './refusals.js';
 import { writeError } from './render-error.js';
 import { isJsonMediaType, readJsonBody, type BodyLimits } from './request-body.js';
-import { requestIdOf } from './request-id.js';
+import { requestIdOf, type RequestIdGenerator } from './request-id.js';
 import { respond } from './respond.js';
 
 /**
@@ -35,6 +35,7 @@ export interface ModelRoutesDependencies extends BodyLimits {
   readonly logger: Logger;
   readonly isDraining: () => boolean;
   readonly metrics: HttpMetrics;
+  readonly newRequestId: RequestIdGenerator;
 }
 
 interface ModelRoute {
@@ -80,7 +81,7 @@ function serve(
   response: ServerResponse,
 ): void {
   const receivedAt = performance.now();
-  const requestId = requestIdOf(request);
+  const requestId = requestIdOf(request, dependencies.newRequestId);
   const tracker = dependencies.metrics.requestStarted({
     route: route.path,
     method: request.method ?? 'POST',

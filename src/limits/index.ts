@@ -19,6 +19,7 @@ export type {
   WindowState,
 } from './limit-store.js';
 export { createLimiter, type LimiterOptions, type StoreFailurePolicy } from './create-limiter.js';
+export { limiterSettingsFrom, type LimiterSettings, type LimitsConfiguration } from './limiter-settings.js';
 export {
   budgetCounterExpiry,
   budgetPeriod,

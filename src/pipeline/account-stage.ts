@@ -1,8 +1,8 @@
-import {
-  newUsageRecordId,
-  type CostCalculator,
-  type TokenCounter,
-  type UsageRecord,
+import type {
+  CostCalculator,
+  TokenCounter,
+  UsageRecord,
+  UsageRecordIdGenerator,
 } from '../accounting/index.js';
 import type { GatewayError } from '../errors/index.js';
 import type { Usage } from '../llm/index.js';
@@ -20,6 +20,7 @@ export interface Accounting {
   readonly tokens: TokenCounter;
   /** The type of a configured provider, so that `type/model` price overrides apply. */
   readonly providerType: (provider: string) => string | undefined;
+  readonly newRecordId: UsageRecordIdGenerator;
 }
 
 export interface FinishedRequest {
@@ -67,7 +68,7 @@ export function createAccountStage(accounting: Accounting) {
         ? 0
         : accounting.costs.costOf(provider, meta.model ?? finished.model, usage);
     accounting.usage.record({
-      recordId: newUsageRecordId(),
+      recordId: accounting.newRecordId(),
       requestId: finished.context.requestId,
       timestamp: Date.now(),
       keyId: finished.principal.keyId,

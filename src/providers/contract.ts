@@ -67,6 +67,11 @@ export interface ProviderAdapter {
   readonly supportsEmbeddings: boolean;
   /** Continues an answer from an assistant prefill (used for mid-stream recovery). */
   readonly supportsPrefill: boolean;
+  /**
+   * Where requests go (the configured `base_url` or the provider's default), for the `server.*`
+   * attributes of attempt spans; absent for a provider served in process (the mock).
+   */
+  readonly baseUrl?: string;
   send(request: UpstreamRequest): Promise<UpstreamOutcome>;
   /** Lists the provider's models without a billable call (for `gatehouse check`). */
   listModels(signal: AbortSignal): Promise<readonly string[]>;

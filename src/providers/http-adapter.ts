@@ -39,6 +39,7 @@ export function createHttpAdapter(
     dialects: shape.dialects,
     supportsEmbeddings: shape.supportsEmbeddings,
     supportsPrefill: shape.supportsPrefill,
+    baseUrl: shape.baseUrl,
     send(request) {
       const path = shape.pathOf(request);
       if (typeof path !== 'string') return Promise.resolve(path);

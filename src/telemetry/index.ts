@@ -47,3 +47,5 @@ export {
   type RequestSpanOutcome,
 } from './tracing-request.js';
 export { noopSpan, type TraceSpan } from './tracing-span.js';
+export { tracingSettingsFrom, type TracingConfiguration } from './tracing-settings.js';
+export { parseResourceAttributes } from './resource-attributes.js';

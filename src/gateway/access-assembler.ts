@@ -1,0 +1,73 @@
+import type { UsageStore } from '../accounting/index.js';
+import type { Config } from '../config/index.js';
+import {
+  createKeyService,
+  keySettingsFromConfig,
+  type AuthenticationResult,
+  type KeyService,
+  type KeyStore,
+} from '../keys/index.js';
+import { createLimiter, limiterSettingsFrom, parseBudgetScope, type Limiter } from '../limits/index.js';
+import type { Authenticator } from '../pipeline/index.js';
+import { createMemoryLimitStore } from '../stores/memory/memory-limit-store.js';
+import type { RedisConnection } from '../stores/redis/redis-client.js';
+import { createRedisLimitStore } from '../stores/redis/redis-limit-store.js';
+import type { Logger } from '../telemetry/index.js';
+import type { Contribution } from './assembly.js';
+
+export interface LimitsNeeds {
+  readonly config: Config;
+  readonly redis: RedisConnection | undefined;
+  readonly usage: UsageStore;
+  readonly logger: Logger;
+}
+
+/** The limiter: counters in Redis when configured (with a per-replica fallback), else in process. */
+export function assembleLimits(needs: LimitsNeeds): Contribution<Limiter> {
+  const { redis, usage } = needs;
+  const limiter = createLimiter({
+    ...limiterSettingsFrom(needs.config),
+    store: redis === undefined ? createMemoryLimitStore() : createRedisLimitStore({ connection: redis }),
+    fallback: redis === undefined ? undefined : createMemoryLimitStore(),
+    spentSince: (scope, since) => usage.spentSince(parseBudgetScope(scope), since),
+    logger: needs.logger,
+  });
+  return { parts: limiter, close: () => limiter.close() };
+}
+
+export interface KeysNeeds {
+  readonly config: Config;
+  readonly store: KeyStore;
+  readonly masterKey: string;
+  readonly logger: Logger;
+  /** Filled with the ids of keys that authenticated (see the metrics assembler). */
+  readonly authenticatedKeyIds: Set<string>;
+}
+
+export interface KeyParts {
+  readonly keys: KeyService;
+  readonly authenticator: Authenticator;
+}
+
+/** The key service, refreshing its cache from the database until closed. */
+export function assembleKeys(needs: KeysNeeds): Contribution<KeyParts> {
+  const keys = createKeyService({
+    store: needs.store,
+    ...keySettingsFromConfig(needs.config),
+    masterKey: needs.masterKey,
+    logger: needs.logger,
+  });
+  keys.start();
+  const { authenticatedKeyIds } = needs;
+  const noteKey = (result: AuthenticationResult): AuthenticationResult => {
+    if (result.type === 'authenticated') authenticatedKeyIds.add(result.principal.keyId);
+    return result;
+  };
+  const authenticator: Authenticator = {
+    authenticate(headers) {
+      const result = keys.authenticate(headers);
+      return result instanceof Promise ? result.then(noteKey) : noteKey(result);
+    },
+  };
+  return { parts: { keys, authenticator }, close: () => keys.stop() };
+}

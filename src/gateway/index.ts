@@ -1,0 +1,118 @@
+import { createUsageRecordIdGenerator } from '../accounting/index.js';
+import { configuredSecrets, createSecretScrubber, type Config } from '../config/index.js';
+import { codecs as dialectCodecs, withScrubbedErrors } from '../dialects/index.js';
+import { createRequestIdGenerator } from '../http/request-id.js';
+import type { Logger } from '../telemetry/index.js';
+import { assembleAccounting } from './accounting-assembler.js';
+import { assembleKeys, assembleLimits } from './access-assembler.js';
+import { assembleOrUnwind, type Assembly } from './assembly.js';
+import { assembleCaching } from './caching-assembler.js';
+import { assembleHttp } from './http-assembler.js';
+import { assemblePipeline } from './pipeline-assembler.js';
+import { assembleProviders, assembleRouting } from './routing-assembler.js';
+import { assembleDatabase, assembleRedis } from './storage-assembler.js';
+import { assembleMetrics, assembleTracing } from './telemetry-assembler.js';
+
+export interface GatewayOptions {
+  readonly config: Config;
+  readonly masterKey: string;
+  readonly logger: Logger;
+}
+
+export interface Gateway {
+  /** Starts listening; resolves with the bound address (port 0 picks a free port). */
+  listen(): Promise<{ url: string; port: number }>;
+  /**
+   * Graceful shutdown: readiness turns false, new connections are refused, requests and streams in
+   * flight finish (up to the drain timeout), usage records are flushed, then everything is closed.
+   */
+  close(): Promise<void>;
+  /** Re-reads the TLS certificate and key (SIGHUP); a no-op without TLS. */
+  reloadTls(): Promise<void>;
+}
+
+/**
+ * The composition root: builds every component from the configuration, area by area. Each area's
+ * assembler returns its parts (for the areas after it), readiness checks and a close function;
+ * closing runs in reverse order of assembly, so the HTTP drain comes first and tracing last. A
+ * start that fails half way closes what was opened so far.
+ */
+export async function createGateway(options: GatewayOptions): Promise<Gateway> {
+  const { config, logger, masterKey } = options;
+  // Built once: the credentials this process holds, taken out of every error a caller receives
+  // (a provider may quote the key it was sent) and masked in the messages the request log keeps.
+  const secrets = createSecretScrubber([...configuredSecrets(config), masterKey]);
+  const codecs = withScrubbedErrors(dialectCodecs, secrets.redact);
+  // One of each per process: their ids are unique and ordered because every request draws from it.
+  const newRequestId = createRequestIdGenerator();
+  const newRecordId = createUsageRecordIdGenerator();
+
+  const build = async (assembly: Assembly): Promise<Gateway> => {
+    const tracing = assembly.add('tracing', assembleTracing(config));
+    const stores = assembly.add('database', await assembleDatabase(config, logger));
+    const redis = assembly.add('redis', await assembleRedis(config, logger));
+    const { providers, resolver } = assembly.add('providers', assembleProviders(config));
+    const limiter = assembly.add('limits', assembleLimits({ config, redis, usage: stores.usage, logger }));
+    const accounting = assembly.add(
+      'accounting',
+      assembleAccounting({ config, usage: stores.usage, providers, logger, newRecordId }),
+    );
+    const { usageWriter } = accounting;
+    const { metrics, authenticatedKeyIds } = assembly.add(
+      'metrics',
+      assembleMetrics({ config, resolver, providers, usageWriter, limiter }),
+    );
+    const observer = metrics.routerObserver();
+    const routing = assembly.add('routing', assembleRouting({ config, redis, resolver, codecs, observer }));
+    const { router } = routing;
+    const caching = assembly.add(
+      'caching',
+      await assembleCaching({ config, redis, metrics, logger, router }),
+    );
+    const keys = assembly.add(
+      'keys',
+      assembleKeys({ config, store: stores.keys, masterKey, logger, authenticatedKeyIds }),
+    );
+    // The agent half plugs in here, one assembler and one line per area, in this order: governance
+    // (it decides for the guard and the tools), guard, tools, conversations. Each sees the parts
+    // above; the pipeline and the HTTP app below take the stages, routes and readiness checks they add.
+    const pipeline = assembly.add(
+      'pipeline',
+      assemblePipeline({
+        logger,
+        secrets,
+        codecs,
+        keys,
+        limiter,
+        caching,
+        accounting,
+        routing,
+        providers,
+        metrics,
+        tracing,
+      }),
+    );
+    const http = assembly.add(
+      'http',
+      await assembleHttp({
+        config,
+        logger,
+        pipeline,
+        codecs,
+        metrics,
+        newRequestId,
+        stores,
+        caching,
+        resolver,
+        keys: keys.keys,
+        status: { providers, breakers: routing.breakers, limiter, redis, usageWriter },
+        readiness: assembly.readinessChecks(),
+        routes: assembly.routes(),
+      }),
+    );
+    return { listen: http.listen, reloadTls: http.reloadTls, close: () => assembly.close() };
+  };
+  return assembleOrUnwind(build, (error) =>
+    logger.error({ err: error }, 'closing after a failed start failed'),
+  );
+}

@@ -1,0 +1,49 @@
+import type { ResponseCaching } from '../caching/index.js';
+import type { SecretScrubber } from '../config/index.js';
+import { validateEmbeddingsRequest, type DialectCodec } from '../dialects/index.js';
+import type { Limiter } from '../limits/index.js';
+import type { Dialect } from '../llm/index.js';
+import { createPipeline, createRequestLogger, type Pipeline } from '../pipeline/index.js';
+import type { ProviderAdapter } from '../providers/contract.js';
+import type { Logger, Metrics, Tracing } from '../telemetry/index.js';
+import type { AccountingParts } from './accounting-assembler.js';
+import type { KeyParts } from './access-assembler.js';
+import type { Contribution } from './assembly.js';
+import type { RoutingParts } from './routing-assembler.js';
+import { describeProviders } from './telemetry-assembler.js';
+
+export interface PipelineNeeds {
+  readonly logger: Logger;
+  readonly secrets: SecretScrubber;
+  readonly codecs: Readonly<Record<Dialect, DialectCodec>>;
+  readonly keys: KeyParts;
+  readonly limiter: Limiter;
+  readonly caching: ResponseCaching | undefined;
+  readonly accounting: AccountingParts;
+  readonly routing: RoutingParts;
+  readonly providers: ReadonlyMap<string, ProviderAdapter>;
+  readonly metrics: Metrics;
+  readonly tracing: Tracing;
+}
+
+/**
+ * The request pipeline. Closing it waits for the accounting of requests that finished (tokens
+ * still being counted), so it runs after the HTTP drain and before the usage writer closes.
+ */
+export function assemblePipeline(needs: PipelineNeeds): Contribution<Pipeline> {
+  const pipeline = createPipeline({
+    authenticator: needs.keys.authenticator,
+    limiter: needs.limiter,
+    caching: needs.caching,
+    metrics: needs.metrics,
+    tracing: needs.tracing,
+    accounting: needs.accounting.accounting,
+    targetsOf: needs.routing.answeringTargets,
+    router: needs.routing.router,
+    codecs: needs.codecs,
+    describeProvider: describeProviders(needs.providers),
+    validateEmbeddings: validateEmbeddingsRequest,
+    requestLog: createRequestLogger(needs.logger, { mask: needs.secrets.mask }),
+  });
+  return { parts: pipeline, close: () => pipeline.drain() };
+}
