@@ -21,7 +21,8 @@ module.exports = {
     },
     {
       name: 'features-stay-apart',
-      comment: 'feature modules import llm/, errors/, telemetry/ and nothing else of ours',
+      comment:
+        'feature modules import llm/, errors/, telemetry/, dialects/ and nothing else of ours (not config/: each receives its own settings type)',
       severity: 'error',
       from: { path: `^src/${features}/` },
       to: {
@@ -31,19 +32,8 @@ module.exports = {
           '^src/(llm|errors|telemetry|dialects)/',
           // Routing calls providers through the adapter contract, never a provider by name.
           '^src/providers/contract\\.ts$',
-          // Routing only: see the exception below.
-          '^src/config/schema\\.ts$',
         ],
       },
-    },
-    {
-      name: 'features-stay-apart-routing-configuration',
-      comment:
-        'Exception, to be removed: routing still reads the snake_case schema types (Config, RetryConfig, ' +
-        'TimeoutsConfig) while its own settings types are being written; no other feature reads config/',
-      severity: 'error',
-      from: { path: `^src/${features}/`, pathNot: '^src/routing/' },
-      to: { path: '^src/config/' },
     },
     {
       name: 'http-not-to-providers-or-stores',
