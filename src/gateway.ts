@@ -29,7 +29,7 @@ import { codecs as dialectCodecs, validateEmbeddingsRequest, withScrubbedErrors 
 import { buildApp, readTlsMaterial, watchTls, type TlsReloader } from './http/index.js';
 import { createKeyService, keySettingsFromConfig, type AuthenticationResult } from './keys/index.js';
 import { createLimiter, parseBudgetScope } from './limits/index.js';
-import { createPipeline, createRequestLogger } from './pipeline/index.js';
+import { createPipeline, createRequestLogger, type StageSlots } from './pipeline/index.js';
 import { createProviders } from './providers/registry.js';
 import {
   createAnsweringTargets,
@@ -62,6 +62,8 @@ export interface GatewayOptions {
   readonly config: Config;
   readonly masterKey: string;
   readonly logger: Logger;
+  /** Stages a feature adds to the request lifecycle, each in its slot. */
+  readonly stages?: StageSlots;
 }
 
 export interface Gateway {
@@ -268,6 +270,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     describeProvider: describeProviders(config, providers),
     validateEmbeddings: validateEmbeddingsRequest,
     requestLog: createRequestLogger(logger, { mask: secrets.mask }),
+    stages: options.stages ?? {},
   });
 
   let draining = false;
