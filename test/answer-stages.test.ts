@@ -1,7 +1,7 @@
 import OpenAI from 'openai';
 import type { ChatCompletionTool } from 'openai/resources/chat/completions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Answer, AnswerStage } from '../src/pipeline/index.js';
+import { mapFrames, type Answer, type AnswerStage } from '../src/pipeline/index.js';
 import { startMockServer, type MockServer } from '../src/providers/mock/index.js';
 import { startTestGateway, type TestGateway } from './support/gateway.js';
 
@@ -20,8 +20,7 @@ type ToolCallDelta = { function?: { name?: string; arguments?: string } };
 type Message = { tool_calls?: ToolCallDelta[] };
 
 /** Every tool call's name, and its arguments written whole by the delta that names it. */
-function rewriteToolCalls(calls: ToolCallDelta[] | undefined): boolean {
-  let changed = false;
+function rewriteToolCalls(calls: ToolCallDelta[] | undefined): void {
   for (const call of calls ?? []) {
     if (call.function === undefined) continue;
     if (call.function.name !== undefined) {
@@ -30,24 +29,25 @@ function rewriteToolCalls(calls: ToolCallDelta[] | undefined): boolean {
     } else if (call.function.arguments !== undefined) {
       call.function.arguments = '';
     }
-    changed = true;
   }
-  return changed;
 }
 
 const decoder = new TextDecoder();
 
+/** One chunk of a stream holds one or more complete SSE events; each is rewritten on its own. */
 function rewriteFrame(frame: Uint8Array | string): Uint8Array | string {
   const text = typeof frame === 'string' ? frame : decoder.decode(frame);
-  const data = /^data: (\{.*\})\n\n$/s.exec(text)?.[1];
-  if (data === undefined || !data.includes('"tool_calls"')) return frame;
-  const chunk = JSON.parse(data) as Chunk;
-  const changed = (chunk.choices ?? []).map((choice) => rewriteToolCalls(choice.delta?.tool_calls));
-  return changed.includes(true) ? `data: ${JSON.stringify(chunk)}\n\n` : frame;
-}
-
-async function* rewriteFrames(frames: AsyncIterable<Uint8Array | string>): AsyncIterable<Uint8Array | string> {
-  for await (const frame of frames) yield rewriteFrame(frame);
+  if (!text.includes('"tool_calls"')) return frame;
+  return text
+    .split('\n\n')
+    .map((event) => {
+      const data = /^data: (\{.*\})$/s.exec(event)?.[1];
+      if (data === undefined) return event;
+      const chunk = JSON.parse(data) as Chunk;
+      for (const choice of chunk.choices ?? []) rewriteToolCalls(choice.delta?.tool_calls);
+      return `data: ${JSON.stringify(chunk)}`;
+    })
+    .join('\n\n');
 }
 
 let stageSawAnswers = 0;
@@ -58,7 +58,7 @@ const toolRenamingStage: AnswerStage = {
   wrap(answer: Answer, call): Answer {
     if (call.summary?.hasTools !== true || call.context.dialect !== 'openai') return answer;
     stageSawAnswers += 1;
-    if (answer.type === 'stream') return { ...answer, frames: rewriteFrames(answer.frames) };
+    if (answer.type === 'stream') return { ...answer, frames: mapFrames(answer.frames, rewriteFrame) };
     const body = JSON.parse(answer.body.toString('utf8')) as Chunk;
     for (const choice of body.choices ?? []) rewriteToolCalls(choice.message?.tool_calls);
     return { ...answer, body: Buffer.from(JSON.stringify(body)) };
@@ -94,6 +94,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  // Promptly: a wrapped stream whose caller left while the upstream stalled was cancelled.
   await gateway.close();
   await mock.close();
 });
@@ -103,9 +104,17 @@ describe.each([
   ['an OpenAI-compatible upstream, passed through', 'relayed'],
 ])('an answer stage, for %s', (_, model) => {
   it('rewrites the tool calls of a JSON answer before the caller gets it', async () => {
-    const completion = await client.chat.completions.create({ model, messages: question, tools, tool_choice: 'required' });
+    const completion = await client.chat.completions.create({
+      model,
+      messages: question,
+      tools,
+      tool_choice: 'required',
+    });
     const call = completion.choices[0]?.message.tool_calls?.[0];
-    expect(call?.type === 'function' && call.function).toEqual({ name: renamedTool, arguments: rewrittenArguments });
+    expect(call?.type === 'function' && call.function).toEqual({
+      name: renamedTool,
+      arguments: rewrittenArguments,
+    });
   });
 
   it('rewrites the tool-call deltas of a stream before the caller gets them', async () => {
@@ -131,33 +140,30 @@ describe.each([
     expect({ name, argumentsText }).toEqual({ name: renamedTool, argumentsText: rewrittenArguments });
   });
 
-  it('passes text frames on as they come: the caller reads them while the upstream stalls', async () => {
+  it('passes text frames on as they come, not once the answer is complete', async () => {
     const seen = stageSawAnswers;
-    const aborter = new AbortController();
     const response = await fetch(`${gateway.url}/v1/chat/completions`, {
       method: 'POST',
       headers: {
         authorization: `Bearer ${gateway.masterKey}`,
         'content-type': 'application/json',
-        // The upstream sends four events, then nothing more: a stage holding text back shows none.
-        'x-mock-fault': 'stream-stall;after=4',
+        // About twenty events 100 ms apart: a stage holding text back would deliver them at once.
+        'x-mock-token-latency-ms': '100',
       },
       body: JSON.stringify({ model, messages: question, tools, tool_choice: 'none', stream: true }),
-      signal: aborter.signal,
     });
     expect(response.status).toBe(200);
     if (response.body === null) throw new Error('a stream has a body');
-    const reader = response.body.getReader();
     let received = '';
-    const deadline = Date.now() + 10_000;
-    while (!/"content":"\S/.test(received) && Date.now() < deadline) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      received += decoder.decode(value);
+    let firstTextAt: number | undefined;
+    for await (const bytes of response.body) {
+      received += decoder.decode(bytes as Uint8Array);
+      if (firstTextAt === undefined && /"content":"\S/.test(received)) firstTextAt = Date.now();
     }
-    aborter.abort();
-    expect(received).toMatch(/"content":"\S/);
-    expect(received).not.toContain('[DONE]');
+    const endedAt = Date.now();
+    expect(received).toContain('data: [DONE]');
+    expect(firstTextAt).toBeDefined();
+    expect(endedAt - (firstTextAt ?? endedAt)).toBeGreaterThan(500);
     expect(stageSawAnswers).toBe(seen + 1);
   });
 });

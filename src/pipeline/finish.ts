@@ -40,7 +40,12 @@ export interface Ending {
   readonly accounted: boolean;
 }
 
-export function finishedRequest(call: Call, status: number, meta: ResponseMeta, ending: Ending): FinishedRequest {
+export function finishedRequest(
+  call: Call,
+  status: number,
+  meta: ResponseMeta,
+  ending: Ending,
+): FinishedRequest {
   const { context } = call;
   return {
     context,

@@ -79,7 +79,12 @@ export function createHandled(finish: (finished: FinishedRequest) => void) {
       const meta =
         recovered === undefined
           ? answer.meta
-          : { ...answer.meta, provider: recovered.provider, model: recovered.model, attempts: recovered.attempts };
+          : {
+              ...answer.meta,
+              provider: recovered.provider,
+              model: recovered.model,
+              attempts: recovered.attempts,
+            };
       finish(
         finishedRequest(call, summary.error?.code === 'client_closed_request' ? 499 : status, meta, {
           usage: summary.usage,

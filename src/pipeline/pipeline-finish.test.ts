@@ -19,10 +19,13 @@ describe('the pipeline, finishing', () => {
   it('accounts a stream once it has ended, at the status its ending implies', async () => {
     let end: (summary: StreamSummary) => void = () => undefined;
     const ending = new Promise<StreamSummary>((resolve) => (end = resolve));
+    // eslint-disable-next-line @typescript-eslint/require-await -- a source that is ready at once
     const frames = (async function* () {
       yield 'data: {}\n\n';
     })();
-    const fake = fakePipeline(undefined, async () => ({ type: 'stream', answered, frames, summary: ending }));
+    const fake = fakePipeline(undefined, () =>
+      Promise.resolve({ type: 'stream', answered, frames, summary: ending }),
+    );
     const handled = await fake.pipeline.handle(context({ stream: true }));
     expect(handled.result.type).toBe('stream');
     handled.finished(200);
@@ -38,13 +41,16 @@ describe('the pipeline, finishing', () => {
     const untouched: AnswerStage = { name: 'idle', wrap: (answer) => answer };
     const fake = fakePipeline(() => ({ outputScan: untouched }));
     const handled = await fake.pipeline.handle(context());
-    expect(handled.result.type === 'json' && handled.result.body).toBe(jsonOutcome.type === 'json' && jsonOutcome.body);
+    expect(handled.result.type === 'json' && handled.result.body).toBe(
+      jsonOutcome.type === 'json' && jsonOutcome.body,
+    );
   });
 
   it('waits for an answer stage that answers with a promise', async () => {
     const later: AnswerStage = {
       name: 'later',
-      wrap: async (answer) => (answer.type === 'json' ? { ...answer, body: Buffer.from('"later"') } : answer),
+      wrap: (answer) =>
+        Promise.resolve(answer.type === 'json' ? { ...answer, body: Buffer.from('"later"') } : answer),
     };
     const fake = fakePipeline((events) => ({ outputScan: later, toolFirewall: tagging('|then', events) }));
     const handled = await fake.pipeline.handle(context());

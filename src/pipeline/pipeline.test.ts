@@ -23,12 +23,17 @@ describe('the pipeline', () => {
       '|firewall',
       '|store',
     ]);
-    expect(handled.result.type === 'json' && handled.result.body.toString()).toBe('{"id":"x"}|scan|firewall|store');
+    expect(handled.result.type === 'json' && handled.result.body.toString()).toBe(
+      '{"id":"x"}|scan|firewall|store',
+    );
   });
 
   it('stops at a stage that rejects: no later stage runs, and the admitted request is accounted', async () => {
     const fake = fakePipeline((events) => ({
-      inputGuard: recording('guard', events, { type: 'reject', error: new GatewayError('invalid_request', 'no') }),
+      inputGuard: recording('guard', events, {
+        type: 'reject',
+        error: new GatewayError('invalid_request', 'no'),
+      }),
       toolFirewall: tagging('|firewall', events),
     }));
     const handled = await fake.pipeline.handle(context());
@@ -56,7 +61,14 @@ describe('the pipeline', () => {
       answer: {
         type: 'json',
         body: Buffer.from('{"id":"early"}'),
-        meta: { provider: undefined, model: 'm', attempts: 0, cache: 'bypass', overheadMs: 0, rateLimitHeaders: {} },
+        meta: {
+          provider: undefined,
+          model: 'm',
+          attempts: 0,
+          cache: 'bypass',
+          overheadMs: 0,
+          rateLimitHeaders: {},
+        },
         answered: undefined,
         usage: undefined,
         savedCostUsd: 0,

@@ -14,7 +14,7 @@ import {
 } from '../telemetry/index.js';
 import type { RequestContext } from './context.js';
 import { createFinish, loggedModel } from './finish.js';
-import { createHandled, type Handled, type PipelineResult } from './handled.js';
+import { createHandled, type Handled } from './handled.js';
 import type { RequestLogger } from './request-log.js';
 import { createCall, noMeta, type Answer, type Call } from './stage.js';
 import { stageOrder, type StageSlots } from './stage-order.js';
@@ -154,7 +154,7 @@ export function createPipeline(dependencies: PipelineDependencies): Pipeline {
     await accountStage.drain();
   }
 
-  return { handle, authenticate: authenticateStage.authenticate, drain: () => drain() };
+  return { handle, authenticate: (context) => authenticateStage.authenticate(context), drain: () => drain() };
 }
 
 export type { Handled, PipelineResult } from './handled.js';

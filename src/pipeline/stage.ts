@@ -102,12 +102,14 @@ export function createCall(context: RequestContext, authentication: Authenticati
 
 /** The summary, for stages after validation; a stage placed before it is a programming error. */
 export function summaryOf(call: Call): RequestSummary {
-  if (call.summary === undefined) throw new Error('A stage that needs the request summary ran before validate.');
+  if (call.summary === undefined)
+    throw new Error('A stage that needs the request summary ran before validate.');
   return call.summary;
 }
 
 /** The principal, for stages after authentication; a stage placed before it is a programming error. */
 export function principalOf(call: Call): Principal {
-  if (call.principal === undefined) throw new Error('A stage that needs the principal ran before authenticate.');
+  if (call.principal === undefined)
+    throw new Error('A stage that needs the principal ran before authenticate.');
   return call.principal;
 }

@@ -8,7 +8,14 @@ import { createMetrics, createTracing, type TracingSettings } from '../telemetry
 import type { RequestContext } from './context.js';
 import { createPipeline, type PipelineDependencies } from './pipeline.js';
 import type { RequestLogger } from './request-log.js';
-import { createCall, proceed, type AnswerStage, type Call, type RequestStage, type StageResult } from './stage.js';
+import {
+  createCall,
+  proceed,
+  type AnswerStage,
+  type Call,
+  type RequestStage,
+  type StageResult,
+} from './stage.js';
 import type { StageSlots } from './stage-order.js';
 import { createValidateStage } from './stages/validate.js';
 
@@ -47,20 +54,20 @@ export function context(body: Record<string, unknown> = {}): RequestContext {
 /** A pipeline over fakes that write down what happened, in order. */
 export function fakePipeline(
   slots: (events: string[]) => StageSlots = () => ({}),
-  route: () => Promise<RouteOutcome> = async () => jsonOutcome,
+  route: () => Promise<RouteOutcome> = () => Promise.resolve(jsonOutcome),
 ) {
   const events: string[] = [];
-  const settle = vi.fn(async () => undefined);
+  const settle = vi.fn(() => Promise.resolve());
   const records: UsageRecord[] = [];
   const log = vi.fn<RequestLogger['log']>();
   const limiter = {
-    acquire: async (): Promise<LimitDecision> => {
+    acquire: (): Promise<LimitDecision> => {
       events.push('limit');
-      return { type: 'admitted', lease: { settle }, headers: {} };
+      return Promise.resolve({ type: 'admitted', lease: { settle }, headers: {} });
     },
   } as unknown as Limiter;
   const router: Router = {
-    route: async () => {
+    route: () => {
       events.push('route');
       return route();
     },
@@ -75,7 +82,7 @@ export function fakePipeline(
     limiter,
     caching: undefined,
     accounting: {
-      costs: { costOf: () => 0.5, upperBound: () => 1 } as unknown as PipelineDependencies['accounting']['costs'],
+      costs: { costOf: () => 0.5, upperBound: () => 1 },
       usage: { record: (record) => records.push(record) },
       tokens: {} as PipelineDependencies['accounting']['tokens'],
       providerType: () => 'mock',
@@ -107,15 +114,19 @@ export function tagging(name: string, events: string[]): AnswerStage {
     name,
     wrap: (answer) => {
       events.push(name);
-      return answer.type === 'json' ? { ...answer, body: Buffer.concat([answer.body, Buffer.from(name)]) } : answer;
+      return answer.type === 'json'
+        ? { ...answer, body: Buffer.concat([answer.body, Buffer.from(name)]) }
+        : answer;
     },
   };
 }
 
-
 export const tracing = createTracing({ mode: 'none' } as TracingSettings);
 
-export function callFor(body: Record<string, unknown>, operation: RequestContext['operation'] = 'chat'): Call {
+export function callFor(
+  body: Record<string, unknown>,
+  operation: RequestContext['operation'] = 'chat',
+): Call {
   return createCall({ ...context(), operation, body }, undefined);
 }
 

@@ -77,32 +77,6 @@ describe('validateOpenaiChatRequest', () => {
     expect(validateOpenaiChatRequest({ ...valid, ...nulls })).toMatchObject({ ok: true });
   });
 
-  it('summarises a valid request: max_completion_tokens wins over max_tokens', () => {
-    expect(validateOpenaiChatRequest(valid)).toEqual({
-      ok: true,
-      summary: {
-        model: 'gpt-4o',
-        stream: true,
-        includeUsage: true,
-        maxOutputTokens: 1,
-        hasTools: true,
-        messageCount: 6,
-      },
-    });
-  });
-
-  it('summarises what a request leaves unset: no stream, no usage chunk, no tools', () => {
-    const plain = { model: 'm', messages: [{ role: 'user', content: 'hi' }], max_tokens: 5, tools: [] };
-    const unstreamed = { ...plain, stream_options: { include_usage: true } };
-    expect(validateOpenaiChatRequest(unstreamed)).toEqual({
-      ok: true,
-      summary: { model: 'm', stream: false, includeUsage: false, maxOutputTokens: 5, hasTools: false, messageCount: 1 },
-    });
-    const nothing = { model: 'm', messages: [{ role: 'user', content: 'hi' }], max_completion_tokens: null };
-    const summary = validateOpenaiChatRequest(nothing);
-    expect(summary.ok && summary.summary.maxOutputTokens).toBeUndefined();
-  });
-
   it('accepts a plain stop string and an assistant turn made only of tool calls', () => {
     expect(validateOpenaiChatRequest({ ...valid, stop: 'END' })).toMatchObject({ ok: true });
   });
@@ -253,6 +227,41 @@ describe('validateOpenaiChatRequest', () => {
   });
 });
 
+describe('the summary of a valid chat request', () => {
+  it('summarises a valid request: max_completion_tokens wins over max_tokens', () => {
+    expect(validateOpenaiChatRequest(valid)).toEqual({
+      ok: true,
+      summary: {
+        model: 'gpt-4o',
+        stream: true,
+        includeUsage: true,
+        maxOutputTokens: 1,
+        hasTools: true,
+        messageCount: 6,
+      },
+    });
+  });
+
+  it('summarises what a request leaves unset: no stream, no usage chunk, no tools', () => {
+    const plain = { model: 'm', messages: [{ role: 'user', content: 'hi' }], max_tokens: 5, tools: [] };
+    const unstreamed = { ...plain, stream_options: { include_usage: true } };
+    expect(validateOpenaiChatRequest(unstreamed)).toEqual({
+      ok: true,
+      summary: {
+        model: 'm',
+        stream: false,
+        includeUsage: false,
+        maxOutputTokens: 5,
+        hasTools: false,
+        messageCount: 1,
+      },
+    });
+    const nothing = { model: 'm', messages: [{ role: 'user', content: 'hi' }], max_completion_tokens: null };
+    const summary = validateOpenaiChatRequest(nothing);
+    expect(summary.ok && summary.summary.maxOutputTokens).toBeUndefined();
+  });
+});
+
 describe('validateEmbeddingsRequest', () => {
   it.each([
     { model: 'text-embedding-3-small', input: 'hello' },
@@ -266,7 +275,14 @@ describe('validateEmbeddingsRequest', () => {
   it('summarises an embeddings request as one that never streams', () => {
     expect(validateEmbeddingsRequest({ model: 'e', input: 'hello', stream: true })).toEqual({
       ok: true,
-      summary: { model: 'e', stream: false, includeUsage: false, maxOutputTokens: undefined, hasTools: false, messageCount: 0 },
+      summary: {
+        model: 'e',
+        stream: false,
+        includeUsage: false,
+        maxOutputTokens: undefined,
+        hasTools: false,
+        messageCount: 0,
+      },
     });
   });
 

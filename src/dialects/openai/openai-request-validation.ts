@@ -55,7 +55,10 @@ export function validateOpenaiChatRequest(body: Record<string, unknown>): Valida
 }
 
 /** `max_completion_tokens` and its deprecated spelling `max_tokens` bound the same thing. */
-function outputTokens(body: Record<string, unknown>, field: 'max_tokens' | 'max_completion_tokens'): number | undefined {
+function outputTokens(
+  body: Record<string, unknown>,
+  field: 'max_tokens' | 'max_completion_tokens',
+): number | undefined {
   const value = body[field];
   return isPresent(value) ? expectIntegerInRange(value, field, 1, maximumOutputTokens) : undefined;
 }

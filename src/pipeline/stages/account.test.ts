@@ -29,10 +29,16 @@ function finishedRequest(patch: Partial<FinishedRequest>): FinishedRequest {
 
 function accountingWith(records: UsageRecord[]): Accounting {
   return {
-    costs: { costOf: () => 0.5, upperBound: () => 1 } as unknown as Accounting['costs'],
+    costs: { costOf: () => 0.5, upperBound: () => 1 },
     usage: { record: (record) => records.push(record) },
     tokens: {
-      countUsage: async () => ({ inputTokens: 10, outputTokens: 20, cachedInputTokens: 0, cacheCreationInputTokens: 0 }),
+      countUsage: () =>
+        Promise.resolve({
+          inputTokens: 10,
+          outputTokens: 20,
+          cachedInputTokens: 0,
+          cacheCreationInputTokens: 0,
+        }),
     } as unknown as Accounting['tokens'],
     providerType: () => 'mock',
   };
@@ -41,14 +47,16 @@ function accountingWith(records: UsageRecord[]): Accounting {
 describe('the account stage', () => {
   it('prices the answer at its target, records it and settles the lease with what was used', async () => {
     const records: UsageRecord[] = [];
-    const settle = vi.fn(async () => undefined);
+    const settle = vi.fn(() => Promise.resolve());
     const usage = { inputTokens: 1, outputTokens: 2, cachedInputTokens: 0, cacheCreationInputTokens: 0 };
     const accounted = await createAccountStage(accountingWith(records)).account(
       finishedRequest({ usage, lease: { settle } }),
       principal,
     );
     expect(accounted).toEqual({ costUsd: 0.5, usage });
-    expect(records).toMatchObject([{ keyId: 'key_test', model: 'mock', targetModel: 't', costUsd: 0.5, latencyMs: 12 }]);
+    expect(records).toMatchObject([
+      { keyId: 'key_test', model: 'mock', targetModel: 't', costUsd: 0.5, latencyMs: 12 },
+    ]);
     expect(settle).toHaveBeenCalledExactlyOnceWith({ tokens: 3, costUsd: 0.5 });
   });
 

@@ -16,7 +16,9 @@ describe('the authenticate stage', () => {
 
   it('refuses with the key service’s error, and takes a check http/ already did', async () => {
     const error = new GatewayError('invalid_api_key', 'no key');
-    const refusing = createAuthenticateStage({ authenticate: async () => ({ type: 'rejected' as const, error }) });
+    const refusing = createAuthenticateStage({
+      authenticate: () => Promise.resolve({ type: 'rejected' as const, error }),
+    });
     await expect(refusing.run(callFor(chatBody))).resolves.toEqual({ type: 'reject', error });
     authenticator.authenticate.mockClear();
     const checked = createCall(callFor(chatBody).context, { ok: true, principal });

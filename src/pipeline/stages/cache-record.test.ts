@@ -18,7 +18,14 @@ const call = () =>
     },
     undefined,
   );
-const json: Answer = { type: 'json', body: Buffer.from('{}'), meta: noMeta, answered, usage: undefined, savedCostUsd: 0 };
+const json: Answer = {
+  type: 'json',
+  body: Buffer.from('{}'),
+  meta: noMeta,
+  answered,
+  usage: undefined,
+  savedCostUsd: 0,
+};
 
 describe('the cache-record answer stage', () => {
   it('leaves an answer alone, unwrapped, when the cache wants nothing stored', () => {
@@ -27,24 +34,25 @@ describe('the cache-record answer stage', () => {
 
   it('stores a JSON answer as it passes', () => {
     const recording = call();
-    const recorder = { json: vi.fn(async () => ({ type: 'stored' })) } as unknown as AnswerRecorder;
-    recording.cacheRecorder = recorder;
+    const store = vi.fn(() => Promise.resolve({ type: 'stored' as const }));
+    recording.cacheRecorder = { json: store } as unknown as AnswerRecorder;
     expect(cacheRecordStage.wrap(json, recording)).toBe(json);
-    expect(recorder.json).toHaveBeenCalledWith(json.body, answered);
+    expect(store).toHaveBeenCalledWith(json.body, answered);
   });
 
   it('observes a stream through the recorder’s frames', () => {
     const recording = call();
     const observed = (async function* () {})();
-    const recorder = {
-      stream: vi.fn(() => ({ frames: observed, recorded: Promise.resolve({ type: 'stored' }) })),
-    } as unknown as AnswerRecorder;
-    recording.cacheRecorder = recorder;
+    const observe = vi.fn(() => ({
+      frames: observed,
+      recorded: Promise.resolve({ type: 'stored' as const }),
+    }));
+    recording.cacheRecorder = { stream: observe } as unknown as AnswerRecorder;
     const ending = Promise.resolve({} as StreamSummary);
     const frames = (async function* () {})();
     const stream: Answer = { ...json, type: 'stream', frames, ending };
     const wrapped = cacheRecordStage.wrap(stream, recording) as Answer;
     expect(wrapped.type === 'stream' && wrapped.frames).toBe(observed);
-    expect(recorder.stream).toHaveBeenCalledWith(frames, ending, answered);
+    expect(observe).toHaveBeenCalledWith(frames, ending, answered);
   });
 });

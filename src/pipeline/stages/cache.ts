@@ -2,7 +2,14 @@ import { performance } from 'node:perf_hooks';
 import type { CostCalculator } from '../../accounting/index.js';
 import { cacheScope, type CacheDecision, type ResponseCaching } from '../../caching/index.js';
 import type { Tracing } from '../../telemetry/index.js';
-import { principalOf, proceed, type Answer, type Call, type RequestStage, type StageResult } from '../stage.js';
+import {
+  principalOf,
+  proceed,
+  type Answer,
+  type Call,
+  type RequestStage,
+  type StageResult,
+} from '../stage.js';
 
 export interface CacheStageDependencies {
   readonly caching: ResponseCaching;

@@ -13,14 +13,18 @@ describe('the limit stage', () => {
   const metrics = createMetrics({ knownModels: [] });
 
   function stageDeciding(decision: LimitDecision) {
-    const acquire = vi.fn(async (_request: LimitRequest) => decision);
+    const acquire = vi.fn((_request: LimitRequest) => Promise.resolve(decision));
     const limiter = { acquire } as unknown as Limiter;
     return { acquire, stage: createLimitStage({ limiter, costs, targetsOf: () => [], metrics, tracing }) };
   }
 
   it('reserves the prompt and the declared output, and leaves a lease that settles once', async () => {
-    const settle = vi.fn(async () => undefined);
-    const { acquire, stage } = stageDeciding({ type: 'admitted', lease: { settle }, headers: { 'x-a': '1' } });
+    const settle = vi.fn(() => Promise.resolve());
+    const { acquire, stage } = stageDeciding({
+      type: 'admitted',
+      lease: { settle },
+      headers: { 'x-a': '1' },
+    });
     const call = validatedCall();
     await expect(stage.run(call)).resolves.toBe(proceed);
     const request = acquire.mock.calls[0]?.[0];

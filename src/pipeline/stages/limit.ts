@@ -42,7 +42,8 @@ export function createLimitStage(dependencies: LimitStageDependencies): RequestS
       limitSpan.end();
       call.meta = { ...noMeta, rateLimitHeaders: decision.headers };
       if (decision.type === 'rejected') {
-        if (decision.limit === 'budget') metrics.budgetExceeded(principal.team === undefined ? 'key' : 'team');
+        if (decision.limit === 'budget')
+          metrics.budgetExceeded(principal.team === undefined ? 'key' : 'team');
         else metrics.rateLimited(decision.limit);
         return { type: 'reject', error: decision.error };
       }

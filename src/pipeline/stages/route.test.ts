@@ -6,18 +6,26 @@ import { createRouteStage } from './route.js';
 
 describe('the route stage', () => {
   function stageRouting(outcome: RouteOutcome) {
-    const route = vi.fn(async (_call: RouteCall) => outcome);
-    const tokens = { estimatePromptTokens: async () => 1 } as never;
+    const route = vi.fn((_call: RouteCall) => Promise.resolve(outcome));
+    const tokens = { estimatePromptTokens: () => Promise.resolve(1) } as never;
     return { route, stage: createRouteStage({ router: { route }, tokens, tracing }) };
   }
 
   it('asks routing with the summary’s facts and responds with its answer', async () => {
     const answered = { provider: 'p', model: 't', attempts: 2 };
-    const { route, stage } = stageRouting({ type: 'json', answered, body: Buffer.from('{}'), usage: undefined });
+    const { route, stage } = stageRouting({
+      type: 'json',
+      answered,
+      body: Buffer.from('{}'),
+      usage: undefined,
+    });
     const call = validatedCall({ ...chatBody, stream: true, stream_options: { include_usage: true } });
     const result = await stage.run(call);
     expect(route.mock.calls[0]?.[0]).toMatchObject({ model: 'gpt-4o', stream: true, includeUsage: true });
-    expect(result).toMatchObject({ type: 'respond', answer: { answered, meta: { provider: 'p', attempts: 2 } } });
+    expect(result).toMatchObject({
+      type: 'respond',
+      answer: { answered, meta: { provider: 'p', attempts: 2 } },
+    });
   });
 
   it('refuses with routing’s error, reporting its attempts', async () => {

@@ -28,7 +28,8 @@ export function createRouteStage(dependencies: RouteStageDependencies): RequestS
       body: context.body,
       stream: summary.stream,
       includeUsage: summary.includeUsage,
-      countPromptTokens: (targetModel) => tokens.estimatePromptTokens(context.body, context.dialect, targetModel),
+      countPromptTokens: (targetModel) =>
+        tokens.estimatePromptTokens(context.body, context.dialect, targetModel),
       forwardHeaders: tracing.enabled
         ? { ...forwardHeaders(context.headers, context.requestId), ...tracing.injectHeaders(span) }
         : forwardHeaders(context.headers, context.requestId),

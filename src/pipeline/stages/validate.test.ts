@@ -9,7 +9,12 @@ describe('the validate stage', () => {
 
   it('leaves the summary of a valid request on the call', () => {
     const call = validatedCall({ ...chatBody, stream: true });
-    expect(call.summary).toMatchObject({ model: 'gpt-4o', stream: true, maxOutputTokens: 50, messageCount: 1 });
+    expect(call.summary).toMatchObject({
+      model: 'gpt-4o',
+      stream: true,
+      maxOutputTokens: 50,
+      messageCount: 1,
+    });
   });
 
   it('refuses an invalid body naming the field, and validates embeddings by their own rules', () => {
