@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { GatewayError } from '../errors/index.js';
 import type { StreamSummary } from '../routing/index.js';
 import type { AnswerStage } from './stage.js';
@@ -66,5 +66,35 @@ describe('the pipeline, finishing', () => {
       error: new GatewayError('invalid_api_key', 'no key'),
     });
     expect(refused.result.type === 'error' && refused.result.error.code).toBe('invalid_api_key');
+  });
+
+  it('cancels an answered stream when an answer stage throws, answering with an internal error', async () => {
+    const cancelled = vi.fn(() => Promise.resolve({ done: true as const, value: undefined }));
+    const frames: AsyncIterable<string> = {
+      [Symbol.asyncIterator]: () => ({ next: () => new Promise<never>(() => undefined), return: cancelled }),
+    };
+    const ending = Promise.resolve({
+      complete: false,
+      usage: undefined,
+      error: undefined,
+      recoveredBy: undefined,
+      outputText: '',
+    });
+    const broken: AnswerStage = {
+      name: 'broken',
+      wrap: () => {
+        throw new Error('a bug');
+      },
+    };
+    const fake = fakePipeline(
+      () => ({ outputScan: broken }),
+      () => Promise.resolve({ type: 'stream', answered, frames, summary: ending }),
+    );
+    const handled = await fake.pipeline.handle(context({ stream: true }));
+    expect(handled.result.type === 'error' && handled.result.error.code).toBe('internal_error');
+    expect(cancelled).toHaveBeenCalledOnce();
+    handled.finished(500);
+    await fake.pipeline.drain();
+    expect(fake.settle).toHaveBeenCalledOnce();
   });
 });

@@ -119,8 +119,14 @@ export function createPipeline(dependencies: PipelineDependencies): Pipeline {
       const result = running instanceof Promise ? await running : running;
       if (result.type === 'continue') continue;
       if (result.type === 'reject') return rejected(call, result.error, result.meta ?? call.meta);
-      const wrapped = wrapAnswer(result.answer, call, 0);
-      return answered(call, wrapped instanceof Promise ? await wrapped : wrapped);
+      try {
+        const wrapped = wrapAnswer(result.answer, call, 0);
+        return answered(call, wrapped instanceof Promise ? await wrapped : wrapped);
+      } catch (error) {
+        // The caller gets an error instead: an unread upstream stream is cancelled, not left open.
+        if (result.answer.type === 'stream') void result.answer.frames[Symbol.asyncIterator]().return?.();
+        throw error;
+      }
     }
     throw new Error('No request stage answered: the route stage must end the stage order.');
   }
