@@ -30,7 +30,27 @@ export interface StreamEncoder {
   encode(event: ChatStreamEvent): string;
 }
 
-export type Validation = { readonly ok: true } | { readonly ok: false; readonly error: GatewayError };
+/**
+ * What every stage needs to know about a valid request, read once by the validation walk that
+ * checks it, so that no stage reads the wire body's fields again.
+ */
+export interface RequestSummary {
+  readonly model: string;
+  /** False for embeddings. */
+  readonly stream: boolean;
+  /** A stream whose caller asked for the final usage chunk (`stream_options.include_usage`). */
+  readonly includeUsage: boolean;
+  /** The most output the caller allows (`max_completion_tokens`, else `max_tokens`); unset: undefined. */
+  readonly maxOutputTokens: number | undefined;
+  /** The request declares at least one tool. */
+  readonly hasTools: boolean;
+  /** Chat messages (system prompts outside `messages` not counted); embeddings: 0. */
+  readonly messageCount: number;
+}
+
+export type Validation =
+  | { readonly ok: true; readonly summary: RequestSummary }
+  | { readonly ok: false; readonly error: GatewayError };
 
 /**
  * Everything the gateway knows about one wire dialect, used on both sides: to read what a caller
@@ -41,6 +61,7 @@ export interface DialectCodec {
   /**
    * Cheap structural validation of a caller's chat request (types, required fields, ranges), done
    * on every request, including the pass-through fast path. Messages name the offending field.
+   * A valid request comes with its summary.
    */
   validateChatRequest(body: Record<string, unknown>): Validation;
   /** A validated wire request to canonical form (used only when translating). */

@@ -14,6 +14,7 @@ export { defaultMaxTokens } from './anthropic/anthropic-request-encoding.js';
 export { anthropicDeltaUsage, anthropicTextBlock, anthropicUsage } from './anthropic/anthropic-usage.js';
 export type {
   DialectCodec,
+  RequestSummary,
   SseEvent,
   StreamDecoder,
   StreamEncoder,

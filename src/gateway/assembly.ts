@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { StageSlots } from '../pipeline/index.js';
 
 /** The state one readiness check reports, and whether the replica can take traffic in it. */
 export interface CheckedState {
@@ -15,13 +16,6 @@ export interface ReadinessCheck {
 /** Adds routes that are not model calls (agent authorization, review queue, MCP) to the HTTP app. */
 export type RouteRegistration = (app: FastifyInstance) => void;
 
-/**
- * A pipeline stage an area adds. None does yet: the stage contract (request and answer stages) is
- * being written beside this; when it lands this becomes that contract's type and the pipeline
- * assembler puts `assembly.stages()` into the stage list.
- */
-export type StageContribution = never;
-
 /** What one area of the gateway adds when it is assembled. */
 export interface Contribution<Parts> {
   /** What later assemblers (and the gateway itself) use. */
@@ -30,7 +24,8 @@ export interface Contribution<Parts> {
   readonly readiness?: readonly ReadinessCheck[];
   /** Releases what the area opened; runs once, after every area assembled later has closed. */
   readonly close?: () => void | Promise<void>;
-  readonly stages?: readonly StageContribution[];
+  /** The pipeline slots the area fills (stage-order.ts names them); a slot is filled once. */
+  readonly stages?: StageSlots;
   readonly routes?: readonly RouteRegistration[];
 }
 
@@ -38,7 +33,8 @@ export interface Assembly {
   /** Keeps what an area added (close, readiness, stages, routes) and returns its parts. */
   add<Parts>(area: string, contribution: Contribution<Parts>): Parts;
   readinessChecks(): readonly ReadinessCheck[];
-  stages(): readonly StageContribution[];
+  /** Every slot the areas filled. */
+  stages(): StageSlots;
   routes(): readonly RouteRegistration[];
   /**
    * Closes every area, the last assembled first. Every close runs even when an earlier one fails;
@@ -50,7 +46,7 @@ export interface Assembly {
 export function createAssembly(): Assembly {
   const closers: (() => void | Promise<void>)[] = [];
   const readiness: ReadinessCheck[] = [];
-  const stages: StageContribution[] = [];
+  const stages: Record<string, unknown> = {};
   const routes: RouteRegistration[] = [];
   let closing: Promise<void> | undefined;
 
@@ -59,18 +55,27 @@ export function createAssembly(): Assembly {
       if (closing !== undefined) throw new Error(`cannot add ${area}: the gateway is closing`);
       if (contribution.close !== undefined) closers.push(contribution.close);
       readiness.push(...(contribution.readiness ?? []));
-      stages.push(...(contribution.stages ?? []));
+      fillSlots(stages, area, contribution.stages ?? {});
       routes.push(...(contribution.routes ?? []));
       return contribution.parts;
     },
     readinessChecks: () => readiness,
-    stages: () => stages,
+    stages: () => stages as StageSlots,
     routes: () => routes,
     close() {
       closing ??= closeInReverse(closers);
       return closing;
     },
   };
+}
+
+function fillSlots(filled: Record<string, unknown>, area: string, slots: StageSlots): void {
+  for (const [slot, stage] of Object.entries(slots)) {
+    if (stage === undefined) continue;
+    if (filled[slot] !== undefined)
+      throw new Error(`${area} fills the pipeline slot ${slot}, already filled`);
+    filled[slot] = stage;
+  }
 }
 
 async function closeInReverse(closers: readonly (() => void | Promise<void>)[]): Promise<void> {

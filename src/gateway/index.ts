@@ -2,6 +2,7 @@ import { createUsageRecordIdGenerator } from '../accounting/index.js';
 import { configuredSecrets, createSecretScrubber, type Config } from '../config/index.js';
 import { codecs as dialectCodecs, withScrubbedErrors } from '../dialects/index.js';
 import { createRequestIdGenerator } from '../http/request-id.js';
+import type { StageSlots } from '../pipeline/index.js';
 import type { Logger } from '../telemetry/index.js';
 import { assembleAccounting } from './accounting-assembler.js';
 import { assembleKeys, assembleLimits } from './access-assembler.js';
@@ -17,6 +18,8 @@ export interface GatewayOptions {
   readonly config: Config;
   readonly masterKey: string;
   readonly logger: Logger;
+  /** Stages added from outside the areas below (an embedding application's, a test's), by slot. */
+  readonly stages?: StageSlots;
 }
 
 export interface Gateway {
@@ -76,9 +79,12 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     // The agent half plugs in here, one assembler and one line per area, in this order: governance
     // (it decides for the guard and the tools), guard, tools, conversations. Each sees the parts
     // above; the pipeline and the HTTP app below take the stages, routes and readiness checks they add.
+    if (options.stages !== undefined)
+      assembly.add('extensions', { parts: undefined, stages: options.stages });
     const pipeline = assembly.add(
       'pipeline',
       assemblePipeline({
+        stages: assembly.stages(),
         logger,
         secrets,
         codecs,

@@ -3,7 +3,7 @@ import type { SecretScrubber } from '../config/index.js';
 import { validateEmbeddingsRequest, type DialectCodec } from '../dialects/index.js';
 import type { Limiter } from '../limits/index.js';
 import type { Dialect } from '../llm/index.js';
-import { createPipeline, createRequestLogger, type Pipeline } from '../pipeline/index.js';
+import { createPipeline, createRequestLogger, type Pipeline, type StageSlots } from '../pipeline/index.js';
 import type { ProviderAdapter } from '../providers/contract.js';
 import type { Logger, Metrics, Tracing } from '../telemetry/index.js';
 import type { AccountingParts } from './accounting-assembler.js';
@@ -13,6 +13,8 @@ import type { RoutingParts } from './routing-assembler.js';
 import { describeProviders } from './telemetry-assembler.js';
 
 export interface PipelineNeeds {
+  /** The slots the areas assembled before the pipeline filled. */
+  readonly stages: StageSlots;
   readonly logger: Logger;
   readonly secrets: SecretScrubber;
   readonly codecs: Readonly<Record<Dialect, DialectCodec>>;
@@ -44,6 +46,7 @@ export function assemblePipeline(needs: PipelineNeeds): Contribution<Pipeline> {
     describeProvider: describeProviders(needs.providers),
     validateEmbeddings: validateEmbeddingsRequest,
     requestLog: createRequestLogger(needs.logger, { mask: needs.secrets.mask }),
+    stages: needs.stages,
   });
   return { parts: pipeline, close: () => pipeline.drain() };
 }

@@ -1,6 +1,11 @@
+import type { GatewayError } from '../errors/index.js';
+import type { Principal } from '../keys/index.js';
 import type { Dialect } from '../llm/index.js';
 
 export type { Principal } from '../keys/index.js';
+
+/** Who the caller is, or why the key was refused. */
+export type Authentication = { ok: true; principal: Principal } | { ok: false; error: GatewayError };
 
 export type Operation = 'chat' | 'embeddings';
 

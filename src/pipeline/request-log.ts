@@ -1,24 +1,12 @@
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
-import type { GatewayError } from '../errors/index.js';
 import type { Usage } from '../llm/index.js';
 import { createPlainInfoWriter } from '../telemetry/index.js';
-import type { Principal, RequestContext, ResponseMeta } from './context.js';
-
-export interface RequestRecord {
-  readonly context: RequestContext;
-  readonly principal: Principal | undefined;
-  readonly model: string | undefined;
-  readonly meta: ResponseMeta;
-  readonly status: number;
-  readonly usage: Usage | undefined;
-  readonly error: GatewayError | undefined;
-  readonly streamComplete?: boolean;
-  readonly costUsd: number;
-}
+import type { FinishedRequest } from './finished-request.js';
 
 export interface RequestLogger {
-  log(record: RequestRecord): void;
+  /** `usage` and `costUsd` as the request was accounted (a tokenizer's count when it reported none). */
+  log(finished: FinishedRequest, usage: Usage | undefined, costUsd: number): void;
 }
 
 export interface RequestLogOptions {
@@ -35,9 +23,9 @@ export function createRequestLogger(logger: Logger, options: RequestLogOptions):
   // Every field below is an identifier or a figure, so the line may skip pino's redaction pass.
   const writeLine = createPlainInfoWriter(logger);
   return {
-    log(record) {
+    log(record, usage, costUsd) {
       if (!logger.isLevelEnabled('info')) return;
-      const { context, meta, usage, error } = record;
+      const { context, meta, error } = record;
       writeLine(
         {
           request_id: context.requestId,
@@ -48,14 +36,14 @@ export function createRequestLogger(logger: Logger, options: RequestLogOptions):
           provider: meta.provider,
           target_model: meta.model,
           status: record.status,
-          stream: context.body.stream === true,
+          stream: record.stream,
           stream_complete: record.streamComplete,
           attempts: meta.attempts,
           cache: meta.cache,
           input_tokens: usage?.inputTokens,
           output_tokens: usage?.outputTokens,
           cached_tokens: usage?.cachedInputTokens,
-          cost_usd: record.costUsd,
+          cost_usd: costUsd,
           error_code: error?.code,
           error_message: error === undefined ? undefined : options.mask(error.message),
           // What the error came from (a provider's own words when its message is the gateway's).

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { configSchema, type ConfigInput } from '../../src/config/schema.js';
-import { createGateway, type Gateway } from '../../src/gateway/index.js';
+import { createGateway, type Gateway, type GatewayOptions } from '../../src/gateway/index.js';
 import { createLogger } from '../../src/telemetry/index.js';
 
 export interface TestGateway {
@@ -17,8 +17,14 @@ export interface TestGateway {
   close(): Promise<void>;
 }
 
-/** Starts the real gateway in this process on a free port, logging to memory. */
-export async function startTestGateway(input: ConfigInput = {}): Promise<TestGateway> {
+/**
+ * Starts the real gateway in this process on a free port, logging to memory; `extensions` are the
+ * composition root's options beyond its configuration (stages a feature adds).
+ */
+export async function startTestGateway(
+  input: ConfigInput = {},
+  extensions: Pick<GatewayOptions, 'stages'> = {},
+): Promise<TestGateway> {
   const masterKey = 'gh-test-master-key-0123456789abcdef';
   const config = configSchema.parse({
     data_dir: mkdtempSync(join(tmpdir(), 'gatehouse-test-')),
@@ -33,7 +39,7 @@ export async function startTestGateway(input: ConfigInput = {}): Promise<TestGat
     },
   };
   const logger = createLogger({ level: config.log.level, format: 'json' }, destination);
-  const gateway = await createGateway({ config, masterKey, logger });
+  const gateway = await createGateway({ config, masterKey, logger, ...extensions });
   const { url, port } = await gateway.listen();
   return {
     url,

@@ -40,7 +40,7 @@ const blockTypes = [
 /** What a `tool_result` may contain (Anthropic `RequestToolResultBlock.content`). */
 const toolResultBlockTypes = ['text', 'image', 'document', 'search_result', 'tool_reference'] as const;
 
-export function checkAnthropicMessages(value: unknown): void {
+export function checkAnthropicMessages(value: unknown): number {
   const messages = expectNonEmptyArray(value, 'messages');
   messages.forEach((item, index) => {
     const param = `messages[${index}]`;
@@ -48,6 +48,7 @@ export function checkAnthropicMessages(value: unknown): void {
     expectOneOf(message.role, `${param}.role`, ['user', 'assistant']);
     checkContent(message.content, `${param}.content`, blockTypes);
   });
+  return messages.length;
 }
 
 /** `system`: a string or an array of text blocks. */

@@ -66,12 +66,28 @@ const withContent = (content: unknown) => ({ messages: [{ role: 'user', content 
 
 describe('validateAnthropicChatRequest', () => {
   it('accepts a request using the documented fields, server tools and unknown extra fields', () => {
-    expect(validateAnthropicChatRequest(valid)).toEqual({ ok: true });
+    expect(validateAnthropicChatRequest(valid)).toMatchObject({ ok: true });
+  });
+
+  it('summarises a valid request, the system prompt not counted as a message', () => {
+    expect(validateAnthropicChatRequest(valid)).toEqual({
+      ok: true,
+      summary: {
+        model: 'claude-sonnet-4-5',
+        stream: false,
+        includeUsage: false,
+        maxOutputTokens: 1024,
+        hasTools: true,
+        messageCount: 3,
+      },
+    });
+    const streamed = validateAnthropicChatRequest({ ...valid, stream: true, tools: undefined });
+    expect(streamed.ok && streamed.summary).toMatchObject({ stream: true, hasTools: false });
   });
 
   it('accepts a string system prompt and string content', () => {
     const body = { ...valid, system: 'Be brief.', messages: [{ role: 'user', content: 'hi' }] };
-    expect(validateAnthropicChatRequest(body)).toEqual({ ok: true });
+    expect(validateAnthropicChatRequest(body)).toMatchObject({ ok: true });
   });
 
   it.each([

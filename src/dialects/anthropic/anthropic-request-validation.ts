@@ -11,6 +11,7 @@ import {
   expectSchema,
   expectString,
   expectStringArray,
+  includesUsage,
   isPresent,
   maximumOutputTokens,
   validate,
@@ -30,26 +31,35 @@ import { checkOutputFormat } from './anthropic-structured-output.js';
 export function validateAnthropicChatRequest(body: Record<string, unknown>): Validation {
   return validate(() => {
     expectRecord(body, 'body');
-    expectModelName(body.model, 'model');
-    checkAnthropicMessages(body.messages);
-    expectIntegerInRange(body.max_tokens, 'max_tokens', 1, maximumOutputTokens);
+    const model = expectModelName(body.model, 'model');
+    const messageCount = checkAnthropicMessages(body.messages);
+    const maxOutputTokens = expectIntegerInRange(body.max_tokens, 'max_tokens', 1, maximumOutputTokens);
     if (isPresent(body.system)) checkAnthropicSystem(body.system);
-    if (isPresent(body.stream)) expectBoolean(body.stream, 'stream');
+    const stream = isPresent(body.stream) && expectBoolean(body.stream, 'stream');
     if (isPresent(body.temperature)) expectNumberInRange(body.temperature, 'temperature', 0, 1);
     if (isPresent(body.top_p)) expectNumberInRange(body.top_p, 'top_p', 0, 1);
     if (isPresent(body.top_k)) expectIntegerInRange(body.top_k, 'top_k', 0, Number.MAX_SAFE_INTEGER);
     if (isPresent(body.stop_sequences)) expectStringArray(body.stop_sequences, 'stop_sequences');
-    if (isPresent(body.tools)) checkTools(body.tools);
+    const toolCount = isPresent(body.tools) ? checkTools(body.tools) : 0;
     if (isPresent(body.tool_choice)) checkToolChoice(body.tool_choice);
     checkOutputFormat(body);
     if (isPresent(body.metadata)) {
       const metadata = expectRecord(body.metadata, 'metadata');
       if (isPresent(metadata.user_id)) expectString(metadata.user_id, 'metadata.user_id');
     }
+    // `includeUsage` is OpenAI's switch; read the same way here, as it was before the summary.
+    return {
+      model,
+      stream,
+      includeUsage: includesUsage(body, stream),
+      maxOutputTokens,
+      hasTools: toolCount > 0,
+      messageCount,
+    };
   });
 }
 
-function checkTools(value: unknown): void {
+function checkTools(value: unknown): number {
   const tools = expectArray(value, 'tools');
   tools.forEach((item, index) => {
     const param = `tools[${index}]`;
@@ -64,6 +74,7 @@ function checkTools(value: unknown): void {
     expectSchema(tool.input_schema, `${param}.input_schema`);
     if (isPresent(tool.description)) expectString(tool.description, `${param}.description`);
   });
+  return tools.length;
 }
 
 function checkToolChoice(value: unknown): void {

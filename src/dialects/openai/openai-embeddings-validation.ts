@@ -22,12 +22,20 @@ const maximumInputs = 2048;
 export function validateEmbeddingsRequest(body: Record<string, unknown>): Validation {
   return validate(() => {
     expectRecord(body, 'body');
-    expectModelName(body.model, 'model');
+    const model = expectModelName(body.model, 'model');
     checkInput(body.input);
     if (isPresent(body.encoding_format))
       expectOneOf(body.encoding_format, 'encoding_format', ['float', 'base64']);
     if (isPresent(body.dimensions)) expectIntegerInRange(body.dimensions, 'dimensions', 1, 65_536);
     if (isPresent(body.user)) expectString(body.user, 'user');
+    return {
+      model,
+      stream: false,
+      includeUsage: false,
+      maxOutputTokens: undefined,
+      hasTools: false,
+      messageCount: 0,
+    };
   });
 }
 

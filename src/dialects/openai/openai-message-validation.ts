@@ -21,10 +21,11 @@ const partTypesByRole = {
   tool: ['text'],
 } as const;
 
-/** `messages`: a non-empty array of objects, each valid for its role. */
-export function checkOpenaiMessages(value: unknown): void {
+/** `messages`: a non-empty array of objects, each valid for its role; returns how many. */
+export function checkOpenaiMessages(value: unknown): number {
   const messages = expectNonEmptyArray(value, 'messages');
   messages.forEach((message, index) => checkMessage(message, `messages[${index}]`));
+  return messages.length;
 }
 
 function checkMessage(value: unknown, param: string): void {

@@ -61,7 +61,7 @@ const withMessage = (message: unknown) => ({ messages: [{ role: 'user', content:
 
 describe('validateOpenaiChatRequest', () => {
   it('accepts a request using every documented field, and unknown extra fields', () => {
-    expect(validateOpenaiChatRequest(valid)).toEqual({ ok: true });
+    expect(validateOpenaiChatRequest(valid)).toMatchObject({ ok: true });
   });
 
   it('treats null optional fields as absent, as OpenAI does', () => {
@@ -74,11 +74,11 @@ describe('validateOpenaiChatRequest', () => {
       stream: null,
       tools: null,
     };
-    expect(validateOpenaiChatRequest({ ...valid, ...nulls })).toEqual({ ok: true });
+    expect(validateOpenaiChatRequest({ ...valid, ...nulls })).toMatchObject({ ok: true });
   });
 
   it('accepts a plain stop string and an assistant turn made only of tool calls', () => {
-    expect(validateOpenaiChatRequest({ ...valid, stop: 'END' })).toEqual({ ok: true });
+    expect(validateOpenaiChatRequest({ ...valid, stop: 'END' })).toMatchObject({ ok: true });
   });
 
   it.each([
@@ -227,6 +227,41 @@ describe('validateOpenaiChatRequest', () => {
   });
 });
 
+describe('the summary of a valid chat request', () => {
+  it('summarises a valid request: max_completion_tokens wins over max_tokens', () => {
+    expect(validateOpenaiChatRequest(valid)).toEqual({
+      ok: true,
+      summary: {
+        model: 'gpt-4o',
+        stream: true,
+        includeUsage: true,
+        maxOutputTokens: 1,
+        hasTools: true,
+        messageCount: 6,
+      },
+    });
+  });
+
+  it('summarises what a request leaves unset: no stream, no usage chunk, no tools', () => {
+    const plain = { model: 'm', messages: [{ role: 'user', content: 'hi' }], max_tokens: 5, tools: [] };
+    const unstreamed = { ...plain, stream_options: { include_usage: true } };
+    expect(validateOpenaiChatRequest(unstreamed)).toEqual({
+      ok: true,
+      summary: {
+        model: 'm',
+        stream: false,
+        includeUsage: false,
+        maxOutputTokens: 5,
+        hasTools: false,
+        messageCount: 1,
+      },
+    });
+    const nothing = { model: 'm', messages: [{ role: 'user', content: 'hi' }], max_completion_tokens: null };
+    const summary = validateOpenaiChatRequest(nothing);
+    expect(summary.ok && summary.summary.maxOutputTokens).toBeUndefined();
+  });
+});
+
 describe('validateEmbeddingsRequest', () => {
   it.each([
     { model: 'text-embedding-3-small', input: 'hello' },
@@ -234,7 +269,21 @@ describe('validateEmbeddingsRequest', () => {
     { model: 'm', input: [1212, 318] },
     { model: 'm', input: [[1212, 318], [257]] },
   ])('accepts %j', (body) => {
-    expect(validateEmbeddingsRequest(body)).toEqual({ ok: true });
+    expect(validateEmbeddingsRequest(body)).toMatchObject({ ok: true });
+  });
+
+  it('summarises an embeddings request as one that never streams', () => {
+    expect(validateEmbeddingsRequest({ model: 'e', input: 'hello', stream: true })).toEqual({
+      ok: true,
+      summary: {
+        model: 'e',
+        stream: false,
+        includeUsage: false,
+        maxOutputTokens: undefined,
+        hasTools: false,
+        messageCount: 0,
+      },
+    });
   });
 
   it.each([

@@ -11,6 +11,7 @@ import {
   expectSchema,
   expectString,
   expectStringArray,
+  includesUsage,
   isPresent,
   maximumOutputTokens,
   reject,
@@ -25,25 +26,41 @@ import { checkOpenaiMessages } from './openai-message-validation.js';
 export function validateOpenaiChatRequest(body: Record<string, unknown>): Validation {
   return validate(() => {
     expectRecord(body, 'body');
-    expectModelName(body.model, 'model');
-    checkOpenaiMessages(body.messages);
-    if (isPresent(body.stream)) expectBoolean(body.stream, 'stream');
+    const model = expectModelName(body.model, 'model');
+    const messageCount = checkOpenaiMessages(body.messages);
+    const stream = isPresent(body.stream) && expectBoolean(body.stream, 'stream');
     if (isPresent(body.stream_options)) expectRecord(body.stream_options, 'stream_options');
     if (isPresent(body.temperature)) expectNumberInRange(body.temperature, 'temperature', 0, 2);
     if (isPresent(body.top_p)) expectNumberInRange(body.top_p, 'top_p', 0, 1);
     if (isPresent(body.n)) expectIntegerInRange(body.n, 'n', 1, 128);
-    for (const field of ['max_tokens', 'max_completion_tokens']) {
-      if (isPresent(body[field])) expectIntegerInRange(body[field], field, 1, maximumOutputTokens);
-    }
+    const maxTokens = outputTokens(body, 'max_tokens');
+    const maxCompletionTokens = outputTokens(body, 'max_completion_tokens');
     if (isPresent(body.seed))
       expectIntegerInRange(body.seed, 'seed', Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
     if (isPresent(body.stop)) checkStop(body.stop);
-    if (isPresent(body.tools)) checkTools(body.tools);
+    const toolCount = isPresent(body.tools) ? checkTools(body.tools) : 0;
     if (isPresent(body.tool_choice)) checkToolChoice(body.tool_choice);
     if (isPresent(body.parallel_tool_calls)) expectBoolean(body.parallel_tool_calls, 'parallel_tool_calls');
     if (isPresent(body.response_format)) checkResponseFormat(body.response_format);
     if (isPresent(body.user)) expectString(body.user, 'user');
+    return {
+      model,
+      stream,
+      includeUsage: includesUsage(body, stream),
+      maxOutputTokens: maxCompletionTokens ?? maxTokens,
+      hasTools: toolCount > 0,
+      messageCount,
+    };
   });
+}
+
+/** `max_completion_tokens` and its deprecated spelling `max_tokens` bound the same thing. */
+function outputTokens(
+  body: Record<string, unknown>,
+  field: 'max_tokens' | 'max_completion_tokens',
+): number | undefined {
+  const value = body[field];
+  return isPresent(value) ? expectIntegerInRange(value, field, 1, maximumOutputTokens) : undefined;
 }
 
 function checkStop(value: unknown): void {
@@ -52,7 +69,7 @@ function checkStop(value: unknown): void {
   if (stops.length > 4) reject('stop', `stop may hold at most 4 sequences, got ${stops.length}`);
 }
 
-function checkTools(value: unknown): void {
+function checkTools(value: unknown): number {
   const tools = expectArray(value, 'tools');
   tools.forEach((item, index) => {
     const param = `tools[${index}]`;
@@ -66,6 +83,7 @@ function checkTools(value: unknown): void {
     if (isPresent(definition.parameters)) expectSchema(definition.parameters, `${param}.function.parameters`);
     if (isPresent(definition.strict)) expectBoolean(definition.strict, `${param}.function.strict`);
   });
+  return tools.length;
 }
 
 function checkToolChoice(value: unknown): void {

@@ -1,5 +1,5 @@
 import { GatewayError } from '../../errors/index.js';
-import type { Validation } from '../codec.js';
+import type { RequestSummary, Validation } from '../codec.js';
 
 /**
  * Structural checks shared by both dialects. A check throws a `FieldProblem` that `validate`
@@ -19,11 +19,13 @@ export function reject(param: string, message: string): never {
   throw new FieldProblem(param, message);
 }
 
-/** Runs checks; the first problem becomes an `invalid_request` error naming the field. */
-export function validate(check: () => void): Validation {
+/**
+ * Runs checks that end with the request's summary; the first problem becomes an
+ * `invalid_request` error naming the field.
+ */
+export function validate(check: () => RequestSummary): Validation {
   try {
-    check();
-    return { ok: true };
+    return { ok: true, summary: check() };
   } catch (error) {
     if (error instanceof FieldProblem) {
       return { ok: false, error: new GatewayError('invalid_request', error.message, { param: error.param }) };
@@ -193,4 +195,11 @@ function show(value: unknown): string {
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (typeof value === 'string' && value.length <= 40) return JSON.stringify(value);
   return describe(value);
+}
+
+/** `stream_options.include_usage` of a streaming request (an unknown field passes through in either dialect). */
+export function includesUsage(body: Readonly<Record<string, unknown>>, stream: boolean): boolean {
+  if (!stream) return false;
+  const options = body.stream_options;
+  return isRecord(options) && options.include_usage === true;
 }

@@ -3,11 +3,10 @@ import type {
   TokenCounter,
   UsageRecord,
   UsageRecordIdGenerator,
-} from '../accounting/index.js';
-import type { GatewayError } from '../errors/index.js';
-import type { Usage } from '../llm/index.js';
-import type { LimitLease } from '../limits/index.js';
-import type { Principal, RequestContext, ResponseMeta } from './context.js';
+} from '../../accounting/index.js';
+import type { Usage } from '../../llm/index.js';
+import type { Principal } from '../context.js';
+import type { Accounted, FinishedRequest } from '../finished-request.js';
 
 export interface AccountingSink {
   /** Synchronous and O(1): the usage writer batches records off the request path. */
@@ -23,26 +22,6 @@ export interface Accounting {
   readonly newRecordId: UsageRecordIdGenerator;
 }
 
-export interface FinishedRequest {
-  readonly context: RequestContext;
-  readonly principal: Principal;
-  readonly model: string;
-  readonly meta: ResponseMeta;
-  readonly status: number;
-  readonly usage: Usage | undefined;
-  readonly error: GatewayError | undefined;
-  readonly latencyMs: number;
-  readonly savedCostUsd: number;
-  /** The answer's text, counted with a tokenizer when the provider reported no usage. */
-  readonly outputText: string | undefined;
-}
-
-/** What a request was accounted at: metrics, the request span and the log line report the same. */
-export interface Accounted {
-  readonly costUsd: number;
-  readonly usage: Usage | undefined;
-}
-
 /**
  * The account stage: prices the request at the target that answered, writes its usage record
  * (asynchronously, in batches) and settles the limit lease with the actual tokens and cost. An
@@ -53,12 +32,9 @@ export interface Accounted {
 export function createAccountStage(accounting: Accounting) {
   const pending = new Set<Promise<void>>();
 
-  function settle(
-    finished: FinishedRequest,
-    usage: Usage | undefined,
-    lease: LimitLease | undefined,
-  ): Accounted {
-    const { meta } = finished;
+  function settle(finished: FinishedRequest, principal: Principal, usage: Usage | undefined): Accounted {
+    const { meta, lease } = finished;
+    const model = finished.model ?? '';
     const provider =
       meta.provider === undefined
         ? undefined
@@ -66,14 +42,14 @@ export function createAccountStage(accounting: Accounting) {
     const costUsd =
       usage === undefined || meta.cache === 'hit'
         ? 0
-        : accounting.costs.costOf(provider, meta.model ?? finished.model, usage);
+        : accounting.costs.costOf(provider, meta.model ?? model, usage);
     accounting.usage.record({
       recordId: accounting.newRecordId(),
       requestId: finished.context.requestId,
       timestamp: Date.now(),
-      keyId: finished.principal.keyId,
-      team: finished.principal.team,
-      model: finished.model,
+      keyId: principal.keyId,
+      team: principal.team,
+      model,
       provider: meta.provider,
       targetModel: meta.model,
       inputTokens: usage?.inputTokens ?? 0,
@@ -85,7 +61,7 @@ export function createAccountStage(accounting: Accounting) {
       status: finished.status,
       attempts: meta.attempts,
       cache: meta.cache,
-      stream: finished.context.body.stream === true,
+      stream: finished.stream,
       errorCode: finished.error?.code,
     });
     if (lease !== undefined) {
@@ -103,7 +79,7 @@ export function createAccountStage(accounting: Accounting) {
      * the tokenizer's count when it reported none (at once, unless tokens had to be counted).
      * Never rejects.
      */
-    account(finished: FinishedRequest, lease: LimitLease | undefined): Promise<Accounted> {
+    account(finished: FinishedRequest, principal: Principal): Promise<Accounted> {
       const { usage, outputText, meta } = finished;
       if (
         usage !== undefined ||
@@ -111,18 +87,18 @@ export function createAccountStage(accounting: Accounting) {
         outputText === '' ||
         meta.provider === undefined
       ) {
-        return Promise.resolve(settle(finished, usage, lease));
+        return Promise.resolve(settle(finished, principal, usage));
       }
       const counting = accounting.tokens
         .countUsage({
           body: finished.context.body,
           dialect: finished.context.dialect,
-          model: meta.model ?? finished.model,
+          model: meta.model ?? finished.model ?? '',
           outputText,
         })
         .then(
-          (counted) => settle(finished, counted, lease),
-          () => settle(finished, undefined, lease),
+          (counted) => settle(finished, principal, counted),
+          () => settle(finished, principal, undefined),
         );
       const tracked = counting.then(() => undefined);
       pending.add(tracked);

@@ -1,7 +1,8 @@
-import { estimatePromptTokensFast, maxOutputTokens, type CostCalculator } from '../accounting/index.js';
-import type { Dialect } from '../llm/index.js';
-import { budgetPeriod, budgetScope, type BudgetCheck, type LimitRequest } from '../limits/index.js';
-import type { Principal } from './context.js';
+import { estimatePromptTokensFast, maxOutputTokens, type CostCalculator } from '../../accounting/index.js';
+import type { RequestSummary } from '../../dialects/index.js';
+import type { Dialect } from '../../llm/index.js';
+import { budgetPeriod, budgetScope, type BudgetCheck, type LimitRequest } from '../../limits/index.js';
+import type { Principal } from '../context.js';
 
 /** The targets a model name may be answered by (its own, then its fallbacks'), for budget estimates. */
 export type TargetsOf = (model: string) => readonly {
@@ -13,7 +14,7 @@ export interface LimitRequestInput {
   readonly principal: Principal;
   readonly dialect: Dialect;
   readonly operation: 'chat' | 'embeddings';
-  readonly model: string;
+  readonly summary: RequestSummary;
   readonly body: Readonly<Record<string, unknown>>;
   readonly now: number;
 }
@@ -31,7 +32,7 @@ export function limitRequestFor(
 ): LimitRequest {
   const { principal, body, dialect } = input;
   const promptTokens = estimatePromptTokensFast(body, dialect);
-  const declaredOutput = input.operation === 'chat' ? declaredMaxTokens(body) : 0;
+  const declaredOutput = input.operation === 'chat' ? (input.summary.maxOutputTokens ?? 0) : 0;
   return {
     subject: principal.keyId,
     limits: principal.limits,
@@ -51,10 +52,11 @@ function budgetFor(
   if (budget === undefined) return undefined;
   const outputTokens = input.operation === 'chat' ? maxOutputTokens(input.body, input.dialect) : 0;
   // Priced at the dearest target that may answer (weights and fail-over decide which does).
-  const targets = targetsOf(input.model);
+  const { model } = input.summary;
+  const targets = targetsOf(model);
   const estimatedCostUsd =
     targets.length === 0
-      ? costs.upperBound(undefined, input.model, promptTokens, outputTokens)
+      ? costs.upperBound(undefined, model, promptTokens, outputTokens)
       : Math.max(
           ...targets.map((target) =>
             costs.upperBound(target.provider, target.model, promptTokens, outputTokens),
@@ -68,9 +70,4 @@ function budgetFor(
       ? { periodStart: 0, periodEnd: Number.POSITIVE_INFINITY }
       : budgetPeriod(budget.period, input.now);
   return { scope, limitUsd: budget.usd, ...period, period: budget.period, estimatedCostUsd };
-}
-
-function declaredMaxTokens(body: Readonly<Record<string, unknown>>): number {
-  const value = body.max_completion_tokens ?? body.max_tokens;
-  return typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : 0;
 }
