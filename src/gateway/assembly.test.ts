@@ -62,7 +62,19 @@ describe('the gateway assembly', () => {
 
     expect(assembly.readinessChecks().map((check) => check.name)).toEqual(['database', 'redis']);
     expect(assembly.routes()).toEqual([route]);
-    expect(assembly.stages()).toEqual([]);
+    expect(assembly.stages()).toEqual({});
+  });
+
+  it('fills each pipeline slot from the area that adds it, and refuses a slot filled twice', () => {
+    const assembly = createAssembly();
+    const scan = { name: 'scan', wrap: (answer: never) => answer };
+    const guard = { name: 'guard', run: () => ({ type: 'continue' }) as const };
+    assembly.add('guard', { parts: 1, stages: { inputGuard: guard, outputScan: scan } });
+    assembly.add('tools', { parts: 2, stages: { toolFirewall: undefined } });
+    expect(assembly.stages()).toEqual({ inputGuard: guard, outputScan: scan });
+    expect(() => assembly.add('other', { parts: 3, stages: { outputScan: scan } })).toThrow(
+      /other fills the pipeline slot outputScan, already filled/,
+    );
   });
 
   it('refuses an area added once closing began', async () => {

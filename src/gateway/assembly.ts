@@ -46,7 +46,7 @@ export interface Assembly {
 export function createAssembly(): Assembly {
   const closers: (() => void | Promise<void>)[] = [];
   const readiness: ReadinessCheck[] = [];
-  const stages: Record<string, unknown> = {};
+  const stages: Record<string, unknown> & StageSlots = {};
   const routes: RouteRegistration[] = [];
   let closing: Promise<void> | undefined;
 
@@ -60,7 +60,7 @@ export function createAssembly(): Assembly {
       return contribution.parts;
     },
     readinessChecks: () => readiness,
-    stages: () => stages as StageSlots,
+    stages: () => stages,
     routes: () => routes,
     close() {
       closing ??= closeInReverse(closers);
