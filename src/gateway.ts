@@ -27,6 +27,7 @@ import {
 import type { Config } from './config/schema.js';
 import { codecs as dialectCodecs, validateEmbeddingsRequest, withScrubbedErrors } from './dialects/index.js';
 import { buildApp, readTlsMaterial, watchTls, type TlsReloader } from './http/index.js';
+import { createPolicyHolder, createPolicyRegistry } from './governance/policies/index.js';
 import { createKeyService, keySettingsFromConfig, type AuthenticationResult } from './keys/index.js';
 import { createLimiter, parseBudgetScope } from './limits/index.js';
 import { createPipeline, createRequestLogger } from './pipeline/index.js';
@@ -43,6 +44,7 @@ import { createMemoryCacheStore } from './stores/memory/memory-cache-store.js';
 import { createMemorySemanticIndex } from './stores/memory/memory-cache-semantic-index.js';
 import { createRedisBreakerChannel } from './stores/redis/redis-breaker-channel.js';
 import { createRedisCacheStore } from './stores/redis/redis-cache-store.js';
+import { createRedisPolicyChannel } from './stores/redis/redis-policy-channel.js';
 import { createRedisConnection, type RedisConnection } from './stores/redis/redis-client.js';
 import { createRedisLimitStore } from './stores/redis/redis-limit-store.js';
 import { createPostgresSemanticIndex } from './stores/sql/semantic-index-postgres.js';
@@ -241,6 +243,28 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     },
   });
 
+  // The Cedar policy in force: every replica holds a compiled snapshot and follows the database,
+  // told of changes over Redis when there is one, else by polling it every second.
+  const policyChannel =
+    redis !== undefined && redis.client instanceof Redis
+      ? createRedisPolicyChannel(redis.client, `${redis.keyPrefix}policy`)
+      : undefined;
+  const policyHolder = createPolicyHolder({
+    store: stores.policies,
+    channel: policyChannel,
+    // 500 ms: a change is in force everywhere within a second, the query included.
+    pollIntervalMs: policyChannel === undefined ? 500 : 10_000,
+    onError: (error, message) => logger.error({ err: error }, message),
+  });
+  const policies = createPolicyRegistry({
+    store: stores.policies,
+    // Until the audit trail stores them, policy changes are log events.
+    events: { policyChanged: (event) => logger.info({ event }, 'policy changed') },
+    onStored: (version) => policyHolder.stored(version),
+    now: Date.now,
+  });
+  policyHolder.start(await policies.ensureInitial(config.governance.policy.cedar));
+
   const pipeline = createPipeline({
     authenticator: {
       authenticate(headers) {
@@ -294,6 +318,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     metrics,
     modelNames: () => modelNames,
     isDraining: () => draining,
+    // `GET /v1/policy` shows the version in force on this replica, which is what decides here.
+    policies: { ...policies, current: () => Promise.resolve(policyHolder.currentVersion()) },
     admin: {
       keys,
       reports: stores.usage,
@@ -387,6 +413,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         await usageWriter.close();
         await limiter.close();
         await breakerChannel?.close();
+        policyHolder.stop();
+        await policyChannel?.close();
         await Promise.all([...providers.values()].map((provider) => provider.close()));
         await redis?.close();
         await semanticPool?.end();

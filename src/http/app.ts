@@ -21,6 +21,8 @@ import { registerAdminCacheRoutes, type AdminCacheOperations } from './admin/adm
 import { registerAdminKeyRoutes, type AdminKeyOperations } from './admin/admin-keys-routes.js';
 import { registerAdminStatusRoutes } from './admin/admin-status-routes.js';
 import { registerAdminUsageRoutes, type UsageReports } from './admin/admin-usage-routes.js';
+import type { PolicyOperations } from './agent/policy-bodies.js';
+import { registerPolicyRoutes } from './agent/policy-routes.js';
 import { fromFrameworkError } from './framework-errors.js';
 import { registerHealthRoutes, type Readiness } from './health-routes.js';
 import { parseJsonObject } from './json-body.js';
@@ -60,6 +62,8 @@ export interface AppDependencies {
   readonly isDraining: () => boolean;
   readonly admin: AdminDependencies;
   readonly metrics: HttpMetrics;
+  /** The Cedar policy routes (`/v1/policy`), for admins. */
+  readonly policies?: PolicyOperations;
 }
 
 /** What `/admin/*` needs; declared structurally so http/ depends on no feature module. */
@@ -340,6 +344,9 @@ export function buildApp(dependencies: AppDependencies): FastifyInstance {
       codec: codecs.openai,
       audit: logger,
     });
+  }
+  if (dependencies.policies !== undefined) {
+    registerPolicyRoutes(app, { policies: dependencies.policies, keys: admin.keys, codec: codecs.openai });
   }
   for (const [url, methods] of [...methodsOf]) {
     const others = answeredMethods.filter((method) => !methods.has(method));

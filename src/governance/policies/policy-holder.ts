@@ -7,12 +7,14 @@ import type { PolicyChangeChannel, PolicyStore, PolicyVersion } from './policy-s
  * It follows the store: a version stored here is installed at once and announced on the channel
  * (Redis pub/sub) when there is one; other replicas hear the announcement and read the version
  * from the store. Without a channel every replica polls the newest version number each
- * `pollIntervalMs` (1 s: a change is in force everywhere within a second); with one, polling is
+ * `pollIntervalMs` (the gateway uses 500 ms: a change is in force everywhere within a second); with one, polling is
  * only the backstop for announcements lost while Redis was away.
  */
 export interface PolicyHolder {
   /** The snapshot in force. Only valid after `start`. */
   current(): PolicySnapshot;
+  /** The stored version behind `current()`, text included (what `GET /v1/policy` shows). */
+  currentVersion(): PolicyVersion;
   /** Installs `initial` and begins following the store. Throws when `initial` does not compile. */
   start(initial: PolicyVersion): void;
   /** Installs a version this replica stored, and tells the other replicas. */
@@ -35,6 +37,7 @@ export function createPolicyHolder(dependencies: PolicyHolderDependencies): Poli
   const { store, channel, onError } = dependencies;
   const compile = dependencies.compile ?? compilePolicy;
   let snapshot: PolicySnapshot | undefined;
+  let installed: PolicyVersion | undefined;
   let timer: NodeJS.Timeout | undefined;
   let refreshing: Promise<void> | undefined;
   let again = false;
@@ -48,6 +51,7 @@ export function createPolicyHolder(dependencies: PolicyHolderDependencies): Poli
       return false;
     }
     snapshot = compiled.snapshot;
+    installed = version;
     return true;
   }
 
@@ -79,10 +83,15 @@ export function createPolicyHolder(dependencies: PolicyHolderDependencies): Poli
       if (snapshot === undefined) throw new Error('the policy holder has not been started');
       return snapshot;
     },
+    currentVersion() {
+      if (installed === undefined) throw new Error('the policy holder has not been started');
+      return installed;
+    },
     start(initial) {
       const compiled = compile(initial.text, initial.version);
       if (compiled.type === 'invalid') throw new Error(`the stored policy does not compile: ${compiled.message}`);
       snapshot = compiled.snapshot;
+      installed = initial;
       channel?.subscribe(() => void refresh());
       timer = setInterval(() => void refresh(), dependencies.pollIntervalMs);
       timer.unref();

@@ -21,7 +21,12 @@ export function createRedisPolicyChannel(
     if (!Number.isSafeInteger(version) || version < 1) return;
     for (const listener of listeners) listener(version);
   });
-  subscriber.subscribe(channel).catch(() => undefined);
+  // The gateway's connections queue no commands while disconnected (enableOfflineQueue: false), so
+  // subscribing before the duplicate is connected would fail: subscribe once it is ready; ioredis
+  // re-subscribes by itself after a reconnection.
+  const subscribe = (): void => void subscriber.subscribe(channel).catch(() => undefined);
+  if (subscriber.status === 'ready') subscribe();
+  else subscriber.once('ready', subscribe);
   return {
     publish(version) {
       client.publish(channel, String(version)).catch(() => undefined);
