@@ -10,7 +10,9 @@ import { startTestGateway, type TestGateway } from './support/gateway.js';
 let gateway: TestGateway;
 const directory = mkdtempSync(join(tmpdir(), 'gatehouse-policy-cli-'));
 
-async function policy(...args: string[]): Promise<{ code: number | undefined; stdout: string; stderr: string }> {
+async function policy(
+  ...args: string[]
+): Promise<{ code: number | undefined; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
   const code = await runCli({
@@ -29,7 +31,9 @@ async function policy(...args: string[]): Promise<{ code: number | undefined; st
 
 describe('gatehouse policy', () => {
   beforeAll(async () => {
-    gateway = await startTestGateway({ governance: { policy: { cedar: 'permit(principal, action, resource);' } } });
+    gateway = await startTestGateway({
+      governance: { policy: { cedar: 'permit(principal, action, resource);' } },
+    });
   });
   afterAll(async () => {
     await gateway?.close();
@@ -47,16 +51,29 @@ describe('gatehouse policy', () => {
     expect(invalid.code).toBe(2);
     expect(invalid.stderr).toMatch(/400 invalid_request: The policy is not valid Cedar/);
 
-    writeFileSync(join(directory, 'good.cedar'), '@id("only-reads") permit(principal, action == Action::"read", resource);\n');
-    expect((await policy('validate', 'good.cedar')).stdout).toMatch(/valid; digest [0-9a-f]{64}; policies only-reads/);
+    writeFileSync(
+      join(directory, 'good.cedar'),
+      '@id("only-reads") permit(principal, action == Action::"read", resource);\n',
+    );
+    expect((await policy('validate', 'good.cedar')).stdout).toMatch(
+      /valid; digest [0-9a-f]{64}; policies only-reads/,
+    );
     const stale = await policy('put', 'good.cedar', '--if-match', '0'.repeat(64));
     expect(stale.code).toBe(2);
     expect(stale.stderr).toMatch(/412 precondition_failed/);
     const stored = await policy('put', 'good.cedar', '--if-match', digest!, '-m', 'reads only');
-    expect(stored).toMatchObject({ code: 0, stdout: expect.stringMatching(/^stored version 2, digest/) as string });
+    expect(stored).toMatchObject({
+      code: 0,
+      stdout: expect.stringMatching(/^stored version 2, digest/) as string,
+    });
 
     const history = await policy('history');
-    expect(history.stdout.split('\n').filter(Boolean).map((line) => line.split('\t')[0])).toEqual(['2', '1']);
+    expect(
+      history.stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => line.split('\t')[0]),
+    ).toEqual(['2', '1']);
     expect(history.stdout).toContain('reads only');
 
     expect((await policy('rollback', '1')).stdout).toBe('restored version 1 as version 3\n');
@@ -76,6 +93,7 @@ describe('gatehouse policy', () => {
   it('documents itself with --help', async () => {
     const help = await policy('--help');
     expect(help.code).toBe(0);
-    for (const command of ['get', 'put', 'validate', 'history', 'rollback']) expect(help.stdout).toContain(command);
+    for (const command of ['get', 'put', 'validate', 'history', 'rollback'])
+      expect(help.stdout).toContain(command);
   });
 });

@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from './support/gateway.js';
-import { createKey, eventually, isolatedState, postgresUrl, redisUrl, type IsolatedState } from './support/shared-state.js';
+import {
+  createKey,
+  eventually,
+  isolatedState,
+  postgresUrl,
+  redisUrl,
+  type IsolatedState,
+} from './support/shared-state.js';
 
 /**
  * The Cedar policy's lifecycle across two replicas sharing Postgres: a change stored through one
@@ -28,11 +35,20 @@ async function call(
   if (options.contentType !== undefined) headers['content-type'] = options.contentType;
   if (options.ifMatch !== undefined) headers['if-match'] = options.ifMatch;
   const response = await fetch(`${gateway.url}${path}`, { method, headers, body: options.body ?? null });
-  return { status: response.status, body: (await response.json()) as Record<string, unknown>, etag: response.headers.get('etag') };
+  return {
+    status: response.status,
+    body: (await response.json()) as Record<string, unknown>,
+    etag: response.headers.get('etag'),
+  };
 }
 
 const put = (gateway: TestGateway, text: string, ifMatch?: string, key?: string) =>
-  call(gateway, 'PUT', '/v1/policy', { body: text, contentType: 'text/plain', ...(ifMatch === undefined ? {} : { ifMatch }), ...(key === undefined ? {} : { key }) });
+  call(gateway, 'PUT', '/v1/policy', {
+    body: text,
+    contentType: 'text/plain',
+    ...(ifMatch === undefined ? {} : { ifMatch }),
+    ...(key === undefined ? {} : { key }),
+  });
 
 /** Polls B's `GET /v1/policy` until it reports `digest`; a hang fails after 3 s. */
 async function inForceOn(gateway: TestGateway, digest: string): Promise<number> {
@@ -110,9 +126,13 @@ function describeReplicas(label: string, withRedis: boolean): void {
       const error = refused.body.error as { code: string; message: string; param: string };
       expect(error.code).toBe('invalid_request');
       expect(error.message).toMatch(/not valid Cedar: unexpected end of input/);
-      const validated = await call(a, 'POST', '/v1/policy/validate', { body: 'permit(', contentType: 'text/plain' });
+      const validated = await call(a, 'POST', '/v1/policy/validate', {
+        body: 'permit(',
+        contentType: 'text/plain',
+      });
       expect(validated.status).toBe(400);
-      for (const gateway of [a, b]) expect((await call(gateway, 'GET', '/v1/policy')).body.digest).toBe(before.body.digest);
+      for (const gateway of [a, b])
+        expect((await call(gateway, 'GET', '/v1/policy')).body.digest).toBe(before.body.digest);
     });
 
     it('rolls back to an old version as a new one, in force on both', async () => {
@@ -122,11 +142,19 @@ function describeReplicas(label: string, withRedis: boolean): void {
         contentType: 'application/json',
       });
       expect(rolled.status).toBe(200);
-      expect(rolled.body).toMatchObject({ version: 3, digest: first.digest, restored_from: 1, comment: 'undo the forbid' });
+      expect(rolled.body).toMatchObject({
+        version: 3,
+        digest: first.digest,
+        restored_from: 1,
+        comment: 'undo the forbid',
+      });
       await inForceOn(a, String(first.digest));
       const versions = (await call(a, 'GET', '/v1/policy/versions')).body.data as { version: number }[];
       expect(versions.map((version) => version.version)).toEqual([3, 2, 1]);
-      const unknown = await call(a, 'POST', '/v1/policy/rollback', { body: '{"version":99}', contentType: 'application/json' });
+      const unknown = await call(a, 'POST', '/v1/policy/rollback', {
+        body: '{"version":99}',
+        contentType: 'application/json',
+      });
       expect(unknown.status).toBe(404);
     });
 
@@ -137,7 +165,10 @@ function describeReplicas(label: string, withRedis: boolean): void {
         ['put', 2],
         ['rollback', 3],
       ]);
-      expect(events.find((event) => event.change === 'put')).toMatchObject({ authorKeyId: 'master', previousVersion: 1 });
+      expect(events.find((event) => event.change === 'put')).toMatchObject({
+        authorKeyId: 'master',
+        previousVersion: 1,
+      });
     });
 
     it('lets only admins change or read the policy', async () => {

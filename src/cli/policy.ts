@@ -78,14 +78,7 @@ export function registerPolicyCommand(
     (options: ConnectionOptions) =>
       run(options, async (call) => {
         const answer = await call('GET', '/v1/policy/versions');
-        return report(environment, answer, (body) =>
-          (body.data as Record<string, unknown>[])
-            .map(
-              (v) =>
-                `${String(v.version)}\t${String(v.created_at)}\t${String(v.digest).slice(0, 12)}\t${String(v.author_key_id ?? '')}\t${String(v.comment ?? '')}`,
-            )
-            .join('\n'),
-        );
+        return report(environment, answer, (body) => (body.data as HistoryRow[]).map(historyLine).join('\n'));
       }),
   );
 
@@ -110,6 +103,25 @@ export function registerPolicyCommand(
         );
       }),
     );
+}
+
+interface HistoryRow {
+  readonly version: number;
+  readonly created_at: string;
+  readonly digest: string;
+  readonly author_key_id: string | null;
+  readonly comment: string | null;
+}
+
+/** One version per line, tab-separated: version, time, digest (short), author, comment. */
+function historyLine(row: HistoryRow): string {
+  return [
+    row.version,
+    row.created_at,
+    row.digest.slice(0, 12),
+    row.author_key_id ?? '',
+    row.comment ?? '',
+  ].join('\t');
 }
 
 interface Answer {

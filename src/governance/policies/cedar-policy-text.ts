@@ -40,7 +40,10 @@ export function parsePolicyText(text: string): PolicyTextParse {
     const parsed = describePolicy(policyText, autoIds[index] ?? `policy${index}`);
     if (parsed.type === 'invalid') return parsed;
     if (seen.has(parsed.policy.id)) {
-      return { type: 'invalid', message: `two policies have the id "${parsed.policy.id}"; ids must be unique` };
+      return {
+        type: 'invalid',
+        message: `two policies have the id "${parsed.policy.id}"; ids must be unique`,
+      };
     }
     seen.add(parsed.policy.id);
     policies.push(parsed.policy);
@@ -60,7 +63,9 @@ function cedarAutoIds(count: number): string[] {
 function describePolicy(
   text: string,
   autoId: string,
-): { readonly type: 'ok'; readonly policy: ParsedPolicy } | { readonly type: 'invalid'; readonly message: string } {
+):
+  | { readonly type: 'ok'; readonly policy: ParsedPolicy }
+  | { readonly type: 'invalid'; readonly message: string } {
   const json = policyToJson(text);
   if (json.type === 'failure') return { type: 'invalid', message: describeErrors(json.errors, text) };
   const { effect } = json.json;
@@ -72,7 +77,10 @@ function describePolicy(
     return { type: 'ok', policy: { id, text, effect, decision: effect === 'forbid' ? 'deny' : 'allow' } };
   }
   if (effect === 'forbid') {
-    return { type: 'invalid', message: `${id}: @decision applies to permit policies; a forbid always denies` };
+    return {
+      type: 'invalid',
+      message: `${id}: @decision applies to permit policies; a forbid always denies`,
+    };
   }
   const decision = permitDecisions.find((kind) => kind === decisionAnnotation);
   if (decision === undefined) {

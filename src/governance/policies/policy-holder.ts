@@ -47,7 +47,10 @@ export function createPolicyHolder(dependencies: PolicyHolderDependencies): Poli
     if (snapshot !== undefined && version.version <= snapshot.version) return true;
     const compiled = compile(version.text, version.version);
     if (compiled.type === 'invalid') {
-      onError(new Error(compiled.message), `policy version ${version.version} does not compile; keeping the one in force`);
+      onError(
+        new Error(compiled.message),
+        `policy version ${version.version} does not compile; keeping the one in force`,
+      );
       return false;
     }
     snapshot = compiled.snapshot;
@@ -89,7 +92,8 @@ export function createPolicyHolder(dependencies: PolicyHolderDependencies): Poli
     },
     start(initial) {
       const compiled = compile(initial.text, initial.version);
-      if (compiled.type === 'invalid') throw new Error(`the stored policy does not compile: ${compiled.message}`);
+      if (compiled.type === 'invalid')
+        throw new Error(`the stored policy does not compile: ${compiled.message}`);
       snapshot = compiled.snapshot;
       installed = initial;
       channel?.subscribe(() => void refresh());

@@ -88,7 +88,11 @@ export function createPolicyRegistry(dependencies: PolicyRegistryDependencies): 
     }
     const parsed = parsePolicyText(text);
     if (parsed.type === 'invalid') return parsed;
-    return { type: 'valid', digest: policyDigest(text), policyIds: parsed.policies.map((policy) => policy.id) };
+    return {
+      type: 'valid',
+      digest: policyDigest(text),
+      policyIds: parsed.policies.map((policy) => policy.id),
+    };
   }
 
   return {

@@ -10,14 +10,24 @@ function compiled(text: string, version = 1): PolicySnapshot {
   return result.snapshot;
 }
 
-function request(overrides: Partial<Omit<PolicyRequest, 'context'>> & { context?: Partial<PolicyRequest['context']> } = {}): PolicyRequest {
+function request(
+  overrides: Partial<Omit<PolicyRequest, 'context'>> & { context?: Partial<PolicyRequest['context']> } = {},
+): PolicyRequest {
   return {
     tenantId: 'acme',
     actor: 'invoice-bot',
     action: 'read_invoice',
     resource: { id: 'inv_1', type: 'invoice' },
     ...overrides,
-    context: { confidence: 0.95, scope: undefined, actingFor: undefined, risk: 0.1, time: 1_700_000_000, args: {}, ...overrides.context },
+    context: {
+      confidence: 0.95,
+      scope: undefined,
+      actingFor: undefined,
+      risk: 0.1,
+      time: 1_700_000_000,
+      args: {},
+      ...overrides.context,
+    },
   };
 }
 
@@ -30,14 +40,16 @@ describe('a compiled Cedar policy', () => {
   });
 
   it('allows on a matching permit and names it', () => {
-    const verdict = compiled('@id("read") permit(principal, action == Action::"read_invoice", resource);').evaluate(request());
+    const verdict = compiled(
+      '@id("read") permit(principal, action == Action::"read_invoice", resource);',
+    ).evaluate(request());
     expect(verdict).toEqual({ decision: 'allow', reason: 'permitted by policy read', policyIds: ['read'] });
   });
 
   it('denies by default when no permit matches, and says so', () => {
-    const verdict = compiled('@id("read") permit(principal, action == Action::"read_invoice", resource);').evaluate(
-      request({ action: 'delete_invoice' }),
-    );
+    const verdict = compiled(
+      '@id("read") permit(principal, action == Action::"read_invoice", resource);',
+    ).evaluate(request({ action: 'delete_invoice' }));
     expect(verdict.decision).toBe('deny');
     expect(verdict.reason).toContain('no policy permits this request (default deny)');
     expect(verdict.policyIds).toEqual([]);
@@ -47,17 +59,33 @@ describe('a compiled Cedar policy', () => {
     const verdict = compiled(
       'permit(principal, action, resource);\n@id("never-delete") forbid(principal, action == Action::"delete_invoice", resource);',
     ).evaluate(request({ action: 'delete_invoice' }));
-    expect(verdict).toEqual({ decision: 'deny', reason: 'denied by policy never-delete', policyIds: ['never-delete'] });
+    expect(verdict).toEqual({
+      decision: 'deny',
+      reason: 'denied by policy never-delete',
+      policyIds: ['never-delete'],
+    });
   });
 
   it('requires review for a permit annotated @decision("human_review")', () => {
-    const verdict = compiled('@id("refunds") @decision("human_review") permit(principal, action, resource);').evaluate(request());
-    expect(verdict).toEqual({ decision: 'human_review', reason: 'policy refunds requires human review', policyIds: ['refunds'] });
+    const verdict = compiled(
+      '@id("refunds") @decision("human_review") permit(principal, action, resource);',
+    ).evaluate(request());
+    expect(verdict).toEqual({
+      decision: 'human_review',
+      reason: 'policy refunds requires human review',
+      policyIds: ['refunds'],
+    });
   });
 
   it('downgrades to read-only for a permit annotated @decision("read_only")', () => {
-    const verdict = compiled('@id("ro") @decision("read_only") permit(principal, action, resource);').evaluate(request());
-    expect(verdict).toEqual({ decision: 'read_only', reason: 'policy ro permits read-only access', policyIds: ['ro'] });
+    const verdict = compiled(
+      '@id("ro") @decision("read_only") permit(principal, action, resource);',
+    ).evaluate(request());
+    expect(verdict).toEqual({
+      decision: 'read_only',
+      reason: 'policy ro permits read-only access',
+      policyIds: ['ro'],
+    });
   });
 
   it('takes the most restrictive grant when several permits match', () => {
@@ -69,7 +97,10 @@ describe('a compiled Cedar policy', () => {
   });
 
   it('names unannotated policies policy0, policy1, … in text order, past ten', () => {
-    const text = Array.from({ length: 12 }, (_, index) => `permit(principal, action == Action::"a${index}", resource);`).join('\n');
+    const text = Array.from(
+      { length: 12 },
+      (_, index) => `permit(principal, action == Action::"a${index}", resource);`,
+    ).join('\n');
     const snapshot = compiled(text);
     expect(snapshot.evaluate(request({ action: 'a2' })).policyIds).toEqual(['policy2']);
     expect(snapshot.evaluate(request({ action: 'a11' })).policyIds).toEqual(['policy11']);
@@ -83,15 +114,27 @@ describe('a compiled Cedar policy', () => {
       @id("rate") permit(principal, action == Action::"d", resource) when { context.args.rate.greaterThan(decimal("0.25")) };
       @id("scoped") permit(principal, action == Action::"e", resource) when { context.scope == "billing" && context.acting_for == "ada" && context.time > 0 };`);
     expect(snapshot.evaluate(request({ action: 'a', context: { confidence: 0.9 } })).decision).toBe('allow');
-    expect(snapshot.evaluate(request({ action: 'a', context: { confidence: 0.8999 } })).decision).toBe('deny');
+    expect(snapshot.evaluate(request({ action: 'a', context: { confidence: 0.8999 } })).decision).toBe(
+      'deny',
+    );
     expect(snapshot.evaluate(request({ action: 'a', context: { confidence: 1 } })).decision).toBe('allow');
     expect(snapshot.evaluate(request({ action: 'b', context: { risk: 0.29 } })).decision).toBe('allow');
     expect(snapshot.evaluate(request({ action: 'b', context: { risk: 0.3 } })).decision).toBe('deny');
-    expect(snapshot.evaluate(request({ action: 'c', context: { args: { amount: 100, note: 'ok' } } })).decision).toBe('allow');
-    expect(snapshot.evaluate(request({ action: 'c', context: { args: { amount: 101, note: 'ok' } } })).decision).toBe('deny');
-    expect(snapshot.evaluate(request({ action: 'd', context: { args: { rate: 0.3 } } })).decision).toBe('allow');
-    expect(snapshot.evaluate(request({ action: 'e', context: { scope: 'billing', actingFor: 'ada' } })).decision).toBe('allow');
-    expect(snapshot.evaluate(request({ action: 'e', context: { scope: 'billing', actingFor: 'bob' } })).decision).toBe('deny');
+    expect(
+      snapshot.evaluate(request({ action: 'c', context: { args: { amount: 100, note: 'ok' } } })).decision,
+    ).toBe('allow');
+    expect(
+      snapshot.evaluate(request({ action: 'c', context: { args: { amount: 101, note: 'ok' } } })).decision,
+    ).toBe('deny');
+    expect(snapshot.evaluate(request({ action: 'd', context: { args: { rate: 0.3 } } })).decision).toBe(
+      'allow',
+    );
+    expect(
+      snapshot.evaluate(request({ action: 'e', context: { scope: 'billing', actingFor: 'ada' } })).decision,
+    ).toBe('allow');
+    expect(
+      snapshot.evaluate(request({ action: 'e', context: { scope: 'billing', actingFor: 'bob' } })).decision,
+    ).toBe('deny');
   });
 
   it('without a confidence, leaves it out of the context so `has` can tell', () => {
@@ -111,17 +154,23 @@ describe('a compiled Cedar policy', () => {
 
   it('names a resource without an id by its sorted attributes', () => {
     const snapshot = compiled('permit(principal, action, resource == Resource::"owner=ada&type=invoice");');
-    expect(snapshot.evaluate(request({ resource: { type: 'invoice', owner: 'ada' } })).decision).toBe('allow');
+    expect(snapshot.evaluate(request({ resource: { type: 'invoice', owner: 'ada' } })).decision).toBe(
+      'allow',
+    );
   });
 
   it('does not let args forge an entity reference', () => {
-    const snapshot = compiled('permit(principal, action, resource) when { context.args.owner == Agent::"admin" };');
+    const snapshot = compiled(
+      'permit(principal, action, resource) when { context.args.owner == Agent::"admin" };',
+    );
     const forged = { owner: { __entity: { type: 'Agent', id: 'admin' } } };
     expect(snapshot.evaluate(request({ context: { args: forged } })).decision).toBe('deny');
   });
 
   it('names policies that failed on the request in the default-deny reason', () => {
-    const verdict = compiled('@id("needs-amount") permit(principal, action, resource) when { context.args.amount > 1 };').evaluate(request());
+    const verdict = compiled(
+      '@id("needs-amount") permit(principal, action, resource) when { context.args.amount > 1 };',
+    ).evaluate(request());
     expect(verdict.decision).toBe('deny');
     expect(verdict.reason).toMatch(/needs-amount: .*amount/);
   });
@@ -133,12 +182,20 @@ describe('a compiled Cedar policy', () => {
   });
 
   it('refuses duplicate ids, a @decision on a forbid, and an unknown @decision', () => {
-    const duplicate = compilePolicy('@id("a") permit(principal, action, resource);\n@id("a") permit(principal, action, resource);', 1);
-    expect(duplicate).toEqual({ type: 'invalid', message: expect.stringContaining('two policies have the id "a"') as string });
+    const duplicate = compilePolicy(
+      '@id("a") permit(principal, action, resource);\n@id("a") permit(principal, action, resource);',
+      1,
+    );
+    expect(duplicate).toEqual({
+      type: 'invalid',
+      message: expect.stringContaining('two policies have the id "a"') as string,
+    });
     const onForbid = compilePolicy('@decision("human_review") forbid(principal, action, resource);', 1);
     expect(onForbid.type === 'invalid' && onForbid.message).toMatch(/a forbid always denies/);
     const unknown = compilePolicy('@decision("maybe") permit(principal, action, resource);', 1);
-    expect(unknown.type === 'invalid' && unknown.message).toMatch(/"maybe"\) is not one of human_review, read_only, allow/);
+    expect(unknown.type === 'invalid' && unknown.message).toMatch(
+      /"maybe"\) is not one of human_review, read_only, allow/,
+    );
   });
 
   it('denies everything with an empty policy', () => {
@@ -150,10 +207,22 @@ describe('a compiled Cedar policy', () => {
     const decide = (action: string, args: unknown = {}, confidence = 0.95) =>
       snapshot.evaluate(request({ action, context: { args, confidence } }));
     expect(decide('read_invoice')).toMatchObject({ decision: 'allow', policyIds: ['read-invoices'] });
-    expect(decide('approve_refund', { amount: 50 })).toMatchObject({ decision: 'allow', policyIds: ['small-refunds'] });
-    expect(decide('approve_refund', { amount: 500 })).toMatchObject({ decision: 'human_review', policyIds: ['large-refunds-need-review'] });
-    expect(decide('update_invoice', {}, 0.95)).toMatchObject({ decision: 'allow', policyIds: ['confident-updates'] });
-    expect(decide('update_invoice', {}, 0.6)).toMatchObject({ decision: 'read_only', policyIds: ['unsure-updates-read-only'] });
+    expect(decide('approve_refund', { amount: 50 })).toMatchObject({
+      decision: 'allow',
+      policyIds: ['small-refunds'],
+    });
+    expect(decide('approve_refund', { amount: 500 })).toMatchObject({
+      decision: 'human_review',
+      policyIds: ['large-refunds-need-review'],
+    });
+    expect(decide('update_invoice', {}, 0.95)).toMatchObject({
+      decision: 'allow',
+      policyIds: ['confident-updates'],
+    });
+    expect(decide('update_invoice', {}, 0.6)).toMatchObject({
+      decision: 'read_only',
+      policyIds: ['unsure-updates-read-only'],
+    });
     expect(decide('delete_invoice')).toMatchObject({ decision: 'deny', policyIds: ['never-delete'] });
   });
 
@@ -168,13 +237,17 @@ describe('a compiled Cedar policy', () => {
     for (let index = 0; index < 3_000; index += 1) {
       const action = `act_${index % 100}`;
       const started = performance.now();
-      const verdict = snapshot.evaluate(request({ action, context: { args: { amount: index % 50, memo: 'x' } } }));
+      const verdict = snapshot.evaluate(
+        request({ action, context: { args: { amount: index % 50, memo: 'x' } } }),
+      );
       samples.push(performance.now() - started);
       if (index === 0) expect(verdict.decision).toBe('allow');
     }
     samples.sort((a, b) => a - b);
     const at = (quantile: number) => (samples[Math.floor(samples.length * quantile)]! * 1000).toFixed(0);
-    console.log(`100-rule policy evaluate: p50 ${at(0.5)} µs, p99 ${at(0.99)} µs over ${samples.length} decisions`);
+    console.log(
+      `100-rule policy evaluate: p50 ${at(0.5)} µs, p99 ${at(0.99)} µs over ${samples.length} decisions`,
+    );
     expect(samples.length).toBe(3_000);
   });
 });

@@ -5,7 +5,13 @@ import {
   type AuthorizationAnswer,
   type Response,
 } from '@cedar-policy/cedar-wasm/nodejs';
-import { decisionKinds, type DecisionKind, type PolicyRequest, type PolicySnapshot, type PolicyVerdict } from '../contract.js';
+import {
+  decisionKinds,
+  type DecisionKind,
+  type PolicyRequest,
+  type PolicySnapshot,
+  type PolicyVerdict,
+} from '../contract.js';
 import { describeErrors, parsePolicyText, type ParsedPolicy } from './cedar-policy-text.js';
 import { toCedarRequest } from './cedar-values.js';
 
@@ -87,7 +93,10 @@ function noPermitReason(response: Response): string {
  * what another permit granted. To allow outright in a narrower case, exclude it from the review
  * permit with `unless`.
  */
-function permitVerdict(determining: readonly string[], policies: ReadonlyMap<string, ParsedPolicy>): PolicyVerdict {
+function permitVerdict(
+  determining: readonly string[],
+  policies: ReadonlyMap<string, ParsedPolicy>,
+): PolicyVerdict {
   let decision: DecisionKind = 'allow';
   for (const id of determining) decision = stricter(decision, policies.get(id)?.decision ?? 'allow');
   const policyIds = determining.filter((id) => (policies.get(id)?.decision ?? 'allow') === decision);

@@ -15,7 +15,11 @@ export interface StoredPolicyVersion {
 }
 
 export type PolicyChangeOutcome =
-  | { readonly type: 'stored'; readonly version: StoredPolicyVersion; readonly previous: StoredPolicyVersion | undefined }
+  | {
+      readonly type: 'stored';
+      readonly version: StoredPolicyVersion;
+      readonly previous: StoredPolicyVersion | undefined;
+    }
   | { readonly type: 'stale'; readonly current: StoredPolicyVersion | undefined }
   | { readonly type: 'invalid'; readonly message: string }
   | { readonly type: 'unknown_version'; readonly version: number };
@@ -49,18 +53,24 @@ export function parsePolicyBody(
   body: unknown,
   query: unknown,
 ): Parsed<{ readonly policy: string; readonly comment: string | undefined }> {
-  if (typeof body === 'string') return withComment(body, (query as { comment?: unknown } | undefined)?.comment);
+  if (typeof body === 'string')
+    return withComment(body, (query as { comment?: unknown } | undefined)?.comment);
   if (typeof body !== 'object' || body === null) {
     return rejected('Send the policy as text/plain, or as JSON { "policy": "…" }.', 'policy');
   }
   const { policy, comment, ...others } = body as Record<string, unknown>;
   const unknown = Object.keys(others)[0];
-  if (unknown !== undefined) return rejected(`Unknown field "${unknown}"; expected policy and comment.`, unknown);
-  if (typeof policy !== 'string') return rejected('"policy" must be a string holding the Cedar policy text.', 'policy');
+  if (unknown !== undefined)
+    return rejected(`Unknown field "${unknown}"; expected policy and comment.`, unknown);
+  if (typeof policy !== 'string')
+    return rejected('"policy" must be a string holding the Cedar policy text.', 'policy');
   return withComment(policy, comment);
 }
 
-function withComment(policy: string, comment: unknown): Parsed<{ policy: string; comment: string | undefined }> {
+function withComment(
+  policy: string,
+  comment: unknown,
+): Parsed<{ policy: string; comment: string | undefined }> {
   if (comment === undefined) return { type: 'ok', policy, comment: undefined };
   if (typeof comment !== 'string' || comment.length > maxCommentLength) {
     return rejected(`"comment" must be a string of at most ${maxCommentLength} characters.`, 'comment');
@@ -69,19 +79,29 @@ function withComment(policy: string, comment: unknown): Parsed<{ policy: string;
 }
 
 /** `{ "version": <n>, "comment"?: "…" }` */
-export function parseRollbackBody(body: unknown): Parsed<{ readonly version: number; readonly comment: string | undefined }> {
-  if (typeof body !== 'object' || body === null) return rejected('Send JSON { "version": <number> }.', 'version');
+export function parseRollbackBody(
+  body: unknown,
+): Parsed<{ readonly version: number; readonly comment: string | undefined }> {
+  if (typeof body !== 'object' || body === null)
+    return rejected('Send JSON { "version": <number> }.', 'version');
   const { version, comment, ...others } = body as Record<string, unknown>;
   const unknown = Object.keys(others)[0];
-  if (unknown !== undefined) return rejected(`Unknown field "${unknown}"; expected version and comment.`, unknown);
+  if (unknown !== undefined)
+    return rejected(`Unknown field "${unknown}"; expected version and comment.`, unknown);
   if (typeof version !== 'number' || !Number.isSafeInteger(version) || version < 1) {
-    return rejected('"version" must be a positive integer, a version listed by GET /v1/policy/versions.', 'version');
+    return rejected(
+      '"version" must be a positive integer, a version listed by GET /v1/policy/versions.',
+      'version',
+    );
   }
   const checked = withComment('', comment);
   return checked.type === 'rejected' ? checked : { type: 'ok', version, comment: checked.comment };
 }
 
-function rejected(message: string, param: string): { readonly type: 'rejected'; readonly error: GatewayError } {
+function rejected(
+  message: string,
+  param: string,
+): { readonly type: 'rejected'; readonly error: GatewayError } {
   return { type: 'rejected', error: new GatewayError('invalid_request', message, { param }) };
 }
 

@@ -45,7 +45,8 @@ export function registerPolicyRoutes(app: FastifyInstance, dependencies: PolicyR
   app.get('/v1/policy', async (request, reply) => {
     if ((await admin(request, reply)) === undefined) return reply;
     const current = await policies.current();
-    if (current === undefined) return fail(request, reply, new GatewayError('not_found', 'No policy is stored yet.'));
+    if (current === undefined)
+      return fail(request, reply, new GatewayError('not_found', 'No policy is stored yet.'));
     return reply.header('etag', `"${current.digest}"`).send(versionView(current, true));
   });
 
@@ -74,15 +75,24 @@ export function registerPolicyRoutes(app: FastifyInstance, dependencies: PolicyR
     return reply.send({ object: 'list', data: versions.map((version) => versionView(version, false)) });
   });
 
-  app.get('/v1/policy/versions/:version', async (request: FastifyRequest<{ Params: { version: string } }>, reply) => {
-    if ((await admin(request, reply)) === undefined) return reply;
-    const number = /^[1-9][0-9]{0,9}$/.test(request.params.version) ? Number(request.params.version) : undefined;
-    const found = number === undefined ? undefined : await policies.version(number);
-    if (found === undefined) {
-      return fail(request, reply, new GatewayError('not_found', `No policy version ${request.params.version}.`));
-    }
-    return reply.send(versionView(found, true));
-  });
+  app.get(
+    '/v1/policy/versions/:version',
+    async (request: FastifyRequest<{ Params: { version: string } }>, reply) => {
+      if ((await admin(request, reply)) === undefined) return reply;
+      const number = /^[1-9][0-9]{0,9}$/.test(request.params.version)
+        ? Number(request.params.version)
+        : undefined;
+      const found = number === undefined ? undefined : await policies.version(number);
+      if (found === undefined) {
+        return fail(
+          request,
+          reply,
+          new GatewayError('not_found', `No policy version ${request.params.version}.`),
+        );
+      }
+      return reply.send(versionView(found, true));
+    },
+  );
 
   app.post('/v1/policy/rollback', async (request, reply) => {
     const author = await admin(request, reply);
@@ -90,20 +100,34 @@ export function registerPolicyRoutes(app: FastifyInstance, dependencies: PolicyR
     const body = parseRollbackBody(request.body);
     if (body.type === 'rejected') return fail(request, reply, body.error);
     const ifMatch = ifMatchOf(request.headers['if-match']);
-    const outcome = await policies.rollback(body.version, { ifMatch, authorKeyId: author, comment: body.comment });
+    const outcome = await policies.rollback(body.version, {
+      ifMatch,
+      authorKeyId: author,
+      comment: body.comment,
+    });
     return answerChange(request, reply, outcome);
   });
 
-  function answerChange(request: FastifyRequest, reply: FastifyReply, outcome: PolicyChangeOutcome): FastifyReply {
+  function answerChange(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    outcome: PolicyChangeOutcome,
+  ): FastifyReply {
     switch (outcome.type) {
       case 'stored':
-        return reply.header('etag', `"${outcome.version.digest}"`).send(changeView(outcome.version, outcome.previous));
+        return reply
+          .header('etag', `"${outcome.version.digest}"`)
+          .send(changeView(outcome.version, outcome.previous));
       case 'stale':
         return fail(request, reply, staleError(outcome.current?.digest));
       case 'invalid':
         return fail(request, reply, invalidPolicy(outcome.message));
       case 'unknown_version':
-        return fail(request, reply, new GatewayError('not_found', `No policy version ${outcome.version}.`, { param: 'version' }));
+        return fail(
+          request,
+          reply,
+          new GatewayError('not_found', `No policy version ${outcome.version}.`, { param: 'version' }),
+        );
       default: {
         const unknown: never = outcome;
         throw new Error(`unknown outcome ${JSON.stringify(unknown)}`);
@@ -122,7 +146,9 @@ function changeView(version: StoredPolicyVersion, previous: StoredPolicyVersion 
 }
 
 function invalidPolicy(message: string): GatewayError {
-  return new GatewayError('invalid_request', `The policy is not valid Cedar: ${message}`, { param: 'policy' });
+  return new GatewayError('invalid_request', `The policy is not valid Cedar: ${message}`, {
+    param: 'policy',
+  });
 }
 
 function staleError(current: string | undefined): GatewayError {
@@ -146,7 +172,13 @@ export function ifMatchOf(header: string | string[] | undefined): string | undef
 function registerPlainTextBodies(app: FastifyInstance): void {
   app.addContentTypeParser(/^text\/plain(\s*;.*)?$/i, { parseAs: 'buffer' }, (request, body, done) => {
     if (!policyPaths.has(request.routeOptions.url ?? '')) {
-      done(Object.assign(new Error('unsupported media type'), { code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE', statusCode: 415 }), undefined);
+      done(
+        Object.assign(new Error('unsupported media type'), {
+          code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE',
+          statusCode: 415,
+        }),
+        undefined,
+      );
       return;
     }
     const bytes = body as Buffer;

@@ -8,7 +8,14 @@ import type {
 } from '../../governance/policies/index.js';
 import type { Database, PolicyVersionsTable } from './database-schema.js';
 
-const summaryColumns = ['version', 'digest', 'author_key_id', 'created_at', 'comment', 'restored_from'] as const;
+const summaryColumns = [
+  'version',
+  'digest',
+  'author_key_id',
+  'created_at',
+  'comment',
+  'restored_from',
+] as const;
 
 /** The policy's versions in `policy_versions` (migration 0003), on SQLite and Postgres alike. */
 export function createSqlPolicyStore(database: Kysely<Database>): PolicyStore {
@@ -29,7 +36,7 @@ export function createSqlPolicyStore(database: Kysely<Database>): PolicyStore {
         .orderBy('version', 'desc')
         .limit(1)
         .executeTakeFirst();
-      return row === undefined ? undefined : { version: Number(row.version), digest: row.digest };
+      return row === undefined ? undefined : { version: row.version, digest: row.digest };
     },
     async version(version) {
       const row = await database
@@ -76,12 +83,12 @@ async function append(
 
 function rowToSummary(row: Omit<Selectable<PolicyVersionsTable>, 'text'>): PolicyVersionSummary {
   return {
-    version: Number(row.version),
+    version: row.version,
     digest: row.digest,
     authorKeyId: row.author_key_id ?? undefined,
-    createdAt: Number(row.created_at),
+    createdAt: row.created_at,
     comment: row.comment ?? undefined,
-    restoredFrom: row.restored_from === null ? undefined : Number(row.restored_from),
+    restoredFrom: row.restored_from ?? undefined,
   };
 }
 
