@@ -6,6 +6,7 @@ import { registerKeysCommand } from './keys.js';
 import { openSqlStores } from './open-stores.js';
 import { registerInitCommand } from './init.js';
 import { registerMockProviderCommand } from './mock-provider.js';
+import { registerPolicyCommand } from './policy.js';
 import { registerStartCommand } from './start.js';
 import { exitCodes, type CliEnvironment } from './environment.js';
 
@@ -32,6 +33,7 @@ export async function runCli(environment: CliEnvironment): Promise<number | unde
   registerCapacityCommand(program, environment, setResult);
   registerBenchCommand(program, environment, setResult);
   registerKeysCommand(program, environment, setResult, { openStores: openSqlStores });
+  registerPolicyCommand(program, environment, setResult);
   try {
     await program.parseAsync([...environment.argv], { from: 'user' });
   } catch (error) {

@@ -319,6 +319,17 @@ export const configSchema = z.strictObject({
     .prefault({}),
   providers: z.record(z.string().regex(/^[a-z0-9][a-z0-9._-]*$/i), providerSchema).default({}),
   models: z.record(z.string().min(1), modelSchema).default({}),
+  /** Agent authorization. */
+  governance: z
+    .strictObject({
+      policy: z
+        .strictObject({
+          /** The initial Cedar policy, stored as version 1 when the database holds none. */
+          cedar: z.string().default(''),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
   /** Defaults applied to models that are not configured explicitly (routed by name). */
   defaults: z
     .strictObject({

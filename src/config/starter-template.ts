@@ -36,6 +36,48 @@ export function commentOut(yaml: string): string {
   return yaml.replace(/^ {2}/gm, '  # ');
 }
 
+/**
+ * The starter Cedar policy (docs/governance.md explains it): an agent may read invoices freely,
+ * approve refunds up to 100 itself and above that only after human review, update invoices only
+ * read-only unless it is confident, and never delete one.
+ */
+export const exampleCedarPolicy = `// Ids name the deciding policy in every decision's reason.
+@id("read-invoices")
+permit(principal, action == Action::"read_invoice", resource);
+
+@id("small-refunds")
+permit(principal, action == Action::"approve_refund", resource)
+when { context has args.amount && context.args.amount <= 100 };
+
+// A matching permit can grant less than allow: human_review or read_only.
+@id("large-refunds-need-review")
+@decision("human_review")
+permit(principal, action == Action::"approve_refund", resource)
+when { context has args.amount && context.args.amount > 100 };
+
+@id("confident-updates")
+permit(principal, action == Action::"update_invoice", resource)
+when { context has confidence && context.confidence.greaterThanOrEqual(decimal("0.9")) };
+
+@id("unsure-updates-read-only")
+@decision("read_only")
+permit(principal, action == Action::"update_invoice", resource)
+unless { context has confidence && context.confidence.greaterThanOrEqual(decimal("0.9")) };
+
+// A forbid always wins.
+@id("never-delete")
+forbid(principal, action == Action::"delete_invoice", resource);
+`;
+
+/** The example policy as it appears under `cedar: |`, commented out. */
+function commentedPolicy(policy: string): string {
+  return policy
+    .trimEnd()
+    .split('\n')
+    .map((line) => `    #   ${line}`.trimEnd())
+    .join('\n');
+}
+
 export const starterConfigYaml = `# Gatehouse configuration (full reference: docs/configuration.md).
 #
 # Precedence, highest first: command-line flags, environment variables, this file, built-in
@@ -192,4 +234,12 @@ circuit_breaker:
   # open_ms: 2000                 # first open period before probing; each consecutive re-open adds as much again
   # max_open_ms: 30000            # longest open period for a target that keeps failing its probes
   # half_open_probes: 1           # requests let through at once to probe; a success closes it
+
+# Agent authorization (POST /v1/agent/authorize; docs/governance.md).
+governance:
+  policy:
+    # The initial Cedar policy, stored as version 1 when the database holds none; after that the
+    # stored versions rule (GET/PUT /v1/policy, gatehouse policy put). Empty: nothing is permitted.
+    # cedar: |
+${commentedPolicy(exampleCedarPolicy)}
 `;

@@ -9,6 +9,7 @@ export type ErrorCode =
   | 'payload_too_large'
   | 'not_found'
   | 'method_not_allowed'
+  | 'precondition_failed'
   | 'missing_api_key'
   | 'invalid_api_key'
   | 'revoked_api_key'
@@ -60,6 +61,12 @@ export const errorKinds = {
   not_found: { status: 404, openaiType: 'invalid_request_error', anthropicType: 'not_found_error' },
   method_not_allowed: {
     status: 405,
+    openaiType: 'invalid_request_error',
+    anthropicType: 'invalid_request_error',
+  },
+  /** `If-Match` named a version that is no longer current (optimistic concurrency, RFC 9110). */
+  precondition_failed: {
+    status: 412,
     openaiType: 'invalid_request_error',
     anthropicType: 'invalid_request_error',
   },

@@ -81,8 +81,8 @@ export async function assembleHttp(needs: HttpNeeds): Promise<Contribution<HttpP
       status: () => statusOf(needs.status),
     },
     readiness: { check: () => readinessOf(needs.readiness, drain.started) },
+    routes: needs.routes,
   });
-  for (const register of needs.routes) register(app);
   const server = createServerLifecycle({
     config,
     logger: needs.logger,

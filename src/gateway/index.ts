@@ -8,6 +8,7 @@ import { assembleAccounting } from './accounting-assembler.js';
 import { assembleKeys, assembleLimits } from './access-assembler.js';
 import { assembleOrUnwind, type Assembly } from './assembly.js';
 import { assembleCaching } from './caching-assembler.js';
+import { assembleGovernance } from './governance-assembler.js';
 import { assembleHttp } from './http-assembler.js';
 import { assemblePipeline } from './pipeline-assembler.js';
 import { assembleProviders, assembleRouting } from './routing-assembler.js';
@@ -76,9 +77,13 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       'keys',
       assembleKeys({ config, store: stores.keys, masterKey, logger, authenticatedKeyIds }),
     );
-    // The agent half plugs in here, one assembler and one line per area, in this order: governance
-    // (it decides for the guard and the tools), guard, tools, conversations. Each sees the parts
-    // above; the pipeline and the HTTP app below take the stages, routes and readiness checks they add.
+    // The agent half, one assembler and one line per area, in this order: governance (it decides
+    // for the guard and the tools), then guard, tools, conversations. Each sees the parts above; the
+    // pipeline and the HTTP app below take the stages, routes and readiness checks they add.
+    assembly.add(
+      'governance',
+      await assembleGovernance({ config, stores, redis, keys: keys.keys, codec: codecs.openai, logger }),
+    );
     if (options.stages !== undefined)
       assembly.add('extensions', { parts: undefined, stages: options.stages });
     const pipeline = assembly.add(

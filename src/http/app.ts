@@ -63,6 +63,11 @@ export interface AppDependencies {
   readonly metrics: HttpMetrics;
   /** Makes the id of a request that did not bring an acceptable one. */
   readonly newRequestId: RequestIdGenerator;
+  /**
+   * Routes that are not model calls, added by the areas of the gateway (agent authorization, policy,
+   * review queue, MCP), registered before unsupported methods get their 405s.
+   */
+  readonly routes?: readonly ((app: FastifyInstance) => void)[];
 }
 
 /** What `/admin/*` needs; declared structurally so http/ depends on no feature module. */
@@ -340,6 +345,7 @@ export function buildApp(dependencies: AppDependencies): FastifyInstance {
       audit: logger,
     });
   }
+  for (const register of dependencies.routes ?? []) register(app);
   for (const [url, methods] of [...methodsOf]) {
     const others = answeredMethods.filter((method) => !methods.has(method));
     if (others.length === 0) continue;

@@ -1,3 +1,5 @@
 export { buildApp, type AppDependencies, type AppSettings } from './app.js';
 export type { Readiness } from './health-routes.js';
 export { readTlsMaterial, watchTls, type TlsMaterial, type TlsPaths, type TlsReloader } from './tls.js';
+export { registerPolicyRoutes, type PolicyRoutesDependencies } from './agent/policy-routes.js';
+export type { PolicyOperations } from './agent/policy-bodies.js';

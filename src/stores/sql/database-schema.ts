@@ -9,6 +9,7 @@ import type { Generated } from 'kysely';
 export interface Database {
   api_keys: ApiKeysTable;
   usage_records: UsageRecordsTable;
+  policy_versions: PolicyVersionsTable;
 }
 
 export interface ApiKeysTable {
@@ -57,4 +58,14 @@ export interface UsageRecordsTable {
   /** Postgres `boolean`, SQLite 0 or 1; written as a boolean (the SQLite adapter binds it as 0 or 1). */
   stream: boolean | number;
   error_code: string | null;
+}
+
+export interface PolicyVersionsTable {
+  version: number;
+  text: string;
+  digest: string;
+  author_key_id: string | null;
+  created_at: number;
+  comment: string | null;
+  restored_from: number | null;
 }

@@ -1,10 +1,12 @@
 import { sql, type Kysely } from 'kysely';
 import type { UsageStore } from '../../accounting/types.js';
+import type { PolicyStore } from '../../governance/policies/index.js';
 import type { KeyStore } from '../../keys/types.js';
 import type { Database } from './database-schema.js';
 import { migrateToLatest } from './migrate.js';
 import { currentSchema, ensureSchema, openPostgresDatabase } from './postgres-database.js';
 import { createSqlKeyStore } from './sql-key-store.js';
+import { createSqlPolicyStore } from './sql-policy-store.js';
 import { dialectOf, type SqlDialect } from './sql-dialect.js';
 import { createSqlUsageStore, type UsageDatabase } from './sql-usage-store.js';
 import { openSqliteConnection } from './sqlite-database.js';
@@ -29,6 +31,8 @@ export interface SqlStoreOptions {
 export interface SqlStores {
   readonly keys: KeyStore;
   readonly usage: UsageStore;
+  /** Versions of the Cedar policy set (agent authorization). */
+  readonly policies: PolicyStore;
   /** `select 1`: resolves when the database answers (readiness, `gatehouse check`). */
   ping(): Promise<void>;
   /** Closes the database (the SQLite file, or the Postgres pool). */
@@ -56,6 +60,7 @@ export async function createSqlStores(options: SqlStoreOptions): Promise<SqlStor
   return {
     keys: createSqlKeyStore(database, dialect),
     usage: createSqlUsageStore(database, usageDatabase),
+    policies: createSqlPolicyStore(database),
     async ping(): Promise<void> {
       await sql`select 1`.execute(database);
     },

@@ -48,7 +48,11 @@ describe.each(databases)('migrations on $dialect', (testDatabase) => {
         .selectFrom('kysely_migration')
         .select('name')
         .execute();
-      expect(applied.map((row) => row.name)).toEqual(['0001-keys-and-usage', '0002-usage-record-ids']);
+      expect(applied.map((row) => row.name)).toEqual([
+        '0001-keys-and-usage',
+        '0002-usage-record-ids',
+        '0003-policy-versions',
+      ]);
     } finally {
       await database.destroy();
     }
@@ -81,7 +85,11 @@ describe('migrations on postgres', () => {
         .selectFrom('kysely_migration')
         .select('name')
         .execute();
-      expect(applied.map((row) => row.name)).toEqual(['0001-keys-and-usage', '0002-usage-record-ids']);
+      expect(applied.map((row) => row.name)).toEqual([
+        '0001-keys-and-usage',
+        '0002-usage-record-ids',
+        '0003-policy-versions',
+      ]);
     } finally {
       await database.destroy();
     }
@@ -101,6 +109,7 @@ describe('migrations on postgres', () => {
         'api_keys',
         'kysely_migration',
         'kysely_migration_lock',
+        'policy_versions',
         'usage_records',
       ]);
     } finally {

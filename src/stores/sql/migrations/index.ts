@@ -2,6 +2,7 @@ import type { Migration, MigrationProvider } from 'kysely';
 import type { SqlDialect } from '../sql-dialect.js';
 import { keysAndUsage } from './0001-keys-and-usage.js';
 import { usageRecordIds } from './0002-usage-record-ids.js';
+import { policyVersions } from './0003-policy-versions.js';
 
 /**
  * Every migration, by name. Names sort in the order they apply (Kysely sorts them), and the
@@ -16,6 +17,7 @@ export function migrationProvider(dialect: SqlDialect): MigrationProvider {
   const migrations: Record<string, Migration> = {
     '0001-keys-and-usage': keysAndUsage(dialect),
     '0002-usage-record-ids': usageRecordIds(),
+    '0003-policy-versions': policyVersions(),
   };
   return { getMigrations: () => Promise.resolve(migrations) };
 }

@@ -1,0 +1,66 @@
+import { Redis } from 'ioredis';
+import type { Config } from '../config/index.js';
+import type { DialectCodec } from '../dialects/index.js';
+import { createPolicyHolder, createPolicyRegistry, type PolicyHolder } from '../governance/policies/index.js';
+import { registerPolicyRoutes } from '../http/index.js';
+import type { KeyService } from '../keys/index.js';
+import { createRedisPolicyChannel } from '../stores/redis/redis-policy-channel.js';
+import type { RedisConnection } from '../stores/redis/redis-client.js';
+import type { SqlStores } from '../stores/sql/index.js';
+import type { Logger } from '../telemetry/index.js';
+import type { Contribution } from './assembly.js';
+
+export interface GovernanceNeeds {
+  readonly config: Config;
+  readonly stores: SqlStores;
+  readonly redis: RedisConnection | undefined;
+  readonly keys: KeyService;
+  /** Errors of the governance routes are written in the OpenAI dialect, like the admin API's. */
+  readonly codec: DialectCodec;
+  readonly logger: Logger;
+}
+
+export interface GovernanceParts {
+  /** The compiled Cedar policy in force on this replica. */
+  readonly policies: PolicyHolder;
+}
+
+/**
+ * Agent governance: the Cedar policy every replica holds (compiled once per version), following the
+ * database — told of changes over Redis when there is one, else by polling it — and its routes.
+ */
+export async function assembleGovernance(needs: GovernanceNeeds): Promise<Contribution<GovernanceParts>> {
+  const { stores, redis, logger } = needs;
+  // Pub/sub channels are not key-prefixed by the client: the prefix goes into the channel name.
+  const channel =
+    redis !== undefined && redis.client instanceof Redis
+      ? createRedisPolicyChannel(redis.client, `${redis.keyPrefix}policy`)
+      : undefined;
+  const holder = createPolicyHolder({
+    store: stores.policies,
+    channel,
+    // 500 ms: a change is in force everywhere within a second, the query included.
+    pollIntervalMs: channel === undefined ? 500 : 10_000,
+    onError: (error, message) => logger.error({ err: error }, message),
+  });
+  const registry = createPolicyRegistry({
+    store: stores.policies,
+    // Until the audit trail stores them, policy changes are log events.
+    events: { policyChanged: (event) => logger.info({ event }, 'policy changed') },
+    onStored: (version) => holder.stored(version),
+    now: Date.now,
+  });
+  holder.start(await registry.ensureInitial(needs.config.governance.policy.cedar));
+  // `GET /v1/policy` shows the version in force on this replica, which is what decides here.
+  const operations = { ...registry, current: () => Promise.resolve(holder.currentVersion()) };
+  return {
+    parts: { policies: holder },
+    close: async () => {
+      holder.stop();
+      await channel?.close();
+    },
+    routes: [
+      (app) => registerPolicyRoutes(app, { policies: operations, keys: needs.keys, codec: needs.codec }),
+    ],
+  };
+}

@@ -1,0 +1,119 @@
+import type { CedarValueJson, Context, EntityJson, EntityUidJson } from '@cedar-policy/cedar-wasm/nodejs';
+import type { PolicyRequest } from '../contract.js';
+
+/**
+ * How a request becomes a Cedar request. The conventions (documented in docs/governance.md):
+ *
+ * - principal `Agent::"<actor>"`, with attribute `tenant` and parent `Tenant::"<tenant_id>"`, so a
+ *   policy can say `principal.tenant == "acme"` or `principal in Tenant::"acme"`;
+ * - action `Action::"<action>"`;
+ * - resource `Resource::"<key>"` with the resource map as string attributes; the key is the map's
+ *   `id` when it has one, else its pairs sorted by name (`type=invoice&owner=ada`), so the same
+ *   attributes always name the same entity;
+ * - context `{ confidence?, scope?, acting_for?, risk, time, args? }`.
+ *
+ * Numbers: Cedar's only number type is a 64-bit integer (Long). Integers stay Longs; every other
+ * finite number becomes a Cedar `decimal` (four fractional digits, rounded half away from zero),
+ * which policies compare with `.greaterThan(decimal("0.9"))` and the like. `confidence` and `risk`
+ * are always decimals, even at 0 or 1, so one policy works for every value. Cedar has no null:
+ * JSON nulls are left out (`has` tells). Keys `__entity` and `__extn` are Cedar's escapes in its
+ * JSON form, so they are dropped from `args`: a caller must not forge an entity reference.
+ */
+
+/** Cedar decimals hold four fractional digits within ±922337203685477.5807. */
+const decimalLimit = 922_337_203_685_477;
+const reservedKeys = new Set(['__entity', '__extn']);
+
+export function cedarDecimal(value: number): CedarValueJson {
+  return { __extn: { fn: 'decimal', arg: value.toFixed(4) } };
+}
+
+/** Any JSON value as a Cedar value; undefined when it has none (null, non-finite numbers). */
+export function toCedarValue(value: unknown): CedarValueJson | undefined {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return value;
+    case 'number':
+      return cedarNumber(value);
+    case 'object':
+      if (value === null) return undefined;
+      return Array.isArray(value) ? cedarSet(value) : cedarRecord(value as Record<string, unknown>);
+    default:
+      return undefined;
+  }
+}
+
+function cedarNumber(value: number): CedarValueJson | undefined {
+  if (Number.isSafeInteger(value)) return value;
+  if (!Number.isFinite(value)) return undefined;
+  // Beyond a decimal's range (or an integer beyond 2^53, already imprecise): its text, kept visible.
+  return Math.abs(value) < decimalLimit ? cedarDecimal(value) : String(value);
+}
+
+function cedarSet(values: readonly unknown[]): CedarValueJson {
+  return values.map(toCedarValue).filter((element) => element !== undefined);
+}
+
+function cedarRecord(record: Record<string, unknown>): CedarValueJson {
+  const converted: Record<string, CedarValueJson> = {};
+  for (const [key, value] of Object.entries(record)) {
+    if (reservedKeys.has(key)) continue;
+    const cedar = toCedarValue(value);
+    if (cedar !== undefined) converted[key] = cedar;
+  }
+  return converted;
+}
+
+/** The resource's entity id: its `id` attribute, else its attributes sorted by name. */
+export function resourceKey(resource: Readonly<Record<string, string>>): string {
+  const id = resource.id;
+  if (id !== undefined) return id;
+  return Object.keys(resource)
+    .sort()
+    .map((name) => `${encodeURIComponent(name)}=${encodeURIComponent(resource[name] ?? '')}`)
+    .join('&');
+}
+
+export interface CedarRequest {
+  readonly principal: EntityUidJson;
+  readonly action: EntityUidJson;
+  readonly resource: EntityUidJson;
+  readonly context: Context;
+  readonly entities: EntityJson[];
+}
+
+export function toCedarRequest(request: PolicyRequest): CedarRequest {
+  const principal = { type: 'Agent', id: request.actor };
+  const tenant = { type: 'Tenant', id: request.tenantId };
+  const resource = { type: 'Resource', id: resourceKey(request.resource) };
+  return {
+    principal,
+    action: { type: 'Action', id: request.action },
+    resource,
+    context: toCedarContext(request.context),
+    entities: [
+      { uid: principal, attrs: { tenant: request.tenantId }, parents: [tenant] },
+      { uid: tenant, attrs: {}, parents: [] },
+      { uid: resource, attrs: resourceAttributes(request.resource), parents: [] },
+    ],
+  };
+}
+
+function resourceAttributes(resource: Readonly<Record<string, string>>): Record<string, CedarValueJson> {
+  const attributes: Record<string, CedarValueJson> = {};
+  for (const [name, value] of Object.entries(resource)) if (!reservedKeys.has(name)) attributes[name] = value;
+  return attributes;
+}
+
+function toCedarContext(context: PolicyRequest['context']): Context {
+  const args = toCedarValue(context.args);
+  return {
+    risk: cedarDecimal(context.risk),
+    time: Math.floor(context.time),
+    ...(context.confidence === undefined ? {} : { confidence: cedarDecimal(context.confidence) }),
+    ...(context.scope === undefined ? {} : { scope: context.scope }),
+    ...(context.actingFor === undefined ? {} : { acting_for: context.actingFor }),
+    ...(args === undefined ? {} : { args }),
+  };
+}
