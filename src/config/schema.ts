@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { governanceSchema } from './governance-schema.js';
 import { parseResourceAttributes } from './resource-attributes.js';
 
 /**
@@ -326,6 +327,8 @@ export const configSchema = z.strictObject({
       timeouts: timeoutsSchema.prefault({}),
     })
     .prefault({}),
+  /** Agent authorization: modes, confidence gates, agents, the action catalog, the initial policy. */
+  governance: governanceSchema,
 });
 
 export type ConfigInput = z.input<typeof configSchema>;
@@ -335,3 +338,4 @@ export type ModelConfig = Config['models'][string];
 export type TargetConfig = ModelConfig['targets'][number];
 export type RetryConfig = ModelConfig['retry'];
 export type TimeoutsConfig = ModelConfig['timeouts'];
+export type GovernanceConfig = Config['governance'];
