@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { governanceSchema } from './governance-schema.js';
 import { parseResourceAttributes } from './resource-attributes.js';
 
 /**
@@ -319,17 +320,6 @@ export const configSchema = z.strictObject({
     .prefault({}),
   providers: z.record(z.string().regex(/^[a-z0-9][a-z0-9._-]*$/i), providerSchema).default({}),
   models: z.record(z.string().min(1), modelSchema).default({}),
-  /** Agent authorization. */
-  governance: z
-    .strictObject({
-      policy: z
-        .strictObject({
-          /** The initial Cedar policy, stored as version 1 when the database holds none. */
-          cedar: z.string().default(''),
-        })
-        .prefault({}),
-    })
-    .prefault({}),
   /** Defaults applied to models that are not configured explicitly (routed by name). */
   defaults: z
     .strictObject({
@@ -337,6 +327,8 @@ export const configSchema = z.strictObject({
       timeouts: timeoutsSchema.prefault({}),
     })
     .prefault({}),
+  /** Agent authorization: modes, confidence gates, agents, the action catalog, the initial policy. */
+  governance: governanceSchema,
 });
 
 export type ConfigInput = z.input<typeof configSchema>;
@@ -346,3 +338,4 @@ export type ModelConfig = Config['models'][string];
 export type TargetConfig = ModelConfig['targets'][number];
 export type RetryConfig = ModelConfig['retry'];
 export type TimeoutsConfig = ModelConfig['timeouts'];
+export type GovernanceConfig = Config['governance'];

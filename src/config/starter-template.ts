@@ -226,6 +226,25 @@ usage:
   # memory_buffer: 10000          # records held in memory while the database is slow; unreachable: spilled at once
   # durability: memory            # memory, or disk: each record journaled on disk as its request ends (no loss on a crash)
 
+# Agent authorization (POST /v1/agent/authorize; docs/governance.md). Each part votes and the most
+# restrictive wins: deny > human_review > read_only > allow.
+governance:
+  # mode: enforce                 # enforce, or shadow: decide and record, but allow
+  # confidence:
+  #   allow_unverified: false     # count a bare client-asserted "confidence" when no signal is sent
+  #   missing_mode: deny          # without a usable confidence: deny, review or read_only
+  #   gates:                      # confidence at or above each gate: allow, human review, read-only; below: deny
+  #     allow: 0.9
+  #     review: 0.7
+  #     read_only: 0.5
+  # agents: {}                    # by agent name (the request's actor): own gates and mode, e.g.
+  #   invoice-bot: { gates: { allow: 0.95 }, mode: shadow }
+  # actions: {}                   # the action catalog, by glob (* any characters, ? one), e.g.
+  #   "approve_refund*": { criticality: 0.9, gates: { allow: 0.97 } }
+  #   "read_*": { read_only: true, criticality: 0.2 }
+  # policy:
+  #   cedar: "permit(principal, action, resource);"   # the initial Cedar policy, until one is stored
+
 # When a failing target is taken out of rotation (one breaker per provider and model).
 circuit_breaker:
   # failure_rate: 0.5             # failure rate over the window that opens the breaker

@@ -1,0 +1,174 @@
+import type { AuthorizeRequest } from '../authorize-request.js';
+import type { PolicyRequest, PolicySnapshot } from '../contract.js';
+import type { ActionEntry, Gates, GovernanceSettings } from '../governance-settings.js';
+import type { AgentSignals } from './agent-signals.js';
+import { readConfidence, type ConfidenceReading } from './confidence.js';
+import { effectiveGates, gateVerdict, missingConfidenceVerdict } from './gates.js';
+import { injectionReason, type ArgsScreener } from './injection-screen.js';
+import { forReadOnlyAction, mergeParts, type DecisionPart, type DecisionSource } from './merge.js';
+import {
+  enforcementFor,
+  outcomeOf,
+  shadowOutcome,
+  type DecisionOutcome,
+  type OutcomeContext,
+  type ShadowLevel,
+} from './outcome.js';
+import { assessRisk, type RiskAssessment } from './risk.js';
+
+/**
+ * The authorize pipeline, as a pure function of the request, the settings, the policy snapshot
+ * and what analytics knows: screen → confidence → gates → risk → policy (risk before policy, so
+ * policies can see it) → most-restrictive merge → shadow rewrite. Trace ids, hashes, review ids,
+ * metrics and the audit event are the route's: this decides, nothing else.
+ */
+
+export interface DecisionInputs {
+  readonly request: AuthorizeRequest;
+  readonly settings: GovernanceSettings;
+  readonly policy: PolicySnapshot;
+  readonly signals: AgentSignals;
+  readonly screen: ArgsScreener;
+  /** Milliseconds since the epoch: the policy context's `time`. */
+  readonly now: number;
+}
+
+export interface Decision extends DecisionOutcome {
+  /** Which part gave the outcome (for metrics' `reason_class`); before any shadow rewrite. */
+  readonly decidedBy: DecisionSource;
+  /** Every part's vote, in merge order. */
+  readonly parts: readonly DecisionPart[];
+  readonly confidence: ConfidenceReading;
+  /** Lelu's `confidence_used`: the measured confidence, 0 when missing. */
+  readonly confidenceUsed: number;
+  /** The gates applied; undefined when the confidence was missing. */
+  readonly gates: Gates | undefined;
+  /** Computed at confidence 0 when the confidence is missing (the worst case, for policies to see). */
+  readonly risk: RiskAssessment;
+  readonly policy: {
+    readonly digest: string;
+    readonly version: number;
+    /** Empty when the policy was not asked (an injection was detected first). */
+    readonly policyIds: readonly string[];
+    readonly evaluated: boolean;
+  };
+  readonly readOnlyAction: boolean;
+  /** Present in shadow mode: the outcome above is then an allow, and this is what enforcement would do. */
+  readonly shadow: { readonly level: ShadowLevel; readonly wouldHave: DecisionOutcome } | undefined;
+}
+
+function confidencePart(
+  reading: ConfidenceReading,
+  gates: Gates,
+  settings: GovernanceSettings,
+): DecisionPart {
+  const verdict =
+    reading.kind === 'missing'
+      ? missingConfidenceVerdict(settings.missingConfidenceMode)
+      : gateVerdict(reading.value, gates);
+  return { source: 'confidence', ...verdict };
+}
+
+function policyRequestFor(inputs: DecisionInputs, reading: ConfidenceReading, risk: number): PolicyRequest {
+  const { request } = inputs;
+  return {
+    tenantId: request.tenantId,
+    actor: request.actor,
+    action: request.action,
+    resource: request.resource,
+    context: {
+      confidence: reading.kind === 'measured' ? reading.value : undefined,
+      scope: request.scope,
+      actingFor: request.actingFor,
+      risk,
+      time: Math.floor(inputs.now / 1000),
+      args: request.args,
+    },
+  };
+}
+
+interface Evaluation {
+  readonly reading: ConfidenceReading;
+  readonly entry: ActionEntry | undefined;
+  readonly gates: Gates;
+  readonly risk: RiskAssessment;
+  readonly parts: readonly [DecisionPart, ...DecisionPart[]];
+  readonly policyIds: readonly string[];
+  readonly evaluated: boolean;
+}
+
+function evaluate(inputs: DecisionInputs): Evaluation {
+  const { request, settings, signals } = inputs;
+  const screened = inputs.screen({ action: request.action, resource: request.resource, args: request.args });
+  const entry = settings.actions.lookup(request.action);
+  const reading = readConfidence(request, settings.allowUnverifiedConfidence);
+  const gates = effectiveGates(settings, request.actor, entry);
+  const confidence = confidencePart(reading, gates, settings);
+  const risk = assessRisk({
+    action: request.action,
+    entry,
+    confidence: reading.kind === 'measured' ? reading.value : 0,
+    reliability: signals.reliability(request.tenantId, request.actor),
+    anomalyFactor: signals.anomalyFactor(request.tenantId, request.actor),
+  });
+  // Without a confidence, `missing_mode` is the operator's answer for everything confidence
+  // decides, the risk band included; the policy still votes.
+  const riskParts: DecisionPart[] =
+    reading.kind === 'measured' ? [{ source: 'risk', kind: risk.kind, reason: risk.reason }] : [];
+  if (screened.detected) {
+    // Injected text never reaches the policy engine.
+    const injection: DecisionPart = { source: 'injection', kind: 'deny', reason: injectionReason(screened) };
+    return {
+      reading,
+      entry,
+      gates,
+      risk,
+      parts: [injection, confidence, ...riskParts],
+      policyIds: [],
+      evaluated: false,
+    };
+  }
+  const verdict = inputs.policy.evaluate(policyRequestFor(inputs, reading, risk.score));
+  const policy: DecisionPart = { source: 'policy', kind: verdict.decision, reason: verdict.reason };
+  return {
+    reading,
+    entry,
+    gates,
+    risk,
+    parts: [policy, confidence, ...riskParts],
+    policyIds: verdict.policyIds,
+    evaluated: true,
+  };
+}
+
+export function decide(inputs: DecisionInputs): Decision {
+  const { request, settings } = inputs;
+  const evaluation = evaluate(inputs);
+  const readOnlyAction = evaluation.entry?.readOnly ?? false;
+  const [first, ...rest] = evaluation.parts;
+  const voting = readOnlyAction
+    ? ([forReadOnlyAction(first), ...rest.map(forReadOnlyAction)] as const)
+    : evaluation.parts;
+  const deciding = mergeParts(voting);
+  const context: OutcomeContext = { scope: request.scope, readOnlyAction };
+  const enforced = outcomeOf(deciding.kind, deciding.reason, context);
+  const enforcement = enforcementFor(settings, request.actor);
+  const { reading } = evaluation;
+  return {
+    ...(enforcement.mode === 'shadow' ? shadowOutcome(context) : enforced),
+    decidedBy: deciding.source,
+    parts: voting,
+    confidence: reading,
+    confidenceUsed: reading.kind === 'measured' ? reading.value : 0,
+    gates: reading.kind === 'measured' ? evaluation.gates : undefined,
+    risk: evaluation.risk,
+    policy: {
+      digest: inputs.policy.digest,
+      version: inputs.policy.version,
+      policyIds: evaluation.policyIds,
+      evaluated: evaluation.evaluated,
+    },
+    readOnlyAction,
+    shadow: enforcement.mode === 'shadow' ? { level: enforcement.level, wouldHave: enforced } : undefined,
+  };
+}
