@@ -243,7 +243,11 @@ governance:
   #   "approve_refund*": { criticality: 0.9, gates: { allow: 0.97 } }
   #   "read_*": { read_only: true, criticality: 0.2 }
   # policy:
-  #   cedar: "permit(principal, action, resource);"   # the initial Cedar policy, until one is stored
+  #   cedar: "permit(principal, action, resource);"   # everything permitted: the gates and risk decide
+  # The initial Cedar policy is stored as version 1 when the database holds none; after that the
+  # stored versions rule (GET/PUT /v1/policy, gatehouse policy put). An example to start from,
+  # written as a block (cedar: |):
+${commentedPolicy(exampleCedarPolicy)}
 
 # When a failing target is taken out of rotation (one breaker per provider and model).
 circuit_breaker:
@@ -253,12 +257,4 @@ circuit_breaker:
   # open_ms: 2000                 # first open period before probing; each consecutive re-open adds as much again
   # max_open_ms: 30000            # longest open period for a target that keeps failing its probes
   # half_open_probes: 1           # requests let through at once to probe; a success closes it
-
-# Agent authorization (POST /v1/agent/authorize; docs/governance.md).
-governance:
-  policy:
-    # The initial Cedar policy, stored as version 1 when the database holds none; after that the
-    # stored versions rule (GET/PUT /v1/policy, gatehouse policy put). Empty: nothing is permitted.
-    # cedar: |
-${commentedPolicy(exampleCedarPolicy)}
 `;
