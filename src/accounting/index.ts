@@ -16,7 +16,6 @@ export {
   defaultMaxOutputTokens,
   encodingOf,
   estimatePromptTokensFast,
-  maxOutputTokens,
   type EncodingName,
   type TokenCounter,
 } from './token-counter.js';

@@ -1,10 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  createTokenCounter,
-  encodingOf,
-  estimatePromptTokensFast,
-  maxOutputTokens,
-} from './token-counter.js';
+import { createTokenCounter, encodingOf, estimatePromptTokensFast } from './token-counter.js';
 
 const openaiBody = {
   model: 'gpt-4o',
@@ -156,21 +151,6 @@ describe('token counting', () => {
       cachedInputTokens: 0,
       cacheCreationInputTokens: 0,
     });
-  });
-});
-
-describe('maximum output', () => {
-  it('reads max_completion_tokens or max_tokens, times n choices, else the default', () => {
-    expect(maxOutputTokens(openaiBody, 'openai')).toBe(600);
-    expect(maxOutputTokens({ max_completion_tokens: 50, max_tokens: 9 }, 'openai')).toBe(50);
-    expect(maxOutputTokens({ messages: [] }, 'openai')).toBe(4_096);
-    expect(maxOutputTokens({ messages: [] }, 'openai', 1_000)).toBe(1_000);
-    expect(maxOutputTokens({ max_tokens: -1 }, 'openai')).toBe(4_096);
-  });
-
-  it('reads Anthropic max_tokens and gives embeddings no output', () => {
-    expect(maxOutputTokens(anthropicBody, 'anthropic')).toBe(1_024);
-    expect(maxOutputTokens({ input: 'x' }, 'openai')).toBe(0);
   });
 });
 

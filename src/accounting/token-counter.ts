@@ -80,26 +80,6 @@ export function estimatePromptTokensFast(body: Readonly<Record<string, unknown>>
   return Math.ceil(characters / charactersPerToken) + framingTokens(measure);
 }
 
-function positiveInteger(value: unknown): number | undefined {
-  return typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : undefined;
-}
-
-/**
- * The most output a request may produce, for budget upper bounds: `max_completion_tokens` or
- * `max_tokens` (times `n` choices in OpenAI's dialect), else `fallback`. Embeddings produce none.
- */
-export function maxOutputTokens(
-  body: Readonly<Record<string, unknown>>,
-  dialect: Dialect,
-  fallback: number = defaultMaxOutputTokens,
-): number {
-  if (dialect === 'anthropic') return positiveInteger(body.max_tokens) ?? fallback;
-  if (body.input !== undefined && body.messages === undefined) return 0;
-  const perChoice =
-    positiveInteger(body.max_completion_tokens) ?? positiveInteger(body.max_tokens) ?? fallback;
-  return perChoice * (positiveInteger(body.n) ?? 1);
-}
-
 export interface TokenCounter {
   /** Tokens in `text` for `model`: exact for OpenAI models, approximate for Claude (see above). */
   countText(text: string, model: string): Promise<number>;

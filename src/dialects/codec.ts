@@ -42,6 +42,8 @@ export interface RequestSummary {
   readonly includeUsage: boolean;
   /** The most output the caller allows (`max_completion_tokens`, else `max_tokens`); unset: undefined. */
   readonly maxOutputTokens: number | undefined;
+  /** Answers asked for (OpenAI's `n`; 1 in Anthropic's dialect and for embeddings). */
+  readonly choices: number;
   /** The request declares at least one tool. */
   readonly hasTools: boolean;
   /** Chat messages (system prompts outside `messages` not counted); embeddings: 0. */

@@ -77,6 +77,7 @@ describe('validateAnthropicChatRequest', () => {
         stream: false,
         includeUsage: false,
         maxOutputTokens: 1024,
+        choices: 1,
         hasTools: true,
         messageCount: 3,
       },

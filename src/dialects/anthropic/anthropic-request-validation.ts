@@ -53,6 +53,7 @@ export function validateAnthropicChatRequest(body: Record<string, unknown>): Val
       stream,
       includeUsage: includesUsage(body, stream),
       maxOutputTokens,
+      choices: 1,
       hasTools: toolCount > 0,
       messageCount,
     };

@@ -33,6 +33,7 @@ export function validateEmbeddingsRequest(body: Record<string, unknown>): Valida
       stream: false,
       includeUsage: false,
       maxOutputTokens: undefined,
+      choices: 1,
       hasTools: false,
       messageCount: 0,
     };

@@ -228,7 +228,7 @@ describe('validateOpenaiChatRequest', () => {
 });
 
 describe('the summary of a valid chat request', () => {
-  it('summarises a valid request: max_completion_tokens wins over max_tokens', () => {
+  it('summarises a valid request: max_completion_tokens wins over max_tokens, n answers', () => {
     expect(validateOpenaiChatRequest(valid)).toEqual({
       ok: true,
       summary: {
@@ -236,6 +236,7 @@ describe('the summary of a valid chat request', () => {
         stream: true,
         includeUsage: true,
         maxOutputTokens: 1,
+        choices: 128,
         hasTools: true,
         messageCount: 6,
       },
@@ -252,6 +253,7 @@ describe('the summary of a valid chat request', () => {
         stream: false,
         includeUsage: false,
         maxOutputTokens: 5,
+        choices: 1,
         hasTools: false,
         messageCount: 1,
       },
@@ -280,6 +282,7 @@ describe('validateEmbeddingsRequest', () => {
         stream: false,
         includeUsage: false,
         maxOutputTokens: undefined,
+        choices: 1,
         hasTools: false,
         messageCount: 0,
       },

@@ -32,7 +32,7 @@ export function validateOpenaiChatRequest(body: Record<string, unknown>): Valida
     if (isPresent(body.stream_options)) expectRecord(body.stream_options, 'stream_options');
     if (isPresent(body.temperature)) expectNumberInRange(body.temperature, 'temperature', 0, 2);
     if (isPresent(body.top_p)) expectNumberInRange(body.top_p, 'top_p', 0, 1);
-    if (isPresent(body.n)) expectIntegerInRange(body.n, 'n', 1, 128);
+    const choices = isPresent(body.n) ? expectIntegerInRange(body.n, 'n', 1, 128) : 1;
     const maxTokens = outputTokens(body, 'max_tokens');
     const maxCompletionTokens = outputTokens(body, 'max_completion_tokens');
     if (isPresent(body.seed))
@@ -48,6 +48,7 @@ export function validateOpenaiChatRequest(body: Record<string, unknown>): Valida
       stream,
       includeUsage: includesUsage(body, stream),
       maxOutputTokens: maxCompletionTokens ?? maxTokens,
+      choices,
       hasTools: toolCount > 0,
       messageCount,
     };

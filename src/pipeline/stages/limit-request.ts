@@ -1,4 +1,8 @@
-import { estimatePromptTokensFast, maxOutputTokens, type CostCalculator } from '../../accounting/index.js';
+import {
+  defaultMaxOutputTokens,
+  estimatePromptTokensFast,
+  type CostCalculator,
+} from '../../accounting/index.js';
 import type { RequestSummary } from '../../dialects/index.js';
 import type { Dialect } from '../../llm/index.js';
 import { budgetPeriod, budgetScope, type BudgetCheck, type LimitRequest } from '../../limits/index.js';
@@ -50,7 +54,10 @@ function budgetFor(
 ): BudgetCheck | undefined {
   const budget = input.principal.budget;
   if (budget === undefined) return undefined;
-  const outputTokens = input.operation === 'chat' ? maxOutputTokens(input.body, input.dialect) : 0;
+  const { summary } = input;
+  // The most output the request may produce: its own bound (or a guess) for each answer it asks for.
+  const outputTokens =
+    input.operation === 'chat' ? (summary.maxOutputTokens ?? defaultMaxOutputTokens) * summary.choices : 0;
   // Priced at the dearest target that may answer (weights and fail-over decide which does).
   const { model } = input.summary;
   const targets = targetsOf(model);
