@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { codecs } from '../dialects/index.js';
-import type { Dialect } from '../llm/index.js';
 import { embedText } from '../providers/mock/index.js';
 import { createMemoryCacheStore } from '../stores/memory/memory-cache-store.js';
 import { createMemorySemanticIndex } from '../stores/memory/memory-cache-semantic-index.js';
@@ -54,37 +53,42 @@ function setup(options: { embed?: Embedder } = {}) {
 function openaiRequest(
   question: string,
   overrides: Partial<CacheRequest> & { body?: Record<string, unknown> } = {},
-) {
+): CacheRequest {
+  const body = {
+    model: 'gpt-4o',
+    temperature: 0,
+    messages: [
+      { role: 'system', content: 'Answer in one sentence.' },
+      { role: 'user', content: question },
+    ],
+    ...overrides.body,
+  };
   return {
-    dialect: 'openai' as Dialect,
+    dialect: 'openai',
     scope: 'team:alpha',
     headers: {},
     ...overrides,
-    body: {
-      model: 'gpt-4o',
-      temperature: 0,
-      messages: [
-        { role: 'system', content: 'Answer in one sentence.' },
-        { role: 'user', content: question },
-      ],
-      ...overrides.body,
-    },
+    body,
+    summary: summaryOf(body),
   };
 }
 
-function anthropicRequest(question: string, body: Record<string, unknown> = {}): CacheRequest {
-  return {
-    dialect: 'anthropic',
-    scope: 'team:alpha',
-    headers: {},
-    body: {
-      model: 'claude',
-      max_tokens: 100,
-      temperature: 0,
-      messages: [{ role: 'user', content: question }],
-      ...body,
-    },
+/** What validation reads from a body, as the pipeline hands it to the cache. */
+function summaryOf(body: Record<string, unknown>): CacheRequest['summary'] {
+  const stream = body.stream === true;
+  const options = body.stream_options as { include_usage?: unknown } | undefined;
+  return { model: String(body.model), stream, includeUsage: stream && options?.include_usage === true };
+}
+
+function anthropicRequest(question: string, overrides: Record<string, unknown> = {}): CacheRequest {
+  const body = {
+    model: 'claude',
+    max_tokens: 100,
+    temperature: 0,
+    messages: [{ role: 'user', content: question }],
+    ...overrides,
   };
+  return { dialect: 'anthropic', scope: 'team:alpha', headers: {}, body, summary: summaryOf(body) };
 }
 
 function openaiAnswer(text: string): Buffer {

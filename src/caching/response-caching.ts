@@ -1,4 +1,4 @@
-import type { DialectCodec } from '../dialects/codec.js';
+import type { DialectCodec, RequestSummary } from '../dialects/codec.js';
 import type { GatewayError } from '../errors/index.js';
 import type { ChatResponse, Dialect, Usage } from '../llm/index.js';
 import {
@@ -41,6 +41,8 @@ export interface CacheRequest {
   /** Lower-cased request headers. */
   readonly headers: Headers;
   readonly body: Readonly<Record<string, unknown>>;
+  /** What validation read from the body: the model, and how the answer is to be delivered. */
+  readonly summary: Pick<RequestSummary, 'model' | 'stream' | 'includeUsage'>;
   readonly signal?: AbortSignal | undefined;
 }
 
@@ -113,8 +115,7 @@ export function createResponseCaching(options: ResponseCachingOptions): Response
   const chunkCharacters = options.replayChunkCharacters ?? defaultChunkCharacters;
 
   async function begin(request: CacheRequest): Promise<CacheDecision> {
-    const model = typeof request.body.model === 'string' ? request.body.model : '';
-    const effective = effectiveCacheSettings(settings, model);
+    const effective = effectiveCacheSettings(settings, request.summary.model);
     const policy = cachePolicy(request, effective);
     if (policy.type === 'reject') return policy;
     if (policy.type === 'bypass') {
@@ -122,7 +123,7 @@ export function createResponseCaching(options: ResponseCachingOptions): Response
       return { type: 'bypass', result: 'bypass', reason: policy.reason };
     }
     const canonical = canonicalRequest(request.dialect, request.body);
-    const key = cacheKeyOf(request.scope, request.dialect, model, canonical);
+    const key = cacheKeyOf(request.scope, request.dialect, request.summary.model, canonical);
     const prompt =
       semantic === undefined ? undefined : semanticPromptOf(request, canonical, effective.semantic);
     let vector: Float32Array | undefined;
@@ -179,20 +180,19 @@ export function createResponseCaching(options: ResponseCachingOptions): Response
     similarity: number | undefined,
   ): CacheDecision | undefined {
     const codec = codecs[request.dialect];
-    const requested = typeof request.body.model === 'string' ? request.body.model : '';
+    const requested = request.summary.model;
     const response: ChatResponse =
       answer.response.model === '' ? { ...answer.response, model: requested } : answer.response;
     let rendered: CachedResponse;
     try {
-      rendered =
-        request.body.stream === true
-          ? {
-              type: 'stream',
-              frames: framesOf(
-                replayStream(codec, response, { includeUsage: includeUsage(request.body), chunkCharacters }),
-              ),
-            }
-          : { type: 'json', body: replayJson(codec, response) };
+      rendered = request.summary.stream
+        ? {
+            type: 'stream',
+            frames: framesOf(
+              replayStream(codec, response, { includeUsage: request.summary.includeUsage, chunkCharacters }),
+            ),
+          }
+        : { type: 'json', body: replayJson(codec, response) };
     } catch {
       // The caller's dialect cannot express this answer; the request goes upstream instead.
       return undefined;
@@ -276,13 +276,4 @@ function semanticPromptOf(
     text: split.text,
     partition: semanticPartition(request.scope, request.dialect, split.rest),
   };
-}
-
-function includeUsage(body: Readonly<Record<string, unknown>>): boolean {
-  const options = body.stream_options;
-  return (
-    typeof options === 'object' &&
-    options !== null &&
-    (options as { include_usage?: unknown }).include_usage === true
-  );
 }

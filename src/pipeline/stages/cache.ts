@@ -4,6 +4,7 @@ import { cacheScope, type CacheDecision, type ResponseCaching } from '../../cach
 import type { Tracing } from '../../telemetry/index.js';
 import {
   principalOf,
+  summaryOf,
   proceed,
   type Answer,
   type Call,
@@ -32,6 +33,7 @@ export function createCacheStage(dependencies: CacheStageDependencies): RequestS
       scope: cacheScope(principalOf(call)),
       headers: context.headers,
       body: context.body,
+      summary: summaryOf(call),
       signal: context.signal,
     });
     cacheSpan.setAttributes({ 'gatehouse.cache': cached.type === 'reject' ? 'reject' : cached.result });
