@@ -1,4 +1,5 @@
 import type { Dialect } from '../llm/index.js';
+import { nestingExceeds } from '../dialects/index.js';
 
 /**
  * What a prompt is made of, reported piece by piece so that a caller can either add up lengths
@@ -41,21 +42,6 @@ function jsonText(value: unknown): string {
   return nestingExceeds(value, nativeStringifyDepth)
     ? stringifyIteratively(value)
     : (JSON.stringify(value) ?? '');
-}
-
-/** Whether objects and arrays nest deeper than `maximum` levels; iterative, stops at the first. */
-function nestingExceeds(value: unknown, maximum: number): boolean {
-  if (typeof value !== 'object' || value === null) return false;
-  const pending: [object, number][] = [[value, 1]];
-  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
-    const [container, depth] = next;
-    if (depth > maximum) return true;
-    const children: readonly unknown[] = Array.isArray(container) ? container : Object.values(container);
-    for (const child of children) {
-      if (typeof child === 'object' && child !== null) pending.push([child, depth + 1]);
-    }
-  }
-  return false;
 }
 
 /** Punctuation waiting on the work stack between values. */

@@ -24,6 +24,6 @@ export type {
 export { embeddingVectorsOf } from './openai/openai-embeddings-response.js';
 export { validateEmbeddingsRequest } from './openai/openai-embeddings-validation.js';
 export { openaiCodec } from './openai/openai-codec.js';
-export { maximumModelNameLength } from './shared/validation.js';
+export { maximumModelNameLength, nestingExceeds } from './shared/validation.js';
 export { SseParser } from './sse-parser.js';
 export { withScrubbedErrors } from './scrubbed-errors.js';
