@@ -50,6 +50,36 @@ describe('circuit breaker state shared through Redis', () => {
     await secondChannel.close();
   });
 
+  it('subscribes on connections that queue no command while connecting, as the gateway’s do', async () => {
+    const channel = `gatehouse-test-breakers-${Date.now()}-${Math.random()}`;
+    const settings = {
+      failureRate: 0.5,
+      minimumRequests: 2,
+      windowMs: 10_000,
+      openMs: 5_000,
+      maxOpenMs: 30_000,
+      halfOpenProbes: 1,
+    };
+    const first = new Redis(redisUrl, { enableOfflineQueue: false });
+    const second = new Redis(redisUrl, { enableOfflineQueue: false });
+    clients.push(first, second);
+    // The gateway builds its channels once its connection is up; their own duplicates are not yet.
+    await Promise.all(
+      [first, second].map((client) => new Promise((resolve) => client.once('ready', resolve))),
+    );
+    const firstChannel = createRedisBreakerChannel(first, channel);
+    const secondChannel = createRedisBreakerChannel(second, channel);
+    const replicaA = createCircuitBreakers(settings, firstChannel);
+    const replicaB = createCircuitBreakers(settings, secondChannel);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+
+    replicaA.record('openai/gpt-4o', false, false);
+    replicaA.record('openai/gpt-4o', false, false);
+    await expect.poll(() => replicaB.admit('openai/gpt-4o').admitted, { timeout: 2_000 }).toBe(false);
+    await firstChannel.close();
+    await secondChannel.close();
+  });
+
   it('a re-open carries its grown open period and count to the other replica', async () => {
     const channel = `gatehouse-test-breakers-${Date.now()}-${Math.random()}`;
     const settings = {

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { BreakerChannel, BreakerTransition } from '../../routing/index.js';
+import { subscribeWhenReady } from './redis-subscription.js';
 
 /**
  * Circuit-breaker transitions shared by every replica through Redis pub/sub: the replica that sees
@@ -24,8 +25,7 @@ export function createRedisBreakerChannel(
     if (parsed === undefined || parsed.origin === origin) return;
     for (const listener of listeners) listener(parsed.transition);
   });
-  // A subscriber whose Redis is down reconnects and re-subscribes by itself (ioredis).
-  subscriber.subscribe(channel).catch(() => undefined);
+  subscribeWhenReady(subscriber, channel);
   return {
     publish(transition) {
       client.publish(channel, JSON.stringify({ origin, ...transition })).catch(() => undefined);

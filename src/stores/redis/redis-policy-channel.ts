@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { PolicyChangeChannel } from '../../governance/policies/index.js';
+import { subscribeWhenReady } from './redis-subscription.js';
 
 /**
  * Policy changes announced to every replica through Redis pub/sub, so each swaps its snapshot as
@@ -21,12 +22,7 @@ export function createRedisPolicyChannel(
     if (!Number.isSafeInteger(version) || version < 1) return;
     for (const listener of listeners) listener(version);
   });
-  // The gateway's connections queue no commands while disconnected (enableOfflineQueue: false), so
-  // subscribing before the duplicate is connected would fail: subscribe once it is ready; ioredis
-  // re-subscribes by itself after a reconnection.
-  const subscribe = (): void => void subscriber.subscribe(channel).catch(() => undefined);
-  if (subscriber.status === 'ready') subscribe();
-  else subscriber.once('ready', subscribe);
+  subscribeWhenReady(subscriber, channel);
   return {
     publish(version) {
       client.publish(channel, String(version)).catch(() => undefined);
