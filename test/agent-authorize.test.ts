@@ -333,6 +333,20 @@ describe('who may ask', () => {
     ).toBe(401);
   });
 
+  it.each(['/v1/agent/authorize', '/v1/authorize', '/v1/policy/validate'])(
+    'checks the key of %s before it reads the body: no key with a malformed body is 401, not 400',
+    async (path) => {
+      for (const body of ['{not json', `${'['.repeat(5_000)}${']'.repeat(5_000)}`]) {
+        const answer = await fetch(`${gateway.url}${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body,
+        });
+        expect(answer.status).toBe(401);
+      }
+    },
+  );
+
   it('POST /v1/authorize is for the master key and admin keys, not agents', async () => {
     const body = { tenant_id: freshTenant(), user_id: 'ada', action: 'view_invoice' };
     expect((await post('/v1/authorize', body, bearer(agentA))).status).toBe(403);

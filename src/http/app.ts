@@ -298,13 +298,17 @@ export function buildApp(dependencies: AppDependencies): FastifyInstance {
       done();
     });
   }
-  // The admin API's key is checked before a body is read; the handlers check it again,
-  // which costs little on routes this rare. Requests without a body are left to the handlers.
+  // Every route that takes a body (the admin API, agent authorization, policy) checks the key
+  // before the body is read, so an unauthenticated caller costs no body parsing; the handlers check
+  // what the key may do again, which costs little on routes this rare. Requests without a body are
+  // left to the handlers.
   const authorizeAdminEarly = adminAuthorization(dependencies.admin.keys);
   app.addHook('onRequest', async (request, reply) => {
     const route = request.routeOptions.url;
-    if (route === undefined || !route.startsWith('/admin/') || !bodyFollows(request.headers)) return;
-    const authorization = await authorizeAdminEarly(request.headers);
+    if (route === undefined || isUnauthenticated(route) || !bodyFollows(request.headers)) return;
+    const authorization = route.startsWith('/admin/')
+      ? await authorizeAdminEarly(request.headers)
+      : await pipeline.authenticate({ headers: request.headers });
     if (authorization.ok) return;
     return refuseUnread(request, reply, route, authorization.error);
   });
