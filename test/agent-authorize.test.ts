@@ -374,6 +374,12 @@ describe('POST /v1/authorize (human RBAC with the Cedar policy, principal User::
       master(),
     );
     expect(bob.body).toMatchObject({ allowed: false, decision: 'deny' });
+    // A person's decision is in the audit trail too, hashed like an agent's.
+    const event = decisionEvents().find((candidate) => candidate.traceId === bob.body.trace_id);
+    expect(event).toMatchObject({ subject: 'user', actor: 'bob', action: 'view_invoice', decision: 'deny' });
+    expect(event?.outputHash).toBe(
+      sha256(jcs({ trace_id: bob.body.trace_id, decision: 'deny', reason: bob.body.reason })),
+    );
     // `permit(principal is Agent, …)` does not cover people.
     const asAgent = await post(
       '/v1/authorize',

@@ -41,6 +41,7 @@ describe('the decision event', () => {
   it("carries Lelu's audit fields and what Gatehouse adds", () => {
     const decision = decideWith(defaultGovernanceSettings);
     expect(decisionEventFrom(request, decision, context)).toEqual({
+      subject: 'agent',
       tenantId: 'acme',
       traceId: 't-1',
       timestamp: '2026-01-01T00:00:00.000Z',

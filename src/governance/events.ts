@@ -9,6 +9,8 @@ import type { DecisionSource } from './decisions/merge.js';
  * `tenantId`), plus what Lelu leaves out: the shadow outcome, the deciding part and the risk.
  */
 export interface DecisionEvent {
+  /** Who asked about whom: an agent's action (`/v1/agent/authorize`) or a person's (`/v1/authorize`). */
+  readonly subject: 'agent' | 'user';
   readonly tenantId: string;
   readonly traceId: string;
   /** ISO 8601, UTC. */
@@ -56,6 +58,7 @@ export function decisionEventFrom(
 ): DecisionEvent {
   const concluded = decision.shadow?.wouldHave ?? decision;
   return {
+    subject: 'agent',
     tenantId: request.tenantId,
     actor: request.actor,
     action: request.action,

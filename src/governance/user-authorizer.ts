@@ -4,7 +4,9 @@ import { validateAuthorizeRequest, type AuthorizeRequest } from './authorize-req
 import type { DecisionKind, PolicyVerdict } from './contract.js';
 import { isRecord, ownField } from './field-problem.js';
 import type { GovernanceSettings } from './governance-settings.js';
+import { canonicalHash } from './canonical-json.js';
 import { shadowReason } from './decisions/outcome.js';
+import type { DecisionEvent } from './events.js';
 
 /**
  * `POST /v1/authorize`, Lelu's human RBAC check: `{tenant_id, user_id, action, resource}` →
@@ -70,6 +72,7 @@ export async function authorizeUserWith(
   settings: GovernanceSettings,
   call: Omit<AuthorizeCall, 'boundAgent'>,
 ): Promise<AuthorizeOutcome<UserAuthorizeAnswer>> {
+  const started = dependencies.elapsed();
   const request = validated(call.body);
   if (request instanceof GatewayError) return { type: 'rejected', error: request };
   const refusal = await dependencies.admitTenant(request.tenantId);
@@ -90,6 +93,56 @@ export async function authorizeUserWith(
       args: undefined,
     },
   });
-  const answer = answerOf(verdict, dependencies.newTraceId(), policy.digest, settings.mode === 'shadow');
+  const shadow = settings.mode === 'shadow';
+  const answer = answerOf(verdict, dependencies.newTraceId(), policy.digest, shadow);
+  const latencyMs = dependencies.elapsed() - started;
+  dependencies.events.emit(
+    userDecisionEvent(request, call.body, answer, { verdict, policy, shadow, latencyMs }, dependencies),
+  );
   return { type: 'answered', answer };
+}
+
+interface Concluded {
+  readonly verdict: PolicyVerdict;
+  readonly policy: { readonly digest: string; readonly version: number };
+  readonly shadow: boolean;
+  readonly latencyMs: number;
+}
+
+/** A person's decision is an event too: the audit trail holds every decision, whoever asked. */
+function userDecisionEvent(
+  request: AuthorizeRequest,
+  body: unknown,
+  answer: UserAuthorizeAnswer,
+  concluded: Concluded,
+  dependencies: Pick<AuthorizerDependencies, 'now'>,
+): DecisionEvent {
+  // What the policy concluded (in shadow mode, what enforcement would have answered).
+  const reason = answer.would_have_reason ?? answer.reason;
+  return {
+    subject: 'user',
+    tenantId: request.tenantId,
+    traceId: answer.trace_id,
+    timestamp: new Date(dependencies.now()).toISOString(),
+    actor: request.actor,
+    action: request.action,
+    resource: request.resource,
+    actingFor: undefined,
+    confidenceScore: undefined,
+    decision: concluded.verdict.decision,
+    reason,
+    downgradedScope: undefined,
+    latencyMs: concluded.latencyMs,
+    inputHash: canonicalHash(body),
+    outputHash: canonicalHash({
+      trace_id: answer.trace_id,
+      decision: answer.decision,
+      reason: answer.reason,
+    }),
+    policyDigest: concluded.policy.digest,
+    policyVersion: concluded.policy.version,
+    shadowMode: concluded.shadow,
+    reasonClass: 'policy',
+    riskScore: 0,
+  };
 }
