@@ -59,6 +59,8 @@ const governanceFields = z.strictObject({
       }),
     )
     .default({}),
+  /** Per tenant (`tenant_id`), on `POST /v1/agent/authorize` and `POST /v1/authorize`; unset: unlimited. */
+  rate_limit: z.strictObject({ requests_per_minute: z.number().int().positive().optional() }).prefault({}),
   policy: z
     .strictObject({
       /** The initial Cedar policy, used while the database holds none. */

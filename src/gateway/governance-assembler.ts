@@ -2,13 +2,14 @@ import { Redis } from 'ioredis';
 import type { Config } from '../config/index.js';
 import type { DialectCodec } from '../dialects/index.js';
 import { createPolicyHolder, createPolicyRegistry, type PolicyHolder } from '../governance/policies/index.js';
-import { registerPolicyRoutes } from '../http/index.js';
+import { registerAuthorizeRoutes, registerPolicyRoutes } from '../http/index.js';
 import type { KeyService } from '../keys/index.js';
 import { createRedisPolicyChannel } from '../stores/redis/redis-policy-channel.js';
 import type { RedisConnection } from '../stores/redis/redis-client.js';
 import type { SqlStores } from '../stores/sql/index.js';
-import type { Logger } from '../telemetry/index.js';
+import type { Logger, Metrics, Tracing } from '../telemetry/index.js';
 import type { Contribution } from './assembly.js';
+import { assembleAuthorizer } from './authorizer-assembler.js';
 
 export interface GovernanceNeeds {
   readonly config: Config;
@@ -18,6 +19,8 @@ export interface GovernanceNeeds {
   /** Errors of the governance routes are written in the OpenAI dialect, like the admin API's. */
   readonly codec: DialectCodec;
   readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly tracing: Tracing;
 }
 
 export interface GovernanceParts {
@@ -53,14 +56,22 @@ export async function assembleGovernance(needs: GovernanceNeeds): Promise<Contri
   holder.start(await registry.ensureInitial(needs.config.governance.policy.cedar));
   // `GET /v1/policy` shows the version in force on this replica, which is what decides here.
   const operations = { ...registry, current: () => Promise.resolve(holder.currentVersion()) };
+  const authorizer = assembleAuthorizer({ ...needs, policies: holder });
   return {
     parts: { policies: holder },
     close: async () => {
+      await authorizer.close();
       holder.stop();
       await channel?.close();
     },
     routes: [
       (app) => registerPolicyRoutes(app, { policies: operations, keys: needs.keys, codec: needs.codec }),
+      (app) =>
+        registerAuthorizeRoutes(app, {
+          authorizer: authorizer.authorizer,
+          keys: needs.keys,
+          codec: needs.codec,
+        }),
     ],
   };
 }

@@ -82,7 +82,16 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     // pipeline and the HTTP app below take the stages, routes and readiness checks they add.
     assembly.add(
       'governance',
-      await assembleGovernance({ config, stores, redis, keys: keys.keys, codec: codecs.openai, logger }),
+      await assembleGovernance({
+        config,
+        stores,
+        redis,
+        keys: keys.keys,
+        codec: codecs.openai,
+        logger,
+        metrics,
+        tracing,
+      }),
     );
     if (options.stages !== undefined)
       assembly.add('extensions', { parts: undefined, stages: options.stages });

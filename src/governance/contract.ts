@@ -22,8 +22,13 @@ export interface PolicyVerdict {
 /** What a policy is asked: the agent, the action, the resource and the request's context. */
 export interface PolicyRequest {
   readonly tenantId: string;
-  /** The agent asking (Cedar principal `Agent::"<actor>"`). */
+  /** The agent asking (Cedar principal `Agent::"<actor>"`), or the user of a human RBAC check. */
   readonly actor: string;
+  /**
+   * The Cedar entity type of the principal: `Agent` (the default) for an agent's request, `User`
+   * for `POST /v1/authorize`'s human RBAC check, so a policy tells the two apart.
+   */
+  readonly principalType?: 'Agent' | 'User' | undefined;
   /** Cedar action `Action::"<action>"`. */
   readonly action: string;
   /** The resource's attributes, as the caller sent them (Cedar resource `Resource::"<id>"`). */

@@ -45,6 +45,8 @@ export interface GovernanceSettings {
   readonly actions: ActionCatalog;
   /** The Cedar policy used while the database holds none (the policy engine reads it). */
   readonly initialPolicy: string;
+  /** Authorization requests per minute per tenant; undefined: unlimited. */
+  readonly tenantRequestsPerMinute: number | undefined;
 }
 
 interface ConfiguredGates {
@@ -81,6 +83,8 @@ export interface GovernanceConfigSection {
     >
   >;
   readonly policy: { readonly cedar: string };
+  /** Optional so that sections written before the limit existed still convert. */
+  readonly rate_limit?: { readonly requests_per_minute?: number | undefined } | undefined;
 }
 
 function gatesFrom(gates: ConfiguredGates | undefined): PartialGates | undefined {
@@ -125,6 +129,7 @@ export function governanceSettingsFrom(section: GovernanceConfigSection): Govern
     agents,
     actions,
     initialPolicy: section.policy.cedar,
+    tenantRequestsPerMinute: section.rate_limit?.requests_per_minute,
   });
 }
 

@@ -35,3 +35,14 @@ export {
   type MissingConfidenceMode,
   type PartialGates,
 } from './governance-settings.js';
+export {
+  createAuthorizer,
+  type Authorizer,
+  type AuthorizerDependencies,
+  type AuthorizeCall,
+  type AuthorizeOutcome,
+  type DecisionObserver,
+} from './authorizer.js';
+export { agentAnswerOf, outputHash, type AgentAuthorizeAnswer } from './agent-answer.js';
+export type { UserAuthorizeAnswer } from './user-authorizer.js';
+export { canonicalHash, canonicalJson } from './canonical-json.js';

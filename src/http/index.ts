@@ -3,3 +3,10 @@ export type { Readiness } from './health-routes.js';
 export { readTlsMaterial, watchTls, type TlsMaterial, type TlsPaths, type TlsReloader } from './tls.js';
 export { registerPolicyRoutes, type PolicyRoutesDependencies } from './agent/policy-routes.js';
 export type { PolicyOperations } from './agent/policy-bodies.js';
+export {
+  agentCaller,
+  registerAuthorizeRoutes,
+  type AuthorizeCaller,
+  type AuthorizeOperations,
+  type AuthorizeRoutesDependencies,
+} from './agent/authorize-routes.js';

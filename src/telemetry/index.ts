@@ -1,6 +1,7 @@
 export { createLogger, createPlainInfoWriter, type Logger, type LoggerSettings } from './logger.js';
 export {
   createMetrics,
+  type AgentDecisionRecord,
   type BudgetScopeType,
   type HttpRequestTracker,
   type Metrics,

@@ -29,6 +29,10 @@ const upstreamBuckets = [0.05, 0.1, 0.25, 0.5, 0.75, 1, 1.5, 2, 3, 5, 7.5, 10, 2
 /** The gateway's own work before the upstream call: sub-millisecond when healthy. */
 const overheadBuckets = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1];
 const attemptBuckets = [1, 2, 3, 4, 5, 6, 8, 10];
+/** Confidence and risk are in [0, 1]; the gates and risk bands sit between 0.05 and 0.95. */
+const unitBuckets = [0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1];
+/** An agent decision is in-process work: tens of microseconds to a few milliseconds. */
+const decisionBuckets = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1];
 
 /** Counts kept by the request path as plain numbers, read by their gauges when scraped. */
 export interface InFlight {
@@ -145,6 +149,26 @@ export function defineMetrics(registry: Registry, sources: MetricSources, inFlig
       name: 'gatehouse_gateway_overhead_seconds',
       help: "Time spent in the gateway itself before the upstream call began (authentication, limits, cache, routing), the upstream's own time excluded.",
       buckets: overheadBuckets,
+    }),
+    agentDecisions: createCounterFamily(registry, {
+      name: 'gatehouse_agent_decisions_total',
+      help: 'Agent authorization decisions by outcome (what enforcement decides, also in shadow mode) and the part that decided it (policy, confidence, risk, injection).',
+      labelNames: ['decision', 'reason_class'] as const,
+    }),
+    agentConfidence: createHistogramFamily(registry, {
+      name: 'gatehouse_agent_decision_confidence',
+      help: 'The confidence agent decisions were made with (decisions without a usable confidence are not observed).',
+      buckets: unitBuckets,
+    }),
+    agentRisk: createHistogramFamily(registry, {
+      name: 'gatehouse_agent_decision_risk',
+      help: 'The risk score of agent decisions.',
+      buckets: unitBuckets,
+    }),
+    agentDecisionDuration: createHistogramFamily(registry, {
+      name: 'gatehouse_agent_decision_duration_seconds',
+      help: 'From an agent authorization request being read to its decision being made, the tenant rate check included.',
+      buckets: decisionBuckets,
     }),
     usageBuffered: new Gauge({
       registers,

@@ -44,6 +44,18 @@ export interface RequestMetricsRecord {
   readonly overheadMs?: number | undefined;
 }
 
+/** One agent authorization decision, as metrics see it. */
+export interface AgentDecisionRecord {
+  /** `allow`, `deny`, `human_review` or `read_only`: what enforcement decides. */
+  readonly decision: string;
+  /** The part that decided: `policy`, `confidence`, `risk` or `injection`. */
+  readonly reasonClass: string;
+  /** Undefined when the request carried no usable confidence. */
+  readonly confidence: number | undefined;
+  readonly risk: number;
+  readonly latencySeconds: number;
+}
+
 /** `unknown` while the limiter does not say which limit refused. */
 export type RateLimitKind = 'requests' | 'tokens' | 'concurrency' | 'global' | 'unknown';
 export type BudgetScopeType = 'key' | 'team';
@@ -61,6 +73,7 @@ export interface Metrics {
   /** The share of a budget already spent (0..1, above 1 when overspent), as the limiter last saw it. */
   budgetUsed(scope: string, ratio: number): void;
   cacheResult(layer: string, result: string): void;
+  agentDecided(record: AgentDecisionRecord): void;
   /** Structurally a `RouterObserver` (routing/observer.ts). */
   routerObserver(): RoutingEvents;
   render(): Promise<string>;
@@ -99,6 +112,8 @@ export function createMetrics(options: MetricsOptions): Metrics {
     layer: guard(undefined, 20),
     cacheResult: guard(undefined, 20),
     limit: guard(undefined, 20),
+    decision: guard(undefined, 10),
+    reasonClass: guard(undefined, 10),
   };
   for (const target of options.knownTargets ?? []) metrics.breakerState.labels(target).set(0);
   const routing = createRoutingMetrics(metrics, guards);
@@ -113,6 +128,11 @@ export function createMetrics(options: MetricsOptions): Metrics {
   // Unlabelled series exist from the start, so a scrape shows them at zero before any traffic.
   const attemptsSeries = metrics.attempts.labels();
   const overheadSeries = metrics.overhead.labels();
+  const agentSeries = {
+    confidence: metrics.agentConfidence.labels(),
+    risk: metrics.agentRisk.labels(),
+    duration: metrics.agentDecisionDuration.labels(),
+  };
 
   function requestStarted(request: {
     readonly route: string;
@@ -186,6 +206,15 @@ export function createMetrics(options: MetricsOptions): Metrics {
     },
     cacheResult(layer, result) {
       metrics.cacheRequests.labels(guards.layer.value(layer), guards.cacheResult.value(result)).inc();
+    },
+    agentDecided(record) {
+      metrics.agentDecisions
+        .labels(guards.decision.value(record.decision), guards.reasonClass.value(record.reasonClass))
+        .inc();
+      if (record.confidence !== undefined && Number.isFinite(record.confidence))
+        agentSeries.confidence.observe(record.confidence);
+      if (Number.isFinite(record.risk)) agentSeries.risk.observe(record.risk);
+      if (isCount(record.latencySeconds)) agentSeries.duration.observe(record.latencySeconds);
     },
     routerObserver: () => routing,
     render: () => registry.metrics(),

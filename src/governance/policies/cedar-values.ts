@@ -4,7 +4,7 @@ import type { PolicyRequest } from '../contract.js';
 /**
  * How a request becomes a Cedar request. The conventions (documented in docs/governance.md):
  *
- * - principal `Agent::"<actor>"`, with attribute `tenant` and parent `Tenant::"<tenant_id>"`, so a
+ * - principal `Agent::"<actor>"` (`User::"<user_id>"` for a human RBAC check), with attribute `tenant` and parent `Tenant::"<tenant_id>"`, so a
  *   policy can say `principal.tenant == "acme"` or `principal in Tenant::"acme"`;
  * - action `Action::"<action>"`;
  * - resource `Resource::"<key>"` with the resource map as string attributes; the key is the map's
@@ -84,7 +84,7 @@ export interface CedarRequest {
 }
 
 export function toCedarRequest(request: PolicyRequest): CedarRequest {
-  const principal = { type: 'Agent', id: request.actor };
+  const principal = { type: request.principalType ?? 'Agent', id: request.actor };
   const tenant = { type: 'Tenant', id: request.tenantId };
   const resource = { type: 'Resource', id: resourceKey(request.resource) };
   return {

@@ -1,0 +1,112 @@
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import type { Config } from '../config/index.js';
+import { GatewayError } from '../errors/index.js';
+import {
+  builtInScreener,
+  createAuthorizer,
+  governanceSettingsFrom,
+  neutralAgentSignals,
+  type Authorizer,
+  type DecisionEvents,
+  type DecisionObserver,
+} from '../governance/index.js';
+import type { PolicyHolder } from '../governance/policies/index.js';
+import { createLimiter, type Limiter } from '../limits/index.js';
+import { createMemoryLimitStore } from '../stores/memory/memory-limit-store.js';
+import type { RedisConnection } from '../stores/redis/redis-client.js';
+import { createRedisLimitStore } from '../stores/redis/redis-limit-store.js';
+import type { Logger, Metrics, Tracing } from '../telemetry/index.js';
+
+export interface AuthorizerNeeds {
+  readonly config: Config;
+  readonly redis: RedisConnection | undefined;
+  readonly policies: PolicyHolder;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly tracing: Tracing;
+}
+
+/**
+ * The tenant rate limit is a limiter of its own: the gateway's limiter would also count these
+ * requests against `limits.global_requests_per_minute`, which is about model traffic. Counters
+ * live where the model limits' do (Redis when configured, shared by replicas).
+ */
+function tenantLimiter(needs: AuthorizerNeeds): Limiter {
+  const { redis } = needs;
+  return createLimiter({
+    store: redis === undefined ? createMemoryLimitStore() : createRedisLimitStore({ connection: redis }),
+    fallback: redis === undefined ? undefined : createMemoryLimitStore(),
+    onStoreFailure: needs.config.limits.on_redis_failure,
+    // No budgets here: nothing is ever spent.
+    spentSince: () => Promise.resolve(0),
+    logger: needs.logger,
+  });
+}
+
+function tenantAdmission(limiter: Limiter, perMinute: number | undefined) {
+  const limits = { requestsPerMinute: perMinute, tokensPerMinute: undefined, concurrentRequests: undefined };
+  return async (tenantId: string): Promise<GatewayError | undefined> => {
+    if (perMinute === undefined) return undefined;
+    const decision = await limiter.acquire({
+      subject: `governance-tenant:${tenantId}`,
+      limits,
+      estimatedTokens: 0,
+      budget: undefined,
+      now: Date.now(),
+    });
+    if (decision.type === 'admitted') {
+      // Nothing is held while deciding: the request counts in the window and that is all.
+      await decision.lease.settle({ tokens: 0, costUsd: 0 });
+      return undefined;
+    }
+    if (decision.error.code !== 'rate_limited') return decision.error;
+    const retry = decision.error.headers['retry-after'];
+    return new GatewayError(
+      'rate_limited',
+      `Rate limit of ${perMinute} authorization requests per minute reached for tenant ${JSON.stringify(tenantId)}${retry === undefined ? '' : `; retry in ${retry} s`}.`,
+      { headers: decision.error.headers },
+    );
+  };
+}
+
+/** Until the audit trail stores them, decision events are log lines. */
+function loggedEvents(logger: Logger): DecisionEvents {
+  return { emit: (event) => logger.info({ event }, 'agent decision') };
+}
+
+function meteredDecisions(metrics: Metrics): DecisionObserver {
+  return {
+    decided(decision, latencySeconds) {
+      metrics.agentDecided({
+        decision: decision.shadow?.wouldHave.kind ?? decision.kind,
+        reasonClass: decision.decidedBy,
+        confidence: decision.confidence.kind === 'measured' ? decision.confidence.value : undefined,
+        risk: decision.risk.score,
+        latencySeconds,
+      });
+    },
+  };
+}
+
+export function assembleAuthorizer(needs: AuthorizerNeeds): {
+  readonly authorizer: Authorizer;
+  close(): Promise<void>;
+} {
+  const settings = governanceSettingsFrom(needs.config.governance);
+  const limiter = tenantLimiter(needs);
+  const authorizer = createAuthorizer({
+    settings,
+    policy: () => needs.policies.current(),
+    signals: neutralAgentSignals,
+    screen: builtInScreener,
+    events: loggedEvents(needs.logger),
+    observer: meteredDecisions(needs.metrics),
+    admitTenant: tenantAdmission(limiter, settings.tenantRequestsPerMinute),
+    tracing: needs.tracing,
+    now: Date.now,
+    elapsed: () => performance.now(),
+    newTraceId: randomUUID,
+  });
+  return { authorizer, close: () => limiter.close() };
+}

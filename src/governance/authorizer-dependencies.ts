@@ -1,0 +1,47 @@
+import type { GatewayError } from '../errors/index.js';
+import type { IncomingHeaders, Tracing } from '../telemetry/index.js';
+import type { PolicySnapshot } from './contract.js';
+import type { AgentSignals } from './decisions/agent-signals.js';
+import type { Decision } from './decisions/decide.js';
+import type { ArgsScreener } from './decisions/injection-screen.js';
+import type { DecisionEvents } from './events.js';
+import type { GovernanceSettings } from './governance-settings.js';
+
+/** What the authorizer (authorizer.ts) is given, and what it is asked and answers. */
+
+/** What metrics learn of each decision (the telemetry assembler's metrics satisfy it). */
+export interface DecisionObserver {
+  decided(decision: Decision, latencySeconds: number): void;
+}
+
+export interface AuthorizerDependencies {
+  readonly settings: GovernanceSettings;
+  /** The policy in force on this replica, read once per decision. */
+  readonly policy: () => PolicySnapshot;
+  readonly signals: AgentSignals;
+  readonly screen: ArgsScreener;
+  readonly events: DecisionEvents;
+  readonly observer: DecisionObserver;
+  /** Counts one request against the tenant's rate; the 429 when the tenant is over it. */
+  readonly admitTenant: (tenantId: string) => Promise<GatewayError | undefined>;
+  readonly tracing: Pick<Tracing, 'startRequestSpan'>;
+  /** Milliseconds since the epoch (policy time, event timestamps). */
+  readonly now: () => number;
+  /** A monotonic clock in milliseconds (latency). */
+  readonly elapsed: () => number;
+  readonly newTraceId: () => string;
+}
+
+export interface AuthorizeCall {
+  readonly body: unknown;
+  readonly headers: IncomingHeaders;
+  /**
+   * The agent the caller's key is bound to: the request may only be about it (a missing `actor`
+   * is filled in with it). Undefined for the master key and unbound admin keys.
+   */
+  readonly boundAgent: string | undefined;
+}
+
+export type AuthorizeOutcome<Answer> =
+  | { readonly type: 'answered'; readonly answer: Answer }
+  | { readonly type: 'rejected'; readonly error: GatewayError };

@@ -1,0 +1,125 @@
+import { GatewayError } from '../errors/index.js';
+import type { IncomingHeaders, TraceSpan } from '../telemetry/index.js';
+import { agentAnswerOf, type AgentAuthorizeAnswer } from './agent-answer.js';
+import { validateAuthorizeRequest, type AuthorizeRequest } from './authorize-request.js';
+import { canonicalHash } from './canonical-json.js';
+import type { AuthorizeCall, AuthorizeOutcome, AuthorizerDependencies } from './authorizer-dependencies.js';
+import { decide } from './decisions/decide.js';
+import { decisionEventFrom } from './events.js';
+import { authorizeUserWith, type UserAuthorizeAnswer } from './user-authorizer.js';
+
+/**
+ * The governance service behind `POST /v1/agent/authorize` and `POST /v1/authorize`: validates,
+ * checks the caller's binding and the tenant's rate, decides, hashes, and reports the decision
+ * (event, metrics, span). Everything it touches is a parameter, so it is tested without HTTP.
+ * Nothing is decided, emitted or counted for a request that is refused (400, 403, 429).
+ */
+
+export type {
+  AuthorizeCall,
+  AuthorizeOutcome,
+  AuthorizerDependencies,
+  DecisionObserver,
+} from './authorizer-dependencies.js';
+
+export interface Authorizer {
+  authorizeAgent(call: AuthorizeCall): Promise<AuthorizeOutcome<AgentAuthorizeAnswer>>;
+  authorizeUser(call: Omit<AuthorizeCall, 'boundAgent'>): Promise<AuthorizeOutcome<UserAuthorizeAnswer>>;
+}
+
+function bindingError(boundAgent: string, actor: string): GatewayError {
+  return new GatewayError(
+    'permission_denied',
+    `This key is bound to agent ${JSON.stringify(boundAgent)} and may only ask about it, not about actor ${JSON.stringify(actor)}.`,
+    { param: 'actor' },
+  );
+}
+
+export function createAuthorizer(dependencies: AuthorizerDependencies): Authorizer {
+  const { settings } = dependencies;
+
+  async function admitted(call: AuthorizeCall): Promise<AuthorizeOutcome<AuthorizeRequest>> {
+    const validation = validateAuthorizeRequest(call.body, { actorFallback: call.boundAgent });
+    if (!validation.ok) return { type: 'rejected', error: validation.error };
+    const { request } = validation;
+    // Exact comparison: `Agent-A` or ` agent-a` is another actor, and another key's business.
+    if (call.boundAgent !== undefined && request.actor !== call.boundAgent)
+      return { type: 'rejected', error: bindingError(call.boundAgent, request.actor) };
+    const refusal = await dependencies.admitTenant(request.tenantId);
+    return refusal === undefined
+      ? { type: 'answered', answer: request }
+      : { type: 'rejected', error: refusal };
+  }
+
+  return {
+    async authorizeAgent(call) {
+      const started = dependencies.elapsed();
+      const checked = await admitted(call);
+      if (checked.type === 'rejected') return checked;
+      const span = startSpan(dependencies, call.headers, checked.answer);
+      const answer = decideAndReport(dependencies, checked.answer, call.body, started, span);
+      return { type: 'answered', answer };
+    },
+    authorizeUser: (call) => authorizeUserWith(dependencies, settings, call),
+  };
+}
+
+function startSpan(
+  dependencies: AuthorizerDependencies,
+  headers: IncomingHeaders,
+  request: AuthorizeRequest,
+): TraceSpan {
+  return dependencies.tracing.startRequestSpan(headers, {
+    operation: 'gatehouse.agent.authorize',
+    requestModel: undefined,
+    attributes: {
+      'gatehouse.agent.tenant_id': request.tenantId,
+      'gatehouse.agent.actor': request.actor,
+      'gatehouse.agent.action': request.action,
+    },
+  });
+}
+
+function decideAndReport(
+  dependencies: AuthorizerDependencies,
+  request: AuthorizeRequest,
+  body: unknown,
+  started: number,
+  span: TraceSpan,
+): AgentAuthorizeAnswer {
+  const now = dependencies.now();
+  const decision = decide({
+    request,
+    settings: dependencies.settings,
+    policy: dependencies.policy(),
+    signals: dependencies.signals,
+    screen: dependencies.screen,
+    now,
+  });
+  const traceId = dependencies.newTraceId();
+  const answer = agentAnswerOf(decision, traceId, canonicalHash(body));
+  const latencyMs = dependencies.elapsed() - started;
+  dependencies.events.emit(
+    decisionEventFrom(request, decision, {
+      traceId,
+      timestamp: new Date(now).toISOString(),
+      latencyMs,
+      inputHash: answer.input_hash,
+      outputHash: answer.output_hash,
+    }),
+  );
+  dependencies.observer.decided(decision, latencyMs / 1000);
+  if (span.isRecording) {
+    span.setAttributes({
+      'gatehouse.agent.decision': decision.shadow?.wouldHave.kind ?? decision.kind,
+      'gatehouse.agent.reason_class': decision.decidedBy,
+      'gatehouse.agent.trace_id': traceId,
+      'gatehouse.agent.risk_score': decision.risk.score,
+      'gatehouse.agent.confidence_used': decision.confidenceUsed,
+      'gatehouse.agent.shadow_mode': decision.shadow !== undefined,
+      'gatehouse.policy.digest': decision.policy.digest,
+    });
+  }
+  span.end();
+  return answer;
+}
