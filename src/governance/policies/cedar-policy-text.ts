@@ -7,6 +7,7 @@ import {
   type PolicySetTextToPartsAnswer,
 } from '@cedar-policy/cedar-wasm/nodejs';
 import { decisionKinds, type DecisionKind } from '../contract.js';
+import { contextNeedsOf, type ContextNeeds } from './context-needs.js';
 
 /**
  * A policy text taken apart: each policy with its id and what it concludes when it matches. The
@@ -23,6 +24,8 @@ export interface ParsedPolicy {
   readonly decision: DecisionKind;
   /** Which actions the policy's scope lets it apply to (see `actionScopeOf`). */
   readonly actionScope: ActionScope;
+  /** Which context attributes its conditions read. */
+  readonly contextNeeds: ContextNeeds;
 }
 
 /**
@@ -84,13 +87,14 @@ function describePolicy(
   if (json.type === 'failure') return { type: 'invalid', message: describeErrors(json.errors, text) };
   const { effect } = json.json;
   const actionScope = actionScopeOf(json.json.action);
+  const contextNeeds = contextNeedsOf(json.json.conditions);
   const annotations = json.json.annotations ?? {};
   const id = annotations.id ?? autoId;
   if (id.trim() === '') return { type: 'invalid', message: `${autoId}: the @id annotation is empty` };
   const decisionAnnotation = annotations.decision;
   if (decisionAnnotation === undefined) {
     const decision = effect === 'forbid' ? 'deny' : 'allow';
-    return { type: 'ok', policy: { id, text, effect, decision, actionScope } };
+    return { type: 'ok', policy: { id, text, effect, decision, actionScope, contextNeeds } };
   }
   if (effect === 'forbid') {
     return {
@@ -105,7 +109,7 @@ function describePolicy(
       message: `${id}: @decision("${decisionAnnotation}") is not one of ${permitDecisions.join(', ')}`,
     };
   }
-  return { type: 'ok', policy: { id, text, effect, decision, actionScope } };
+  return { type: 'ok', policy: { id, text, effect, decision, actionScope, contextNeeds } };
 }
 
 function actionScopeOf(constraint: ActionConstraint): ActionScope {

@@ -47,6 +47,10 @@ const condition = fc.oneof(
   fc.constant(' when { context.risk.greaterThan(decimal("0.5")) }'),
   fc.constant(' when { resource.type == "invoice" }'),
   fc.constant(' unless { action == Action::"export" }'),
+  fc.constant(' when { context["args"] has amount }'),
+  fc.constant(' when { context has time && context.time > 0 }'),
+  // Reads the context whole: it must then get every attribute.
+  fc.constant(' when { context != { risk: context.risk } }'),
 );
 
 const rule = fc.record({
@@ -100,12 +104,15 @@ describe('a policy split by action', () => {
   it('gives the verdict of the whole set (decision, reason, policy ids) for any policy and request', () => {
     fc.assert(
       fc.property(policyText, fc.array(request, { minLength: 20, maxLength: 20 }), (text, requests) => {
-        const compiled = compilePolicy(text, 1);
-        if (compiled.type !== 'compiled') throw new Error(compiled.message);
+        // Budget 0: open policies stay in their own set, asked beside the action's (two answers).
+        const layouts = [compilePolicy(text, 1), compilePolicy(text, 1, { copyBudget: 0 })];
         const oracle = wholeSetVerdict(text);
-        for (const generated of requests) {
-          const asked = policyRequest(generated);
-          expect(compiled.snapshot.evaluate(asked)).toEqual(oracle(asked));
+        for (const compiled of layouts) {
+          if (compiled.type !== 'compiled') throw new Error(compiled.message);
+          for (const generated of requests) {
+            const asked = policyRequest(generated);
+            expect(compiled.snapshot.evaluate(asked)).toEqual(oracle(asked));
+          }
         }
       }),
       { numRuns: 40 },
@@ -129,7 +136,8 @@ describe('a policy split by action', () => {
       }
     }).join('\n');
     const compiled = compilePolicy(text, 1);
-    if (compiled.type !== 'compiled') throw new Error(compiled.message);
+    const split = compilePolicy(text, 1, { copyBudget: 0 });
+    if (compiled.type !== 'compiled' || split.type !== 'compiled') throw new Error('invalid policy');
     const oracle = wholeSetVerdict(text);
     const decisions = new Set<string>();
     fc.assert(
@@ -138,6 +146,7 @@ describe('a policy split by action', () => {
         const verdict = compiled.snapshot.evaluate(asked);
         decisions.add(verdict.decision);
         expect(verdict).toEqual(oracle(asked));
+        expect(split.snapshot.evaluate(asked)).toEqual(verdict);
       }),
       { numRuns: 1_000 },
     );

@@ -3,7 +3,7 @@ import { statefulIsAuthorized, type AuthorizationAnswer } from '@cedar-policy/ce
 import type { PolicyRequest, PolicySnapshot, PolicyVerdict } from '../contract.js';
 import { describeErrors, parsePolicyText } from './cedar-policy-text.js';
 import { toCedarRequest, type CedarRequest } from './cedar-values.js';
-import { preparePolicyGroups, setsForAction, type PolicyGroups } from './policy-groups.js';
+import { preparePolicyGroups, routeForAction, type PolicyGroups } from './policy-groups.js';
 import { positionedPolicies, verdictOf, type PositionedPolicy } from './policy-verdict.js';
 
 export type PolicyCompilation =
@@ -21,14 +21,18 @@ export function policyDigest(text: string): string {
  * it, with the verdict the whole set would give (policy-verdict.ts). The ids derive from the
  * text's digest, so compiling the same text again (a rollback, another replica in this process)
  * reuses the slots with identical contents, and a snapshot still held by someone keeps deciding by
- * its own text. Cedar offers no way to drop a parsed set: each distinct text a process has
+ * its own text (`options.copyBudget`: see policy-groups.ts). Cedar offers no way to drop a parsed set: each distinct text a process has
  * compiled stays (a few kB per version), which bounds memory by the policy history, not by traffic.
  */
-export function compilePolicy(text: string, version: number): PolicyCompilation {
+export function compilePolicy(
+  text: string,
+  version: number,
+  options: { readonly copyBudget?: number } = {},
+): PolicyCompilation {
   const parsed = parsePolicyText(text);
   if (parsed.type === 'invalid') return parsed;
   const digest = policyDigest(text);
-  const prepared = preparePolicyGroups(`gatehouse-policy-${digest}`, parsed.policies);
+  const prepared = preparePolicyGroups(`gatehouse-policy-${digest}`, parsed.policies, options.copyBudget);
   if (prepared.type === 'failure') return { type: 'invalid', message: describeErrors(prepared.errors, text) };
   const policies = positionedPolicies(parsed.policies);
   const { groups } = prepared;
@@ -49,11 +53,11 @@ function evaluateGrouped(
   policies: ReadonlyMap<string, PositionedPolicy>,
   request: PolicyRequest,
 ): PolicyVerdict {
-  const setIds = setsForAction(groups, request.action);
-  if (setIds.length === 0) return verdictOf([], policies);
-  const cedar = toCedarRequest(request);
+  const route = routeForAction(groups, request.action);
+  if (route.setIds.length === 0) return verdictOf([], policies);
+  const cedar = toCedarRequest(request, route.context);
   return verdictOf(
-    setIds.map((setId) => authorize(setId, cedar)),
+    route.setIds.map((setId) => authorize(setId, cedar)),
     policies,
   );
 }
