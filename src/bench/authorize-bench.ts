@@ -63,7 +63,7 @@ export async function runAuthorizeBench(
   const sequential = await runSequentialAuthorize(gatehouse, texts, options.durationSeconds * 1000);
   const concurrent = await runConcurrentAuthorize(
     gatehouse,
-    JSON.stringify(firstBody),
+    texts,
     authorizeConnections,
     options.durationSeconds,
     options.signal,

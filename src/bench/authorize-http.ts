@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { Pool, request } from 'undici';
-import { runAutocannon } from './autocannon-load.js';
+import autocannon from 'autocannon';
 import { createSampleRecorder, type Percentiles } from './statistics.js';
 
 /**
@@ -117,32 +117,58 @@ export interface ConcurrentAuthorizeResult {
   readonly latency?: Percentiles;
 }
 
-export async function runConcurrentAuthorize(
+/**
+ * Autocannon, as the non-streaming mode drives it (src/bench/autocannon-load.ts), but cycling
+ * through every body so the decisions mix allows, reviews and denies like the sequential run.
+ */
+export function runConcurrentAuthorize(
   target: AuthorizeHttpTarget,
-  body: string,
+  bodies: readonly string[],
   connections: number,
   durationSeconds: number,
   signal: AbortSignal,
 ): Promise<ConcurrentAuthorizeResult> {
-  const result = await runAutocannon({
-    target: {
-      url: target.url,
-      path: authorizePath,
-      headers: target.headers,
-      nonStreamingBody: body,
-      streamingBody: body,
-      cacheableBody: body,
-    },
-    connections,
-    durationSeconds,
-    signal,
+  const latency = createSampleRecorder();
+  let errors = 0;
+  let firstError: string | undefined;
+  return new Promise((resolve, reject) => {
+    const instance = autocannon(
+      {
+        url: `${target.url}${authorizePath}`,
+        method: 'POST',
+        headers: { ...target.headers },
+        requests: bodies.map((body) => ({ body })),
+        connections,
+        pipelining: 1,
+        duration: durationSeconds,
+        timeout: 10,
+      },
+      (error: unknown, result) => {
+        signal.removeEventListener('abort', stop);
+        if (error !== null && error !== undefined) {
+          reject(error instanceof Error ? error : new Error('autocannon failed', { cause: error }));
+          return;
+        }
+        if (result.errors > 0) firstError ??= `${result.errors} connection errors or timeouts`;
+        const percentiles = latency.percentiles();
+        resolve({
+          connections,
+          decisions: latency.count,
+          decisionsPerSecond: latency.count / result.duration,
+          errors: errors + result.errors,
+          ...(firstError === undefined ? {} : { firstError }),
+          ...(percentiles === undefined ? {} : { latency: percentiles }),
+        });
+      },
+    );
+    instance.on('response', (_client, statusCode, _bytes, responseTime) => {
+      if (statusCode === 200) latency.record(responseTime);
+      else {
+        errors += 1;
+        firstError ??= `status ${statusCode}`;
+      }
+    });
+    const stop = (): void => instance.stop();
+    signal.addEventListener('abort', stop, { once: true });
   });
-  return {
-    connections,
-    decisions: result.completed,
-    decisionsPerSecond: result.completed / result.elapsedSeconds,
-    errors: result.errors,
-    ...(result.firstError === undefined ? {} : { firstError: result.firstError }),
-    ...(result.latency === undefined ? {} : { latency: result.latency }),
-  };
 }
