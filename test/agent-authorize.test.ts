@@ -41,7 +41,7 @@ async function post(path: string, body: unknown, auth: Record<string, string> | 
 
 const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
 const master = () => bearer(gateway.masterKey);
-const ask = (body: Record<string, unknown>, auth = master()) =>
+const ask = (body: Record<string, unknown>, auth: Record<string, string> = master()) =>
   post('/v1/agent/authorize', { tenant_id: freshTenant(), ...body }, auth);
 
 /** RFC 8785 for the values used here, written independently of the gateway's. */

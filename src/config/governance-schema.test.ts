@@ -28,6 +28,7 @@ describe('the governance section', () => {
       },
       agents: {},
       actions: {},
+      rate_limit: {},
       policy: { cedar: 'permit(principal, action, resource);' },
     });
   });

@@ -93,6 +93,7 @@ describe('the starter gatehouse.yaml', () => {
       },
       tiers: {},
       pricing: {},
+      governance: { ...config.governance, rate_limit: {} },
       cache: { ...config.cache, models: {} },
       tracing: {
         ...config.tracing,

@@ -242,6 +242,8 @@ governance:
   # actions: {}                   # the action catalog, by glob (* any characters, ? one), e.g.
   #   "approve_refund*": { criticality: 0.9, gates: { allow: 0.97 } }
   #   "read_*": { read_only: true, criticality: 0.2 }
+  # rate_limit:
+  #   requests_per_minute: 6000   # authorization requests per tenant (tenant_id); unset: unlimited
   # policy:
   #   cedar: "permit(principal, action, resource);"   # everything permitted: the gates and risk decide
   # The initial Cedar policy is stored as version 1 when the database holds none; after that the
