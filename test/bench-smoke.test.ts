@@ -12,6 +12,15 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
  * the gateway, each in its own process. It proves the harness runs and produces its table; it
  * asserts no timing (performance is the benchmark's business, never the test suite's).
  */
+const paths = {
+  nodeBinary: process.execPath,
+  gatehouseMain: join(root, 'dist', 'main.js'),
+  bareProxyMain: join(root, 'dist', 'bench', 'bare-proxy-main.js'),
+  memoryReporter: join(root, 'dist', 'bench', 'memory-reporter.js'),
+  peersDirectory: join(root, 'bench', 'peers'),
+  baseEnvironment: { PATH: process.env.PATH ?? '' },
+};
+
 describe('gatehouse bench', () => {
   it(
     'runs every mode against direct, bare and gatehouse and writes its tables',
@@ -32,14 +41,7 @@ describe('gatehouse bench', () => {
           outputDirectory,
         },
         {
-          paths: {
-            nodeBinary: process.execPath,
-            gatehouseMain: join(root, 'dist', 'main.js'),
-            bareProxyMain: join(root, 'dist', 'bench', 'bare-proxy-main.js'),
-            memoryReporter: join(root, 'dist', 'bench', 'memory-reporter.js'),
-            peersDirectory: join(root, 'bench', 'peers'),
-            baseEnvironment: { PATH: process.env.PATH ?? '' },
-          },
+          paths,
           stdout: (text) => (stdout += text),
           stderr: (text) => (stderr += text),
           progress: silentProgress,
@@ -66,6 +68,58 @@ describe('gatehouse bench', () => {
       expect(JSON.parse(readFileSync(files.json, 'utf8'))).toMatchObject({ settings: { rounds: 1 } });
       expect(existsSync(join(outputDirectory, 'latest.md'))).toBe(true);
       expect(stderr).not.toContain('logs are kept');
+    },
+  );
+
+  it(
+    'runs the authorize mode alone: the engine in process and the route over HTTP, with its targets',
+    { timeout: 60_000 },
+    async () => {
+      const outputDirectory = mkdtempSync(join(tmpdir(), 'gatehouse-bench-smoke-'));
+      onTestFinished(() => rmSync(outputDirectory, { recursive: true, force: true }));
+      let stdout = '';
+      let stderr = '';
+      const { report, files } = await runBench(
+        {
+          durationSeconds: 1,
+          rounds: 1,
+          modes: [],
+          authorize: true,
+          targets: ['direct', 'bare', 'gatehouse'],
+          warmupSeconds: 0,
+          loadGenerator: 'autocannon',
+          outputDirectory,
+        },
+        {
+          paths,
+          stdout: (text) => (stdout += text),
+          stderr: (text) => (stderr += text),
+          progress: silentProgress,
+          signal: new AbortController().signal,
+        },
+      );
+
+      expect(report.summaries).toEqual([]);
+      const engine = report.authorize?.engine;
+      expect(engine?.decisions).toBeGreaterThan(0);
+      // The workload exercises permits, review permits and forbids of the 100-rule policy.
+      expect(Object.keys(engine?.decisionCounts ?? {}).sort()).toEqual(['allow', 'deny', 'human_review']);
+      const http = report.authorize?.http;
+      expect(http?.type, stderr).toBe('measured');
+      if (http?.type === 'measured') {
+        expect(http.sequential.decisions).toBeGreaterThan(0);
+        expect(http.sequential.errors, http.sequential.firstError).toBe(0);
+        expect(http.concurrent.decisions).toBeGreaterThan(0);
+        expect(http.concurrent.errors, http.concurrent.firstError).toBe(0);
+      }
+      expect(report.goals.map((goal) => goal.goal)).toEqual([
+        'authorize: engine alone p99 ≤ 0.5 ms (100-rule policy)',
+        'authorize: HTTP sequential added p99 over GET /health ≤ 2 ms',
+        'authorize: ≥ 5,000 decisions/s at 50 connections',
+      ]);
+      expect(report.goals.every((goal) => goal.met !== undefined)).toBe(true);
+      expect(stdout).toMatch(/Agent authorization[\s\S]*Engine alone[\s\S]*Over HTTP, sequential/);
+      expect(readFileSync(files.markdown, 'utf8')).toContain('## Agent authorization');
     },
   );
 });

@@ -4,6 +4,13 @@ export const modeNames = ['non-streaming', 'streaming', 'sequential', 'cache-hit
 export type ModeName = (typeof modeNames)[number];
 
 /**
+ * What `--mode` accepts: the LLM modes above, plus `authorize` (agent authorization: the decision
+ * engine in process and `POST /v1/agent/authorize`, measured apart from the LLM modes' tables).
+ */
+export const benchModeNames = [...modeNames, 'authorize'] as const;
+export type BenchModeName = (typeof benchModeNames)[number];
+
+/**
  * `direct` is the mock provider itself (no proxy); `bare` the bare Node.js proxy; `gatehouse-redis`
  * Gatehouse with its shared state in Redis (only with a Redis URL); `portkey` the peer installed
  * under bench/peers (only when installed).
@@ -17,6 +24,8 @@ export interface BenchOptions {
   readonly durationSeconds: number;
   readonly rounds: number;
   readonly modes: readonly ModeName[];
+  /** Also run the `authorize` mode. */
+  readonly authorize?: boolean;
   readonly targets: readonly TargetName[];
   /** Overrides the per-mode default (50 non-streaming, 20 streaming; sequential is always 1). */
   readonly connections?: number;

@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Table from 'cli-table3';
+import { describeAuthorizeBench, type AuthorizeBenchResult } from './authorize-bench.js';
 import type { ModeName, TargetName } from './bench-options.js';
 import type { Measurement } from './bench-runner.js';
 import type { TargetSummary } from './bench-summary.js';
@@ -36,6 +37,8 @@ export interface BenchReport {
   readonly skipped: readonly { readonly name: TargetName; readonly reason: string }[];
   readonly summaries: readonly TargetSummary[];
   readonly goals: readonly GoalResult[];
+  /** The `authorize` mode's figures, when it ran. */
+  readonly authorize?: AuthorizeBenchResult;
   readonly measurements: readonly Measurement[];
 }
 
@@ -83,7 +86,10 @@ export function renderTerminal(report: BenchReport): string {
     table.push(...rowsOf(report, mode));
     sections.push(`${modeTitles[mode]}\n${table.toString()}`);
   }
-  const goals = new Table({ head: ['issue 3 target', 'measured', ''], style: { head: [], border: [] } });
+  if (report.authorize !== undefined) {
+    sections.push(`Agent authorization\n${describeAuthorizeBench(report.authorize).join('\n')}`);
+  }
+  const goals = new Table({ head: ['target', 'measured', ''], style: { head: [], border: [] } });
   goals.push(...report.goals.map((goal) => [goal.goal, goal.measured, goalCell(goal)]));
   sections.push(`Targets\n${goals.toString()}`);
   return `${sections.join('\n\n')}\n`;
@@ -109,8 +115,11 @@ export function renderMarkdown(report: BenchReport): string {
       ),
     );
   }
+  if (report.authorize !== undefined) {
+    sections.push('## Agent authorization', describeAuthorizeBench(report.authorize).join('  \n'));
+  }
   sections.push(
-    '## Targets of issue 3',
+    '## Targets',
     markdownTable(
       ['target', 'measured', ''],
       report.goals.map((goal) => [goal.goal, goal.measured, goalCell(goal)]),

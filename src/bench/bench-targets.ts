@@ -6,6 +6,7 @@ import type { TargetName } from './bench-options.js';
 import { chatBody } from './chat-bodies.js';
 import type { ChildProcessGroup, RunningChild } from './child-processes.js';
 import { gatewayBenchConfiguration } from './gateway-configuration.js';
+import type { AuthorizeHttpTarget } from './authorize-http.js';
 import type { LoadTarget } from './load-result.js';
 
 /** Starts the mock provider and every target the run measures, each in its own process. */
@@ -33,6 +34,8 @@ export interface BenchTarget {
   readonly load: LoadTarget;
   /** The proxy's process; none for `direct`, whose only process is the mock. */
   readonly process: RunningChild | undefined;
+  /** Where and how to ask for agent authorization: Gatehouse targets only. */
+  readonly authorize?: AuthorizeHttpTarget;
 }
 
 export interface StartedTargets {
@@ -113,6 +116,7 @@ async function startGatehouse(
     label: name === 'gatehouse' ? 'Gatehouse' : 'Gatehouse, Redis state',
     load: loadTarget(child.url, configuration.model, { authorization: `Bearer ${secret}` }),
     process: child,
+    authorize: { url: child.url, headers: configuration.authorizeHeaders },
   };
 }
 

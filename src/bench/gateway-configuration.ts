@@ -1,4 +1,5 @@
 import { stringify } from 'yaml';
+import { benchPolicyText } from './authorize-workload.js';
 
 /**
  * The configuration the benchmark gives Gatehouse: production defaults with every feature a
@@ -25,6 +26,8 @@ export interface GatewayBenchConfiguration {
   readonly model: string;
   /** The master key's header: for the admin API only, never for the load. */
   readonly adminHeaders: Readonly<Record<string, string>>;
+  /** Headers of `POST /v1/agent/authorize` (the master key may ask about any agent). */
+  readonly authorizeHeaders: Readonly<Record<string, string>>;
   /** `POST /admin/keys` body of the virtual key the load is sent with. */
   readonly virtualKeyRequest: Readonly<Record<string, unknown>>;
 }
@@ -65,6 +68,13 @@ export function gatewayBenchConfiguration(settings: GatewayBenchSettings): Gatew
       [benchModel]: { targets: [{ provider: 'bench-upstream', model: 'mock-bench' }] },
     },
     tiers: { [benchTier]: benchTierLimits },
+    // Agent authorization with the 100-rule policy of the authorize mode; the per-tenant limit is
+    // counted on every decision, like the tier's, and too high to refuse one. The LLM routes never
+    // consult governance, so this section costs them nothing.
+    governance: {
+      policy: { cedar: benchPolicyText() },
+      rate_limit: { requests_per_minute: benchTierLimits.requests_per_minute },
+    },
     // With Redis, limits (and the rest of the shared state) live there: one round trip per request.
     // Without L1, the Redis-backed gateway's cache hits (cache-hit mode) come from L2.
     ...(settings.redisUrl === undefined ? {} : { redis_url: settings.redisUrl, cache: { l1_size: 0 } }),
@@ -74,6 +84,7 @@ export function gatewayBenchConfiguration(settings: GatewayBenchSettings): Gatew
     environment: { GATEHOUSE_MASTER_KEY: benchMasterKey, LOG_LEVEL: 'info' },
     model: benchModel,
     adminHeaders: { authorization: `Bearer ${benchMasterKey}`, 'content-type': 'application/json' },
+    authorizeHeaders: { authorization: `Bearer ${benchMasterKey}`, 'content-type': 'application/json' },
     // A virtual key, as production callers use: looked up, authorised for the model, limited.
     virtualKeyRequest: { name: 'bench-caller', tier: benchTier, models: [benchModel] },
   };

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, platform, release, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { authorizeGoals, runAuthorizeBench, type AuthorizeBenchResult } from './authorize-bench.js';
 import {
   connectionsFor,
   type BenchOptions,
@@ -28,9 +29,11 @@ import { wrkAvailable } from './wrk-load.js';
  */
 
 export {
+  benchModeNames,
   modeNames,
   parseNameList,
   targetNames,
+  type BenchModeName,
   type BenchOptions,
   type LoadGeneratorChoice,
   type ModeName,
@@ -118,6 +121,29 @@ async function chooseWrk(
   return available;
 }
 
+/** The `authorize` mode alone needs only the Gatehouse target (and the in-process engine). */
+function targetsToStart(options: BenchOptions): readonly TargetName[] {
+  if (options.modes.length > 0) return options.targets;
+  return options.targets.filter((name) => name === 'gatehouse');
+}
+
+async function authorizeIfAsked(
+  options: BenchOptions,
+  targets: Parameters<typeof runAuthorizeBench>[0],
+  dependencies: BenchDependencies,
+): Promise<AuthorizeBenchResult | undefined> {
+  if (options.authorize !== true) return undefined;
+  const result = await runAuthorizeBench(targets, {
+    durationSeconds: options.durationSeconds,
+    warmupSeconds: options.warmupSeconds,
+    signal: dependencies.signal,
+  });
+  if (result.http.type === 'skipped') {
+    dependencies.stderr(`gatehouse bench: authorize over HTTP not measured: ${result.http.reason}\n`);
+  }
+  return result;
+}
+
 export async function runBench(
   options: BenchOptions,
   dependencies: BenchDependencies,
@@ -129,23 +155,29 @@ export async function runBench(
   const useWrk = await chooseWrk(options.loadGenerator, options.modes);
   const report = await withChildren(dependencies, async (paths, group): Promise<BenchReport> => {
     const started = await startTargets(paths, group, {
-      requested: options.targets,
+      requested: targetsToStart(options),
       ...(options.redisUrl === undefined ? {} : { redisUrl: options.redisUrl }),
     });
     for (const skip of started.skipped)
       dependencies.stderr(`gatehouse bench: not measuring ${skip.name}: ${skip.reason}\n`);
     if (started.targets.length === 0) throw new Error('no target to measure');
     const eventsPerStream: Partial<Record<TargetName, number>> = {};
-    for (const target of started.targets) {
-      eventsPerStream[target.name] = (await checkTarget(target.label, target.load)).eventsPerStream;
+    if (options.modes.length > 0) {
+      for (const target of started.targets) {
+        eventsPerStream[target.name] = (await checkTarget(target.label, target.load)).eventsPerStream;
+      }
     }
-    const outcome = await measure(started, options, {
-      clockTicks,
-      progress: dependencies.progress,
-      useWrk,
-      workDirectory: paths.workDirectory,
-      signal: dependencies.signal,
-    });
+    const outcome =
+      options.modes.length === 0
+        ? { measurements: [], idleRssBytes: {} }
+        : await measure(started, options, {
+            clockTicks,
+            progress: dependencies.progress,
+            useWrk,
+            workDirectory: paths.workDirectory,
+            signal: dependencies.signal,
+          });
+    const authorize = await authorizeIfAsked(options, started.targets, dependencies);
     const summaries = summariseMeasurements(
       outcome.measurements,
       started.targets,
@@ -169,7 +201,11 @@ export async function runBench(
       eventsPerStream,
       skipped: started.skipped,
       summaries,
-      goals: checkGoals(summaries),
+      goals: [
+        ...(options.modes.length > 0 ? checkGoals(summaries) : []),
+        ...(options.authorize === true ? authorizeGoals(authorize) : []),
+      ],
+      ...(authorize === undefined ? {} : { authorize }),
       measurements: outcome.measurements,
     };
   });

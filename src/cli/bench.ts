@@ -4,8 +4,10 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 // Only the option parsing is loaded up front: the harness (load generators, their WASM, tables)
 // is imported when `gatehouse bench` runs, so that `gatehouse start` never loads it.
 import {
+  benchModeNames,
   modeNames,
   parseNameList,
+  type BenchModeName,
   targetNames,
   type LoadGeneratorChoice,
   type ModeName,
@@ -18,7 +20,7 @@ interface BenchCommandOptions {
   readonly duration: number;
   readonly rounds: number;
   readonly connections?: number;
-  readonly mode: readonly ModeName[];
+  readonly mode: readonly BenchModeName[];
   readonly targets: readonly TargetName[];
   readonly warmup: number;
   readonly loadGenerator: LoadGeneratorChoice;
@@ -48,10 +50,10 @@ function positiveInteger(value: string): number {
   return number;
 }
 
-function modes(value: string): ModeName[] {
-  if (value === 'all') return [...modeNames];
+function modes(value: string): BenchModeName[] {
+  if (value === 'all') return [...benchModeNames];
   try {
-    return parseNameList(value, modeNames, 'mode');
+    return parseNameList(value, benchModeNames, 'mode');
   } catch (error) {
     throw new InvalidArgumentError(error instanceof Error ? `${error.message} or all.` : String(error));
   }
@@ -95,9 +97,12 @@ export function registerBenchCommand(
       positiveInteger,
     )
     .addOption(
-      new Option('--mode <mode>', 'non-streaming, streaming, sequential, a comma-separated list, or all')
+      new Option(
+        '--mode <mode>',
+        'non-streaming, streaming, sequential, cache-hit, authorize, a comma-separated list, or all',
+      )
         .argParser(modes)
-        .default([...modeNames], 'all'),
+        .default([...benchModeNames], 'all'),
     )
     .addOption(
       new Option('--targets <list>', `comma-separated: ${targetNames.join(', ')}`)
@@ -151,7 +156,10 @@ export function registerBenchCommand(
               {
                 durationSeconds: options.duration,
                 rounds: options.rounds,
-                modes: options.mode,
+                modes: options.mode.filter((mode): mode is ModeName =>
+                  (modeNames as readonly string[]).includes(mode),
+                ),
+                authorize: options.mode.includes('authorize'),
                 targets: options.targets,
                 warmupSeconds: options.warmup,
                 loadGenerator: options.loadGenerator,

@@ -1,10 +1,13 @@
 import {
   policySetTextToParts,
   policyToJson,
+  type ActionConstraint,
   type DetailedError,
+  type EntityUidJson,
   type PolicySetTextToPartsAnswer,
 } from '@cedar-policy/cedar-wasm/nodejs';
 import { decisionKinds, type DecisionKind } from '../contract.js';
+import { contextNeedsOf, type ContextNeeds } from './context-needs.js';
 
 /**
  * A policy text taken apart: each policy with its id and what it concludes when it matches. The
@@ -19,7 +22,21 @@ export interface ParsedPolicy {
   readonly effect: 'permit' | 'forbid';
   /** What a matching permit grants; `deny` for a forbid. */
   readonly decision: DecisionKind;
+  /** Which actions the policy's scope lets it apply to (see `actionScopeOf`). */
+  readonly actionScope: ActionScope;
+  /** Which context attributes its conditions read. */
+  readonly contextNeeds: ContextNeeds;
 }
+
+/**
+ * The actions a policy can apply to, read from its scope: `any` for an unconstrained scope (or one
+ * we cannot read), else the ids of the `Action::"…"` entities it names. Exact because a request's
+ * action is always `Action::"<action>"` and no request carries action entities, so an action has
+ * no parents: `action in Action::"x"` holds only for `x` itself, and a scope naming another entity
+ * type never holds (Cedar then skips the policy's conditions, so it cannot even fail).
+ */
+export type ActionScope =
+  { readonly type: 'any' } | { readonly type: 'named'; readonly actionIds: readonly string[] };
 
 export type PolicyTextParse =
   | { readonly type: 'parsed'; readonly policies: readonly ParsedPolicy[] }
@@ -69,12 +86,15 @@ function describePolicy(
   const json = policyToJson(text);
   if (json.type === 'failure') return { type: 'invalid', message: describeErrors(json.errors, text) };
   const { effect } = json.json;
+  const actionScope = actionScopeOf(json.json.action);
+  const contextNeeds = contextNeedsOf(json.json.conditions);
   const annotations = json.json.annotations ?? {};
   const id = annotations.id ?? autoId;
   if (id.trim() === '') return { type: 'invalid', message: `${autoId}: the @id annotation is empty` };
   const decisionAnnotation = annotations.decision;
   if (decisionAnnotation === undefined) {
-    return { type: 'ok', policy: { id, text, effect, decision: effect === 'forbid' ? 'deny' : 'allow' } };
+    const decision = effect === 'forbid' ? 'deny' : 'allow';
+    return { type: 'ok', policy: { id, text, effect, decision, actionScope, contextNeeds } };
   }
   if (effect === 'forbid') {
     return {
@@ -89,9 +109,25 @@ function describePolicy(
       message: `${id}: @decision("${decisionAnnotation}") is not one of ${permitDecisions.join(', ')}`,
     };
   }
-  return { type: 'ok', policy: { id, text, effect, decision } };
+  return { type: 'ok', policy: { id, text, effect, decision, actionScope, contextNeeds } };
 }
 
+function actionScopeOf(constraint: ActionConstraint): ActionScope {
+  if (constraint.op === 'All') return { type: 'any' };
+  if ('entity' in constraint) return namedActions([constraint.entity]);
+  if ('entities' in constraint) return namedActions(constraint.entities);
+  return { type: 'any' };
+}
+
+/** Only `Action` entities can equal a request's action; other types are left out. */
+function namedActions(entities: readonly EntityUidJson[]): ActionScope {
+  const actionIds: string[] = [];
+  for (const entity of entities) {
+    const uid = '__entity' in entity ? entity.__entity : entity;
+    if (uid.type === 'Action') actionIds.push(uid.id);
+  }
+  return { type: 'named', actionIds };
+}
 /** Cedar's parser errors with their line and column in `text`. */
 export function describeErrors(errors: readonly DetailedError[], text: string): string {
   if (errors.length === 0) return 'the policy could not be parsed';

@@ -1,5 +1,6 @@
 import type { CedarValueJson, Context, EntityJson, EntityUidJson } from '@cedar-policy/cedar-wasm/nodejs';
 import type { PolicyRequest } from '../contract.js';
+import type { ContextNeeds } from './context-needs.js';
 
 /**
  * How a request becomes a Cedar request. The conventions (documented in docs/governance.md):
@@ -83,7 +84,8 @@ export interface CedarRequest {
   readonly entities: EntityJson[];
 }
 
-export function toCedarRequest(request: PolicyRequest): CedarRequest {
+/** `needs`: the context attributes the policies asked will read (all by default); see context-needs.ts. */
+export function toCedarRequest(request: PolicyRequest, needs: ContextNeeds = allContext): CedarRequest {
   const principal = { type: request.principalType ?? 'Agent', id: request.actor };
   const tenant = { type: 'Tenant', id: request.tenantId };
   const resource = { type: 'Resource', id: resourceKey(request.resource) };
@@ -91,7 +93,7 @@ export function toCedarRequest(request: PolicyRequest): CedarRequest {
     principal,
     action: { type: 'Action', id: request.action },
     resource,
-    context: toCedarContext(request.context),
+    context: toCedarContext(request.context, needs),
     entities: [
       { uid: principal, attrs: { tenant: request.tenantId }, parents: [tenant] },
       { uid: tenant, attrs: {}, parents: [] },
@@ -106,14 +108,19 @@ function resourceAttributes(resource: Readonly<Record<string, string>>): Record<
   return attributes;
 }
 
-function toCedarContext(context: PolicyRequest['context']): Context {
-  const args = toCedarValue(context.args);
-  return {
-    risk: cedarDecimal(context.risk),
-    time: Math.floor(context.time),
-    ...(context.confidence === undefined ? {} : { confidence: cedarDecimal(context.confidence) }),
-    ...(context.scope === undefined ? {} : { scope: context.scope }),
-    ...(context.actingFor === undefined ? {} : { acting_for: context.actingFor }),
-    ...(args === undefined ? {} : { args }),
-  };
+const allContext: ContextNeeds = { type: 'all' };
+
+function toCedarContext(context: PolicyRequest['context'], needs: ContextNeeds): Context {
+  const wanted = (name: string) => needs.type === 'all' || needs.names.has(name);
+  const args = wanted('args') ? toCedarValue(context.args) : undefined;
+  const cedar: Context = {};
+  if (wanted('risk')) cedar.risk = cedarDecimal(context.risk);
+  if (wanted('time')) cedar.time = Math.floor(context.time);
+  if (context.confidence !== undefined && wanted('confidence')) {
+    cedar.confidence = cedarDecimal(context.confidence);
+  }
+  if (context.scope !== undefined && wanted('scope')) cedar.scope = context.scope;
+  if (context.actingFor !== undefined && wanted('acting_for')) cedar.acting_for = context.actingFor;
+  if (args !== undefined) cedar.args = args;
+  return cedar;
 }
