@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { defaultGovernanceSection } from '../governance/governance-settings.js';
 import { formatProblems } from './config-error.js';
 import { loadConfig, type LoadResult } from './load.js';
 
@@ -17,6 +18,10 @@ function configOf(result: LoadResult) {
 }
 
 describe('the governance section', () => {
+  it('defaults to what governance assumes for an empty section', () => {
+    expect(configOf(load('')).governance).toEqual(defaultGovernanceSection);
+  });
+
   it('defaults to enforcement, Lelu gates, missing confidence denied and a permit-all policy', () => {
     const { governance } = configOf(load(''));
     expect(governance).toEqual({

@@ -6,6 +6,7 @@ import { builtInScreener } from './decisions/injection-screen.js';
 import { decisionEventFrom } from './events.js';
 import {
   governanceSettingsFrom,
+  defaultGovernanceSection,
   defaultGovernanceSettings,
   type GovernanceSettings,
 } from './governance-settings.js';
@@ -65,17 +66,7 @@ describe('the decision event', () => {
   });
 
   it('records in shadow mode what enforcement would have done, not the allow sent', () => {
-    const settings = governanceSettingsFrom({
-      mode: 'shadow',
-      confidence: {
-        allow_unverified: false,
-        missing_mode: 'deny',
-        gates: { allow: 0.9, review: 0.7, read_only: 0.5 },
-      },
-      agents: {},
-      actions: {},
-      policy: { cedar: 'permit(principal, action, resource);' },
-    });
+    const settings = governanceSettingsFrom({ ...defaultGovernanceSection, mode: 'shadow' });
     const decision = decideWith(settings);
     expect(decision.allowed).toBe(true);
     expect(decisionEventFrom(request, decision, context)).toMatchObject({

@@ -133,8 +133,8 @@ export function governanceSettingsFrom(section: GovernanceConfigSection): Govern
   });
 }
 
-/** The settings of an empty `governance:` section (the schema's defaults). */
-export const defaultGovernanceSettings: GovernanceSettings = governanceSettingsFrom({
+/** An empty `governance:` section as the schema fills it in (governance does not import config/). */
+export const defaultGovernanceSection: GovernanceConfigSection = {
   mode: 'enforce',
   confidence: {
     allow_unverified: false,
@@ -144,4 +144,8 @@ export const defaultGovernanceSettings: GovernanceSettings = governanceSettingsF
   agents: {},
   actions: {},
   policy: { cedar: 'permit(principal, action, resource);' },
-});
+  rate_limit: {},
+};
+
+/** The settings of an empty `governance:` section. */
+export const defaultGovernanceSettings: GovernanceSettings = governanceSettingsFrom(defaultGovernanceSection);

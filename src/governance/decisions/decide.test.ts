@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { validateAuthorizeRequest, type AuthorizeRequest } from '../authorize-request.js';
 import type { DecisionKind, PolicyRequest, PolicySnapshot, PolicyVerdict } from '../contract.js';
 import {
+  defaultGovernanceSection,
   defaultGovernanceSettings,
   governanceSettingsFrom,
   type GovernanceConfigSection,
@@ -40,18 +41,7 @@ const verdict = (decision: DecisionKind, id: string): PolicyVerdict => ({
 });
 
 function settingsWith(overrides: Partial<GovernanceConfigSection> = {}): GovernanceSettings {
-  return governanceSettingsFrom({
-    mode: 'enforce',
-    confidence: {
-      allow_unverified: false,
-      missing_mode: 'deny',
-      gates: { allow: 0.9, review: 0.7, read_only: 0.5 },
-    },
-    agents: {},
-    actions: {},
-    policy: { cedar: 'permit(principal, action, resource);' },
-    ...overrides,
-  });
+  return governanceSettingsFrom({ ...defaultGovernanceSection, ...overrides });
 }
 
 function requestOf(body: Record<string, unknown>): AuthorizeRequest {

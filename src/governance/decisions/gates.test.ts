@@ -4,22 +4,11 @@ import {
   type GovernanceConfigSection,
   type GovernanceSettings,
 } from '../governance-settings.js';
-import { defaultGovernanceSettings } from '../governance-settings.js';
+import { defaultGovernanceSection, defaultGovernanceSettings } from '../governance-settings.js';
 import { effectiveGates, gateVerdict, missingConfidenceVerdict } from './gates.js';
 
 function settingsWith(overrides: Partial<GovernanceConfigSection>): GovernanceSettings {
-  return governanceSettingsFrom({
-    mode: 'enforce',
-    confidence: {
-      allow_unverified: false,
-      missing_mode: 'deny',
-      gates: { allow: 0.9, review: 0.7, read_only: 0.5 },
-    },
-    agents: {},
-    actions: {},
-    policy: { cedar: 'permit(principal, action, resource);' },
-    ...overrides,
-  });
+  return governanceSettingsFrom({ ...defaultGovernanceSection, ...overrides });
 }
 
 function kindAt(
