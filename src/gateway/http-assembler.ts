@@ -94,7 +94,7 @@ export async function assembleHttp(needs: HttpNeeds): Promise<Contribution<HttpP
   return { parts: { listen: server.listen, reloadTls: server.reloadTls }, close: server.close };
 }
 
-/** Here rather than in http/, whose internals are being reworked beside this. */
+/** The HTTP app's settings, from the `server` section and the TLS material read at start. */
 function appSettingsFrom(config: Config, tls: TlsMaterial | undefined): AppSettings {
   const { server } = config;
   return {

@@ -9,10 +9,10 @@ import {
   createAnsweringTargets,
   createCircuitBreakers,
   createModelResolver,
+  breakerSettingsFrom,
   routingSettingsFrom,
   createRouter,
   createTargetStats,
-  type BreakerSettings,
   type CircuitBreakers,
   type ModelResolver,
   type Router,
@@ -79,18 +79,5 @@ export function assembleRouting(needs: RoutingNeeds): Contribution<RoutingParts>
   return {
     parts: { router, breakers, answeringTargets: createAnsweringTargets(needs.resolver) },
     ...(breakerChannel === undefined ? {} : { close: () => breakerChannel.close() }),
-  };
-}
-
-/** Here rather than in routing/, whose configuration types are being reworked beside this. */
-function breakerSettingsFrom(config: Config): BreakerSettings {
-  const breaker = config.circuit_breaker;
-  return {
-    failureRate: breaker.failure_rate,
-    minimumRequests: breaker.minimum_requests,
-    windowMs: breaker.window_ms,
-    openMs: breaker.open_ms,
-    maxOpenMs: breaker.max_open_ms,
-    halfOpenProbes: breaker.half_open_probes,
   };
 }

@@ -12,7 +12,9 @@ export { createModelResolver, type ModelResolver, type ModelResolverDependencies
 export { silentObserver, type AttemptEvent, type FailoverReason, type RouterObserver } from './observer.js';
 export { createRouter, type Router, type RouterDependencies } from './router.js';
 export {
+  breakerSettingsFrom,
   routingSettingsFrom,
+  type BreakerConfiguration,
   type ModelSettings,
   type RetrySettings,
   type RoutingConfiguration,

@@ -1,3 +1,5 @@
+import type { BreakerSettings } from './circuit-breaker.js';
+
 /**
  * Routing's own settings (camelCase), converted once from the configuration at routing's edge by
  * `routingSettingsFrom`; nothing else in routing reads the configuration's field names.
@@ -128,5 +130,29 @@ export function timeoutSettingsFrom(timeouts: ConfiguredTimeouts): TimeoutSettin
     stallMs: timeouts.stall_ms,
     attemptMs: timeouts.attempt_ms,
     totalMs: timeouts.total_ms,
+  };
+}
+
+/** The `circuit_breaker` section, declared structurally like `RoutingConfiguration`. */
+export interface BreakerConfiguration {
+  readonly circuit_breaker: {
+    readonly failure_rate: number;
+    readonly minimum_requests: number;
+    readonly window_ms: number;
+    readonly open_ms: number;
+    readonly max_open_ms: number;
+    readonly half_open_probes: number;
+  };
+}
+
+export function breakerSettingsFrom(config: BreakerConfiguration): BreakerSettings {
+  const breaker = config.circuit_breaker;
+  return {
+    failureRate: breaker.failure_rate,
+    minimumRequests: breaker.minimum_requests,
+    windowMs: breaker.window_ms,
+    openMs: breaker.open_ms,
+    maxOpenMs: breaker.max_open_ms,
+    halfOpenProbes: breaker.half_open_probes,
   };
 }
