@@ -5,6 +5,7 @@ import { GatewayError } from '../errors/index.js';
 import {
   builtInScreener,
   createAuthorizer,
+  enforcedOutcome,
   governanceSettingsFrom,
   neutralAgentSignals,
   type Authorizer,
@@ -79,7 +80,7 @@ function meteredDecisions(metrics: Metrics): DecisionObserver {
   return {
     decided(decision, latencySeconds) {
       metrics.agentDecided({
-        decision: decision.shadow?.wouldHave.kind ?? decision.kind,
+        decision: enforcedOutcome(decision).kind,
         reasonClass: decision.decidedBy,
         confidence: decision.confidence.kind === 'measured' ? decision.confidence.value : undefined,
         risk: decision.risk.score,

@@ -39,9 +39,11 @@ export function outputHash(traceId: string, decision: DecisionKind, reason: stri
 
 function shadowFields(decision: Decision): Partial<AgentAuthorizeAnswer> {
   if (decision.shadow === undefined) return {};
-  const { wouldHave } = decision.shadow;
+  const { wouldHave, level } = decision.shadow;
   return {
-    shadow_mode: true,
+    // Lelu's `shadow_mode` says the caller was allowed whatever the decision: not so when only
+    // some policies are in shadow mode (their verdict is reported, the rest enforced).
+    ...(level === 'policy' ? {} : { shadow_mode: true as const }),
     would_have_allowed: wouldHave.allowed,
     would_have_reason: wouldHave.reason,
     would_have_requires_human_review: wouldHave.requiresHumanReview,

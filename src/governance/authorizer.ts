@@ -4,7 +4,7 @@ import { agentAnswerOf, type AgentAuthorizeAnswer } from './agent-answer.js';
 import { validateAuthorizeRequest, type AuthorizeRequest } from './authorize-request.js';
 import { canonicalHash } from './canonical-json.js';
 import type { AuthorizeCall, AuthorizeOutcome, AuthorizerDependencies } from './authorizer-dependencies.js';
-import { decide } from './decisions/decide.js';
+import { decide, enforcedOutcome, inShadowMode } from './decisions/decide.js';
 import { decisionEventFrom } from './events.js';
 import { authorizeUserWith, type UserAuthorizeAnswer } from './user-authorizer.js';
 
@@ -111,12 +111,12 @@ function decideAndReport(
   dependencies.observer.decided(decision, latencyMs / 1000);
   if (span.isRecording) {
     span.setAttributes({
-      'gatehouse.agent.decision': decision.shadow?.wouldHave.kind ?? decision.kind,
+      'gatehouse.agent.decision': enforcedOutcome(decision).kind,
       'gatehouse.agent.reason_class': decision.decidedBy,
       'gatehouse.agent.trace_id': traceId,
       'gatehouse.agent.risk_score': decision.risk.score,
       'gatehouse.agent.confidence_used': decision.confidenceUsed,
-      'gatehouse.agent.shadow_mode': decision.shadow !== undefined,
+      'gatehouse.agent.shadow_mode': inShadowMode(decision),
       'gatehouse.policy.digest': decision.policy.digest,
     });
   }

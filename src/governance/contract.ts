@@ -17,6 +17,11 @@ export interface PolicyVerdict {
   readonly reason: string;
   /** The ids of the policies that determined the verdict. */
   readonly policyIds: readonly string[];
+  /**
+   * What the set concludes with its shadow policies (`@mode("shadow")`) enforced too, when that
+   * differs from the verdict: reported, never enforced.
+   */
+  readonly shadowed?: PolicyVerdict;
 }
 
 /** What a policy is asked: the agent, the action, the resource and the request's context. */

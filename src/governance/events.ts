@@ -1,6 +1,6 @@
 import type { AuthorizeRequest } from './authorize-request.js';
 import type { DecisionKind } from './contract.js';
-import type { Decision } from './decisions/decide.js';
+import { enforcedOutcome, inShadowMode, type Decision } from './decisions/decide.js';
 import type { DecisionSource } from './decisions/merge.js';
 
 /**
@@ -35,6 +35,8 @@ export interface DecisionEvent {
   readonly reasonClass: DecisionSource;
   readonly riskScore: number;
   readonly actingFor: string | undefined;
+  /** What the shadow policies (`@mode("shadow")`) would have concluded, when they differ. */
+  readonly shadowPolicies?: { readonly decision: DecisionKind; readonly reason: string };
 }
 
 /** Where decision events go; never blocks and never fails the decision (the audit writer buffers). */
@@ -56,7 +58,7 @@ export function decisionEventFrom(
   decision: Decision,
   context: DecisionEventContext,
 ): DecisionEvent {
-  const concluded = decision.shadow?.wouldHave ?? decision;
+  const concluded = enforcedOutcome(decision);
   return {
     subject: 'agent',
     tenantId: request.tenantId,
@@ -71,7 +73,15 @@ export function decisionEventFrom(
     downgradedScope: concluded.downgradedScope,
     policyDigest: decision.policy.digest,
     policyVersion: decision.policy.version,
-    shadowMode: decision.shadow !== undefined,
+    shadowMode: inShadowMode(decision),
+    ...(decision.shadow?.level === 'policy'
+      ? {
+          shadowPolicies: {
+            decision: decision.shadow.wouldHave.kind,
+            reason: decision.shadow.wouldHave.reason,
+          },
+        }
+      : {}),
     reasonClass: decision.decidedBy,
     riskScore: decision.risk.score,
   };

@@ -53,8 +53,22 @@ export interface Decision extends DecisionOutcome {
     readonly evaluated: boolean;
   };
   readonly readOnlyAction: boolean;
-  /** Present in shadow mode: the outcome above is then an allow, and this is what enforcement would do. */
+  /**
+   * Global or agent shadow mode: the outcome above is an allow, and this is what enforcement would
+   * do. Level `policy`: the outcome above is enforced, and this is what it would be with the shadow
+   * policies enforced too.
+   */
   readonly shadow: { readonly level: ShadowLevel; readonly wouldHave: DecisionOutcome } | undefined;
+}
+
+/** Whether the whole request was observed only (global or agent shadow mode): the caller was allowed. */
+export function inShadowMode(decision: Decision): boolean {
+  return decision.shadow !== undefined && decision.shadow.level !== 'policy';
+}
+
+/** What enforcement concludes: in shadow mode the outcome it would have had, not the allow sent. */
+export function enforcedOutcome(decision: Decision): DecisionOutcome {
+  return decision.shadow !== undefined && inShadowMode(decision) ? decision.shadow.wouldHave : decision;
 }
 
 function confidencePart(
@@ -95,6 +109,8 @@ interface Evaluation {
   readonly parts: readonly [DecisionPart, ...DecisionPart[]];
   readonly policyIds: readonly string[];
   readonly evaluated: boolean;
+  /** The policy's vote with its shadow policies enforced, when that differs (never enforced). */
+  readonly shadowedPolicy: DecisionPart | undefined;
 }
 
 function evaluate(inputs: DecisionInputs): Evaluation {
@@ -126,6 +142,7 @@ function evaluate(inputs: DecisionInputs): Evaluation {
       parts: [injection, confidence, ...riskParts],
       policyIds: [],
       evaluated: false,
+      shadowedPolicy: undefined,
     };
   }
   const verdict = inputs.policy.evaluate(policyRequestFor(inputs, reading, risk.score));
@@ -138,17 +155,46 @@ function evaluate(inputs: DecisionInputs): Evaluation {
     parts: [policy, confidence, ...riskParts],
     policyIds: verdict.policyIds,
     evaluated: true,
+    shadowedPolicy:
+      verdict.shadowed === undefined
+        ? undefined
+        : { source: 'policy', kind: verdict.shadowed.decision, reason: verdict.shadowed.reason },
   };
+}
+
+/** The parts as they vote: a read-only action takes nothing from a read-only vote. */
+function votingParts(
+  parts: readonly [DecisionPart, ...DecisionPart[]],
+  readOnlyAction: boolean,
+): readonly [DecisionPart, ...DecisionPart[]] {
+  if (!readOnlyAction) return parts;
+  const [first, ...rest] = parts;
+  return [forReadOnlyAction(first), ...rest.map(forReadOnlyAction)];
+}
+
+/**
+ * Shadow mode for the whole request (globally or for the agent): the caller is allowed and the
+ * enforced outcome is what would have been. Else, when shadow policies would change the policy's
+ * vote, the enforced outcome stands and the outcome with them enforced is what would have been.
+ */
+function shadowOf(
+  evaluation: Evaluation,
+  enforcement: { readonly mode: string; readonly level: ShadowLevel },
+  enforced: DecisionOutcome,
+  context: OutcomeContext,
+): Decision['shadow'] {
+  if (enforcement.mode === 'shadow') return { level: enforcement.level, wouldHave: enforced };
+  if (evaluation.shadowedPolicy === undefined) return undefined;
+  const [, ...others] = evaluation.parts;
+  const observed = mergeParts(votingParts([evaluation.shadowedPolicy, ...others], context.readOnlyAction));
+  return { level: 'policy', wouldHave: outcomeOf(observed.kind, observed.reason, context) };
 }
 
 export function decide(inputs: DecisionInputs): Decision {
   const { request, settings } = inputs;
   const evaluation = evaluate(inputs);
   const readOnlyAction = evaluation.entry?.readOnly ?? false;
-  const [first, ...rest] = evaluation.parts;
-  const voting = readOnlyAction
-    ? ([forReadOnlyAction(first), ...rest.map(forReadOnlyAction)] as const)
-    : evaluation.parts;
+  const voting = votingParts(evaluation.parts, readOnlyAction);
   const deciding = mergeParts(voting);
   const context: OutcomeContext = { scope: request.scope, readOnlyAction };
   const enforced = outcomeOf(deciding.kind, deciding.reason, context);
@@ -169,6 +215,6 @@ export function decide(inputs: DecisionInputs): Decision {
       evaluated: evaluation.evaluated,
     },
     readOnlyAction,
-    shadow: enforcement.mode === 'shadow' ? { level: enforcement.level, wouldHave: enforced } : undefined,
+    shadow: shadowOf(evaluation, enforcement, enforced, context),
   };
 }

@@ -1,5 +1,5 @@
 /** The decision engine: pure functions from a validated request, settings and a policy snapshot to a decision. */
-export { decide, type Decision, type DecisionInputs } from './decide.js';
+export { decide, enforcedOutcome, inShadowMode, type Decision, type DecisionInputs } from './decide.js';
 export { neutralAgentSignals, type AgentSignals } from './agent-signals.js';
 export {
   confidenceFromSignal,

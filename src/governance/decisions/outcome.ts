@@ -48,7 +48,8 @@ export function outcomeOf(kind: DecisionKind, reason: string, context: OutcomeCo
 }
 
 /** Which setting put a request in shadow mode: the agent's own `mode`, else the global one. */
-export type ShadowLevel = 'global' | 'agent';
+/** Whose shadow mode: the gateway's, the agent's, or some policies' (`@mode("shadow")`). */
+export type ShadowLevel = 'global' | 'agent' | 'policy';
 
 export function enforcementFor(
   settings: GovernanceSettings,

@@ -26,6 +26,11 @@ export interface ParsedPolicy {
   readonly actionScope: ActionScope;
   /** Which context attributes its conditions read. */
   readonly contextNeeds: ContextNeeds;
+  /**
+   * `@mode("shadow")`: evaluated and reported (`would_have_*`), never enforced, so a new rule can be
+   * watched before it decides anything.
+   */
+  readonly shadow: boolean;
 }
 
 /**
@@ -91,10 +96,14 @@ function describePolicy(
   const annotations = json.json.annotations ?? {};
   const id = annotations.id ?? autoId;
   if (id.trim() === '') return { type: 'invalid', message: `${autoId}: the @id annotation is empty` };
+  const mode = annotations.mode;
+  if (mode !== undefined && mode !== 'enforce' && mode !== 'shadow') {
+    return { type: 'invalid', message: `${id}: @mode("${mode}") is not one of enforce, shadow` };
+  }
+  const shared = { id, text, effect, actionScope, contextNeeds, shadow: mode === 'shadow' };
   const decisionAnnotation = annotations.decision;
   if (decisionAnnotation === undefined) {
-    const decision = effect === 'forbid' ? 'deny' : 'allow';
-    return { type: 'ok', policy: { id, text, effect, decision, actionScope, contextNeeds } };
+    return { type: 'ok', policy: { ...shared, decision: effect === 'forbid' ? 'deny' : 'allow' } };
   }
   if (effect === 'forbid') {
     return {
@@ -109,7 +118,7 @@ function describePolicy(
       message: `${id}: @decision("${decisionAnnotation}") is not one of ${permitDecisions.join(', ')}`,
     };
   }
-  return { type: 'ok', policy: { id, text, effect, decision, actionScope, contextNeeds } };
+  return { type: 'ok', policy: { ...shared, decision } };
 }
 
 function actionScopeOf(constraint: ActionConstraint): ActionScope {

@@ -32,16 +32,36 @@ export function compilePolicy(
   const parsed = parsePolicyText(text);
   if (parsed.type === 'invalid') return parsed;
   const digest = policyDigest(text);
-  const prepared = preparePolicyGroups(`gatehouse-policy-${digest}`, parsed.policies, options.copyBudget);
+  const prefix = `gatehouse-policy-${digest}`;
+  const enforced = parsed.policies.filter((policy) => !policy.shadow);
+  const prepared = preparePolicyGroups(prefix, enforced, options.copyBudget);
   if (prepared.type === 'failure') return { type: 'invalid', message: describeErrors(prepared.errors, text) };
+  // With shadow policies, the whole set is kept beside the enforced one, to report what it would say.
+  const observed =
+    enforced.length === parsed.policies.length
+      ? undefined
+      : preparePolicyGroups(`${prefix}-observed`, parsed.policies, options.copyBudget);
+  if (observed?.type === 'failure')
+    return { type: 'invalid', message: describeErrors(observed.errors, text) };
   const policies = positionedPolicies(parsed.policies);
   const { groups } = prepared;
-  const snapshot: PolicySnapshot = {
-    digest,
-    version,
-    evaluate: (request) => evaluateGrouped(groups, policies, request),
-  };
+  const evaluate =
+    observed === undefined
+      ? (request: PolicyRequest) => evaluateGrouped(groups, policies, request)
+      : (request: PolicyRequest) => withShadowed(groups, observed.groups, policies, request);
+  const snapshot: PolicySnapshot = { digest, version, evaluate };
   return { type: 'compiled', snapshot, policyIds: [...policies.keys()] };
+}
+
+function withShadowed(
+  enforced: PolicyGroups,
+  observed: PolicyGroups,
+  policies: ReadonlyMap<string, PositionedPolicy>,
+  request: PolicyRequest,
+): PolicyVerdict {
+  const verdict = evaluateGrouped(enforced, policies, request);
+  const shadowed = evaluateGrouped(observed, policies, request);
+  return shadowed.decision === verdict.decision ? verdict : { ...verdict, shadowed };
 }
 
 /**
