@@ -14,6 +14,7 @@ const policy = [
   '@id("never-delete") forbid(principal, action == Action::"delete_invoice", resource);',
   '@id("export-read-only") @decision("read_only") permit(principal, action == Action::"export_report", resource);',
   '@id("ada-views") permit(principal == User::"ada", action == Action::"view_invoice", resource);',
+  '@id("no-archiving-yet") @mode("shadow") forbid(principal, action == Action::"archive_invoice", resource);',
 ].join('\n');
 
 let gateway: TestGateway;
@@ -74,6 +75,29 @@ beforeAll(async () => {
   });
 });
 afterAll(() => gateway.close());
+
+describe('a policy in shadow mode (@mode("shadow"))', () => {
+  it('decides nothing: the caller is answered by the rest, told what it would have decided', async () => {
+    const answer = await ask({ actor: 'mail-bot', action: 'archive_invoice', confidence: 0.95 });
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({
+      allowed: true,
+      decision: 'allow',
+      would_have_allowed: false,
+      would_have_decision: 'deny',
+      would_have_reason: 'denied by policy no-archiving-yet',
+      would_have_requires_human_review: false,
+    });
+    // Not Lelu's shadow mode: that says the caller is allowed whatever was decided.
+    expect(answer.body.shadow_mode).toBeUndefined();
+    const event = decisionEvents().find((candidate) => candidate.traceId === answer.body.trace_id);
+    expect(event).toMatchObject({
+      decision: 'allow',
+      shadowMode: false,
+      shadowPolicies: { decision: 'deny', reason: 'denied by policy no-archiving-yet' },
+    });
+  });
+});
 
 describe('the Lelu contract, field by field', () => {
   it('allows: the fields, their types, the hashes and the policy digest', async () => {

@@ -413,3 +413,33 @@ describe('the worked example of docs/governance.md', () => {
     expect(ask('delete_invoice', 1)).toMatchObject({ kind: 'deny', reason: 'deny by policy never-delete' });
   });
 });
+
+describe('a policy in shadow mode', () => {
+  const shadowedDeny = (): PolicyVerdict => ({ ...permit, shadowed: verdict('deny', 'no-deletes-yet') });
+
+  it('enforces the rest and reports what the decision would be with it enforced', () => {
+    const decision = run(confident(0.95), { policy: fakePolicy(shadowedDeny) });
+    expect(decision).toMatchObject({ kind: 'allow', allowed: true });
+    expect(decision.shadow).toEqual({
+      level: 'policy',
+      wouldHave: expect.objectContaining({
+        kind: 'deny',
+        allowed: false,
+        reason: 'deny by policy no-deletes-yet',
+      }),
+    });
+  });
+
+  it('changes nothing for a request the rest would deny anyway (its gates deny)', () => {
+    const decision = run(confident(0.3), { policy: fakePolicy(shadowedDeny) });
+    expect(decision.kind).toBe('deny');
+    expect(decision.shadow?.wouldHave.kind).toBe('deny');
+  });
+
+  it('is outranked by shadow mode for the whole request', () => {
+    const settings = governanceSettingsFrom({ ...defaultGovernanceSection, mode: 'shadow' });
+    const decision = run(confident(0.95), { settings, policy: fakePolicy(shadowedDeny) });
+    expect(decision.shadow?.level).toBe('global');
+    expect(decision.allowed).toBe(true);
+  });
+});

@@ -251,3 +251,36 @@ describe('a compiled Cedar policy', () => {
     expect(samples.length).toBe(3_000);
   });
 });
+
+describe('a policy in shadow mode (@mode("shadow"))', () => {
+  const text = [
+    '@id("all") permit(principal, action, resource);',
+    '@id("no-deletes-yet") @mode("shadow") forbid(principal, action == Action::"delete_invoice", resource);',
+  ].join('\n');
+
+  it('decides nothing, and reports what the set would conclude with it enforced', () => {
+    const verdict = compiled(text).evaluate(request({ action: 'delete_invoice' }));
+    expect(verdict).toEqual({
+      decision: 'allow',
+      reason: 'permitted by policy all',
+      policyIds: ['all'],
+      shadowed: {
+        decision: 'deny',
+        reason: 'denied by policy no-deletes-yet',
+        policyIds: ['no-deletes-yet'],
+      },
+    });
+  });
+
+  it('reports nothing where it would change nothing', () => {
+    expect(compiled(text).evaluate(request({ action: 'read_invoice' })).shadowed).toBeUndefined();
+  });
+
+  it('refuses a mode that is neither enforce nor shadow', () => {
+    const result = compilePolicy('@mode("later") permit(principal, action, resource);', 1);
+    expect(result).toMatchObject({ type: 'invalid' });
+    expect(result.type === 'invalid' && result.message).toContain(
+      '@mode("later") is not one of enforce, shadow',
+    );
+  });
+});
