@@ -1,27 +1,16 @@
-import {
-  createServer as createHttpServer,
-  type RequestListener,
-  type ServerOptions,
-  type ServerResponse,
-} from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { DialectCodec } from '../dialects/codec.js';
 import type { Dialect } from '../llm/index.js';
 import type { Pipeline } from '../pipeline/index.js';
 import { adminAuthorization } from './admin/admin-auth.js';
-import {
-  capConnectionsPerAddress,
-  createAuthThrottle,
-  discardBody,
-  type AuthThrottle,
-} from './client-guard.js';
+import { createAuthThrottle, discardBody, type AuthThrottle } from './client-guard.js';
 import { registerAdminCacheRoutes, type AdminCacheOperations } from './admin/admin-cache-routes.js';
 import { registerAdminKeyRoutes, type AdminKeyOperations } from './admin/admin-keys-routes.js';
 import { registerAdminStatusRoutes } from './admin/admin-status-routes.js';
 import { registerAdminUsageRoutes, type UsageReports } from './admin/admin-usage-routes.js';
 import { fromFrameworkError } from './framework-errors.js';
+import { createClientErrorHandler, createServerFactory, dialectOfUrl } from './http-server-factory.js';
 import { registerHealthRoutes, type Readiness } from './health-routes.js';
 import { logRejected } from './log-rejected.js';
 import type { HttpMetrics } from './http-metrics.js';
@@ -80,55 +69,9 @@ export interface AdminDependencies {
 }
 
 /** The dialect a route speaks: `/v1/messages` is Anthropic's; everything else answers as OpenAI. */
-function dialectOfUrl(url: string): Dialect {
-  return url.startsWith('/v1/messages') ? 'anthropic' : 'openai';
-}
-
-/** A request line's dialect, for errors written before Fastify has a request (bad headers). */
-function dialectOfPacket(packet: Buffer | undefined): Dialect {
-  const line = packet?.subarray(0, 256).toString('latin1') ?? '';
-  return / \/v1\/messages[ ?/]/.test(line) ? 'anthropic' : 'openai';
-}
-
 /** Routes that need no key: liveness and readiness probes are never throttled. */
 function isUnauthenticated(url: string): boolean {
   return url.startsWith('/health');
-}
-
-/**
- * The server's own timeouts. Fastify drops its timeout options when it is given a `serverFactory`,
- * so they are set here, on the server that listens. Node checks them every
- * `connectionsCheckingInterval` (30 s by default, too coarse for a timeout of seconds).
- */
-function serverOptions(settings: AppSettings): ServerOptions {
-  // Node refuses a headers timeout above the request timeout; the headers are part of the request.
-  const headersTimeout = Math.min(settings.headersTimeoutMs, settings.requestTimeoutMs);
-  return {
-    headersTimeout,
-    requestTimeout: settings.requestTimeoutMs,
-    keepAliveTimeout: settings.keepAliveTimeoutMs,
-    connectionsCheckingInterval: Math.min(30_000, Math.max(250, Math.floor(headersTimeout / 4))),
-  };
-}
-
-/** What a client error (no request reached a route) is answered with. */
-function clientErrorKind(code: string | undefined): { status: number; reason: string; message: string } {
-  switch (code) {
-    case 'HPE_HEADER_OVERFLOW':
-      return {
-        status: 431,
-        reason: 'Request Header Fields Too Large',
-        message: 'The request headers are too large.',
-      };
-    case 'ERR_HTTP_REQUEST_TIMEOUT':
-      return {
-        status: 408,
-        reason: 'Request Timeout',
-        message: 'The request did not arrive within the server’s headers or request timeout.',
-      };
-    default:
-      return { status: 400, reason: 'Bad Request', message: 'The request is malformed.' };
-  }
 }
 
 /** Whether the request has a body still to be read. */
@@ -160,56 +103,14 @@ export function buildApp(dependencies: AppDependencies): FastifyInstance {
   });
   const app = Fastify({
     // The model routes are served ahead of Fastify (see model-routes.ts); everything else is its.
-    serverFactory: (fastifyHandler) => {
-      const handler: RequestListener = (request, response) => {
-        if (!serveModelRoute(request, response)) fastifyHandler(request, response);
-      };
-      const options = serverOptions(settings);
-      const server =
-        settings.tls === undefined
-          ? createHttpServer(options, handler)
-          : createHttpsServer({ ...options, ...settings.tls }, handler);
-      // Not every Node version takes it as an option.
-      server.keepAliveTimeout = settings.keepAliveTimeoutMs;
-      capConnectionsPerAddress(server, settings.maxConnectionsPerAddress);
-      return server;
-    },
+    serverFactory: createServerFactory(settings, serveModelRoute),
     logger: false,
     bodyLimit: settings.bodyLimitBytes,
     genReqId: (request) => requestIdOf(request, newRequestId),
     // Draining is answered by our own hook, in the caller's dialect.
     return503OnClosing: false,
     forceCloseConnections: 'idle',
-    clientErrorHandler: (error, socket) => {
-      // Malformed requests (oversized headers, bad request lines) never reach a route, and a
-      // request that did not arrive within the headers or request timeout is cut off: answer in
-      // the dialect of the request line and close, since the connection's state is unknown.
-      const { code, rawPacket } = error as unknown as { code?: string; rawPacket?: Buffer };
-      // Node keeps the response in progress on the socket; its request tells the dialect of a
-      // request that timed out while its body was arriving.
-      const current = (socket as unknown as { _httpMessage?: ServerResponse })._httpMessage;
-      if (current?.headersSent === true) {
-        // An answer is already on its way (a refusal sent before the body was read): cut it short.
-        socket.destroy();
-        return;
-      }
-      const kind = clientErrorKind(code);
-      const gatewayError = new GatewayError('invalid_request', kind.message, { status: kind.status });
-      const requestId = newRequestId();
-      const dialect =
-        current?.req.url === undefined ? dialectOfPacket(rawPacket) : dialectOfUrl(current.req.url);
-      const body = JSON.stringify(codecs[dialect].encodeError(gatewayError, requestId));
-      if (socket.writable) {
-        socket.end(
-          `HTTP/1.1 ${gatewayError.status} ${kind.reason}\r\n` +
-            `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +
-            `x-request-id: ${requestId}\r\nconnection: close\r\n\r\n${body}`,
-        );
-      } else {
-        socket.destroy();
-      }
-      logRejected(logger, requestId, undefined, gatewayError);
-    },
+    clientErrorHandler: createClientErrorHandler({ codecs, newRequestId, logger }),
     routerOptions: { ignoreTrailingSlash: true },
   });
 
