@@ -83,24 +83,30 @@ function bodyFollows(headers: Readonly<Record<string, string | string[] | undefi
 /** The methods a 405 may be answered for (Fastify's own; others are 404 as before). */
 const answeredMethods = ['DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT'] as const;
 
+/** The model routes, served ahead of Fastify (decision 0006). */
+function modelRoutesFor(dependencies: AppDependencies, authThrottle: AuthThrottle | undefined) {
+  const { settings } = dependencies;
+  return createModelRoutes({
+    pipeline: dependencies.pipeline,
+    codecs: dependencies.codecs,
+    bodyLimitBytes: settings.bodyLimitBytes,
+    maxJsonDepth: settings.maxJsonDepth,
+    streamKeepAliveMs: settings.streamKeepAliveMs,
+    authThrottle,
+    logger: dependencies.logger,
+    isDraining: dependencies.isDraining,
+    metrics: dependencies.metrics,
+    newRequestId: dependencies.newRequestId,
+  });
+}
+
 export function buildApp(dependencies: AppDependencies): FastifyInstance {
   const { settings, pipeline, codecs, logger, newRequestId } = dependencies;
   const authThrottle: AuthThrottle | undefined = createAuthThrottle({
     failures: settings.authFailuresPerAddress,
     windowMs: settings.authFailureWindowMs,
   });
-  const serveModelRoute = createModelRoutes({
-    pipeline,
-    codecs,
-    bodyLimitBytes: settings.bodyLimitBytes,
-    maxJsonDepth: settings.maxJsonDepth,
-    streamKeepAliveMs: settings.streamKeepAliveMs,
-    authThrottle,
-    logger,
-    isDraining: dependencies.isDraining,
-    metrics: dependencies.metrics,
-    newRequestId,
-  });
+  const serveModelRoute = modelRoutesFor(dependencies, authThrottle);
   const app = Fastify({
     // The model routes are served ahead of Fastify (see model-routes.ts); everything else is its.
     serverFactory: createServerFactory(settings, serveModelRoute),
