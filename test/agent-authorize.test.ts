@@ -448,5 +448,12 @@ describe('metrics', () => {
     expect(text).toMatch(/gatehouse_agent_decision_confidence_count [1-9]/);
     expect(text).toMatch(/gatehouse_agent_decision_risk_count [1-9]/);
     expect(text).toMatch(/gatehouse_agent_decision_duration_seconds_count [1-9]/);
+    await post(
+      '/v1/authorize',
+      { tenant_id: freshTenant(), user_id: 'bob', action: 'view_invoice' },
+      master(),
+    );
+    const after = await (await fetch(`${gateway.url}/metrics`, { headers: master() })).text();
+    expect(after).toMatch(/gatehouse_user_decisions_total\{decision="deny"\} [1-9]/);
   });
 });

@@ -87,6 +87,7 @@ function meteredDecisions(metrics: Metrics): DecisionObserver {
         latencySeconds,
       });
     },
+    decidedForUser: (decision) => metrics.userDecided(decision),
   };
 }
 

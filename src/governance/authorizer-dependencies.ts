@@ -1,6 +1,6 @@
 import type { GatewayError } from '../errors/index.js';
 import type { IncomingHeaders, Tracing } from '../telemetry/index.js';
-import type { PolicySnapshot } from './contract.js';
+import type { DecisionKind, PolicySnapshot } from './contract.js';
 import type { AgentSignals } from './decisions/agent-signals.js';
 import type { Decision } from './decisions/decide.js';
 import type { ArgsScreener } from './decisions/injection-screen.js';
@@ -12,6 +12,8 @@ import type { GovernanceSettings } from './governance-settings.js';
 /** What metrics learn of each decision (the telemetry assembler's metrics satisfy it). */
 export interface DecisionObserver {
   decided(decision: Decision, latencySeconds: number): void;
+  /** A person's check (`POST /v1/authorize`): what the policy decided. */
+  decidedForUser(decision: DecisionKind): void;
 }
 
 export interface AuthorizerDependencies {

@@ -18,6 +18,7 @@ function setup(overrides: Partial<AuthorizerDependencies> = {}) {
   if (compiled.type !== 'compiled') throw new Error(compiled.message);
   const events: DecisionEvent[] = [];
   const observed: Decision[] = [];
+  const people: string[] = [];
   const admitted: string[] = [];
   let clock = 100;
   let traces = 0;
@@ -30,7 +31,10 @@ function setup(overrides: Partial<AuthorizerDependencies> = {}) {
     signals: neutralAgentSignals,
     screen: builtInScreener,
     events: { emit: (event) => events.push(event) },
-    observer: { decided: (decision) => observed.push(decision) },
+    observer: {
+      decided: (decision) => observed.push(decision),
+      decidedForUser: (decision) => people.push(decision),
+    },
     admitTenant: (tenantId) => {
       admitted.push(tenantId);
       return Promise.resolve(undefined);
@@ -41,7 +45,7 @@ function setup(overrides: Partial<AuthorizerDependencies> = {}) {
     newTraceId: () => `trace-${(traces += 1)}`,
     ...overrides,
   });
-  return { authorizer, events, observed, admitted, digest: compiled.snapshot.digest };
+  return { authorizer, events, observed, people, admitted, digest: compiled.snapshot.digest };
 }
 
 const body = { tenant_id: 'acme', actor: 'mail-bot', action: 'send_email', confidence: 0.95 };
@@ -112,7 +116,7 @@ describe('the authorizer', () => {
   });
 
   it('answers a person’s request from the policy alone, and records it', async () => {
-    const { authorizer, events } = setup();
+    const { authorizer, events, people } = setup();
     const outcome = await authorizer.authorizeUser({
       body: { tenant_id: 'acme', user_id: 'ada', action: 'view_invoice' },
       headers: {},
@@ -120,5 +124,6 @@ describe('the authorizer', () => {
     // `permit(principal is Agent, …)` does not cover people: Cedar's default deny.
     expect(outcome).toMatchObject({ type: 'answered', answer: { allowed: false, decision: 'deny' } });
     expect(events).toEqual([expect.objectContaining({ subject: 'user', actor: 'ada', decision: 'deny' })]);
+    expect(people).toEqual(['deny']);
   });
 });

@@ -96,6 +96,7 @@ export async function authorizeUserWith(
   const shadow = settings.mode === 'shadow';
   const answer = answerOf(verdict, dependencies.newTraceId(), policy.digest, shadow);
   const latencyMs = dependencies.elapsed() - started;
+  dependencies.observer.decidedForUser(verdict.decision);
   dependencies.events.emit(
     userDecisionEvent(request, call.body, answer, { verdict, policy, shadow, latencyMs }, dependencies),
   );

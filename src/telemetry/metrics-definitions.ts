@@ -155,6 +155,11 @@ export function defineMetrics(registry: Registry, sources: MetricSources, inFlig
       help: 'Agent authorization decisions by outcome (what enforcement decides, also in shadow mode) and the part that decided it (policy, confidence, risk, injection).',
       labelNames: ['decision', 'reason_class'] as const,
     }),
+    userDecisions: createCounterFamily(registry, {
+      name: 'gatehouse_user_decisions_total',
+      help: "People's authorization checks (POST /v1/authorize) by what the policy decided (also in shadow mode).",
+      labelNames: ['decision'] as const,
+    }),
     agentConfidence: createHistogramFamily(registry, {
       name: 'gatehouse_agent_decision_confidence',
       help: 'The confidence agent decisions were made with (decisions without a usable confidence are not observed).',

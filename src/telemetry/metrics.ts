@@ -74,6 +74,8 @@ export interface Metrics {
   budgetUsed(scope: string, ratio: number): void;
   cacheResult(layer: string, result: string): void;
   agentDecided(record: AgentDecisionRecord): void;
+  /** A person's authorization check: `allow`, `deny`, `human_review` or `read_only`. */
+  userDecided(decision: string): void;
   /** Structurally a `RouterObserver` (routing/observer.ts). */
   routerObserver(): RoutingEvents;
   render(): Promise<string>;
@@ -215,6 +217,9 @@ export function createMetrics(options: MetricsOptions): Metrics {
         agentSeries.confidence.observe(record.confidence);
       if (Number.isFinite(record.risk)) agentSeries.risk.observe(record.risk);
       if (isCount(record.latencySeconds)) agentSeries.duration.observe(record.latencySeconds);
+    },
+    userDecided(decision) {
+      metrics.userDecisions.labels(guards.decision.value(decision)).inc();
     },
     routerObserver: () => routing,
     render: () => registry.metrics(),
