@@ -39,7 +39,7 @@ const credentialShapes: readonly string[] = [
   // OpenAI (`sk-`, `sk-proj-`, `sk-svcacct-`) and Anthropic (`sk-ant-api03-`) keys.
   String.raw`\bsk-[A-Za-z0-9_-]{16,}`,
   // AWS access key ids (long-lived and temporary).
-  String.raw`\b(?:AKIA|ASIA)[0-9A-Z]{16}\b`,
+  String.raw`\b(?:AK|AS)IA[0-9A-Z]{16}\b`,
   // Google API keys.
   String.raw`\bAIza[0-9A-Za-z_-]{35}`,
   // JSON Web Tokens wherever they appear (header and payload are base64url JSON: `eyJ`).
