@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it, onTestFinished } from 'vitest';
+import type { BenchOptions } from '../src/bench/bench-options.js';
 import { modeNames, runBench, silentProgress } from '../src/bench/index.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -21,33 +22,39 @@ const paths = {
   baseEnvironment: { PATH: process.env.PATH ?? '' },
 };
 
+/** One short run of the bench against direct, bare and gatehouse, its output kept in memory. */
+async function smokeRun(selection: Pick<BenchOptions, 'modes' | 'authorize'>) {
+  const outputDirectory = mkdtempSync(join(tmpdir(), 'gatehouse-bench-smoke-'));
+  onTestFinished(() => rmSync(outputDirectory, { recursive: true, force: true }));
+  let stdout = '';
+  let stderr = '';
+  const { report, files } = await runBench(
+    {
+      durationSeconds: 1,
+      rounds: 1,
+      ...selection,
+      targets: ['direct', 'bare', 'gatehouse'],
+      warmupSeconds: 0,
+      loadGenerator: 'autocannon',
+      outputDirectory,
+    },
+    {
+      paths,
+      stdout: (text) => (stdout += text),
+      stderr: (text) => (stderr += text),
+      progress: silentProgress,
+      signal: new AbortController().signal,
+    },
+  );
+  return { report, files, stdout, stderr, outputDirectory };
+}
+
 describe('gatehouse bench', () => {
   it(
     'runs every mode against direct, bare and gatehouse and writes its tables',
     { timeout: 90_000 },
     async () => {
-      const outputDirectory = mkdtempSync(join(tmpdir(), 'gatehouse-bench-smoke-'));
-      onTestFinished(() => rmSync(outputDirectory, { recursive: true, force: true }));
-      let stdout = '';
-      let stderr = '';
-      const { report, files } = await runBench(
-        {
-          durationSeconds: 1,
-          rounds: 1,
-          modes: modeNames,
-          targets: ['direct', 'bare', 'gatehouse'],
-          warmupSeconds: 0,
-          loadGenerator: 'autocannon',
-          outputDirectory,
-        },
-        {
-          paths,
-          stdout: (text) => (stdout += text),
-          stderr: (text) => (stderr += text),
-          progress: silentProgress,
-          signal: new AbortController().signal,
-        },
-      );
+      const { report, files, stdout, stderr, outputDirectory } = await smokeRun({ modes: modeNames });
 
       expect(report.summaries.map((summary) => `${summary.mode} ${summary.target}`)).toEqual(
         modeNames.flatMap((mode) => ['direct', 'bare', 'gatehouse'].map((target) => `${mode} ${target}`)),
@@ -75,29 +82,7 @@ describe('gatehouse bench', () => {
     'runs the authorize mode alone: the engine in process and the route over HTTP, with its targets',
     { timeout: 60_000 },
     async () => {
-      const outputDirectory = mkdtempSync(join(tmpdir(), 'gatehouse-bench-smoke-'));
-      onTestFinished(() => rmSync(outputDirectory, { recursive: true, force: true }));
-      let stdout = '';
-      let stderr = '';
-      const { report, files } = await runBench(
-        {
-          durationSeconds: 1,
-          rounds: 1,
-          modes: [],
-          authorize: true,
-          targets: ['direct', 'bare', 'gatehouse'],
-          warmupSeconds: 0,
-          loadGenerator: 'autocannon',
-          outputDirectory,
-        },
-        {
-          paths,
-          stdout: (text) => (stdout += text),
-          stderr: (text) => (stderr += text),
-          progress: silentProgress,
-          signal: new AbortController().signal,
-        },
-      );
+      const { report, files, stdout, stderr } = await smokeRun({ modes: [], authorize: true });
 
       expect(report.summaries).toEqual([]);
       const engine = report.authorize?.engine;

@@ -236,6 +236,19 @@ describe('reliability against the mock provider faults', () => {
   );
 });
 
+/** `primary` on a mock target that is down for a while, falling back to a healthy `backup`. */
+function primaryWithBackup(primaryModel: string) {
+  return {
+    primary: {
+      targets: [{ provider: 'mock', model: primaryModel }],
+      fallbacks: ['backup'],
+      retry: { attempts: 1 },
+      timeouts: fast.timeouts,
+    },
+    backup: { targets: [{ provider: 'mock', model: 'mock-backup' }], ...fast },
+  };
+}
+
 describe('circuit breaker with a target that is down for its first seconds', () => {
   let gateway: TestGateway;
   let client: OpenAI;
@@ -249,15 +262,7 @@ describe('circuit breaker with a target that is down for its first seconds', () 
         open_ms: 400,
         half_open_probes: 1,
       },
-      models: {
-        primary: {
-          targets: [{ provider: 'mock', model: 'mock-down-2' }],
-          fallbacks: ['backup'],
-          retry: { attempts: 1 },
-          timeouts: fast.timeouts,
-        },
-        backup: { targets: [{ provider: 'mock', model: 'mock-backup' }], ...fast },
-      },
+      models: primaryWithBackup('mock-down-2'),
     });
     client = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: gateway.masterKey, maxRetries: 0 });
   });
@@ -300,15 +305,7 @@ describe('circuit breaker recovery with the default open periods', () => {
       // Only the verdict is tuned so the breaker opens on the first few failures; the open periods
       // are the defaults under test.
       circuit_breaker: { minimum_requests: 3 },
-      models: {
-        primary: {
-          targets: [{ provider: 'mock', model: 'mock-down-6' }],
-          fallbacks: ['backup'],
-          retry: { attempts: 1 },
-          timeouts: fast.timeouts,
-        },
-        backup: { targets: [{ provider: 'mock', model: 'mock-backup' }], ...fast },
-      },
+      models: primaryWithBackup('mock-down-6'),
     });
     client = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: gateway.masterKey, maxRetries: 0 });
   });
