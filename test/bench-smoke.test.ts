@@ -23,7 +23,10 @@ const paths = {
 };
 
 /** One short run of the bench against direct, bare and gatehouse, its output kept in memory. */
-async function smokeRun(selection: Pick<BenchOptions, 'modes' | 'authorize'>) {
+async function smokeRun(
+  selection: Pick<BenchOptions, 'modes' | 'authorize'>,
+  loadGenerator: BenchOptions['loadGenerator'] = 'autocannon',
+) {
   const outputDirectory = mkdtempSync(join(tmpdir(), 'gatehouse-bench-smoke-'));
   onTestFinished(() => rmSync(outputDirectory, { recursive: true, force: true }));
   let stdout = '';
@@ -35,7 +38,7 @@ async function smokeRun(selection: Pick<BenchOptions, 'modes' | 'authorize'>) {
       ...selection,
       targets: ['direct', 'bare', 'gatehouse'],
       warmupSeconds: 0,
-      loadGenerator: 'autocannon',
+      loadGenerator,
       outputDirectory,
     },
     {
@@ -79,10 +82,11 @@ describe('gatehouse bench', () => {
   );
 
   it(
-    'runs the authorize mode alone: the engine in process and the route over HTTP, with its targets',
+    'runs the authorize mode alone: the engine in process and the route over HTTP (wrk), with its targets',
     { timeout: 60_000 },
     async () => {
-      const { report, files, stdout, stderr } = await smokeRun({ modes: [], authorize: true });
+      // CI installs wrk (.ci/run); `--load-generator wrk` fails loudly where it is missing.
+      const { report, files, stdout, stderr } = await smokeRun({ modes: [], authorize: true }, 'wrk');
 
       expect(report.summaries).toEqual([]);
       const engine = report.authorize?.engine;
@@ -94,8 +98,10 @@ describe('gatehouse bench', () => {
       if (http?.type === 'measured') {
         expect(http.sequential.decisions).toBeGreaterThan(0);
         expect(http.sequential.errors, http.sequential.firstError).toBe(0);
+        expect(http.concurrent.generator).toBe('wrk');
         expect(http.concurrent.decisions).toBeGreaterThan(0);
         expect(http.concurrent.errors, http.concurrent.firstError).toBe(0);
+        expect(http.concurrent.gatewayCpuMsPer1000).toBeGreaterThan(0);
       }
       expect(report.goals.map((goal) => goal.goal)).toEqual([
         'authorize: engine alone p99 ≤ 0.5 ms (100-rule policy)',

@@ -9,6 +9,7 @@ import {
 import { benchAuthorizeBodies, benchPolicyRuleCount } from './authorize-workload.js';
 import type { BenchTarget } from './bench-targets.js';
 import type { GoalResult } from './goals.js';
+import { sampleProcess } from './process-statistics.js';
 
 /**
  * The `authorize` mode: the decision engine alone in this process, then the route over HTTP on the
@@ -36,6 +37,12 @@ export interface AuthorizeBenchOptions {
   readonly durationSeconds: number;
   readonly warmupSeconds: number;
   readonly signal: AbortSignal;
+  /** Drive the 50 connections with wrk (when installed) instead of autocannon. */
+  readonly useWrk: boolean;
+  /** Where wrk's script and bodies are written. */
+  readonly workDirectory: string;
+  /** `getconf CLK_TCK`, to read the gateway's CPU time from /proc. */
+  readonly clockTicks: number;
 }
 
 export async function runAuthorizeBench(
@@ -61,13 +68,24 @@ export async function runAuthorizeBench(
   const texts = bodies.map((body) => JSON.stringify(body));
   if (options.warmupSeconds > 0) await runSequentialAuthorize(gatehouse, texts, options.warmupSeconds * 1000);
   const sequential = await runSequentialAuthorize(gatehouse, texts, options.durationSeconds * 1000);
-  const concurrent = await runConcurrentAuthorize(
-    gatehouse,
-    texts,
-    authorizeConnections,
-    options.durationSeconds,
-    options.signal,
-  );
+  const pid = targets.find((target) => target.name === 'gatehouse')?.process?.pid;
+  const cpuBefore = pid === undefined ? undefined : await sampleProcess(pid, options.clockTicks);
+  const load = await runConcurrentAuthorize(gatehouse, texts, {
+    connections: authorizeConnections,
+    durationSeconds: options.durationSeconds,
+    signal: options.signal,
+    wrkDirectory: options.useWrk ? options.workDirectory : undefined,
+  });
+  const cpuAfter = pid === undefined ? undefined : await sampleProcess(pid, options.clockTicks);
+  // CPU per decision does not depend on what else loads the machine, as decisions/s does.
+  const concurrent =
+    cpuBefore === undefined || cpuAfter === undefined || load.decisions === 0
+      ? load
+      : {
+          ...load,
+          gatewayCpuMsPer1000:
+            ((cpuAfter.cpuMilliseconds - cpuBefore.cpuMilliseconds) * 1000) / load.decisions,
+        };
   return { policyRules: benchPolicyRuleCount, engine, http: { type: 'measured', sequential, concurrent } };
 }
 
@@ -132,8 +150,9 @@ export function describeAuthorizeBench(result: AuthorizeBenchResult): string[] {
     `Over HTTP, sequential: ${percentiles('POST /v1/agent/authorize', sequential.authorize)}; ` +
       `${percentiles('GET /health', sequential.health)}; ${percentiles('added', sequential.added)}; ` +
       `${sequential.errors} errors.`,
-    `Over HTTP, ${concurrent.connections} connections: ${concurrent.decisionsPerSecond.toFixed(0)} decisions/s` +
+    `Over HTTP, ${concurrent.connections} connections (${concurrent.generator}): ${concurrent.decisionsPerSecond.toFixed(0)} decisions/s` +
       `${concurrent.latency === undefined ? '' : `, ${percentiles('latency', concurrent.latency)}`}; ${concurrent.errors} errors` +
-      `${concurrent.firstError === undefined ? '' : ` (first: ${concurrent.firstError})`}.`,
+      (concurrent.firstError === undefined ? '' : ` (first: ${concurrent.firstError})`) +
+      `${concurrent.gatewayCpuMsPer1000 === undefined ? '' : `; gateway CPU ${concurrent.gatewayCpuMsPer1000.toFixed(0)} ms per 1,000 decisions`}.`,
   ];
 }

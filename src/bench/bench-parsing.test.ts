@@ -35,9 +35,9 @@ describe('benchmark parsers', () => {
     expect(() => parseWrkOutput('unable to connect to 127.0.0.1:1 Connection refused')).toThrow(/wrk/);
   });
 
-  it('writes a wrk script that reads the body from a file and sets every header', () => {
+  it('writes a wrk script that reads the bodies from a file, one per line, and sets every header', () => {
     const script = wrkScript('/tmp/body.json', { authorization: 'Bearer "quoted"' });
-    expect(script).toContain('io.open("/tmp/body.json", "rb")');
+    expect(script).toContain('io.lines("/tmp/body.json")');
     expect(script).toContain('wrk.headers["authorization"] = "Bearer \\"quoted\\""');
   });
 

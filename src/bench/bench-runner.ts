@@ -81,7 +81,7 @@ function drive(
     case 'non-streaming':
       return dependencies.useWrk
         ? runWrk({
-            target: target.load,
+            requests: { ...target.load, bodies: [target.load.nonStreamingBody] },
             connections,
             durationSeconds,
             workDirectory: dependencies.workDirectory,

@@ -111,11 +111,10 @@ async function withChildren<Result>(
   }
 }
 
-async function chooseWrk(
-  choice: BenchOptions['loadGenerator'],
-  modes: readonly ModeName[],
-): Promise<boolean> {
-  if (choice === 'autocannon' || !modes.includes('non-streaming')) return false;
+async function chooseWrk(options: BenchOptions): Promise<boolean> {
+  const { loadGenerator: choice, modes } = options;
+  if (choice === 'autocannon' || (!modes.includes('non-streaming') && options.authorize !== true))
+    return false;
   const available = await wrkAvailable();
   if (choice === 'wrk' && !available) throw new Error('--load-generator wrk: wrk is not installed');
   return available;
@@ -131,12 +130,14 @@ async function authorizeIfAsked(
   options: BenchOptions,
   targets: Parameters<typeof runAuthorizeBench>[0],
   dependencies: BenchDependencies,
+  load: { readonly useWrk: boolean; readonly workDirectory: string; readonly clockTicks: number },
 ): Promise<AuthorizeBenchResult | undefined> {
   if (options.authorize !== true) return undefined;
   const result = await runAuthorizeBench(targets, {
     durationSeconds: options.durationSeconds,
     warmupSeconds: options.warmupSeconds,
     signal: dependencies.signal,
+    ...load,
   });
   if (result.http.type === 'skipped') {
     dependencies.stderr(`gatehouse bench: authorize over HTTP not measured: ${result.http.reason}\n`);
@@ -152,7 +153,7 @@ export async function runBench(
   const startedAt = now().toISOString();
   const clockTicks = await readClockTicks();
   const loadAverage = busyMachineWarning(dependencies);
-  const useWrk = await chooseWrk(options.loadGenerator, options.modes);
+  const useWrk = await chooseWrk(options);
   const report = await withChildren(dependencies, async (paths, group): Promise<BenchReport> => {
     const started = await startTargets(paths, group, {
       requested: targetsToStart(options),
@@ -177,7 +178,11 @@ export async function runBench(
             workDirectory: paths.workDirectory,
             signal: dependencies.signal,
           });
-    const authorize = await authorizeIfAsked(options, started.targets, dependencies);
+    const authorize = await authorizeIfAsked(options, started.targets, dependencies, {
+      useWrk,
+      workDirectory: paths.workDirectory,
+      clockTicks,
+    });
     const summaries = summariseMeasurements(
       outcome.measurements,
       started.targets,

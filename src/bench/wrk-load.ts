@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { LoadResult, LoadTarget } from './load-result.js';
+import type { LoadResult } from './load-result.js';
 import type { Percentiles } from './statistics.js';
 
 /**
@@ -10,8 +10,18 @@ import type { Percentiles } from './statistics.js';
  * the proxy share the cores; the peer figures in issue 3 were measured with it.
  */
 
+/** What wrk sends: POSTs to one URL, cycling through the bodies (one body: always the same). */
+export interface WrkRequests {
+  /** The origin, e.g. http://127.0.0.1:41234. */
+  readonly url: string;
+  readonly path: string;
+  readonly headers: Readonly<Record<string, string>>;
+  /** Single-line texts (JSON): they are handed to wrk one per line. */
+  readonly bodies: readonly string[];
+}
+
 export interface WrkOptions {
-  readonly target: LoadTarget;
+  readonly requests: WrkRequests;
   readonly connections: number;
   readonly durationSeconds: number;
   /** A directory for wrk's Lua script and the request body. */
@@ -34,15 +44,27 @@ function luaString(text: string): string {
   return JSON.stringify(text);
 }
 
+/**
+ * The Lua script: headers set once; the bodies read from a file, one per line, and the requests
+ * formatted once per thread in `init`, so cycling costs wrk a table lookup per request.
+ */
 export function wrkScript(bodyFile: string, headers: Readonly<Record<string, string>>): string {
   const lines = [
     'wrk.method = "POST"',
-    `local file = io.open(${luaString(bodyFile)}, "rb")`,
-    'wrk.body = file:read("*a")',
-    'file:close()',
     ...Object.entries(headers).map(
       ([name, value]) => `wrk.headers[${luaString(name)}] = ${luaString(value)}`,
     ),
+    'local requests = {}',
+    'local next_index = 0',
+    'function init(args)',
+    `  for body in io.lines(${luaString(bodyFile)}) do`,
+    '    requests[#requests + 1] = wrk.format(nil, nil, nil, body)',
+    '  end',
+    'end',
+    'function request()',
+    '  next_index = next_index % #requests + 1',
+    '  return requests[next_index]',
+    'end',
   ];
   return `${lines.join('\n')}\n`;
 }
@@ -78,10 +100,12 @@ export function parseWrkOutput(output: string): Omit<LoadResult, 'generator'> {
 }
 
 export function runWrk(options: WrkOptions): Promise<LoadResult> {
-  const bodyFile = join(options.workDirectory, 'wrk-body.json');
+  const { requests } = options;
+  if (requests.bodies.some((body) => body.includes('\n'))) throw new Error('wrk bodies must be single lines');
+  const bodyFile = join(options.workDirectory, 'wrk-bodies.ndjson');
   const scriptFile = join(options.workDirectory, 'wrk-request.lua');
-  writeFileSync(bodyFile, options.target.nonStreamingBody);
-  writeFileSync(scriptFile, wrkScript(bodyFile, options.target.headers));
+  writeFileSync(bodyFile, `${requests.bodies.join('\n')}\n`);
+  writeFileSync(scriptFile, wrkScript(bodyFile, requests.headers));
   // One thread: on two cores, a second wrk thread takes a core from the proxy under test.
   const commandArguments = [
     '-t1',
@@ -92,7 +116,7 @@ export function runWrk(options: WrkOptions): Promise<LoadResult> {
     '10s',
     '-s',
     scriptFile,
-    `${options.target.url}${options.target.path}`,
+    `${requests.url}${requests.path}`,
   ];
   return new Promise((resolve, reject) => {
     execFile(

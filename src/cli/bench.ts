@@ -112,7 +112,7 @@ export function registerBenchCommand(
     .option('--warmup <seconds>', 'unmeasured load per target before the first round', nonNegativeNumber, 2)
     .option(
       '--load-generator <name>',
-      'non-streaming load: auto (wrk when installed), autocannon or wrk',
+      'non-streaming and authorize load: auto (wrk when installed), autocannon or wrk',
       loadGenerator,
       'auto',
     )
