@@ -1,9 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import type { Config } from '../config/index.js';
 import type { DialectCodec } from '../dialects/index.js';
 import type { AgentAuthorizeAnswer, AuthorizeRequest } from '../governance/index.js';
 import {
   createReviewQueue,
+  newReviewId,
   reviewDetailsOf,
   startReviewSweeper,
   type ReviewEvents,
@@ -36,8 +36,6 @@ export interface ReviewParts {
 
 /** Expiries are written down this often at most (readers and waiters see them at once anyway). */
 const maxSweepIntervalMs = 30_000;
-
-export const newReviewId = (): string => `rev_${randomUUID().replaceAll('-', '')}`;
 
 /**
  * Until the audit trail and notifications take them (the lead connects them at merge), review

@@ -8,6 +8,7 @@ export {
   expiryResolution,
   isResolved,
   itemAt,
+  newReviewId,
   type ReviewItem,
   type ReviewOutcome,
   type ReviewStatus,

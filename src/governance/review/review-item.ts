@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+
 /**
  * One request for human review, as stored: Lelu's review record (GOVERNANCE.md) plus what ties it
  * to its decision (the trace id, hashes, risk, policy digest) and its expiry.
@@ -5,6 +7,9 @@
 
 export type ReviewStatus = 'pending' | 'approved' | 'denied';
 export type ReviewOutcome = 'approved' | 'denied';
+
+/** A new review id: `rev_` and 32 hex digits (122 random bits, so ids cannot be guessed). */
+export const newReviewId = (): string => `rev_${randomUUID().replaceAll('-', '')}`;
 
 /** `resolved_by` of an item that nobody resolved before its TTL ran out. */
 export const expiredResolver = 'expired';
