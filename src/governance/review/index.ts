@@ -29,7 +29,12 @@ export {
   type ReviewQueue,
   type ReviewQueueDependencies,
 } from './review-queue.js';
-export { waitForResolution, type Timers, type WaitOutcome, type WaiterDependencies } from './review-waiter.js';
+export {
+  waitForResolution,
+  type Timers,
+  type WaitOutcome,
+  type WaiterDependencies,
+} from './review-waiter.js';
 export { createInProcessWakeChannel, createListenerSet, createReadyLatch } from './in-process-channel.js';
 export { startReviewSweeper } from './review-sweeper.js';
 export { reviewDetailsOf } from './review-details.js';
