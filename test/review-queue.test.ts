@@ -447,3 +447,29 @@ describe('expiry', () => {
     expect(late).toMatchObject({ status: 409, body: { item: expired } });
   });
 });
+
+describe('metrics', () => {
+  const metric = (text: string, series: string): number => {
+    const line = text.split('\n').find((candidate) => candidate.startsWith(`${series} `));
+    return line === undefined ? 0 : Number(line.split(' ')[1]);
+  };
+  const scrape = async () =>
+    (await fetch(`${gateway.url}/metrics`, { headers: { authorization: `Bearer ${master()}` } })).text();
+
+  it('counts reviews by outcome and reads the pending count from the database', async () => {
+    const before = await scrape();
+    const first = await askForWire('metric-bot');
+    await askForWire('metric-bot');
+    await call('POST', `/v1/queue/${String(first.review_id)}/deny`, keys.reviewer);
+    const after = await scrape();
+    expect(metric(after, 'gatehouse_agent_reviews_total{outcome="queued"}')).toBe(
+      metric(before, 'gatehouse_agent_reviews_total{outcome="queued"}') + 2,
+    );
+    expect(metric(after, 'gatehouse_agent_reviews_total{outcome="denied"}')).toBe(
+      metric(before, 'gatehouse_agent_reviews_total{outcome="denied"}') + 1,
+    );
+    const pending = await call('GET', '/v1/queue/pending?limit=500', master());
+    expect(metric(after, 'gatehouse_agent_reviews_pending')).toBe(pending.body.count);
+    expect(metric(after, 'gatehouse_agent_reviews_pending')).toBeGreaterThan(0);
+  });
+});
