@@ -140,7 +140,10 @@ describe('the authorizer and the review queue', () => {
       },
     });
     const outcome = await authorizer.authorizeAgent({ body: review, headers: {}, boundAgent: undefined });
-    expect(outcome).toMatchObject({ type: 'answered', answer: { decision: 'human_review', review_id: 'rev_1' } });
+    expect(outcome).toMatchObject({
+      type: 'answered',
+      answer: { decision: 'human_review', review_id: 'rev_1' },
+    });
     const allowed = await authorizer.authorizeAgent({ body, headers: {}, boundAgent: undefined });
     expect(allowed.type === 'answered' && 'review_id' in allowed.answer).toBe(false);
     expect(queued).toEqual(['mail-bot:trace-1']);

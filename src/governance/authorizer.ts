@@ -58,7 +58,9 @@ export function createAuthorizer(dependencies: AuthorizerDependencies): Authoriz
       if (checked.type === 'rejected') return checked;
       const span = startSpan(dependencies, call.headers, checked.answer);
       const answer = decideAndReport(dependencies, checked.answer, call.body, started, span);
-      return answer.requires_human_review ? withReview(dependencies, checked.answer, answer) : answered(answer);
+      return answer.requires_human_review
+        ? withReview(dependencies, checked.answer, answer)
+        : answered(answer);
     },
     authorizeUser: (call) => authorizeUserWith(dependencies, settings, call),
   };

@@ -20,8 +20,8 @@ export function createInProcessWakeChannel(): ReviewWakeChannel {
  * subscription however many waiters it has. `deliver` is what the connection calls per message.
  */
 export function createListenerSet(): {
-  deliver(id: string): void;
-  subscribe(listener: (id: string) => void): () => void;
+  readonly deliver: (id: string) => void;
+  readonly subscribe: (listener: (id: string) => void) => () => void;
 } {
   const listeners = new Set<(id: string) => void>();
   return {

@@ -89,7 +89,7 @@ describe.each(databases.map((database) => [database.dialect, database] as const)
         ['b', 'x'],
         ['a', 'y'],
         ['a', 'x'],
-      ]) {
+      ] as const) {
         await queue.enqueue(details({ actor, action, tenantId: actor === 'b' ? 'other' : 'acme' }));
         clock += 10;
       }

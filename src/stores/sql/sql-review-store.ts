@@ -42,7 +42,8 @@ export function createSqlReviewStore(database: Kysely<Database>): ReviewStore {
       const row = await pendingQuery(database, { limit: 0 }, now)
         .select((select) => select.fn.countAll<number>().as('count'))
         .executeTakeFirstOrThrow();
-      return Number(row.count);
+      // The pool parses counts (int8) to numbers, as SQLite returns them.
+      return row.count;
     },
     async resolve(id, resolution, now) {
       const row = await database
