@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from './support/gateway.js';
 import { createKey } from './support/shared-state.js';
@@ -387,6 +388,31 @@ describe('who may read and resolve', () => {
     ).toBe(200);
     expect((await call('GET', `/v1/queue/${String(answer.review_id)}`, master())).body.status).toBe(
       'pending',
+    );
+  });
+
+  it('gives a reviewer key the queue and nothing else of the admin API', async () => {
+    expect((await call('GET', '/admin/keys', keys.reviewer)).status).toBe(403);
+    expect((await call('GET', '/v1/policy', keys.reviewer)).status).toBe(403);
+    const asked = await call('POST', '/v1/agent/authorize', keys.reviewer, {
+      actor: 'pay-bot',
+      action: 'wire_money',
+      confidence: 0.95,
+    });
+    expect(asked.status).toBe(403);
+  });
+
+  it('never answers a 500 to whatever id or timeout a caller sends', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.string({ maxLength: 120 }), fc.string({ maxLength: 12 }), async (id, timeout) => {
+        const path = `/v1/queue/${encodeURIComponent(id)}/wait?timeout_ms=${encodeURIComponent(timeout)}`;
+        const answer = await fetch(`${gateway.url}${path}`, {
+          headers: { authorization: `Bearer ${keys.reviewer}` },
+        });
+        await answer.arrayBuffer();
+        expect([400, 404, 414]).toContain(answer.status);
+      }),
+      { numRuns: 60 },
     );
   });
 
