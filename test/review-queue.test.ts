@@ -499,3 +499,26 @@ describe('metrics', () => {
     expect(metric(after, 'gatehouse_agent_reviews_pending')).toBeGreaterThan(0);
   });
 });
+
+describe('shutdown', () => {
+  it('answers waits at once (408, still pending) when the replica closes, instead of holding the drain', async () => {
+    const closing = await startTestGateway({
+      governance: { confidence: { allow_unverified: true }, policy: { cedar: policy } },
+    });
+    const headers = { authorization: `Bearer ${closing.masterKey}`, 'content-type': 'application/json' };
+    const asked = await fetch(`${closing.url}/v1/agent/authorize`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ actor: 'pay-bot', action: 'wire_money', confidence: 0.95 }),
+    });
+    const { review_id: id } = (await asked.json()) as { review_id: string };
+    const waiting = fetch(`${closing.url}/v1/queue/${id}/wait?timeout_ms=60000`, { headers });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const started = Date.now();
+    await closing.close();
+    const waited = await waiting;
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(waited.status).toBe(408);
+    expect(await waited.json()).toMatchObject({ id, status: 'pending' });
+  });
+});

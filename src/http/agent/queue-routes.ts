@@ -86,6 +86,13 @@ export function registerQueueRoutes(app: FastifyInstance, dependencies: QueueRou
   const { queue, keys, codec } = dependencies;
   const fail = (request: FastifyRequest, reply: FastifyReply, error: GatewayError) =>
     renderError(reply, codec, error, request.id);
+  // A replica that shuts down answers its waits at once (408, still pending): the drain does not
+  // wait a minute for them, and the caller's next wait goes to a replica that stays.
+  const waits = new Set<AbortController>();
+  app.addHook('preClose', (done) => {
+    for (const wait of waits) wait.abort();
+    done();
+  });
 
   async function accessOf(request: FastifyRequest, reply: FastifyReply): Promise<QueueAccess | undefined> {
     const authenticated = await keys.authenticate(request.headers);
@@ -150,9 +157,12 @@ export function registerQueueRoutes(app: FastifyInstance, dependencies: QueueRou
     const item = await itemFor(request, reply, access, query.tenantId);
     if (item === undefined) return reply;
     // A caller that leaves stops its wait (and its subscription) at once.
-    const departed = new AbortController();
-    reply.raw.once('close', () => departed.abort());
-    const outcome = await queue.wait(item, timeout.timeoutMs, departed.signal);
+    const ended = new AbortController();
+    reply.raw.once('close', () => ended.abort());
+    waits.add(ended);
+    const outcome = await queue
+      .wait(item, timeout.timeoutMs, ended.signal)
+      .finally(() => waits.delete(ended));
     return reply.code(outcome.type === 'resolved' ? 200 : 408).send(itemView(outcome.item));
   });
 
