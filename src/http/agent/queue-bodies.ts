@@ -147,7 +147,10 @@ function parseCursor(cursor: string): { enqueuedAt: number; id: string } | null 
   return match === null ? null : { enqueuedAt: Number(match[1]), id: match[2] ?? '' };
 }
 
-/** `{ resolved_by?, note? }` (Lelu's body); `resolved_by` defaults to the resolving key's id. */
+/**
+ * `{ resolved_by?, note? }` (Lelu's body). A missing or blank `resolved_by` (Lelu accepts an empty
+ * one) becomes the resolving key's id; an empty note is no note.
+ */
 export function parseResolveBody(
   body: unknown,
 ): Parsed<{ resolvedBy: string | undefined; note: string | undefined }> {
@@ -158,14 +161,15 @@ export function parseResolveBody(
   const unknown = Object.keys(others)[0];
   if (unknown !== undefined)
     return rejected(`Unknown field "${unknown}"; expected resolved_by and note.`, unknown);
-  if (
-    resolvedBy !== undefined &&
-    (typeof resolvedBy !== 'string' || resolvedBy.trim() === '' || resolvedBy.length > 200)
-  )
-    return rejected('"resolved_by" must be a non-empty string of at most 200 characters.', 'resolved_by');
+  if (resolvedBy !== undefined && (typeof resolvedBy !== 'string' || resolvedBy.length > 200))
+    return rejected('"resolved_by" must be a string of at most 200 characters.', 'resolved_by');
   if (note !== undefined && (typeof note !== 'string' || note.length > 2_000))
     return rejected('"note" must be a string of at most 2000 characters.', 'note');
-  return { type: 'ok', resolvedBy, note: note === '' ? undefined : note };
+  return {
+    type: 'ok',
+    resolvedBy: resolvedBy?.trim() === '' ? undefined : resolvedBy,
+    note: note === '' ? undefined : note,
+  };
 }
 
 const iso = (milliseconds: number): string => new Date(milliseconds).toISOString();
