@@ -246,6 +246,8 @@ governance:
   #   requests_per_minute: 6000   # authorization requests per tenant (tenant_id); unset: unlimited
   # policy:
   #   cedar: "permit(principal, action, resource);"   # everything permitted: the gates and risk decide
+  # review:
+  #   ttl_seconds: 86400          # a human review not resolved within this is denied as expired
   # The initial Cedar policy is stored as version 1 when the database holds none; after that the
   # stored versions rule (GET/PUT /v1/policy, gatehouse policy put). An example to start from,
   # written as a block (cedar: |):

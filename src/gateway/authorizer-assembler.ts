@@ -9,6 +9,7 @@ import {
   governanceSettingsFrom,
   neutralAgentSignals,
   type Authorizer,
+  type AuthorizerDependencies,
   type DecisionEvents,
   type DecisionObserver,
 } from '../governance/index.js';
@@ -26,6 +27,7 @@ export interface AuthorizerNeeds {
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly tracing: Tracing;
+  readonly queueReview?: AuthorizerDependencies['queueReview'];
 }
 
 /**
@@ -109,6 +111,7 @@ export function assembleAuthorizer(needs: AuthorizerNeeds): {
     now: Date.now,
     elapsed: () => performance.now(),
     newTraceId: randomUUID,
+    ...(needs.queueReview === undefined ? {} : { queueReview: needs.queueReview }),
   });
   return { authorizer, close: () => limiter.close() };
 }

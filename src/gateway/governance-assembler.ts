@@ -9,7 +9,7 @@ import type { RedisConnection } from '../stores/redis/redis-client.js';
 import type { SqlStores } from '../stores/sql/index.js';
 import type { Logger, Metrics, Tracing } from '../telemetry/index.js';
 import type { Contribution } from './assembly.js';
-import { assembleAuthorizer } from './authorizer-assembler.js';
+import { assembleAuthorizer, type AuthorizerNeeds } from './authorizer-assembler.js';
 
 export interface GovernanceNeeds {
   readonly config: Config;
@@ -21,6 +21,8 @@ export interface GovernanceNeeds {
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly tracing: Tracing;
+  /** Queues a `human_review` answer (the review assembler's); absent: nothing is queued. */
+  readonly queueReview?: AuthorizerNeeds['queueReview'];
 }
 
 export interface GovernanceParts {

@@ -11,6 +11,7 @@ import { assembleCaching } from './caching-assembler.js';
 import { assembleGovernance } from './governance-assembler.js';
 import { assembleHttp } from './http-assembler.js';
 import { assemblePipeline } from './pipeline-assembler.js';
+import { assembleReview } from './review-assembler.js';
 import { assembleProviders, assembleRouting } from './routing-assembler.js';
 import { assembleDatabase, assembleRedis } from './storage-assembler.js';
 import { assembleMetrics, assembleTracing } from './telemetry-assembler.js';
@@ -80,9 +81,14 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     // The agent half, one assembler and one line per area, in this order: governance (it decides
     // for the guard and the tools), then guard, tools, conversations. Each sees the parts above; the
     // pipeline and the HTTP app below take the stages, routes and readiness checks they add.
+    const review = assembly.add(
+      'review',
+      await assembleReview({ config, stores, redis, keys: keys.keys, codec: codecs.openai, logger, metrics }),
+    );
     assembly.add(
       'governance',
       await assembleGovernance({
+        queueReview: review.queueReview,
         config,
         stores,
         redis,

@@ -10,3 +10,11 @@ export {
   type AuthorizeOperations,
   type AuthorizeRoutesDependencies,
 } from './agent/authorize-routes.js';
+export {
+  queueAccess,
+  registerQueueRoutes,
+  type QueueAccess,
+  type QueueCaller,
+  type QueueRoutesDependencies,
+} from './agent/queue-routes.js';
+export type { QueueItem, QueueOperations } from './agent/queue-bodies.js';

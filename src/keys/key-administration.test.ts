@@ -123,7 +123,12 @@ describe('creating keys', () => {
       'tier',
       "Unknown tier 'platinum'; the tiers are free, pro, enterprise, gold.",
     ],
-    ['an unknown role', { name: 'a', role: 'root' }, 'role', "Invalid 'role': must be 'user' or 'admin'."],
+    [
+      'an unknown role',
+      { name: 'a', role: 'root' },
+      'role',
+      "Invalid 'role': must be 'user', 'admin' or 'reviewer'.",
+    ],
     [
       'a negative limit',
       { name: 'a', limits: { requests_per_minute: -1 } },

@@ -38,6 +38,8 @@ const decisionBuckets = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
 export interface InFlight {
   requests: number;
   streams: number;
+  /** The review queue's pending count, read from the database at scrape time (set once assembled). */
+  pendingReviews?: () => Promise<number>;
 }
 
 export function defineMetrics(registry: Registry, sources: MetricSources, inFlight: Readonly<InFlight>) {
@@ -174,6 +176,21 @@ export function defineMetrics(registry: Registry, sources: MetricSources, inFlig
       name: 'gatehouse_agent_decision_duration_seconds',
       help: 'From an agent authorization request being read to its decision being made, the tenant rate check included.',
       buckets: decisionBuckets,
+    }),
+    reviews: createCounterFamily(registry, {
+      name: 'gatehouse_agent_reviews_total',
+      help: 'Human reviews by what happened to them on this replica: queued, approved, denied, expired.',
+      labelNames: ['outcome'] as const,
+    }),
+    reviewsPending: new Gauge({
+      registers,
+      name: 'gatehouse_agent_reviews_pending',
+      help: 'Reviews pending and not expired, read from the database when scraped (the same on every replica).',
+      async collect() {
+        // A failed read keeps the last value: the database's own health is reported elsewhere.
+        const count = await inFlight.pendingReviews?.().catch(() => undefined);
+        if (count !== undefined) this.set(count);
+      },
     }),
     usageBuffered: new Gauge({
       registers,

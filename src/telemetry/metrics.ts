@@ -76,6 +76,10 @@ export interface Metrics {
   agentDecided(record: AgentDecisionRecord): void;
   /** A person's authorization check: `allow`, `deny`, `human_review` or `read_only`. */
   userDecided(decision: string): void;
+  /** What happened to a human review on this replica. */
+  reviewed(outcome: 'queued' | 'approved' | 'denied' | 'expired'): void;
+  /** Where `gatehouse_agent_reviews_pending` reads the queue's pending count when scraped. */
+  readPendingReviewsFrom(read: () => Promise<number>): void;
   /** Structurally a `RouterObserver` (routing/observer.ts). */
   routerObserver(): RoutingEvents;
   render(): Promise<string>;
@@ -220,6 +224,12 @@ export function createMetrics(options: MetricsOptions): Metrics {
     },
     userDecided(decision) {
       metrics.userDecisions.labels(guards.decision.value(decision)).inc();
+    },
+    reviewed(outcome) {
+      metrics.reviews.labels(outcome).inc();
+    },
+    readPendingReviewsFrom(read) {
+      inFlight.pendingReviews = read;
     },
     routerObserver: () => routing,
     render: () => registry.metrics(),

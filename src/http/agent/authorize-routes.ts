@@ -27,7 +27,7 @@ export interface AuthorizeOperations {
 
 /** Who is asking: the keys module's Principal carries these. */
 export interface AuthorizeCaller {
-  readonly role: 'user' | 'admin';
+  readonly role: 'user' | 'admin' | 'reviewer';
   readonly agentId: string | undefined;
 }
 

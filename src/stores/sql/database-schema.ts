@@ -10,6 +10,7 @@ export interface Database {
   api_keys: ApiKeysTable;
   usage_records: UsageRecordsTable;
   policy_versions: PolicyVersionsTable;
+  review_items: ReviewItemsTable;
 }
 
 export interface ApiKeysTable {
@@ -68,4 +69,29 @@ export interface PolicyVersionsTable {
   created_at: number;
   comment: string | null;
   restored_from: number | null;
+}
+
+export interface ReviewItemsTable {
+  id: string;
+  tenant_id: string;
+  actor: string;
+  action: string;
+  /** JSON object of string values. */
+  resource: string;
+  confidence_score: number;
+  reason: string;
+  acting_for: string | null;
+  trace_id: string;
+  risk_score: number;
+  policy_digest: string;
+  input_hash: string;
+  args_hash: string | null;
+  enqueued_at: number;
+  expires_at: number;
+  /** `pending`, `approved` or `denied`. */
+  status: string;
+  resolved_at: number | null;
+  resolved_by: string | null;
+  resolution_note: string | null;
+  resolver_key_id: string | null;
 }

@@ -52,6 +52,7 @@ describe.each(databases)('migrations on $dialect', (testDatabase) => {
         '0001-keys-and-usage',
         '0002-usage-record-ids',
         '0003-policy-versions',
+        '0004-review-queue',
       ]);
     } finally {
       await database.destroy();
@@ -89,6 +90,7 @@ describe('migrations on postgres', () => {
         '0001-keys-and-usage',
         '0002-usage-record-ids',
         '0003-policy-versions',
+        '0004-review-queue',
       ]);
     } finally {
       await database.destroy();
@@ -110,6 +112,7 @@ describe('migrations on postgres', () => {
         'kysely_migration',
         'kysely_migration_lock',
         'policy_versions',
+        'review_items',
         'usage_records',
       ]);
     } finally {
