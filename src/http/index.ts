@@ -10,3 +10,8 @@ export {
   type AuthorizeOperations,
   type AuthorizeRoutesDependencies,
 } from './agent/authorize-routes.js';
+export {
+  registerNotificationRoutes,
+  type NotificationRoutesDependencies,
+  type NotificationTestOperations,
+} from './admin/admin-notification-routes.js';
