@@ -36,7 +36,10 @@ const channelSchema = z.strictObject({
     .regex(/^[a-z0-9][a-z0-9._-]*$/i, 'letters, digits, ".", "_" and "-", starting with a letter or digit')
     .max(64),
   type: z.enum(notificationChannelTypes),
-  events: z.array(z.enum(notificationKinds)).min(1).default([...notificationKinds]),
+  events: z
+    .array(z.enum(notificationKinds))
+    .min(1)
+    .default([...notificationKinds]),
   /** slack, webhook: where to POST. A secret: Slack's incoming-webhook URL is its own credential. */
   url: httpUrl.optional(),
   /** webhook: the HMAC-SHA256 key of `x-gatehouse-signature`. */
@@ -86,7 +89,10 @@ function channelProblems(channel: Channel, index: number): Issue[] {
   const at = (...rest: (string | number)[]) => ['channels', index, ...rest];
   for (const field of required) {
     if (channel[field] === undefined)
-      issues.push({ path: at(field), message: `missing; a ${channel.type} channel needs ${required.join(', ')}` });
+      issues.push({
+        path: at(field),
+        message: `missing; a ${channel.type} channel needs ${required.join(', ')}`,
+      });
   }
   for (const field of allFields) {
     if (channel[field] !== undefined && !required.includes(field) && !optional.includes(field))
@@ -95,7 +101,10 @@ function channelProblems(channel: Channel, index: number): Issue[] {
   const smtp = channel.smtp;
   if (smtp !== undefined && (smtp.user === undefined) !== (smtp.password === undefined)) {
     const missing = smtp.user === undefined ? 'user' : 'password';
-    issues.push({ path: at('smtp', missing), message: 'missing; SMTP authentication needs both user and password' });
+    issues.push({
+      path: at('smtp', missing),
+      message: 'missing; SMTP authentication needs both user and password',
+    });
   }
   return issues;
 }
@@ -126,7 +135,11 @@ export const notificationsSchema = z
     const seen = new Set<string>();
     notifications.channels.forEach((channel, index) => {
       if (seen.has(channel.name))
-        context.addIssue({ code: 'custom', path: ['channels', index, 'name'], message: `${channel.name} is used by another channel` });
+        context.addIssue({
+          code: 'custom',
+          path: ['channels', index, 'name'],
+          message: `${channel.name} is used by another channel`,
+        });
       seen.add(channel.name);
       for (const issue of channelProblems(channel, index)) context.addIssue({ code: 'custom', ...issue });
     });

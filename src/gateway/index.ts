@@ -146,7 +146,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     return {
       listen: http.listen,
       reloadTls: http.reloadTls,
-      notify: notifier.notify,
+      notify: (event) => notifier.notify(event),
       close: () => assembly.close(),
     };
   };

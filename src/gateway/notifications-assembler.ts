@@ -68,7 +68,13 @@ export function assembleNotifications(needs: NotificationsNeeds): Contribution<N
   });
   if (channels.length > 0) {
     logger.info(
-      { channels: channels.map((channel) => ({ name: channel.name, type: channel.type, events: [...channel.events] })) },
+      {
+        channels: channels.map((channel) => ({
+          name: channel.name,
+          type: channel.type,
+          events: [...channel.events],
+        })),
+      },
       'notification channels',
     );
   }

@@ -15,7 +15,8 @@ export interface BoundedQueue<Item> {
 }
 
 export function createBoundedQueue<Item>(capacity: number): BoundedQueue<Item> {
-  if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError('capacity must be a positive integer');
+  if (!Number.isInteger(capacity) || capacity < 1)
+    throw new RangeError('capacity must be a positive integer');
   const slots: (Item | undefined)[] = new Array<Item | undefined>(capacity);
   let head = 0;
   let length = 0;

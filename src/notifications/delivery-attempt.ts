@@ -36,9 +36,9 @@ export async function attemptDelivery(
   });
   try {
     return await Promise.race([
-      channel.deliver(notification, signal).catch(
-        (error: unknown): DeliveryResult => ({ type: 'retryable', reason: describeError(error) }),
-      ),
+      channel
+        .deliver(notification, signal)
+        .catch((error: unknown): DeliveryResult => ({ type: 'retryable', reason: describeError(error) })),
       deadline,
     ]);
   } finally {

@@ -56,10 +56,14 @@ export function resultOfSmtpError(error: unknown): DeliveryResult {
   };
   const code = typeof details.code === 'string' ? details.code : 'ESMTP';
   const status = typeof details.responseCode === 'number' ? details.responseCode : undefined;
-  const reply = typeof details.response === 'string' ? `: ${clip(details.response.replace(/\s+/g, ' '), 200)}` : '';
+  const reply =
+    typeof details.response === 'string' ? `: ${clip(details.response.replace(/\s+/g, ' '), 200)}` : '';
   const reason = `SMTP ${status === undefined ? code : `${status} ${code}`}${reply}`;
   if (status !== undefined && status >= 500) return { type: 'refused', reason, status };
-  if (['EAUTH', 'ENOAUTH', 'ETLS', 'EENVELOPE', 'ECONFIG'].includes(code) && (status === undefined || status >= 500))
+  if (
+    ['EAUTH', 'ENOAUTH', 'ETLS', 'EENVELOPE', 'ECONFIG'].includes(code) &&
+    (status === undefined || status >= 500)
+  )
     return { type: 'refused', reason, status };
   return { type: 'retryable', reason, status };
 }

@@ -23,7 +23,11 @@ export function createHttpPost(dispatcher: Dispatcher, now: () => number = Date.
     try {
       const response = await request(post.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'user-agent': 'gatehouse-notifications', ...post.headers },
+        headers: {
+          'content-type': 'application/json',
+          'user-agent': 'gatehouse-notifications',
+          ...post.headers,
+        },
         body: post.body,
         signal,
         dispatcher,

@@ -50,7 +50,11 @@ export interface NotificationsConfiguration {
 export function notifierSettingsFrom(config: NotificationsConfiguration): NotifierSettings {
   return {
     queueSize: config.queue_size,
-    retry: { attempts: config.retry.attempts, initialMs: config.retry.initial_ms, maxMs: config.retry.max_ms },
+    retry: {
+      attempts: config.retry.attempts,
+      initialMs: config.retry.initial_ms,
+      maxMs: config.retry.max_ms,
+    },
     timeoutMs: config.timeout_ms,
     closeTimeoutMs: config.close_timeout_ms,
   };
@@ -75,7 +79,11 @@ export function channelsFrom(config: NotificationsConfiguration, needs: ChannelN
     const common = { name: channel.name, events: new Set<NotificationKind>(channel.events), publicUrl };
     switch (channel.type) {
       case 'slack':
-        return createSlackChannel({ ...common, url: required(channel.url, channel, 'url'), post: needs.post });
+        return createSlackChannel({
+          ...common,
+          url: required(channel.url, channel, 'url'),
+          post: needs.post,
+        });
       case 'webhook':
         return createWebhookChannel({
           ...common,

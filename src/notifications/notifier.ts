@@ -104,7 +104,8 @@ export function createNotifier(options: NotifierOptions): Notifier {
       const chosen = [...lanes.values()].filter(
         ({ channel }) => channelName === undefined || channel.name === channelName,
       );
-      if (channelName !== undefined && chosen.length === 0) return { type: 'unknown_channel', name: channelName };
+      if (channelName !== undefined && chosen.length === 0)
+        return { type: 'unknown_channel', name: channelName };
       const notification = stamp({ kind: 'notification.test', requestedBy });
       const results = await Promise.all(
         chosen.map(async ({ channel, lane }): Promise<ChannelTestResult> => {

@@ -60,7 +60,10 @@ export function present(notification: Notification, publicUrl: string | undefine
     }
     case 'guard.detection':
       return {
-        title: clip(`Guard: ${notification.detected} (${notification.severity}) in ${notification.where}`, 200),
+        title: clip(
+          `Guard: ${notification.detected} (${notification.severity}) in ${notification.where}`,
+          200,
+        ),
         fields: [
           ['Severity', notification.severity],
           ['Detected', clip(notification.detected)],

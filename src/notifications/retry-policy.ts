@@ -34,8 +34,7 @@ export function retryAfterMs(header: string | string[] | undefined, now: number)
 }
 
 export type RetryStep =
-  | { readonly type: 'wait'; readonly delayMs: number }
-  | { readonly type: 'give-up'; readonly reason: string };
+  { readonly type: 'wait'; readonly delayMs: number } | { readonly type: 'give-up'; readonly reason: string };
 
 /**
  * After a retryable failure of try `attempt` (1 for the first): wait and try again, or give up.

@@ -44,7 +44,10 @@ export function slackMessage(notification: Notification, presentation: Presentat
       {
         type: 'context',
         elements: [
-          { type: 'mrkdwn', text: escapeSlack(`${notification.kind} · ${notification.id} · ${notification.occurredAt}`) },
+          {
+            type: 'mrkdwn',
+            text: escapeSlack(`${notification.kind} · ${notification.id} · ${notification.occurredAt}`),
+          },
         ],
       },
     ],

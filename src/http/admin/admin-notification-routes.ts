@@ -88,7 +88,12 @@ export function registerNotificationRoutes(
     }
     const delivered = outcome.results.filter((result) => result.outcome === 'delivered').length;
     dependencies.audit.info(
-      { request_id: request.id, action: 'notifications.test', key_id: principal.keyId, channel: channel ?? null },
+      {
+        request_id: request.id,
+        action: 'notifications.test',
+        key_id: principal.keyId,
+        channel: channel ?? null,
+      },
       'admin action',
     );
     return reply.header('cache-control', 'no-store').send({
@@ -111,7 +116,10 @@ export function registerNotificationRoutes(
 function channelOf(body: unknown): string | undefined | GatewayError {
   if (body === undefined || body === null) return undefined;
   if (typeof body !== 'object' || Array.isArray(body))
-    return new GatewayError('invalid_request', 'The body must be a JSON object: {"channel": "<name>"} or {}.');
+    return new GatewayError(
+      'invalid_request',
+      'The body must be a JSON object: {"channel": "<name>"} or {}.',
+    );
   for (const name of Object.keys(body)) {
     if (name !== 'channel')
       return new GatewayError('invalid_request', `Unknown field ${name}: the body takes only channel.`, {
