@@ -81,6 +81,8 @@ const allFields: readonly ChannelField[] = [
   'to',
 ];
 
+const named = (type: ChannelType): string => (type === 'email' ? 'an email' : `a ${type}`);
+
 type Issue = { readonly path: (string | number)[]; readonly message: string };
 
 function channelProblems(channel: Channel, index: number): Issue[] {
@@ -91,12 +93,12 @@ function channelProblems(channel: Channel, index: number): Issue[] {
     if (channel[field] === undefined)
       issues.push({
         path: at(field),
-        message: `missing; a ${channel.type} channel needs ${required.join(', ')}`,
+        message: `missing; ${named(channel.type)} channel needs ${required.join(', ')}`,
       });
   }
   for (const field of allFields) {
     if (channel[field] !== undefined && !required.includes(field) && !optional.includes(field))
-      issues.push({ path: at(field), message: `not a setting of a ${channel.type} channel` });
+      issues.push({ path: at(field), message: `not a setting of ${named(channel.type)} channel` });
   }
   const smtp = channel.smtp;
   if (smtp !== undefined && (smtp.user === undefined) !== (smtp.password === undefined)) {

@@ -52,13 +52,17 @@ export function createChannelLane(options: LaneOptions): ChannelLane {
     observer.outcome(channel.name, outcome);
   const depthChanged = (): void => observer.queueDepth(channel.name, queue.length);
 
-  /** `always`: log now, whatever was logged last (the summary at shutdown). */
-  function dropped(reason: string, amount = 1, always = false): void {
+  /**
+   * Counts `amount` drops, and logs them with any not yet logged: at once when `logging` is `now`
+   * (the summary at shutdown), at most once per interval when `throttled`, not at all when `later`
+   * (a delivery cut short by shutdown: the summary that follows counts it).
+   */
+  function dropped(reason: string, amount: number, logging: 'now' | 'throttled' | 'later'): void {
     for (let index = 0; index < amount; index += 1) count('dropped');
     drops.unlogged += amount;
-    if (drops.unlogged === 0) return;
     const now = options.now();
-    if (now - drops.lastLoggedAt < dropLogIntervalMs && !always) return;
+    if (drops.unlogged === 0 || logging === 'later') return;
+    if (logging === 'throttled' && now - drops.lastLoggedAt < dropLogIntervalMs) return;
     log.warn(
       { channel: channel.name, dropped: drops.unlogged, queue_size: options.queueSize },
       `notifications dropped: ${reason}`,
@@ -93,13 +97,13 @@ export function createChannelLane(options: LaneOptions): ChannelLane {
     for (let attempt = 1; ; attempt += 1) {
       const result = await tryDelivery(notification);
       if (result.type === 'delivered') return count('delivered');
-      if (stopper.signal.aborted) return dropped('shutdown before they were delivered');
+      if (stopper.signal.aborted) return dropped('shutdown', 1, 'later');
       if (result.type === 'refused') return failed(notification, attempt, result.reason);
       const step = nextStep(options.retry, attempt, result, options.random);
       if (step.type === 'give-up') return failed(notification, attempt, step.reason);
       count('retried');
       await sleep(step.delayMs);
-      if (stopper.signal.aborted) return dropped('shutdown before they were delivered');
+      if (stopper.signal.aborted) return dropped('shutdown', 1, 'later');
     }
   }
   function sleep(milliseconds: number): Promise<void> {
@@ -137,9 +141,9 @@ export function createChannelLane(options: LaneOptions): ChannelLane {
 
   return {
     enqueue(notification) {
-      if (closed) return dropped('the notifier is closed');
+      if (closed) return dropped('the notifier is closed', 1, 'throttled');
       const full = queue.push(notification);
-      if (full !== undefined) dropped('the queue is full, the oldest waiting were dropped');
+      if (full !== undefined) dropped('the queue is full, the oldest waiting were dropped', 1, 'throttled');
       depthChanged();
       schedulePump();
     },
@@ -162,7 +166,7 @@ export function createChannelLane(options: LaneOptions): ChannelLane {
         depthChanged();
         // Tries in flight answer at once now (their race against the stop signal).
         if (active > 0) await idle;
-        dropped('shutdown before they were delivered', left, true);
+        dropped('shutdown before they were delivered', left, 'now');
       }
       timers.clearTimeout(timer);
       await channel.close();

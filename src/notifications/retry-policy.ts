@@ -29,6 +29,9 @@ export function retryAfterMs(header: string | string[] | undefined, now: number)
   const value = (Array.isArray(header) ? header[0] : header)?.trim();
   if (value === undefined || value === '') return undefined;
   if (/^\d+$/.test(value)) return Number(value) * 1000;
+  // Senders must use the IMF-fixdate form (`Sun, 06 Nov 1994 08:49:37 GMT`); Date.parse alone
+  // would take `-1` or `1.5` for a year.
+  if (!/^[A-Za-z]{3}, \d{2} [A-Za-z]{3} \d{4} \d{2}:\d{2}:\d{2} GMT$/.test(value)) return undefined;
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }

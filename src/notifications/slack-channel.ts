@@ -1,7 +1,7 @@
 import type { NotificationChannel } from './channel.js';
 import type { HttpPost } from './http-post.js';
 import type { Notification, NotificationKind } from './notification.js';
-import { clip, present, type Presentation } from './presentation.js';
+import { present, type Presentation } from './presentation.js';
 
 export interface SlackChannelOptions {
   readonly name: string;
@@ -21,6 +21,13 @@ export function escapeSlack(text: string): string {
   return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
 }
 
+/** Escaped, then clipped without cutting an entity in half (a header is at most 150 characters). */
+function escapedWithin(text: string, longest: number): string {
+  const escaped = escapeSlack(text);
+  if (escaped.length <= longest) return escaped;
+  return `${escaped.slice(0, longest - 1).replace(/&[a-z]*$/, '')}…`;
+}
+
 /** Block Kit: a header, the fields (at most 10 per section), a link, and the id and time. */
 export function slackMessage(notification: Notification, presentation: Presentation): object {
   const fields = presentation.fields.map(([label, value]) => ({
@@ -38,7 +45,7 @@ export function slackMessage(notification: Notification, presentation: Presentat
     // Shown in notifications and by clients that do not render blocks.
     text: escapeSlack(presentation.title),
     blocks: [
-      { type: 'header', text: { type: 'plain_text', text: clip(presentation.title, 150) } },
+      { type: 'header', text: { type: 'plain_text', text: escapedWithin(presentation.title, 150) } },
       ...sections,
       ...link,
       {
