@@ -2,11 +2,11 @@ import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { NotificationEvent } from '../../src/notifications/index.js';
+import type { AnalyticsAlert, GuardDetection, ReviewCreated } from '../../src/notifications/index.js';
 import { projectRoot } from './cli.js';
 
 /** Notifications as the review queue, the guard and analytics will emit them. */
-export const reviewEvent: NotificationEvent = {
+export const reviewEvent: ReviewCreated = {
   kind: 'review.created',
   reviewId: 'rev_0001',
   tenantId: 'acme',
@@ -17,7 +17,7 @@ export const reviewEvent: NotificationEvent = {
   traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
 };
 
-export const guardEvent: NotificationEvent = {
+export const guardEvent: GuardDetection = {
   kind: 'guard.detection',
   severity: 'critical',
   detected: 'prompt injection',
@@ -27,7 +27,7 @@ export const guardEvent: NotificationEvent = {
   requestId: 'req_42',
 };
 
-export const alertEvent: NotificationEvent = {
+export const alertEvent: AnalyticsAlert = {
   kind: 'analytics.alert',
   agent: 'invoice-bot',
   alert: 'reputation_low',
