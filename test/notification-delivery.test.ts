@@ -140,6 +140,7 @@ describe('isolation', () => {
     const healthy = await receiver();
     const gateway = await gatewayWith({
       timeout_ms: 300,
+      close_timeout_ms: 300,
       retry: { attempts: 2, initial_ms: 10, max_ms: 10 },
       channels: [webhook('hanging', hanging), webhook('healthy', healthy)],
     });

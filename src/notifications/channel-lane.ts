@@ -149,8 +149,12 @@ export function createChannelLane(options: LaneOptions): ChannelLane {
     },
     async tryOnce(notification) {
       const result = await tryDelivery(notification);
-      count(result.type === 'delivered' ? 'delivered' : 'failed');
-      return result.type === 'delivered' ? result : { ...result, reason: options.redact(result.reason) };
+      if (result.type === 'delivered') {
+        count('delivered');
+        return result;
+      }
+      failed(notification, 1, result.reason);
+      return { ...result, reason: options.redact(result.reason) };
     },
     async close(timeoutMs) {
       closed = true;
