@@ -106,6 +106,7 @@ export function createChannelLane(options: LaneOptions): ChannelLane {
       if (stopper.signal.aborted) return dropped('shutdown', 1, 'later');
     }
   }
+
   function sleep(milliseconds: number): Promise<void> {
     return new Promise((resolve) => {
       const wake = (): void => {
@@ -124,10 +125,13 @@ export function createChannelLane(options: LaneOptions): ChannelLane {
       const notification = queue.shift();
       if (notification === undefined) break;
       active += 1;
-      void deliver(notification).finally(() => {
-        active -= 1;
-        pump();
-      });
+      void deliver(notification)
+        // Nothing in a delivery should throw; if something does, it costs that notification only.
+        .catch(() => failed(notification, 0, 'unexpected error'))
+        .finally(() => {
+          active -= 1;
+          pump();
+        });
     }
     depthChanged();
     if (active === 0 && queue.length === 0) for (const wake of idleWaiters.splice(0)) wake();
