@@ -2,7 +2,8 @@
  * Import boundaries from docs/ARCHITECTURE (shared): leaves stay leaves, feature modules never
  * import each other, only the composition root (src/gateway/) builds concrete stores and providers.
  */
-const features = '(caching|limits|accounting|keys|governance|guard|tools|conversations|routing)';
+const features =
+  '(caching|limits|accounting|keys|governance|guard|tools|conversations|routing|notifications)';
 module.exports = {
   forbidden: [
     {

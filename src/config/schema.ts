@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { governanceSchema } from './governance-schema.js';
+import { notificationsSchema } from './notifications-schema.js';
 import { parseResourceAttributes } from './resource-attributes.js';
 
 /**
@@ -329,6 +330,8 @@ export const configSchema = z.strictObject({
     .prefault({}),
   /** Agent authorization: modes, confidence gates, agents, the action catalog, the initial policy. */
   governance: governanceSchema,
+  /** Slack, signed webhooks, PagerDuty and email for review items, guard detections and alerts. */
+  notifications: notificationsSchema,
 });
 
 export type ConfigInput = z.input<typeof configSchema>;
@@ -339,3 +342,4 @@ export type TargetConfig = ModelConfig['targets'][number];
 export type RetryConfig = ModelConfig['retry'];
 export type TimeoutsConfig = ModelConfig['timeouts'];
 export type GovernanceConfig = Config['governance'];
+export type NotificationsConfig = Config['notifications'];

@@ -94,6 +94,7 @@ describe('the starter gatehouse.yaml', () => {
       tiers: {},
       pricing: {},
       governance: { ...config.governance, rate_limit: {} },
+      notifications: { ...config.notifications, public_url: undefined },
       cache: { ...config.cache, models: {} },
       tracing: {
         ...config.tracing,

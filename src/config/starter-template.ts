@@ -253,6 +253,26 @@ governance:
   # written as a block (cedar: |):
 ${commentedPolicy(exampleCedarPolicy)}
 
+# Notifications of new review items, guard detections and analytics alerts (docs/notifications.md):
+# a Slack-compatible incoming webhook, a signed webhook, PagerDuty Events v2 and email over SMTP.
+# Webhook URLs, webhook secrets, routing keys and passwords are secrets: give them as \${VAR} or
+# \${file:/path}; they are masked wherever configuration is shown.
+notifications:
+  # channels: []                  # none by default; each takes events (default: all three kinds), e.g.
+  #   - { name: ops-slack, type: slack, url: "\${SLACK_WEBHOOK_URL}", events: [review.created, guard.detection, analytics.alert] }
+  #   - { name: siem, type: webhook, url: "https://siem.example.com/hooks/gatehouse", secret: "\${HOOK_SECRET}" }
+  #   - { name: oncall, type: pagerduty, routing_key: "\${PD_ROUTING_KEY}", severity: critical, source: gatehouse-prod, events: [guard.detection] }
+  #   - { name: security, type: email, from: "Gatehouse <gatehouse@example.com>", to: [security@example.com], smtp: { host: smtp.example.com, port: 587, secure: false, starttls: required, user: gatehouse, password: "\${SMTP_PASSWORD}", ca_path: /etc/gatehouse/smtp-ca.pem } }
+  #   (a pagerduty channel also takes events_url, e.g. https://events.eu.pagerduty.com/v2/enqueue)
+  # queue_size: 1000              # notifications waiting per channel; when full the oldest waiting one is dropped
+  # retry:
+  #   attempts: 5                 # tries per notification and channel: 5xx, 429 and network errors; never other 4xx
+  #   initial_ms: 500             # first wait between tries, doubling with jitter
+  #   max_ms: 30000               # longest wait; a receiver's longer Retry-After ends the delivery
+  # timeout_ms: 5000              # one try: connection, request and answer
+  # close_timeout_ms: 5000        # on shutdown, how long waiting notifications may still be delivered
+  # public_url: https://gatehouse.example.com   # the gateway's address for people, for links in notifications
+
 # When a failing target is taken out of rotation (one breaker per provider and model).
 circuit_breaker:
   # failure_rate: 0.5             # failure rate over the window that opens the breaker

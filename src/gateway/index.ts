@@ -2,6 +2,7 @@ import { createUsageRecordIdGenerator } from '../accounting/index.js';
 import { configuredSecrets, createSecretScrubber, type Config } from '../config/index.js';
 import { codecs as dialectCodecs, withScrubbedErrors } from '../dialects/index.js';
 import { createRequestIdGenerator } from '../http/request-id.js';
+import type { NotificationEvent } from '../notifications/index.js';
 import type { StageSlots } from '../pipeline/index.js';
 import type { Logger } from '../telemetry/index.js';
 import { assembleAccounting } from './accounting-assembler.js';
@@ -10,6 +11,7 @@ import { assembleOrUnwind, type Assembly } from './assembly.js';
 import { assembleCaching } from './caching-assembler.js';
 import { assembleGovernance } from './governance-assembler.js';
 import { assembleHttp } from './http-assembler.js';
+import { assembleNotifications } from './notifications-assembler.js';
 import { assemblePipeline } from './pipeline-assembler.js';
 import { assembleReview } from './review-assembler.js';
 import { assembleProviders, assembleRouting } from './routing-assembler.js';
@@ -34,6 +36,11 @@ export interface Gateway {
   close(): Promise<void>;
   /** Re-reads the TLS certificate and key (SIGHUP); a no-op without TLS. */
   reloadTls(): Promise<void>;
+  /**
+   * Queues a notification for every channel that takes its kind (docs/notifications.md) and
+   * returns at once; for an embedding application's own events, and for tests.
+   */
+  notify(event: NotificationEvent): void;
 }
 
 /**
@@ -78,12 +85,27 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       'keys',
       assembleKeys({ config, store: stores.keys, masterKey, logger, authenticatedKeyIds }),
     );
+    // Before the areas that emit notifications (review items, guard detections, analytics alerts),
+    // so they are closed first and what they sent last is still delivered.
+    const { notifier } = assembly.add(
+      'notifications',
+      assembleNotifications({ config, keys: keys.keys, codec: codecs.openai, logger, metrics, secrets }),
+    );
     // The agent half, one assembler and one line per area, in this order: governance (it decides
     // for the guard and the tools), then guard, tools, conversations. Each sees the parts above; the
     // pipeline and the HTTP app below take the stages, routes and readiness checks they add.
     const review = assembly.add(
       'review',
-      await assembleReview({ config, stores, redis, keys: keys.keys, codec: codecs.openai, logger, metrics }),
+      await assembleReview({
+        config,
+        stores,
+        redis,
+        keys: keys.keys,
+        codec: codecs.openai,
+        logger,
+        metrics,
+        notify: (event) => notifier.notify(event),
+      }),
     );
     assembly.add(
       'governance',
@@ -136,7 +158,12 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         routes: assembly.routes(),
       }),
     );
-    return { listen: http.listen, reloadTls: http.reloadTls, close: () => assembly.close() };
+    return {
+      listen: http.listen,
+      reloadTls: http.reloadTls,
+      notify: (event) => notifier.notify(event),
+      close: () => assembly.close(),
+    };
   };
   return assembleOrUnwind(build, (error) =>
     logger.error({ err: error }, 'closing after a failed start failed'),

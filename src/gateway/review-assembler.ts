@@ -12,6 +12,7 @@ import {
 } from '../governance/review/index.js';
 import { registerQueueRoutes } from '../http/index.js';
 import type { KeyService } from '../keys/index.js';
+import type { NotificationEvent } from '../notifications/index.js';
 import type { RedisConnection } from '../stores/redis/redis-client.js';
 import type { SqlStores } from '../stores/sql/index.js';
 import type { Logger, Metrics } from '../telemetry/index.js';
@@ -26,6 +27,8 @@ export interface ReviewNeeds {
   readonly codec: DialectCodec;
   readonly logger: Logger;
   readonly metrics: Metrics;
+  /** The notification channels: every new review is announced (`review.created`). */
+  readonly notify: (event: NotificationEvent) => void;
 }
 
 export interface ReviewParts {
@@ -37,11 +40,8 @@ export interface ReviewParts {
 /** Expiries are written down this often at most (readers and waiters see them at once anyway). */
 const maxSweepIntervalMs = 30_000;
 
-/**
- * Until the audit trail and notifications take them (the lead connects them at merge), review
- * events are log lines.
- */
-export function loggedReviewEvents(logger: Logger): ReviewEvents {
+/** Review events: a log line each, and a notification for every new review. */
+export function reviewEvents(logger: Logger, notify: (event: NotificationEvent) => void): ReviewEvents {
   const fields = (item: ReviewItem) => ({
     id: item.id,
     traceId: item.traceId,
@@ -52,7 +52,21 @@ export function loggedReviewEvents(logger: Logger): ReviewEvents {
     resolvedBy: item.resolvedBy,
   });
   return {
-    created: (item) => logger.info({ review: fields(item) }, 'review created'),
+    created(item) {
+      logger.info({ review: fields(item) }, 'review created');
+      notify({
+        kind: 'review.created',
+        reviewId: item.id,
+        tenantId: item.tenantId,
+        actor: item.actor,
+        action: item.action,
+        resource: item.resource,
+        reason: item.reason,
+        traceId: item.traceId,
+        actingFor: item.actingFor,
+        confidence: item.confidenceScore,
+      });
+    },
     resolved: (item) => logger.info({ review: fields(item) }, 'review resolved'),
   };
 }
@@ -81,7 +95,7 @@ export async function assembleReview(needs: ReviewNeeds): Promise<Contribution<R
   const queue = createReviewQueue({
     store: stores.reviews,
     channel,
-    events: loggedReviewEvents(logger),
+    events: reviewEvents(logger, needs.notify),
     observer: metrics,
     ttlMs,
     now: Date.now,

@@ -18,3 +18,8 @@ export {
   type QueueRoutesDependencies,
 } from './agent/queue-routes.js';
 export type { QueueItem, QueueOperations } from './agent/queue-bodies.js';
+export {
+  registerNotificationRoutes,
+  type NotificationRoutesDependencies,
+  type NotificationTestOperations,
+} from './admin/admin-notification-routes.js';

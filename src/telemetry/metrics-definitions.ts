@@ -192,6 +192,17 @@ export function defineMetrics(registry: Registry, sources: MetricSources, inFlig
         if (count !== undefined) this.set(count);
       },
     }),
+    notifications: createCounterFamily(registry, {
+      name: 'gatehouse_notifications_total',
+      help: 'Notification deliveries per channel by outcome: delivered, failed (after its last try, or refused), retried (a try that will be repeated), dropped (a full queue or shutdown).',
+      labelNames: ['channel', 'outcome'] as const,
+    }),
+    notificationQueueDepth: new Gauge({
+      registers,
+      name: 'gatehouse_notification_queue_depth',
+      help: 'Notifications waiting for delivery per channel (those being delivered excluded).',
+      labelNames: ['channel'] as const,
+    }),
     usageBuffered: new Gauge({
       registers,
       name: 'gatehouse_usage_buffer_records',

@@ -56,6 +56,9 @@ export interface AgentDecisionRecord {
   readonly latencySeconds: number;
 }
 
+/** What became of one notification on one channel (or of one try of it: `retried`). */
+export type NotificationOutcome = 'delivered' | 'failed' | 'retried' | 'dropped';
+
 /** `unknown` while the limiter does not say which limit refused. */
 export type RateLimitKind = 'requests' | 'tokens' | 'concurrency' | 'global' | 'unknown';
 export type BudgetScopeType = 'key' | 'team';
@@ -80,6 +83,9 @@ export interface Metrics {
   reviewed(outcome: 'queued' | 'approved' | 'denied' | 'expired'): void;
   /** Where `gatehouse_agent_reviews_pending` reads the queue's pending count when scraped. */
   readPendingReviewsFrom(read: () => Promise<number>): void;
+  /** Counts `count` (default 1; 0 makes the series exist) notifications of a channel by outcome. */
+  notificationOutcome(channel: string, outcome: NotificationOutcome, count?: number): void;
+  notificationQueueDepth(channel: string, depth: number): void;
   /** Structurally a `RouterObserver` (routing/observer.ts). */
   routerObserver(): RoutingEvents;
   render(): Promise<string>;
@@ -120,6 +126,8 @@ export function createMetrics(options: MetricsOptions): Metrics {
     limit: guard(undefined, 20),
     decision: guard(undefined, 10),
     reasonClass: guard(undefined, 10),
+    // Channel names come from the configuration: bounded, and never a secret.
+    channel: guard(undefined, 50),
   };
   for (const target of options.knownTargets ?? []) metrics.breakerState.labels(target).set(0);
   const routing = createRoutingMetrics(metrics, guards);
@@ -230,6 +238,12 @@ export function createMetrics(options: MetricsOptions): Metrics {
     },
     readPendingReviewsFrom(read) {
       inFlight.pendingReviews = read;
+    },
+    notificationOutcome(channel, outcome, count = 1) {
+      metrics.notifications.labels(guards.channel.value(channel), outcome).inc(count);
+    },
+    notificationQueueDepth(channel, depth) {
+      metrics.notificationQueueDepth.labels(guards.channel.value(channel)).set(depth);
     },
     routerObserver: () => routing,
     render: () => registry.metrics(),
