@@ -51,6 +51,22 @@ function jcs(value: unknown): string {
   return JSON.stringify(value);
 }
 
+async function cli(...argv: string[]): Promise<{ code: number | undefined; stdout: string }> {
+  let stdout = '';
+  const code = await runCli({
+    argv,
+    env: { GATEHOUSE_DATA_DIR: dataDir },
+    cwd: dataDir,
+    stdout: (text) => (stdout += text),
+    stderr: () => undefined,
+    stderrStream: process.stderr,
+    execPath: process.execPath,
+    onShutdownSignal: () => undefined,
+    onReloadSignal: () => undefined,
+  });
+  return { code, stdout };
+}
+
 type Row = Record<string, unknown> & { seq: number; hash: string; prev_hash: string };
 
 function rows(): Row[] {
@@ -145,19 +161,12 @@ describe('the audit trail on the embedded database', () => {
       previous = hash;
     }
 
-    let stdout = '';
-    const code = await runCli({
-      argv: ['audit', 'verify'],
-      env: { GATEHOUSE_DATA_DIR: dataDir },
-      cwd: dataDir,
-      stdout: (text) => (stdout += text),
-      stderr: () => undefined,
-      stderrStream: process.stderr,
-      execPath: process.execPath,
-      onShutdownSignal: () => undefined,
-      onReloadSignal: () => undefined,
-    });
-    expect(code).toBe(0);
-    expect(stdout).toContain('records 1–7 (7 checked)');
+    // The command line's key changes go to the same chain, as the `cli`'s.
+    expect((await cli('keys', 'create', '--name', 'from-the-shell')).code).toBe(0);
+    expect(rows().at(-1)).toMatchObject({ seq: 8, type: 'key.created', actor: 'cli', prev_hash: previous });
+
+    const verified = await cli('audit', 'verify');
+    expect(verified.code).toBe(0);
+    expect(verified.stdout).toContain('records 1–8 (8 checked)');
   });
 });
