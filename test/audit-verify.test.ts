@@ -128,8 +128,8 @@ for (const testDatabase of databases) {
       expect(whole.stdout).toMatch(
         /^audit log intact: records 1–30 \(30 checked\), ending at the chain's head [0-9a-f]{64}\n$/,
       );
-      expect((await verify(target, '--from', '5', '--to', '12')).stdout).toBe(
-        'audit log intact: records 5–12 (8 checked)\n',
+      expect((await verify(target, '--from', '5', '--to', '12')).stdout).toMatch(
+        /^audit log intact: records 5–12 \(8 checked\); record 12's hash [0-9a-f]{64}\n$/,
       );
       expect((await verify(target, '--from', '2000-01-01T00:00:00Z')).stdout).toMatch(
         /records 1–30 \(30 checked\)/,

@@ -57,7 +57,7 @@ function summary(result: Extract<AuditLogVerification, { ok: true }>): string {
   const range = `records ${result.first}–${result.last.seq} (${result.checked} checked)`;
   return result.toHead
     ? `audit log intact: ${range}, ending at the chain's head ${result.last.hash}\n`
-    : `audit log intact: ${range}\n`;
+    : `audit log intact: ${range}; record ${result.last.seq}'s hash ${result.last.hash}\n`;
 }
 
 /**
