@@ -154,8 +154,8 @@ describe('the audit trail on the embedded database', () => {
       const { hash, ...body } = row;
       const hashed = {
         ...body,
-        resource: body.resource === null ? null : (JSON.parse(String(body.resource)) as unknown),
-        details: JSON.parse(String(body.details)) as unknown,
+        resource: body.resource === null ? null : (JSON.parse(body.resource as string) as unknown),
+        details: JSON.parse(body.details as string) as unknown,
       };
       expect(createHash('sha256').update(jcs(hashed), 'utf8').digest('hex')).toBe(hash);
       previous = hash;
