@@ -3,7 +3,8 @@ import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authorize, auditStats, decisionCounts, exactlyOnce, verifyAudit } from './support/audit.js';
-import { startCliGateway, type CliProcess } from './support/cli.js';
+import { startCliGateway, testMasterKey, type CliProcess } from './support/cli.js';
+import { rawRequest } from './support/http.js';
 import {
   eventually,
   isolatedState,
@@ -80,6 +81,12 @@ describe('audit records survive a database outage', () => {
       5_000,
       'the audit writer to notice the outage and spill to disk',
     );
+    const scraped = await rawRequest(`${gateway.url}/metrics`, {
+      method: 'GET',
+      headers: { authorization: `Bearer ${testMasterKey}` },
+    });
+    expect(scraped.text).toMatch(/^gatehouse_audit_database_available 0$/m);
+    expect(scraped.text).toMatch(/^gatehouse_audit_spool_files [1-9]\d*$/m);
     await sleep(2_000);
     await proxy.restore();
     phase = 'after';
