@@ -186,6 +186,15 @@ for (const testDatabase of databases) {
       const end = await deployment(testDatabase);
       await end.tamper(copyOf(length, length + 1, 'forged-end'));
       expectBrokenAt(await verify(end), length + 1);
+      // Appending stops there, and says why (the writer keeps the records and retries).
+      const stores = await createSqlStores(end.options);
+      try {
+        await expect(stores.audit.append([{ ...entry(99), eventId: 'after-forgery' }])).rejects.toThrow(
+          /a record past its head, added outside Gatehouse/,
+        );
+      } finally {
+        await stores.close();
+      }
     });
 
     it('names the first of two records swapped', async () => {
