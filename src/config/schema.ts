@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { auditSchema } from './audit-schema.js';
 import { governanceSchema } from './governance-schema.js';
 import { notificationsSchema } from './notifications-schema.js';
 import { parseResourceAttributes } from './resource-attributes.js';
@@ -332,6 +333,8 @@ export const configSchema = z.strictObject({
   governance: governanceSchema,
   /** Slack, signed webhooks, PagerDuty and email for review items, guard detections and alerts. */
   notifications: notificationsSchema,
+  /** The hash-chained audit log: on or off, and its writer's batching and spooling. */
+  audit: auditSchema,
 });
 
 export type ConfigInput = z.input<typeof configSchema>;

@@ -6,6 +6,7 @@ import type { NotificationEvent } from '../notifications/index.js';
 import type { StageSlots } from '../pipeline/index.js';
 import type { Logger } from '../telemetry/index.js';
 import { assembleAccounting } from './accounting-assembler.js';
+import { assembleAudit } from './audit-assembler.js';
 import { assembleKeys, assembleLimits } from './access-assembler.js';
 import { assembleOrUnwind, type Assembly } from './assembly.js';
 import { assembleCaching } from './caching-assembler.js';
@@ -70,9 +71,10 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       assembleAccounting({ config, usage: stores.usage, providers, logger, newRecordId }),
     );
     const { usageWriter } = accounting;
+    const audit = assembly.add('audit', assembleAudit({ config, store: stores.audit, logger }));
     const { metrics, authenticatedKeyIds } = assembly.add(
       'metrics',
-      assembleMetrics({ config, resolver, providers, usageWriter, limiter }),
+      assembleMetrics({ config, resolver, providers, usageWriter, auditWriter: audit.writer, limiter }),
     );
     const observer = metrics.routerObserver();
     const routing = assembly.add('routing', assembleRouting({ config, redis, resolver, codecs, observer }));
@@ -83,7 +85,14 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     );
     const keys = assembly.add(
       'keys',
-      assembleKeys({ config, store: stores.keys, masterKey, logger, authenticatedKeyIds }),
+      assembleKeys({
+        config,
+        store: stores.keys,
+        masterKey,
+        logger,
+        authenticatedKeyIds,
+        events: audit.keyEvents,
+      }),
     );
     // Before the areas that emit notifications (review items, guard detections, analytics alerts),
     // so they are closed first and what they sent last is still delivered.
@@ -105,6 +114,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         logger,
         metrics,
         notify: (event) => notifier.notify(event),
+        audit: audit.trail,
       }),
     );
     assembly.add(
@@ -119,6 +129,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         logger,
         metrics,
         tracing,
+        audit: audit.trail,
       }),
     );
     if (options.stages !== undefined)
@@ -153,7 +164,14 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         caching,
         resolver,
         keys: keys.keys,
-        status: { providers, breakers: routing.breakers, limiter, redis, usageWriter },
+        status: {
+          providers,
+          breakers: routing.breakers,
+          limiter,
+          redis,
+          usageWriter,
+          auditWriter: audit.writer,
+        },
         readiness: assembly.readinessChecks(),
         routes: assembly.routes(),
       }),

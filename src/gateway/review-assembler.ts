@@ -1,5 +1,6 @@
 import type { Config } from '../config/index.js';
 import type { DialectCodec } from '../dialects/index.js';
+import { reviewAuditEvent, type AuditTrail } from '../governance/audit/index.js';
 import type { AgentAuthorizeAnswer, AuthorizeRequest } from '../governance/index.js';
 import {
   createReviewQueue,
@@ -29,6 +30,8 @@ export interface ReviewNeeds {
   readonly metrics: Metrics;
   /** The notification channels: every new review is announced (`review.created`). */
   readonly notify: (event: NotificationEvent) => void;
+  /** Where reviews queued and resolved are recorded. */
+  readonly audit: AuditTrail;
 }
 
 export interface ReviewParts {
@@ -40,8 +43,12 @@ export interface ReviewParts {
 /** Expiries are written down this often at most (readers and waiters see them at once anyway). */
 const maxSweepIntervalMs = 30_000;
 
-/** Review events: a log line each, and a notification for every new review. */
-export function reviewEvents(logger: Logger, notify: (event: NotificationEvent) => void): ReviewEvents {
+/** Review events: an audit record and a log line each, and a notification for every new review. */
+export function reviewEvents(
+  logger: Logger,
+  notify: (event: NotificationEvent) => void,
+  audit: AuditTrail,
+): ReviewEvents {
   const fields = (item: ReviewItem) => ({
     id: item.id,
     traceId: item.traceId,
@@ -53,6 +60,7 @@ export function reviewEvents(logger: Logger, notify: (event: NotificationEvent) 
   });
   return {
     created(item) {
+      audit.append(reviewAuditEvent(item, 'review.created'));
       logger.info({ review: fields(item) }, 'review created');
       notify({
         kind: 'review.created',
@@ -67,7 +75,10 @@ export function reviewEvents(logger: Logger, notify: (event: NotificationEvent) 
         confidence: item.confidenceScore,
       });
     },
-    resolved: (item) => logger.info({ review: fields(item) }, 'review resolved'),
+    resolved(item) {
+      audit.append(reviewAuditEvent(item, 'review.resolved'));
+      logger.info({ review: fields(item) }, 'review resolved');
+    },
   };
 }
 
@@ -95,7 +106,7 @@ export async function assembleReview(needs: ReviewNeeds): Promise<Contribution<R
   const queue = createReviewQueue({
     store: stores.reviews,
     channel,
-    events: reviewEvents(logger, needs.notify),
+    events: reviewEvents(logger, needs.notify, needs.audit),
     observer: metrics,
     ttlMs,
     now: Date.now,

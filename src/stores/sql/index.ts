@@ -1,11 +1,13 @@
 import { sql, type Kysely } from 'kysely';
 import type { UsageStore } from '../../accounting/types.js';
+import type { AuditStore } from '../../governance/audit/index.js';
 import type { PolicyStore } from '../../governance/policies/index.js';
 import type { ReviewStore } from '../../governance/review/index.js';
 import type { KeyStore } from '../../keys/types.js';
 import type { Database } from './database-schema.js';
 import { migrateToLatest } from './migrate.js';
 import { currentSchema, ensureSchema, openPostgresDatabase } from './postgres-database.js';
+import { createSqlAuditStore } from './sql-audit-store.js';
 import { createSqlKeyStore } from './sql-key-store.js';
 import { createSqlPolicyStore } from './sql-policy-store.js';
 import { createSqlReviewStore } from './sql-review-store.js';
@@ -39,6 +41,8 @@ export interface SqlStores {
   readonly reviews: ReviewStore;
   /** Postgres only: sends a NOTIFY through the pool (the review queue's wake channel publishes with it). */
   readonly notify: ((channel: string, payload: string) => Promise<void>) | undefined;
+  /** The hash-chained audit log. */
+  readonly audit: AuditStore;
   /** `select 1`: resolves when the database answers (readiness, `gatehouse check`). */
   ping(): Promise<void>;
   /** Closes the database (the SQLite file, or the Postgres pool). */
@@ -74,6 +78,7 @@ export async function createSqlStores(options: SqlStoreOptions): Promise<SqlStor
             await sql`select pg_notify(${channel}, ${payload})`.execute(database);
           }
         : undefined,
+    audit: createSqlAuditStore(database, usageDatabase),
     async ping(): Promise<void> {
       await sql`select 1`.execute(database);
     },

@@ -53,6 +53,7 @@ describe.each(databases)('migrations on $dialect', (testDatabase) => {
         '0002-usage-record-ids',
         '0003-policy-versions',
         '0004-review-queue',
+        '0005-audit-log',
       ]);
     } finally {
       await database.destroy();
@@ -91,6 +92,7 @@ describe('migrations on postgres', () => {
         '0002-usage-record-ids',
         '0003-policy-versions',
         '0004-review-queue',
+        '0005-audit-log',
       ]);
     } finally {
       await database.destroy();
@@ -109,6 +111,8 @@ describe('migrations on postgres', () => {
       );
       expect(result.rows.map((row) => row.table_name)).toEqual([
         'api_keys',
+        'audit_head',
+        'audit_records',
         'kysely_migration',
         'kysely_migration_lock',
         'policy_versions',
