@@ -22,18 +22,26 @@ module.exports = {
     {
       name: 'features-stay-apart',
       comment:
-        'feature modules import llm/, errors/, telemetry/, dialects/ and nothing else of ours (not config/: each receives its own settings type)',
+        'feature modules import llm/, errors/, telemetry/, dialects/, durable/ and nothing else of ours (not config/: each receives its own settings type)',
       severity: 'error',
       from: { path: `^src/${features}/` },
       to: {
         path: '^src/',
         pathNot: [
           `^src/$1/`,
-          '^src/(llm|errors|telemetry|dialects)/',
+          '^src/(llm|errors|telemetry|dialects|durable)/',
           // Routing calls providers through the adapter contract, never a provider by name.
           '^src/providers/contract\\.ts$',
         ],
       },
+    },
+    {
+      name: 'durable-is-a-leaf',
+      comment:
+        'the durable writer (usage, audit) is shared by features: it imports only errors/ and telemetry/',
+      severity: 'error',
+      from: { path: '^src/durable/' },
+      to: { path: '^src/', pathNot: '^src/(durable|errors|telemetry)/' },
     },
     {
       name: 'http-not-to-providers-or-stores',

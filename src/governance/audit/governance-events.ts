@@ -1,0 +1,57 @@
+import type { DecisionEvent } from '../events.js';
+import type { PolicyChangeEvent } from '../policies/index.js';
+import type { AuditEvent } from './audit-event.js';
+
+/**
+ * Governance's own events as audit events. A decision is Lelu's audit record field by field; what
+ * Lelu leaves out (who asked, the policy version, shadow outcomes, the deciding part, the risk)
+ * goes to `details`.
+ */
+export function decisionAuditEvent(event: DecisionEvent): AuditEvent {
+  return {
+    type: 'decision',
+    timestamp: event.timestamp,
+    tenantId: event.tenantId,
+    traceId: event.traceId,
+    actor: event.actor,
+    action: event.action,
+    resource: event.resource,
+    confidenceScore: event.confidenceScore,
+    decision: event.decision,
+    reason: event.reason,
+    downgradedScope: event.downgradedScope,
+    latencyMs: event.latencyMs,
+    inputHash: event.inputHash,
+    outputHash: event.outputHash,
+    policyDigest: event.policyDigest,
+    details: {
+      subject: event.subject,
+      policy_version: event.policyVersion,
+      shadow_mode: event.shadowMode,
+      reason_class: event.reasonClass,
+      risk_score: event.riskScore,
+      acting_for: event.actingFor,
+      shadow_policies: event.shadowPolicies,
+    },
+  };
+}
+
+/** A new policy version: who stored it (the key id), which version and digest, why (the comment). */
+export function policyChangeAuditEvent(event: PolicyChangeEvent): AuditEvent {
+  return {
+    type: 'policy.changed',
+    timestamp: new Date(event.time).toISOString(),
+    actor: event.authorKeyId,
+    action: `policy.${event.change}`,
+    resource: { policy_version: String(event.version) },
+    policyDigest: event.digest,
+    reason: event.comment,
+    details: {
+      change: event.change,
+      version: event.version,
+      previous_version: event.previousVersion,
+      previous_digest: event.previousDigest,
+      restored_from: event.restoredFrom,
+    },
+  };
+}
