@@ -10,6 +10,8 @@ export interface Database {
   api_keys: ApiKeysTable;
   usage_records: UsageRecordsTable;
   policy_versions: PolicyVersionsTable;
+  audit_records: AuditRecordsTable;
+  audit_head: AuditHeadTable;
 }
 
 export interface ApiKeysTable {
@@ -68,4 +70,37 @@ export interface PolicyVersionsTable {
   created_at: number;
   comment: string | null;
   restored_from: number | null;
+}
+
+/** The audit log's records (migration 0005); `resource` and `details` are JSON text. */
+export interface AuditRecordsTable {
+  seq: number;
+  event_id: string;
+  type: string;
+  recorded_at: number;
+  timestamp: string;
+  tenant_id: string | null;
+  trace_id: string | null;
+  actor: string | null;
+  action: string | null;
+  resource: string | null;
+  confidence_score: number | null;
+  decision: string | null;
+  reason: string | null;
+  downgraded_scope: string | null;
+  latency_ms: number | null;
+  input_hash: string | null;
+  output_hash: string | null;
+  policy_digest: string | null;
+  details: string;
+  prev_hash: string;
+  hash: string;
+}
+
+/** One row (id 1): the audit chain's end. */
+export interface AuditHeadTable {
+  id: number;
+  seq: number;
+  hash: string;
+  recorded_at: number;
 }

@@ -52,6 +52,7 @@ describe.each(databases)('migrations on $dialect', (testDatabase) => {
         '0001-keys-and-usage',
         '0002-usage-record-ids',
         '0003-policy-versions',
+        '0005-audit-log',
       ]);
     } finally {
       await database.destroy();
@@ -89,6 +90,7 @@ describe('migrations on postgres', () => {
         '0001-keys-and-usage',
         '0002-usage-record-ids',
         '0003-policy-versions',
+        '0005-audit-log',
       ]);
     } finally {
       await database.destroy();
@@ -107,6 +109,8 @@ describe('migrations on postgres', () => {
       );
       expect(result.rows.map((row) => row.table_name)).toEqual([
         'api_keys',
+        'audit_head',
+        'audit_records',
         'kysely_migration',
         'kysely_migration_lock',
         'policy_versions',
