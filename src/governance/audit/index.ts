@@ -44,3 +44,4 @@ export {
 } from './chain-verifier.js';
 export { verifyAuditLog, type AuditLogVerification, type AuditSelection } from './audit-verification.js';
 export { decisionAuditEvent, policyChangeAuditEvent } from './governance-events.js';
+export * from './archive/index.js';
