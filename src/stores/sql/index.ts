@@ -1,11 +1,12 @@
 import { sql, type Kysely } from 'kysely';
 import type { UsageStore } from '../../accounting/types.js';
-import type { AuditStore } from '../../governance/audit/index.js';
+import type { AuditArchiveStore, AuditStore } from '../../governance/audit/index.js';
 import type { PolicyStore } from '../../governance/policies/index.js';
 import type { KeyStore } from '../../keys/types.js';
 import type { Database } from './database-schema.js';
 import { migrateToLatest } from './migrate.js';
 import { currentSchema, ensureSchema, openPostgresDatabase } from './postgres-database.js';
+import { createSqlAuditArchiveStore } from './sql-audit-archive-store.js';
 import { createSqlAuditStore } from './sql-audit-store.js';
 import { createSqlKeyStore } from './sql-key-store.js';
 import { createSqlPolicyStore } from './sql-policy-store.js';
@@ -37,6 +38,8 @@ export interface SqlStores {
   readonly policies: PolicyStore;
   /** The hash-chained audit log. */
   readonly audit: AuditStore;
+  /** Filtered reads, the retention anchor and leases of the audit log (export, admin, retention). */
+  readonly auditArchive: AuditArchiveStore;
   /** `select 1`: resolves when the database answers (readiness, `gatehouse check`). */
   ping(): Promise<void>;
   /** Closes the database (the SQLite file, or the Postgres pool). */
@@ -66,6 +69,7 @@ export async function createSqlStores(options: SqlStoreOptions): Promise<SqlStor
     usage: createSqlUsageStore(database, usageDatabase),
     policies: createSqlPolicyStore(database),
     audit: createSqlAuditStore(database, usageDatabase),
+    auditArchive: createSqlAuditArchiveStore(database),
     async ping(): Promise<void> {
       await sql`select 1`.execute(database);
     },

@@ -53,6 +53,7 @@ describe.each(databases)('migrations on $dialect', (testDatabase) => {
         '0002-usage-record-ids',
         '0003-policy-versions',
         '0005-audit-log',
+        '0006-audit-retention',
       ]);
     } finally {
       await database.destroy();
@@ -91,6 +92,7 @@ describe('migrations on postgres', () => {
         '0002-usage-record-ids',
         '0003-policy-versions',
         '0005-audit-log',
+        '0006-audit-retention',
       ]);
     } finally {
       await database.destroy();

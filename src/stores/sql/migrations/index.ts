@@ -4,6 +4,7 @@ import { keysAndUsage } from './0001-keys-and-usage.js';
 import { usageRecordIds } from './0002-usage-record-ids.js';
 import { policyVersions } from './0003-policy-versions.js';
 import { auditLog } from './0005-audit-log.js';
+import { auditRetention } from './0006-audit-retention.js';
 
 /**
  * Every migration, by name. Names sort in the order they apply (Kysely sorts them), and the
@@ -20,6 +21,7 @@ export function migrationProvider(dialect: SqlDialect): MigrationProvider {
     '0002-usage-record-ids': usageRecordIds(),
     '0003-policy-versions': policyVersions(),
     '0005-audit-log': auditLog(dialect),
+    '0006-audit-retention': auditRetention(),
   };
   return { getMigrations: () => Promise.resolve(migrations) };
 }
