@@ -97,7 +97,7 @@ export function registerKeysCommand(
     (options: KeyOptions) =>
       withKeys(options, async (service) => {
         if (options.name === undefined) throw new UsageError('keys create needs --name.');
-        const created = await service.create(bodyOf(options, now()));
+        const created = await service.create(bodyOf(options, now()), 'cli');
         return report(created, ({ secret, key }) => {
           if (options.json === true) return json({ ...key, key: secret });
           environment.stdout(
@@ -145,7 +145,7 @@ export function registerKeysCommand(
       withKeys(options, async (service, config) => {
         const set = bodyOf(options, now());
         const body = { ...set, ...clearedFields(options, set) };
-        return report(await service.update(id, body), (key) => {
+        return report(await service.update(id, body, 'cli'), (key) => {
           if (options.json === true) return json(key);
           environment.stdout(
             `Updated key ${key.id}.\n${keyDetails(key, tierSettings(service, config), now())}`,
@@ -162,7 +162,7 @@ export function registerKeysCommand(
     .option('--json', 'print JSON')
     .action((id: string, options: KeyOptions) =>
       withKeys(options, async (service) =>
-        report(await service.revoke(id), (key) =>
+        report(await service.revoke(id, 'cli'), (key) =>
           options.json === true
             ? json(key)
             : environment.stdout(`Revoked key ${key.id} (${key.name}) at ${key.revoked_at ?? ''}.\n`),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { auditSchema } from './audit-schema.js';
 import { governanceSchema } from './governance-schema.js';
 import { parseResourceAttributes } from './resource-attributes.js';
 
@@ -329,6 +330,8 @@ export const configSchema = z.strictObject({
     .prefault({}),
   /** Agent authorization: modes, confidence gates, agents, the action catalog, the initial policy. */
   governance: governanceSchema,
+  /** The hash-chained audit log: on or off, and its writer's batching and spooling. */
+  audit: auditSchema,
 });
 
 export type ConfigInput = z.input<typeof configSchema>;

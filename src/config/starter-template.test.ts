@@ -94,6 +94,7 @@ describe('the starter gatehouse.yaml', () => {
       tiers: {},
       pricing: {},
       governance: { ...config.governance, rate_limit: {} },
+      audit: { ...config.audit, spool_dir: undefined },
       cache: { ...config.cache, models: {} },
       tracing: {
         ...config.tracing,

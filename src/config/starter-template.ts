@@ -226,6 +226,16 @@ usage:
   # memory_buffer: 10000          # records held in memory while the database is slow; unreachable: spilled at once
   # durability: memory            # memory, or disk: each record journaled on disk as its request ends (no loss on a crash)
 
+# The audit log (docs/governance.md#audit): every decision, policy change and key change, appended to
+# one hash chain; check it with \`gatehouse audit verify\`. Written like usage records, never dropped.
+audit:
+  # enabled: true
+  # batch_size: 500               # records appended per database transaction
+  # flush_interval_ms: 1000       # longest a record waits before it is appended
+  # memory_buffer: 10000          # records held in memory while the database is slow; unreachable: spilled at once
+  # durability: memory            # memory, or disk: each record journaled on disk when recorded (no loss on a crash)
+  # spool_dir: ./.gatehouse/audit-spool   # where records wait while the database is away (default <data_dir>/audit-spool)
+
 # Agent authorization (POST /v1/agent/authorize; docs/governance.md). Each part votes and the most
 # restrictive wins: deny > human_review > read_only > allow.
 governance:

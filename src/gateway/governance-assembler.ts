@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import type { Config } from '../config/index.js';
 import type { DialectCodec } from '../dialects/index.js';
+import { policyChangeAuditEvent, type AuditTrail } from '../governance/audit/index.js';
 import { createPolicyHolder, createPolicyRegistry, type PolicyHolder } from '../governance/policies/index.js';
 import { registerAuthorizeRoutes, registerPolicyRoutes } from '../http/index.js';
 import type { KeyService } from '../keys/index.js';
@@ -21,6 +22,8 @@ export interface GovernanceNeeds {
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly tracing: Tracing;
+  /** Where decisions and policy changes are recorded. */
+  readonly audit: AuditTrail;
 }
 
 export interface GovernanceParts {
@@ -48,8 +51,12 @@ export async function assembleGovernance(needs: GovernanceNeeds): Promise<Contri
   });
   const registry = createPolicyRegistry({
     store: stores.policies,
-    // Until the audit trail stores them, policy changes are log events.
-    events: { policyChanged: (event) => logger.info({ event }, 'policy changed') },
+    events: {
+      policyChanged(event) {
+        logger.info({ event }, 'policy changed');
+        needs.audit.append(policyChangeAuditEvent(event));
+      },
+    },
     onStored: (version) => holder.stored(version),
     now: Date.now,
   });

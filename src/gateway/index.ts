@@ -5,6 +5,7 @@ import { createRequestIdGenerator } from '../http/request-id.js';
 import type { StageSlots } from '../pipeline/index.js';
 import type { Logger } from '../telemetry/index.js';
 import { assembleAccounting } from './accounting-assembler.js';
+import { assembleAudit } from './audit-assembler.js';
 import { assembleKeys, assembleLimits } from './access-assembler.js';
 import { assembleOrUnwind, type Assembly } from './assembly.js';
 import { assembleCaching } from './caching-assembler.js';
@@ -62,6 +63,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       assembleAccounting({ config, usage: stores.usage, providers, logger, newRecordId }),
     );
     const { usageWriter } = accounting;
+    const audit = assembly.add('audit', assembleAudit({ config, store: stores.audit, logger }));
     const { metrics, authenticatedKeyIds } = assembly.add(
       'metrics',
       assembleMetrics({ config, resolver, providers, usageWriter, limiter }),
@@ -75,7 +77,14 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     );
     const keys = assembly.add(
       'keys',
-      assembleKeys({ config, store: stores.keys, masterKey, logger, authenticatedKeyIds }),
+      assembleKeys({
+        config,
+        store: stores.keys,
+        masterKey,
+        logger,
+        authenticatedKeyIds,
+        events: audit.keyEvents,
+      }),
     );
     // The agent half, one assembler and one line per area, in this order: governance (it decides
     // for the guard and the tools), then guard, tools, conversations. Each sees the parts above; the
@@ -91,6 +100,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         logger,
         metrics,
         tracing,
+        audit: audit.trail,
       }),
     );
     if (options.stages !== undefined)
@@ -125,7 +135,14 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         caching,
         resolver,
         keys: keys.keys,
-        status: { providers, breakers: routing.breakers, limiter, redis, usageWriter },
+        status: {
+          providers,
+          breakers: routing.breakers,
+          limiter,
+          redis,
+          usageWriter,
+          auditWriter: audit.writer,
+        },
         readiness: assembly.readinessChecks(),
         routes: assembly.routes(),
       }),

@@ -44,4 +44,6 @@ export {
 } from './chain-verifier.js';
 export { verifyAuditLog, type AuditLogVerification, type AuditSelection } from './audit-verification.js';
 export { decisionAuditEvent, policyChangeAuditEvent } from './governance-events.js';
+export { keyChangeAuditEvent, type KeyChange } from './admin-events.js';
+export { auditSettingsFrom, type AuditConfiguration, type AuditSettings } from './audit-settings.js';
 export * from './archive/index.js';
