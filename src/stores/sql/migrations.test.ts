@@ -111,7 +111,9 @@ describe('migrations on postgres', () => {
       );
       expect(result.rows.map((row) => row.table_name)).toEqual([
         'api_keys',
+        'audit_anchor',
         'audit_head',
+        'audit_leases',
         'audit_records',
         'kysely_migration',
         'kysely_migration_lock',

@@ -38,12 +38,12 @@ export function createSqlAuditArchiveStore(database: Kysely<Database>): AuditArc
 
     async deleteThrough(through, hash) {
       let deleted = 0;
-      for (let anchor = await readAnchor(database); anchor.seq < through; ) {
+      for (let anchor = await readAnchor(database); anchor.seq < through;) {
         const end = Math.min(through, anchor.seq + rowsPerDeletion);
         const from = anchor;
-        const step = await database.transaction().execute((transaction) =>
-          deleteChunk(transaction, from, end, end === through ? hash : undefined),
-        );
+        const step = await database
+          .transaction()
+          .execute((transaction) => deleteChunk(transaction, from, end, end === through ? hash : undefined));
         deleted += step.deleted;
         anchor = step.anchor;
       }
@@ -59,7 +59,10 @@ export function createSqlAuditArchiveStore(database: Kysely<Database>): AuditArc
             .column('name')
             .doUpdateSet({ holder, expires_at: now + ttlMs })
             .where((where) =>
-              where.or([where('audit_leases.expires_at', '<=', now), where('audit_leases.holder', '=', holder)]),
+              where.or([
+                where('audit_leases.expires_at', '<=', now),
+                where('audit_leases.holder', '=', holder),
+              ]),
             ),
         )
         .returning('holder')
@@ -68,13 +71,21 @@ export function createSqlAuditArchiveStore(database: Kysely<Database>): AuditArc
     },
 
     async releaseLease(name, holder) {
-      await database.deleteFrom('audit_leases').where('name', '=', name).where('holder', '=', holder).execute();
+      await database
+        .deleteFrom('audit_leases')
+        .where('name', '=', name)
+        .where('holder', '=', holder)
+        .execute();
     },
   };
 }
 
 function filtered(database: Kysely<Database>, query: AuditQuery) {
-  let select = database.selectFrom('audit_records').selectAll().orderBy('seq', query.order).limit(query.limit);
+  let select = database
+    .selectFrom('audit_records')
+    .selectAll()
+    .orderBy('seq', query.order)
+    .limit(query.limit);
   if (query.fromSeq !== undefined) select = select.where('seq', '>=', query.fromSeq);
   if (query.toSeq !== undefined) select = select.where('seq', '<=', query.toSeq);
   if (query.fromTime !== undefined) select = select.where('recorded_at', '>=', query.fromTime);
@@ -89,7 +100,11 @@ function filtered(database: Kysely<Database>, query: AuditQuery) {
 }
 
 async function readAnchor(database: Kysely<Database> | Transaction<Database>): Promise<RetentionAnchor> {
-  const row = await database.selectFrom('audit_anchor').select(['seq', 'hash']).where('id', '=', 1).executeTakeFirst();
+  const row = await database
+    .selectFrom('audit_anchor')
+    .select(['seq', 'hash'])
+    .where('id', '=', 1)
+    .executeTakeFirst();
   if (row === undefined) throw new Error('the audit log has no anchor row (audit_anchor id 1)');
   return { seq: Number(row.seq), hash: row.hash };
 }

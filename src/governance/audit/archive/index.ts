@@ -35,6 +35,11 @@ export {
   type CheckpointerDependencies,
   type CheckpointSettings,
 } from './checkpointer.js';
+export {
+  verifyAuditTrail,
+  type TrailVerification,
+  type TrailVerificationDependencies,
+} from './trail-verification.js';
 export { objectAddress, type AuditObjectStore, type PutOutcome } from './object-store.js';
 export {
   pruneAuditLog,
