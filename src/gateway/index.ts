@@ -6,6 +6,7 @@ import type { StageSlots } from '../pipeline/index.js';
 import type { Logger } from '../telemetry/index.js';
 import { assembleAccounting } from './accounting-assembler.js';
 import { assembleAudit } from './audit-assembler.js';
+import { assembleAuditArchive } from './audit-archive-assembler.js';
 import { assembleKeys, assembleLimits } from './access-assembler.js';
 import { assembleOrUnwind, type Assembly } from './assembly.js';
 import { assembleCaching } from './caching-assembler.js';
@@ -85,6 +86,10 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         authenticatedKeyIds,
         events: audit.keyEvents,
       }),
+    );
+    assembly.add(
+      'audit-archive',
+      assembleAuditArchive({ config, stores, keys: keys.keys, codec: codecs.openai, logger }),
     );
     // The agent half, one assembler and one line per area, in this order: governance (it decides
     // for the guard and the tools), then guard, tools, conversations. Each sees the parts above; the

@@ -10,3 +10,9 @@ export {
   type AuthorizeOperations,
   type AuthorizeRoutesDependencies,
 } from './agent/authorize-routes.js';
+export {
+  registerAdminAuditRoutes,
+  type AdminAuditRouteDependencies,
+  type AuditLogReader,
+} from './admin/admin-audit-routes.js';
+export type { AuditLogFilter } from './admin/admin-audit-query.js';

@@ -41,6 +41,7 @@ export {
   type TrailVerificationDependencies,
 } from './trail-verification.js';
 export { objectAddress, type AuditObjectStore, type PutOutcome } from './object-store.js';
+export { startPeriodicTask, type PeriodicTask, type PeriodicTaskOptions } from './periodic-task.js';
 export {
   pruneAuditLog,
   type PrunedRange,
