@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { registerAuditCommand } from './audit.js';
 import { registerBenchCommand } from './bench.js';
 import { registerCapacityCommand } from './capacity.js';
 import { registerCheckCommand } from './check.js';
@@ -34,6 +35,7 @@ export async function runCli(environment: CliEnvironment): Promise<number | unde
   registerBenchCommand(program, environment, setResult);
   registerKeysCommand(program, environment, setResult, { openStores: openSqlStores });
   registerPolicyCommand(program, environment, setResult);
+  registerAuditCommand(program, environment, setResult, { openStores: openSqlStores });
   try {
     await program.parseAsync([...environment.argv], { from: 'user' });
   } catch (error) {

@@ -4,6 +4,7 @@ import {
   createKeyService,
   keySettingsFromConfig,
   type AdminResult,
+  type KeyChangeEvent,
   type KeyService,
   type KeyStore,
 } from '../keys/index.js';
@@ -19,10 +20,14 @@ import {
 } from './keys-options.js';
 import { keyDetails, keysTable, type TierSettings } from './keys-output.js';
 import { loadConfigOrReport } from './load-config.js';
+import { createRecordIdGenerator } from '../durable/index.js';
+import { auditEntryOf, keyChangeAuditEvent, type AuditEntry } from '../governance/audit/index.js';
 
 /** The stores `gatehouse keys` works on: the configured database, opened for one command. */
 export interface KeyStores {
   readonly keys: KeyStore;
+  /** Where the command's key changes are recorded (the audit log); absent: not recorded. */
+  readonly audit?: { append(entries: readonly AuditEntry[]): Promise<unknown> };
   close(): Promise<void>;
 }
 
@@ -61,8 +66,17 @@ export function registerKeysCommand(
     let stores: KeyStores | undefined;
     try {
       stores = await dependencies.openStores(config);
-      const service = createKeyService({ store: stores.keys, ...keySettingsFromConfig(config), now });
-      setResult(await work(service, config));
+      const changes: KeyChangeEvent[] = [];
+      const service = createKeyService({
+        store: stores.keys,
+        ...keySettingsFromConfig(config),
+        now,
+        events: { keyChanged: (change) => changes.push(change) },
+      });
+      const code = await work(service, config);
+      // Straight into the log (no spool): the database has just answered the change itself.
+      if (config.audit.enabled && changes.length > 0) await stores.audit?.append(auditEntries(changes));
+      setResult(code);
     } catch (error) {
       if (error instanceof UsageError) {
         environment.stderr(`gatehouse: ${error.message}\n`);
@@ -74,6 +88,14 @@ export function registerKeysCommand(
     } finally {
       await stores?.close();
     }
+  }
+
+  function auditEntries(changes: readonly KeyChangeEvent[]): AuditEntry[] {
+    const newEventId = createRecordIdGenerator();
+    return changes.map((change) => {
+      const at = now();
+      return auditEntryOf(keyChangeAuditEvent(change), newEventId(at), at);
+    });
   }
 
   function report<T>(result: AdminResult<T>, print: (value: T) => void): number {

@@ -67,7 +67,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     const audit = assembly.add('audit', assembleAudit({ config, store: stores.audit, logger }));
     const { metrics, authenticatedKeyIds } = assembly.add(
       'metrics',
-      assembleMetrics({ config, resolver, providers, usageWriter, limiter }),
+      assembleMetrics({ config, resolver, providers, usageWriter, auditWriter: audit.writer, limiter }),
     );
     const observer = metrics.routerObserver();
     const routing = assembly.add('routing', assembleRouting({ config, redis, resolver, codecs, observer }));

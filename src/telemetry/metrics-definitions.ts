@@ -15,6 +15,12 @@ export interface MetricSources {
     readonly spooledFiles: number;
     readonly databaseAvailable: boolean;
   };
+  /** The audit writer's figures, the same shape; absent when the audit log is disabled. */
+  readonly audit?: () => {
+    readonly buffered: number;
+    readonly spooledFiles: number;
+    readonly databaseAvailable: boolean;
+  };
   /** The limiter's health: `degraded` says why limits currently fall back (e.g. Redis unreachable). */
   readonly limiterHealth?: () => { readonly degraded: string | undefined };
 }
@@ -42,7 +48,7 @@ export interface InFlight {
 
 export function defineMetrics(registry: Registry, sources: MetricSources, inFlight: Readonly<InFlight>) {
   const registers = [registry];
-  const { usage, limiterHealth } = sources;
+  const { usage, audit, limiterHealth } = sources;
   return {
     httpRequests: createCounterFamily(registry, {
       name: 'gatehouse_http_requests_total',
@@ -197,6 +203,30 @@ export function defineMetrics(registry: Registry, sources: MetricSources, inFlig
       help: 'Whether the usage writer could reach the database on its last attempt (1) or not (0).',
       collect() {
         if (usage !== undefined) this.set(usage().databaseAvailable ? 1 : 0);
+      },
+    }),
+    auditBuffered: new Gauge({
+      registers,
+      name: 'gatehouse_audit_buffer_records',
+      help: 'Audit records held in memory, not yet appended to the audit log.',
+      collect() {
+        if (audit !== undefined) this.set(audit().buffered);
+      },
+    }),
+    auditSpooled: new Gauge({
+      registers,
+      name: 'gatehouse_audit_spool_files',
+      help: 'Files of audit records spilled to disk while the database was unavailable, not yet appended.',
+      collect() {
+        if (audit !== undefined) this.set(audit().spooledFiles);
+      },
+    }),
+    auditDatabaseAvailable: new Gauge({
+      registers,
+      name: 'gatehouse_audit_database_available',
+      help: 'Whether the audit writer could reach the database on its last attempt (1) or not (0).',
+      collect() {
+        if (audit !== undefined) this.set(audit().databaseAvailable ? 1 : 0);
       },
     }),
     limitsDegraded: new Gauge({

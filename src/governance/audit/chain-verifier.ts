@@ -79,7 +79,7 @@ function problemWith(record: AuditRecord, expected: ChainAnchor): ChainProblem |
     return {
       kind: 'unlinked',
       seq,
-      message: `record ${seq} does not follow ${before}: a record was inserted or replaced`,
+      message: `record ${seq} does not follow ${before}: a record was inserted here, or the one before replaced with its hash recomputed`,
     };
   }
   return undefined;

@@ -53,11 +53,11 @@ function parsedJson(text: string): Readonly<Record<string, unknown>> {
 
 export function rowToRecord(row: Selectable<AuditRecordsTable>): AuditRecord {
   return {
-    seq: Number(row.seq),
+    seq: row.seq,
     eventId: row.event_id,
     // A type edited into something unknown still reads; its hash then fails.
     type: isAuditEventType(row.type) ? row.type : (row.type as 'decision'),
-    recordedAt: Number(row.recorded_at),
+    recordedAt: row.recorded_at,
     timestamp: row.timestamp,
     tenantId: row.tenant_id,
     traceId: row.trace_id,
@@ -82,7 +82,7 @@ export function rowToHead(
   row: Pick<Selectable<AuditHeadTable>, 'seq' | 'hash' | 'recorded_at'> | undefined,
 ): AuditHead {
   if (row === undefined) return emptyHead;
-  return { seq: Number(row.seq), hash: row.hash, recordedAt: Number(row.recorded_at) };
+  return { seq: row.seq, hash: row.hash, recordedAt: row.recorded_at };
 }
 
 export const auditColumns = [

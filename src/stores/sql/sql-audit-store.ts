@@ -37,12 +37,16 @@ export function createSqlAuditStore(
   return {
     async append(entries) {
       const unique = withoutRepeats(entries);
-      if (appendSqlite !== undefined) {
-        return database.connection().execute(() => appendSqlite(unique, entries.length));
+      try {
+        if (appendSqlite !== undefined) {
+          return await database.connection().execute(() => appendSqlite(unique, entries.length));
+        }
+        return await database
+          .transaction()
+          .execute((transaction) => appendPostgres(transaction, unique, entries.length, now));
+      } catch (error) {
+        throw explained(error);
       }
-      return database
-        .transaction()
-        .execute((transaction) => appendPostgres(transaction, unique, entries.length, now));
     },
 
     async head() {
@@ -59,6 +63,26 @@ export function createSqlAuditStore(
       return rows.map(rowToRecord);
     },
   };
+}
+
+/**
+ * A sequence number taken already can only be a row written past the head outside Gatehouse (every
+ * append moves the head with its rows): say so, rather than let the writer report an outage.
+ */
+function explained(error: unknown): unknown {
+  const fields = (typeof error === 'object' && error !== null ? error : {}) as {
+    code?: unknown;
+    constraint?: unknown;
+    message?: unknown;
+  };
+  const taken =
+    (fields.code === '23505' && fields.constraint === 'audit_records_pkey') ||
+    (typeof fields.message === 'string' && fields.message.includes('audit_records.seq'));
+  if (!taken) return error;
+  return new Error(
+    'the audit log holds a record past its head, added outside Gatehouse: nothing can be appended until it is removed (gatehouse audit verify names it)',
+    { cause: error },
+  );
 }
 
 function rangeQuery(database: Kysely<Database>, range: AuditRange) {

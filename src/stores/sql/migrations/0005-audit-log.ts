@@ -1,4 +1,4 @@
-import type { Kysely, Migration } from 'kysely';
+import { sql, type Kysely, type Migration } from 'kysely';
 import type { SqlDialect } from '../sql-dialect.js';
 
 /**
@@ -60,10 +60,9 @@ export function auditLog(dialect: SqlDialect): Migration {
         .addColumn('hash', 'text', (column) => column.notNull())
         .addColumn('recorded_at', 'bigint', (column) => column.notNull())
         .execute();
-      await database
-        .insertInto('audit_head' as never)
-        .values({ id: 1, seq: 0, hash: '0'.repeat(64), recorded_at: 0 } as never)
-        .execute();
+      await sql`insert into audit_head (id, seq, hash, recorded_at) values (1, 0, ${'0'.repeat(64)}, 0)`.execute(
+        database,
+      );
     },
   };
 }
