@@ -1,9 +1,10 @@
 import type { Kysely } from 'kysely';
-import { hashOf, hashedBody, type AuditRecord } from '../../src/governance/audit/index.js';
+import { hashOf, hashedBody, type AuditEntry, type AuditRecord } from '../../src/governance/audit/index.js';
 import type { Database } from '../../src/stores/sql/database-schema.js';
 import type { SqlStoreOptions } from '../../src/stores/sql/index.js';
 import { openPostgresDatabase } from '../../src/stores/sql/postgres-database.js';
-import { openSqliteDatabase } from '../../src/stores/sql/sqlite-database.js';
+import { createSqlAuditStore } from '../../src/stores/sql/sql-audit-store.js';
+import { openSqliteConnection, openSqliteDatabase } from '../../src/stores/sql/sqlite-database.js';
 
 /**
  * An attacker with write access to the database, for tests: edits, deletes and rewrites audit rows
@@ -53,4 +54,31 @@ export async function truncateAfter(database: Kysely<Database>, record: AuditRec
     .set({ seq: record.seq, hash: record.hash, recorded_at: record.recordedAt })
     .where('id', '=', 1)
     .execute();
+}
+
+/**
+ * Appends entries as if it were `at` (Unix ms): the way to have records older than a retention
+ * period without waiting for one. The schema must exist (createSqlStores ran on `options`), and the
+ * log must hold nothing newer than `at` (times never go back along the chain).
+ */
+export async function appendDated(
+  options: SqlStoreOptions,
+  at: number,
+  entries: readonly AuditEntry[],
+): Promise<void> {
+  if (options.databaseUrl === undefined) {
+    const { database, connection } = openSqliteConnection(options.dataDir);
+    try {
+      await createSqlAuditStore(database, { dialect: 'sqlite', connection }, () => at).append(entries);
+    } finally {
+      await database.destroy();
+    }
+    return;
+  }
+  const database = openRawDatabase(options);
+  try {
+    await createSqlAuditStore(database, { dialect: 'postgres' }, () => at).append(entries);
+  } finally {
+    await database.destroy();
+  }
 }
