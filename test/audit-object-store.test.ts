@@ -32,6 +32,8 @@ afterAll(async () => {
 async function* chunks(total: number, size: number, failAt?: number): AsyncGenerator<Uint8Array> {
   for (let sent = 0; sent < total; sent += size) {
     if (failAt !== undefined && sent >= failAt) throw new Error('the source failed');
+    // A source that takes its time, as a database page would.
+    await Promise.resolve();
     yield randomBytes(Math.min(size, total - sent));
   }
 }

@@ -32,7 +32,7 @@ export interface UploadTarget {
  * fails, so a failed upload leaves no object behind.
  */
 export async function uploadStream(target: UploadTarget, body: AsyncIterable<Uint8Array>): Promise<void> {
-  const { client, bucket, key, contentType } = target;
+  const { client, bucket, key } = target;
   const buffered: Uint8Array[] = [];
   let bufferedBytes = 0;
   let uploadId: string | undefined;

@@ -31,7 +31,7 @@ export function createSqlAuditArchiveStore(database: Kysely<Database>): AuditArc
         .orderBy('seq', 'desc')
         .limit(1)
         .executeTakeFirst();
-      return row === undefined ? undefined : Number(row.seq);
+      return row?.seq;
     },
 
     anchor: () => readAnchor(database),
@@ -106,7 +106,7 @@ async function readAnchor(database: Kysely<Database> | Transaction<Database>): P
     .where('id', '=', 1)
     .executeTakeFirst();
   if (row === undefined) throw new Error('the audit log has no anchor row (audit_anchor id 1)');
-  return { seq: Number(row.seq), hash: row.hash };
+  return { seq: row.seq, hash: row.hash };
 }
 
 /**

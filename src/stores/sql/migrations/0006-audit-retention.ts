@@ -1,4 +1,4 @@
-import type { Kysely, Migration } from 'kysely';
+import { sql, type Kysely, type Migration } from 'kysely';
 
 /**
  * What export, `GET /admin/audit`, checkpoints and retention need beyond the log itself
@@ -29,10 +29,7 @@ export function auditRetention(): Migration {
         .addColumn('seq', 'bigint', (column) => column.notNull())
         .addColumn('hash', 'text', (column) => column.notNull())
         .execute();
-      await database
-        .insertInto('audit_anchor' as never)
-        .values({ id: 1, seq: 0, hash: '0'.repeat(64) } as never)
-        .execute();
+      await sql`insert into audit_anchor (id, seq, hash) values (1, 0, ${'0'.repeat(64)})`.execute(database);
       await database.schema
         .createTable('audit_leases')
         .addColumn('name', 'text', (column) => column.primaryKey())
