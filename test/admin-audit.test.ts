@@ -37,6 +37,7 @@ for (const testDatabase of databases) {
     let gateway: TestGateway;
     let stores: SqlStores;
     const keys: Record<string, string> = {};
+    let reviewerAnswer: { status: number; body: { key?: string } } = { status: 0, body: {} };
     let seqs: number[] = [];
     /** Records the gateway wrote itself before the seeded ones (the initial policy, the three keys). */
     let base = 0;
@@ -69,11 +70,20 @@ for (const testDatabase of databases) {
       })) {
         keys[name] = (await createKey(gateway.url, gateway.masterKey, body)).secret;
       }
+      // The review queue's role, where this build has it (it may read the queue, not the log).
+      const reviewer = await fetch(`${gateway.url}/admin/keys`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${gateway.masterKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'reviewer-key', role: 'reviewer' }),
+      });
+      reviewerAnswer = { status: reviewer.status, body: (await reviewer.json()) as { key?: string } };
+      if (reviewer.status === 201) keys.reviewer = reviewerAnswer.body.key ?? '';
       stores = await createSqlStores(options);
       // The gateway's own records (the keys created above) come first; wait for them.
       const own = await eventually(
         () => stores.audit.read({ limit: 100 }),
-        (records) => records.filter((record) => record.type === 'key.created').length === 3,
+        (records) =>
+          records.filter((record) => record.type === 'key.created').length === Object.keys(keys).length,
         5_000,
         'the key records',
       );
@@ -95,7 +105,9 @@ for (const testDatabase of databases) {
     it('answers the master key and admin keys only, in the admin error shape', async () => {
       expect((await get('')).status).toBe(200);
       expect((await get('', keys.admin)).status).toBe(200);
-      for (const key of [keys.user!, keys.agent!]) {
+      // Without the reviewer role in this build, creating such a key is refused instead.
+      if (keys.reviewer === undefined) expect(reviewerAnswer.status).toBe(400);
+      for (const key of [keys.user!, keys.agent!, ...(keys.reviewer === undefined ? [] : [keys.reviewer])]) {
         const refused = await get('', key);
         expect(refused.status).toBe(403);
         expect(refused.body).toMatchObject({
@@ -135,7 +147,7 @@ for (const testDatabase of databases) {
       expect(await seqsOf('actor=payments-bot&action=wire_transfer')).toEqual(at([21, 22, 23, 24, 25, 26]));
       expect(await seqsOf('tenant_id=acme&actor=payments-bot')).toEqual([]);
       expect((await seqsOf('type=policy.changed')).slice(-2)).toEqual(at([27, 28]));
-      expect(await seqsOf('type=key.created')).toHaveLength(3);
+      expect(await seqsOf('type=key.created')).toHaveLength(Object.keys(keys).length);
       expect(await seqsOf('trace_id=trace-7')).toEqual(at([7]));
       expect(await seqsOf(`from_seq=${base + 5}&to_seq=${base + 8}`)).toEqual(at([5, 6, 7, 8]));
       const [record] = (await page(`?order=asc&from_seq=${base + 21}&limit=1`)).data;
