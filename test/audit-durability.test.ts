@@ -186,4 +186,42 @@ describe('audit records survive a database outage', () => {
     expect((await authorize(successor.url)).status).toBe(200);
     expect((await verifyAudit(postgresUrl, state.schema)).code).toBe(0);
   }, 60_000);
+
+  it('with audit.durability: disk, a SIGKILL right after the last answer during an outage loses nothing', async () => {
+    await proxy.restore();
+    const journaled = writeConfigFile({ audit: { flush_interval_ms: 250, durability: 'disk' } });
+    const crashing = await startCliGateway({
+      env: { DATABASE_URL: postgresUrlVia(proxy.port), GATEHOUSE_DATABASE_SCHEMA: state.schema },
+      args: ['--config', journaled],
+    });
+    gateways.push(crashing);
+    await proxy.cut();
+    const traceIds: string[] = [];
+    for (let index = 0; index < 30; index += 1) {
+      const answer = await authorize(crashing.url, { action: `crash_${index}` });
+      expect(answer.status).toBe(200);
+      traceIds.push(answer.traceId!);
+    }
+    // No flush interval, no spill waited for: each record was journaled before its answer was sent.
+    crashing.child.kill('SIGKILL');
+    expect((await crashing.exited).signal).toBe('SIGKILL');
+    await proxy.restore();
+    gateways.push(
+      await startCliGateway({
+        env: { DATABASE_URL: postgresUrlVia(proxy.port), GATEHOUSE_DATABASE_SCHEMA: state.schema },
+        args: ['--config', journaled],
+        cwd: crashing.cwd,
+      }),
+    );
+    const counts = await eventually(
+      () => decisionCounts(state.db, traceIds),
+      (found) => found.size >= traceIds.length,
+      15_000,
+      'every record of the crashed process',
+      100,
+    );
+    expect(exactlyOnce(counts, traceIds)).toEqual({ missing: 0, duplicated: [] });
+    expect((await verifyAudit(postgresUrl, state.schema)).code).toBe(0);
+    rmSync(dirname(journaled), { recursive: true, force: true });
+  }, 60_000);
 });

@@ -5,7 +5,7 @@ import { DatabaseSync } from 'node:sqlite';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli/index.js';
-import { hashedBody, hashOf } from '../src/governance/audit/index.js';
+import { hashOf } from '../src/governance/audit/index.js';
 import { entry } from '../src/governance/audit/test-entries.js';
 import { createSqlStores, type SqlStoreOptions } from '../src/stores/sql/index.js';
 import { auditColumns } from '../src/stores/sql/sql-audit-rows.js';
@@ -156,7 +156,7 @@ for (const testDatabase of databases) {
       await stores.close();
       const details = { subject: 'agent' };
       const { hash: _hash, ...rest } = original!;
-      const forgedHash = hashOf(hashedBody({ ...rest, details }));
+      const forgedHash = hashOf({ ...rest, details });
       await target.tamper(
         `update audit_records set details = '${JSON.stringify(details)}', hash = '${forgedHash}' where seq = 9`,
       );

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canonicalJson } from '../canonical-json.js';
 import { emptyHead, genesisHash } from './audit-event.js';
-import { canonicalBodyText, hashedBody, sealEntries } from './audit-hash.js';
+import { canonicalRecordText, hashedBody, sealEntries } from './audit-hash.js';
 import { entry } from './test-entries.js';
 
 /** RFC 8785 for JSON.parse values, written apart from the gateway's, as a verifier would. */
@@ -32,15 +32,31 @@ describe('audit record hashing', () => {
           confidenceScore: nullable(number),
           latencyMs: nullable(number),
           resource: nullable(fc.dictionary(text, text)),
-          details: fc.dictionary(text, fc.jsonValue()),
+          details: fc.dictionary(
+            fc.oneof(text, fc.nat().map(String), fc.constant('__proto__')),
+            fc.jsonValue(),
+          ),
         }),
         (fields) => {
-          const body = hashedBody({ ...entry(1), ...fields });
+          const record = { ...entry(1), ...fields };
+          const body = hashedBody(record);
           const parsed = JSON.parse(JSON.stringify(body)) as unknown;
-          expect(canonicalBodyText(body)).toBe(canonicalJson(body));
-          expect(canonicalBodyText(body)).toBe(jcs(parsed));
+          expect(canonicalRecordText(record)).toBe(canonicalJson(body));
+          expect(canonicalRecordText(record)).toBe(jcs(parsed));
         },
       ),
+    );
+  });
+
+  it('orders member names that are array indices, and keeps one named __proto__', () => {
+    const details = JSON.parse('{"10":1,"9":2,"__proto__":{"b":1,"a":[{"2":0,"1":0}]},"a":true}') as Record<
+      string,
+      unknown
+    >;
+    const record = { ...entry(1), details, seq: 1, recordedAt: 0, prevHash: '' };
+    expect(canonicalRecordText(record)).toBe(canonicalJson(hashedBody(record)));
+    expect(canonicalRecordText(record)).toContain(
+      '"details":{"10":1,"9":2,"__proto__":{"a":[{"1":0,"2":0}],"b":1},"a":true}',
     );
   });
 

@@ -58,54 +58,85 @@ export function hashedBody(record: Omit<AuditRecord, 'hash'>): HashedBody {
   };
 }
 
-type BodyField = keyof HashedBody;
+/** Member names JavaScript objects list first whatever their insertion order (array indices). */
+const arrayIndex = /^(?:0|[1-9]\d*)$/;
 
-/** The body's field names in RFC 8785 order (UTF-16 code units; all ASCII here), sorted once. */
-const fieldOrder: readonly BodyField[] = (
-  [
-    'seq',
-    'event_id',
-    'type',
-    'recorded_at',
-    'timestamp',
-    'tenant_id',
-    'trace_id',
-    'actor',
-    'action',
-    'resource',
-    'confidence_score',
-    'decision',
-    'reason',
-    'downgraded_scope',
-    'latency_ms',
-    'input_hash',
-    'output_hash',
-    'policy_digest',
-    'details',
-    'prev_hash',
-  ] as const
-).toSorted();
+const unsortable: unique symbol = Symbol('unsortable');
 
 /**
- * The canonical JSON of a body: the same text as `canonicalJson(body)` (a property test holds them
- * equal), without sorting the top level's twenty names for every record, since they never change.
+ * A copy of a JSON value with every object's members inserted in RFC 8785 order, so that one native
+ * `JSON.stringify` writes its canonical form; `unsortable` for a member name that an object cannot
+ * keep in that order (an array index, listed first whatever the insertion order) or at all
+ * (`__proto__`, which sets the copy's prototype).
  */
-export function canonicalBodyText(body: HashedBody): string {
-  let text = '{';
-  for (const field of fieldOrder) {
-    if (text.length > 1) text += ',';
-    text += `"${field}":${canonicalJson(body[field])}`;
+function sortedCopy(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) {
+    const copy: unknown[] = [];
+    for (const element of value as unknown[]) {
+      const sorted = sortedCopy(element);
+      if (sorted === unsortable) return unsortable;
+      copy.push(sorted);
+    }
+    return copy;
   }
-  return `${text}}`;
+  const record = value as Record<string, unknown>;
+  const copy: Record<string, unknown> = {};
+  for (const name of Object.keys(record).sort()) {
+    if (name === '__proto__' || arrayIndex.test(name)) return unsortable;
+    const sorted = sortedCopy(record[name]);
+    if (sorted === unsortable) return unsortable;
+    copy[name] = sorted;
+  }
+  return copy;
 }
 
-export function hashOf(body: HashedBody): string {
-  return createHash('sha256').update(canonicalBodyText(body), 'utf8').digest('hex');
+/** A record before its hash is known. */
+export type UnsealedRecord = Omit<AuditRecord, 'hash'>;
+
+/**
+ * The canonical JSON of a record's hashed body: the same text as `canonicalJson(hashedBody(record))`
+ * (a property test holds them equal), written by one `JSON.stringify` of an object literal whose
+ * members are in RFC 8785 order (UTF-16 code units; all ASCII here), with sorted copies of
+ * `resource` and `details`: a third of the cost of serialising member by member, on every record
+ * appended and verified. Details whose member names cannot be ordered that way take the
+ * member-by-member way.
+ */
+export function canonicalRecordText(record: UnsealedRecord): string {
+  const resource = sortedCopy(record.resource);
+  const details = sortedCopy(record.details);
+  if (resource === unsortable || details === unsortable) return canonicalJson(hashedBody(record));
+  return JSON.stringify({
+    action: record.action,
+    actor: record.actor,
+    confidence_score: record.confidenceScore,
+    decision: record.decision,
+    details,
+    downgraded_scope: record.downgradedScope,
+    event_id: record.eventId,
+    input_hash: record.inputHash,
+    latency_ms: record.latencyMs,
+    output_hash: record.outputHash,
+    policy_digest: record.policyDigest,
+    prev_hash: record.prevHash,
+    reason: record.reason,
+    recorded_at: record.recordedAt,
+    resource,
+    seq: record.seq,
+    tenant_id: record.tenantId,
+    timestamp: record.timestamp,
+    trace_id: record.traceId,
+    type: record.type,
+  });
+}
+
+export function hashOf(record: UnsealedRecord): string {
+  return createHash('sha256').update(canonicalRecordText(record), 'utf8').digest('hex');
 }
 
 /** Recomputes a stored record's hash from its contents. */
 export function recomputedHash(record: AuditRecord): string {
-  return hashOf(hashedBody(record));
+  return hashOf(record);
 }
 
 /**
@@ -135,14 +166,32 @@ export function sealEntries(
   const records: AuditRecord[] = [];
   let previous = head;
   for (const entry of entries) {
-    const unsealed = {
-      ...entry,
+    // Built field by field, once: spreading twenty-odd fields twice per record costs as much as
+    // hashing it.
+    const record = {
+      eventId: entry.eventId,
+      type: entry.type,
+      timestamp: entry.timestamp,
+      tenantId: entry.tenantId,
+      traceId: entry.traceId,
+      actor: entry.actor,
+      action: entry.action,
+      resource: entry.resource,
+      confidenceScore: entry.confidenceScore,
+      decision: entry.decision,
+      reason: entry.reason,
+      downgradedScope: entry.downgradedScope,
+      latencyMs: entry.latencyMs,
+      inputHash: entry.inputHash,
+      outputHash: entry.outputHash,
+      policyDigest: entry.policyDigest,
       details: storedForm(entry.details),
       seq: previous.seq + 1,
       recordedAt,
       prevHash: previous.hash,
+      hash: '',
     };
-    const record: AuditRecord = { ...unsealed, hash: hashOf(hashedBody(unsealed)) };
+    record.hash = hashOf(record);
     records.push(record);
     previous = { seq: record.seq, hash: record.hash, recordedAt };
   }

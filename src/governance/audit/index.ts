@@ -17,12 +17,13 @@ export {
   type AuditRecord,
 } from './audit-event.js';
 export {
-  canonicalBodyText,
+  canonicalRecordText,
   hashedBody,
   hashOf,
   recomputedHash,
   sealEntries,
   type HashedBody,
+  type UnsealedRecord,
 } from './audit-hash.js';
 export { auditEntryFromLine, auditLineCodec } from './audit-lines.js';
 export type { AuditAppendResult, AuditRange, AuditStore } from './audit-store.js';
