@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { hashOf, hashedBody, type AuditEntry, type AuditRecord } from '../../src/governance/audit/index.js';
+import { hashOf, type AuditEntry, type AuditRecord } from '../../src/governance/audit/index.js';
 import type { Database } from '../../src/stores/sql/database-schema.js';
 import type { SqlStoreOptions } from '../../src/stores/sql/index.js';
 import { openPostgresDatabase } from '../../src/stores/sql/postgres-database.js';
@@ -34,8 +34,8 @@ export async function rewriteConsistently(
   let previousHash = records.find((record) => record.seq === fromSeq - 1)?.hash ?? '0'.repeat(64);
   for (const original of records.filter((record) => record.seq >= fromSeq)) {
     const changed = original.seq === fromSeq ? change(original) : original;
-    const body = hashedBody({ ...changed, prevHash: previousHash });
-    const hash = hashOf(body);
+    const { hash: _stale, ...unsealed } = { ...changed, prevHash: previousHash };
+    const hash = hashOf(unsealed);
     await database
       .updateTable('audit_records')
       .set({ decision: changed.decision, reason: changed.reason, prev_hash: previousHash, hash })
