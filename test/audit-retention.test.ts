@@ -257,9 +257,7 @@ for (const testDatabase of databases) {
       const stores = await createSqlStores(await testDatabase.isolated());
       try {
         const now = await oldAndNew(stores);
-        expect(await stores.auditArchive.acquireLease('audit-retention', 'other', now(), 60_000)).toBe(
-          true,
-        );
+        expect(await stores.auditArchive.acquireLease('audit-retention', 'other', now(), 60_000)).toBe(true);
         const busy = await pruneAuditLog({
           store: stores.audit,
           archive: stores.auditArchive,

@@ -18,7 +18,8 @@ export function maskSecret(value: string): string {
   return `${value.slice(0, 3)}...${value.slice(-4)}`;
 }
 
-const secretFieldName = /(^|_)(api_key|master_key|secret_key|access_key|secret|password|token|otlp_headers)$/i;
+const secretFieldName =
+  /(^|_)(api_key|master_key|secret_key|access_key|secret|password|token|otlp_headers)$/i;
 const secretHeaderName = /authorization|api-?key|token|secret|password|cookie/i;
 const secretParameterName = /^(password|passwd|pwd|secret|token|api[-_]?key|access[-_]?key)$/i;
 const secretVariableName = /key|secret|token|password|credential/i;
