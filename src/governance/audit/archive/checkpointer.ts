@@ -74,20 +74,27 @@ export function createCheckpointer(dependencies: CheckpointerDependencies): Chec
     caughtUp = true;
   }
 
-  function due(head: AuditHead, at: number): { trigger: CheckpointTrigger; eventId: string } | undefined {
+  interface Due {
+    readonly trigger: CheckpointTrigger;
+    readonly eventId: string;
+    /** Marks the interval done (after the append, so a failed one is tried again). */
+    readonly done: () => void;
+  }
+
+  function due(head: AuditHead, at: number): Due | undefined {
     const { everyRecords, everyMs } = settings;
     if (everyRecords !== undefined) {
       const index = Math.floor(head.seq / everyRecords);
       if (index >= 1 && index !== lastRecordsIndex) {
-        lastRecordsIndex = index;
-        return { trigger: 'records', eventId: `checkpoint-r${everyRecords}-${index}` };
+        const done = () => void (lastRecordsIndex = index);
+        return { trigger: 'records', eventId: `checkpoint-r${everyRecords}-${index}`, done };
       }
     }
     if (everyMs !== undefined) {
       const slot = Math.floor(at / everyMs);
       if (slot !== lastSlot) {
-        lastSlot = slot;
-        return { trigger: 'interval', eventId: `checkpoint-t${everyMs}-${slot}` };
+        const done = () => void (lastSlot = slot);
+        return { trigger: 'interval', eventId: `checkpoint-t${everyMs}-${slot}`, done };
       }
     }
     return undefined;
@@ -105,9 +112,14 @@ export function createCheckpointer(dependencies: CheckpointerDependencies): Chec
     const checkpoint = due(head, at);
     if (checkpoint === undefined) return;
     // Nothing appended since the last checkpoint: an idle log gains no records.
-    if (checkpoint.trigger === 'interval' && (await headRecord(head))?.type === 'checkpoint') return;
+    if (checkpoint.trigger === 'interval' && (await headRecord(head))?.type === 'checkpoint') {
+      checkpoint.done();
+      return;
+    }
     const entry = checkpointEntry(head, checkpoint.trigger, checkpoint.eventId, at);
     const result = await store.append([entry]);
+    checkpoint.done();
+    // Skipped: another replica appended this interval's checkpoint first (and uploads it).
     if (result.appended !== 1) return;
     const written = checkpointObjectOf({ ...entry, ...result.head });
     dependencies.onCheckpoint?.(written);
