@@ -45,6 +45,7 @@ const code = await runCli({
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
   stderrStream: process.stderr,
+  stdoutStream: process.stdout,
   execPath: process.execPath,
   onShutdownSignal,
   onReloadSignal,

@@ -1,17 +1,21 @@
 import type { Command } from 'commander';
 import type { Config } from '../config/index.js';
 import {
-  verifyAuditLog,
+  verifyAuditTrail,
+  type AuditArchiveStore,
   type AuditLogVerification,
   type AuditSelection,
   type AuditStore,
 } from '../governance/audit/index.js';
+import { openAuditObjectStore } from '../gateway/audit-object-store.js';
+import { archiveSummary, registerAuditArchiveCommands } from './audit-archive.js';
 import { exitCodes, type CliEnvironment } from './environment.js';
 import { loadConfigOrReport } from './load-config.js';
 
 /** The audit log of the configured database, opened for one command. */
 export interface AuditStores {
   readonly audit: AuditStore;
+  readonly auditArchive: AuditArchiveStore;
   close(): Promise<void>;
 }
 
@@ -72,7 +76,7 @@ export function registerAuditCommand(
   setResult: (code: number | undefined) => void,
   dependencies: AuditCommandDependencies,
 ): void {
-  const audit = program.command('audit').description('check the tamper-evident audit log');
+  const audit = program.command('audit').description('check, export and prune the tamper-evident audit log');
   audit
     .command('verify')
     .description(
@@ -90,6 +94,7 @@ export function registerAuditCommand(
     .action(async (options: VerifyOptions) => {
       setResult(await verify(environment, dependencies, options));
     });
+  registerAuditArchiveCommands(audit, environment, setResult, { ...dependencies, selectionOf });
 }
 
 async function verify(
@@ -110,11 +115,14 @@ async function verify(
   );
   if (config === undefined) return exitCodes.usage;
   let stores: AuditStores | undefined;
+  // With an object store, the log is also compared with the checkpoints kept there.
+  const objects = openAuditObjectStore(config);
   try {
     stores = await dependencies.openStores(config);
-    const result = await verifyAuditLog(stores.audit, selection);
+    const trail = { store: stores.audit, archive: stores.auditArchive, objects: objects?.store };
+    const result = await verifyAuditTrail(trail, selection);
     if (result.ok) {
-      environment.stdout(summary(result));
+      environment.stdout(summary(result.chain) + archiveSummary(result));
       return exitCodes.ok;
     }
     environment.stderr(
@@ -126,6 +134,7 @@ async function verify(
     environment.stderr(`gatehouse audit verify: ${error instanceof Error ? error.message : String(error)}\n`);
     return exitCodes.failure;
   } finally {
+    objects?.close();
     await stores?.close().catch(() => undefined);
   }
 }

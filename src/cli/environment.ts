@@ -8,6 +8,8 @@ export interface CliEnvironment {
   /** The terminal stream for progress bars (the bench), and the Node.js binary running us. */
   readonly stderrStream: NodeJS.WriteStream;
   readonly execPath: string;
+  /** Stdout as a stream, for output too large to pass as text (`gatehouse audit export`); never ended. */
+  readonly stdoutStream?: NodeJS.WritableStream;
   /** Runs `shutdown` on the first SIGTERM or SIGINT. */
   readonly onShutdownSignal: (shutdown: () => Promise<void>) => void;
   /** Runs `reload` on every SIGHUP (certificate rotation). */

@@ -11,6 +11,7 @@ import {
   auditEntryOf,
   reviewAuditEvent,
   type AuditEntry,
+  type AuditArchiveStore,
   type AuditStore,
 } from '../governance/audit/index.js';
 import { createRecordIdGenerator } from '../durable/index.js';
@@ -22,13 +23,18 @@ import { createLogger } from '../telemetry/index.js';
 /** The configured database, for commands that work on it directly (`gatehouse keys`, `gatehouse audit`). */
 export async function openSqlStores(
   config: Config,
-): Promise<{ keys: KeyStore; audit: AuditStore; close(): Promise<void> }> {
+): Promise<{ keys: KeyStore; audit: AuditStore; auditArchive: AuditArchiveStore; close(): Promise<void> }> {
   const stores = await createSqlStores({
     ...(config.database_url === undefined ? {} : { databaseUrl: config.database_url }),
     dataDir: config.data_dir,
     ...(config.database_schema === undefined ? {} : { schema: config.database_schema }),
   });
-  return { keys: stores.keys, audit: stores.audit, close: () => stores.close() };
+  return {
+    keys: stores.keys,
+    audit: stores.audit,
+    auditArchive: stores.auditArchive,
+    close: () => stores.close(),
+  };
 }
 
 /**

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { auditArchiveFields } from './audit-archive-schema.js';
 
 /**
  * The `audit:` section: the audit log (docs/governance.md, "Audit"). Its writer is the usage
@@ -21,5 +22,6 @@ export const auditSchema = z
     durability: z.enum(['memory', 'disk']).default('memory'),
     /** Where records wait on disk while the database is away; default `<data_dir>/audit-spool`. */
     spool_dir: z.string().min(1).optional(),
+    ...auditArchiveFields,
   })
   .prefault({});

@@ -122,3 +122,27 @@ describe('problems never show secrets', () => {
     );
   });
 });
+
+describe('maskedConfig of the audit archive', () => {
+  it('masks the S3 secret key and session token, not the key id or the bucket', () => {
+    const secretAccessKey = ['archive', 'secret', 'access', 'value', '0123456789'].join('-');
+    const sessionToken = ['archive', 'session', 'token', '0123456789abcdef'].join('-');
+    const config = configSchema.parse({
+      audit: {
+        archive: {
+          s3: {
+            url: 's3://audit-bucket/gatehouse',
+            access_key_id: 'archive-key-id',
+            secret_access_key: secretAccessKey,
+            session_token: sessionToken,
+          },
+        },
+      },
+    });
+    const shown = maskedConfig(config).audit.archive.s3;
+    expect(shown).toMatchObject({ url: 's3://audit-bucket/gatehouse', access_key_id: 'archive-key-id' });
+    const text = JSON.stringify(maskedConfig(config));
+    expect(text).not.toContain(secretAccessKey.slice(4, -4));
+    expect(text).not.toContain(sessionToken.slice(4, -4));
+  });
+});

@@ -19,7 +19,7 @@ export function maskSecret(value: string): string {
 }
 
 const secretFieldName =
-  /(^|_)(api_key|master_key|secret_key|secret|password|token|otlp_headers|routing_key)$/i;
+  /(^|_)(api_key|master_key|secret_key|access_key|secret|password|token|otlp_headers|routing_key)$/i;
 const secretHeaderName = /authorization|api-?key|token|secret|password|cookie/i;
 const secretParameterName = /^(password|passwd|pwd|secret|token|api[-_]?key|access[-_]?key)$/i;
 const secretVariableName = /key|secret|token|password|credential/i;

@@ -57,7 +57,7 @@ describe('the starter gatehouse.yaml', () => {
     // Uncomment every "# key: value" line whose key is a setting, keeping indentation.
     const everything = uncommentExamples(starterConfigYaml)
       .split('\n')
-      .map((line) => line.replace(/^( *)# ( *[a-z_]+:(?: |$))/, '$1$2'))
+      .map((line) => line.replace(/^( *)# ( *[a-z_][a-z0-9_]*:(?: |$))/, '$1$2'))
       .join('\n');
     const config = configOf(
       load(everything, {
@@ -68,6 +68,9 @@ describe('the starter gatehouse.yaml', () => {
         OTLP_TOKEN: 'otlp-token-value',
         LANGFUSE_PUBLIC_KEY: 'pk-lf-example',
         LANGFUSE_SECRET_KEY: 'sk-lf-example',
+        AUDIT_S3_ACCESS_KEY_ID: 'audit-access-key-id',
+        AUDIT_S3_SECRET_ACCESS_KEY: 'audit-secret-access-key',
+        AUDIT_S3_SESSION_TOKEN: 'audit-session-token',
       }),
     );
     expect(config.server.tls).toEqual({
@@ -95,8 +98,13 @@ describe('the starter gatehouse.yaml', () => {
       pricing: {},
       governance: { ...config.governance, rate_limit: {} },
       notifications: { ...config.notifications, public_url: undefined },
-      audit: { ...config.audit, spool_dir: undefined },
-      cache: { ...config.cache, models: {} },
+      audit: {
+        ...config.audit,
+        spool_dir: undefined,
+        retention_days: undefined,
+        archive: { ...config.audit.archive, s3: undefined },
+      },
+      cache: { ...config.cache, models: {}, l2_enabled: undefined },
       tracing: {
         ...config.tracing,
         otlp_headers: undefined,

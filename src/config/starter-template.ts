@@ -235,6 +235,23 @@ audit:
   # memory_buffer: 10000          # records held in memory while the database is slow; unreachable: spilled at once
   # durability: memory            # memory, or disk: each record journaled on disk when recorded (no loss on a crash)
   # spool_dir: ./.gatehouse/audit-spool   # where records wait while the database is away (default <data_dir>/audit-spool)
+  # retention_days: 365          # archive (to archive.s3, when set) then delete older records; absent: keep for ever
+  # retention_check_minutes: 60   # how often a gateway looks for records past retention (one replica at a time)
+  # checkpoints:                  # the chain's head, in the log and in archive.s3: a rewrite of the whole table shows
+  #   enabled: true
+  #   every_records: 10000
+  #   every_minutes: 60
+  # archive:
+  #   records_per_object: 100000  # one gzip NDJSON object per range of records
+  #   s3:
+  #     url: s3://my-audit-bucket/gatehouse
+  #     endpoint: http://minio:9000   # S3-compatible servers only
+  #     region: eu-west-1
+  #     force_path_style: false       # true for most S3-compatible servers
+  #     access_key_id: \${AUDIT_S3_ACCESS_KEY_ID}        # both absent: the AWS default credential chain
+  #     secret_access_key: \${AUDIT_S3_SECRET_ACCESS_KEY}
+  #     session_token: \${AUDIT_S3_SESSION_TOKEN}
+  #     conditional_writes: true      # If-None-Match: * on writes; off for servers that reject it
 
 # Agent authorization (POST /v1/agent/authorize; docs/governance.md). Each part votes and the most
 # restrictive wins: deny > human_review > read_only > allow.

@@ -7,6 +7,7 @@ import type { StageSlots } from '../pipeline/index.js';
 import type { Logger } from '../telemetry/index.js';
 import { assembleAccounting } from './accounting-assembler.js';
 import { assembleAudit } from './audit-assembler.js';
+import { assembleAuditArchive } from './audit-archive-assembler.js';
 import { assembleKeys, assembleLimits } from './access-assembler.js';
 import { assembleOrUnwind, type Assembly } from './assembly.js';
 import { assembleCaching } from './caching-assembler.js';
@@ -93,6 +94,10 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         authenticatedKeyIds,
         events: audit.keyEvents,
       }),
+    );
+    assembly.add(
+      'audit-archive',
+      assembleAuditArchive({ config, stores, keys: keys.keys, codec: codecs.openai, logger }),
     );
     // Before the areas that emit notifications (review items, guard detections, analytics alerts),
     // so they are closed first and what they sent last is still delivered.

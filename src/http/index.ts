@@ -23,3 +23,9 @@ export {
   type NotificationRoutesDependencies,
   type NotificationTestOperations,
 } from './admin/admin-notification-routes.js';
+export {
+  registerAdminAuditRoutes,
+  type AdminAuditRouteDependencies,
+  type AuditLogReader,
+} from './admin/admin-audit-routes.js';
+export type { AuditLogFilter } from './admin/admin-audit-query.js';

@@ -21,6 +21,7 @@ export const auditEventTypes = [
   'key.created',
   'key.updated',
   'key.revoked',
+  'checkpoint',
 ] as const;
 
 export type AuditEventType = (typeof auditEventTypes)[number];

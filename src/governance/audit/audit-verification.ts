@@ -14,6 +14,11 @@ export interface AuditSelection {
   readonly toSeq?: number | undefined;
   readonly fromTime?: number | undefined;
   readonly toTime?: number | undefined;
+  /**
+   * Where the retained chain starts once retention archived and deleted the oldest records: the
+   * last deleted record's number and hash (the retention anchor). Absent: the chain starts at 1.
+   */
+  readonly retained?: { readonly seq: number; readonly hash: string } | undefined;
 }
 
 export type AuditLogVerification =
@@ -106,6 +111,10 @@ async function startOf(
     const [first] = await store.read({ ...selection, limit: 1 });
     if (first === undefined) return 'empty';
     firstSeq = Math.max(firstSeq, first.seq);
+  }
+  const { retained } = selection;
+  if (retained !== undefined && retained.seq > 0 && firstSeq <= retained.seq + 1) {
+    return { nextSeq: retained.seq + 1, prevHash: retained.hash };
   }
   if (firstSeq <= 1) return chainStart;
   const [previous] = await store.read({ fromSeq: firstSeq - 1, toSeq: firstSeq - 1, limit: 1 });

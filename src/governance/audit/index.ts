@@ -47,3 +47,4 @@ export { verifyAuditLog, type AuditLogVerification, type AuditSelection } from '
 export { decisionAuditEvent, policyChangeAuditEvent, reviewAuditEvent } from './governance-events.js';
 export { keyChangeAuditEvent, type KeyChange } from './admin-events.js';
 export { auditSettingsFrom, type AuditConfiguration, type AuditSettings } from './audit-settings.js';
+export * from './archive/index.js';

@@ -47,7 +47,7 @@ function isCalendarDay(year: string, month: string, day: string): boolean {
  * alone means the start of that day for `from` and the end of it for `to`, so `from=2026-01-01&
  * to=2026-01-31` covers all of January.
  */
-function parseInstant(value: string, bound: 'from' | 'to'): number | undefined {
+export function parseInstant(value: string, bound: 'from' | 'to'): number | undefined {
   if (/^\d{1,16}$/.test(value)) {
     const milliseconds = Number(value);
     return milliseconds <= latestMs ? milliseconds : undefined;

@@ -13,6 +13,8 @@ export interface Database {
   review_items: ReviewItemsTable;
   audit_records: AuditRecordsTable;
   audit_head: AuditHeadTable;
+  audit_anchor: AuditAnchorTable;
+  audit_leases: AuditLeasesTable;
 }
 
 export interface ApiKeysTable {
@@ -129,4 +131,18 @@ export interface AuditHeadTable {
   seq: number;
   hash: string;
   recorded_at: number;
+}
+
+/** One row (id 1): where the retained audit chain starts (migration 0006). */
+export interface AuditAnchorTable {
+  id: number;
+  seq: number;
+  hash: string;
+}
+
+/** Named leases for work one replica at a time does (migration 0006). */
+export interface AuditLeasesTable {
+  name: string;
+  holder: string;
+  expires_at: number;
 }

@@ -1,12 +1,13 @@
 import { sql, type Kysely } from 'kysely';
 import type { UsageStore } from '../../accounting/types.js';
-import type { AuditStore } from '../../governance/audit/index.js';
+import type { AuditArchiveStore, AuditStore } from '../../governance/audit/index.js';
 import type { PolicyStore } from '../../governance/policies/index.js';
 import type { ReviewStore } from '../../governance/review/index.js';
 import type { KeyStore } from '../../keys/types.js';
 import type { Database } from './database-schema.js';
 import { migrateToLatest } from './migrate.js';
 import { currentSchema, ensureSchema, openPostgresDatabase } from './postgres-database.js';
+import { createSqlAuditArchiveStore } from './sql-audit-archive-store.js';
 import { createSqlAuditStore } from './sql-audit-store.js';
 import { createSqlKeyStore } from './sql-key-store.js';
 import { createSqlPolicyStore } from './sql-policy-store.js';
@@ -43,6 +44,8 @@ export interface SqlStores {
   readonly notify: ((channel: string, payload: string) => Promise<void>) | undefined;
   /** The hash-chained audit log. */
   readonly audit: AuditStore;
+  /** Filtered reads, the retention anchor and leases of the audit log (export, admin, retention). */
+  readonly auditArchive: AuditArchiveStore;
   /** `select 1`: resolves when the database answers (readiness, `gatehouse check`). */
   ping(): Promise<void>;
   /** Closes the database (the SQLite file, or the Postgres pool). */
@@ -79,6 +82,7 @@ export async function createSqlStores(options: SqlStoreOptions): Promise<SqlStor
           }
         : undefined,
     audit: createSqlAuditStore(database, usageDatabase),
+    auditArchive: createSqlAuditArchiveStore(database),
     async ping(): Promise<void> {
       await sql`select 1`.execute(database);
     },

@@ -54,6 +54,7 @@ describe.each(databases)('migrations on $dialect', (testDatabase) => {
         '0003-policy-versions',
         '0004-review-queue',
         '0005-audit-log',
+        '0006-audit-retention',
       ]);
     } finally {
       await database.destroy();
@@ -93,6 +94,7 @@ describe('migrations on postgres', () => {
         '0003-policy-versions',
         '0004-review-queue',
         '0005-audit-log',
+        '0006-audit-retention',
       ]);
     } finally {
       await database.destroy();
@@ -111,7 +113,9 @@ describe('migrations on postgres', () => {
       );
       expect(result.rows.map((row) => row.table_name)).toEqual([
         'api_keys',
+        'audit_anchor',
         'audit_head',
+        'audit_leases',
         'audit_records',
         'kysely_migration',
         'kysely_migration_lock',

@@ -5,6 +5,7 @@ import { usageRecordIds } from './0002-usage-record-ids.js';
 import { policyVersions } from './0003-policy-versions.js';
 import { reviewQueue } from './0004-review-queue.js';
 import { auditLog } from './0005-audit-log.js';
+import { auditRetention } from './0006-audit-retention.js';
 
 /**
  * Every migration, by name. Names sort in the order they apply (Kysely sorts them), and the
@@ -22,6 +23,7 @@ export function migrationProvider(dialect: SqlDialect): MigrationProvider {
     '0003-policy-versions': policyVersions(),
     '0004-review-queue': reviewQueue(dialect),
     '0005-audit-log': auditLog(dialect),
+    '0006-audit-retention': auditRetention(),
   };
   return { getMigrations: () => Promise.resolve(migrations) };
 }
