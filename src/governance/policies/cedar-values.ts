@@ -39,9 +39,7 @@ export function decimalArgument(value: number): string {
  * a Long, a decimal's text, a plain text, or nothing.
  */
 export type NumberForm =
-  | { readonly type: 'long' }
-  | { readonly type: 'decimal' | 'text'; readonly text: string }
-  | undefined;
+  { readonly type: 'long' } | { readonly type: 'decimal' | 'text'; readonly text: string } | undefined;
 
 export function numberForm(value: number): NumberForm {
   if (Number.isSafeInteger(value)) return { type: 'long' };

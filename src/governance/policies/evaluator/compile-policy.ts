@@ -5,7 +5,8 @@ import type {
   PrincipalConstraint,
   ResourceConstraint,
 } from '@cedar-policy/cedar-wasm/nodejs';
-import { UnsupportedExpression, compileExpression, isIn, type Evaluate } from './compile-expression.js';
+import { isIn } from './compile-access.js';
+import { UnsupportedExpression, compileExpression, type Evaluate } from './compile-expression.js';
 import { asBool, asEntity } from './operators.js';
 import type { RequestEnvironment } from './request-values.js';
 import { EntityValue, cedarEquals } from './values.js';

@@ -89,10 +89,10 @@ function agree(text: string, requests: readonly PolicyRequest[]): void {
 
 describe('the compiled evaluator against Cedar', () => {
   it('gives Cedar’s decision, determining policies and erring policies on random policies and requests', () => {
-    fc.assert(
-      fc.property(policySetText, fc.array(policyRequests, { minLength: 1, maxLength: 6 }), agree),
-      { seed: 20_260_611, numRuns: 1_500 },
-    );
+    fc.assert(fc.property(policySetText, fc.array(policyRequests, { minLength: 1, maxLength: 6 }), agree), {
+      seed: 20_260_611,
+      numRuns: 1_500,
+    });
     // The generators must exercise every outcome, not just agree on trivia.
     expect(counts.compared).toBeGreaterThan(4_000);
     expect(counts.allowed).toBeGreaterThan(counts.compared / 20);
@@ -112,13 +112,27 @@ function shifted(text: string, steps: bigint): string {
 /** Numbers at and around every rounding boundary, far and near a decimal's limits. */
 const probedNumbers = fc.oneof(
   fc
-    .tuple(fc.integer({ min: -99_999, max: 99_999 }), fc.constantFrom(0.00005, 0.000049999999, 0.000050000001, 0))
+    .tuple(
+      fc.integer({ min: -99_999, max: 99_999 }),
+      fc.constantFrom(0.00005, 0.000049999999, 0.000050000001, 0),
+    )
     .map(([steps, offset]) => steps / 10_000 + offset),
   fc.double({ noNaN: true, min: -1e15, max: 1e15 }),
   fc.double({ noNaN: true, min: -1, max: 1 }),
   fc.constantFrom(
-    922337203685476.9, -922337203685476.9, 922337203685477.5, 922337203685476.5, 123456789012.34565, 99999999999.99995,
-    1e-7, -1e-7, 9007199254740991, 1.5, -0.00005, 0.95005, 0.50005,
+    Number('922337203685476.9'),
+    -Number('922337203685476.9'),
+    922337203685477.5,
+    922337203685476.5,
+    Number('123456789012.34565'),
+    Number('99999999999.99995'),
+    1e-7,
+    -1e-7,
+    9007199254740991,
+    1.5,
+    -0.00005,
+    0.95005,
+    0.50005,
   ),
 );
 

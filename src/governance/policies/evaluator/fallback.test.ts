@@ -19,7 +19,14 @@ const request: PolicyRequest = {
   actor: 'a',
   action: 'read',
   resource: { id: 'inv_1', type: 'invoice' },
-  context: { confidence: 0.9, scope: undefined, actingFor: undefined, risk: 0.2, time: 1_700_000_000, args: {} },
+  context: {
+    confidence: 0.9,
+    scope: undefined,
+    actingFor: undefined,
+    risk: 0.2,
+    time: 1_700_000_000,
+    args: {},
+  },
 };
 
 describe('the compiled evaluator leaves to Cedar', () => {
@@ -36,7 +43,9 @@ describe('the compiled evaluator leaves to Cedar', () => {
   });
 
   it('compiles the subset itself', () => {
-    expect(compilationOf('context.risk.lessThan(decimal("0.5")) && resource.type like "inv*"').type).toBe('compiled');
+    expect(compilationOf('context.risk.lessThan(decimal("0.5")) && resource.type like "inv*"').type).toBe(
+      'compiled',
+    );
     expect(compilationOf('9007199254740991 > 0 && -9007199254740991 < 0').type).toBe('compiled');
   });
 
@@ -71,7 +80,10 @@ describe('the compiled evaluator leaves to Cedar', () => {
   });
 
   it('a request Cedar refuses to read, which gets Cedar’s own answer', () => {
-    const compiled = compilePolicy('@id("any") permit(principal, action, resource) when { context has args };', 1);
+    const compiled = compilePolicy(
+      '@id("any") permit(principal, action, resource) when { context has args };',
+      1,
+    );
     if (compiled.type === 'invalid') throw new Error(compiled.message);
     const refused = { ...request, context: { ...request.context, args: { __expr: 'principal' } } };
     const verdict = compiled.snapshot.evaluate(refused);

@@ -56,7 +56,11 @@ export function asDecimal(value: CedarValue): DecimalValue {
 export type ArithmeticOperator = '+' | '-' | '*';
 
 /** Long arithmetic, checked: a result outside the 64-bit range is an overflow error, as in Cedar. */
-export function arithmetic(operator: ArithmeticOperator, leftValue: CedarValue, rightValue: CedarValue): Long {
+export function arithmetic(
+  operator: ArithmeticOperator,
+  leftValue: CedarValue,
+  rightValue: CedarValue,
+): Long {
   const left = asLong(leftValue);
   const right = asLong(rightValue);
   if (typeof left === 'number' && typeof right === 'number') {
@@ -68,7 +72,9 @@ export function arithmetic(operator: ArithmeticOperator, leftValue: CedarValue, 
   const result = operator === '+' ? big + other : operator === '-' ? big - other : big * other;
   if (result < longMin || result > longMax) {
     const verb = operator === '+' ? 'add' : operator === '-' ? 'subtract' : 'multiply';
-    fail(`integer overflow while attempting to ${verb} the values \`${String(left)}\` and \`${String(right)}\``);
+    fail(
+      `integer overflow while attempting to ${verb} the values \`${String(left)}\` and \`${String(right)}\``,
+    );
   }
   return normalLong(result);
 }
@@ -83,7 +89,11 @@ export function negate(value: CedarValue): Long {
 export type ComparisonOperator = '<' | '<=' | '>' | '>=';
 
 /** `<`, `<=`, `>`, `>=` compare Longs only; anything else (a decimal too) is a type error. */
-export function compare(operator: ComparisonOperator, leftValue: CedarValue, rightValue: CedarValue): boolean {
+export function compare(
+  operator: ComparisonOperator,
+  leftValue: CedarValue,
+  rightValue: CedarValue,
+): boolean {
   const left = asLong(leftValue);
   const right = asLong(rightValue);
   switch (operator) {
@@ -100,7 +110,11 @@ export function compare(operator: ComparisonOperator, leftValue: CedarValue, rig
 
 export type DecimalMethod = 'lessThan' | 'lessThanOrEqual' | 'greaterThan' | 'greaterThanOrEqual';
 
-export function compareDecimals(method: DecimalMethod, leftValue: CedarValue, rightValue: CedarValue): boolean {
+export function compareDecimals(
+  method: DecimalMethod,
+  leftValue: CedarValue,
+  rightValue: CedarValue,
+): boolean {
   const left = asDecimal(leftValue).scaled;
   const right = asDecimal(rightValue).scaled;
   switch (method) {
@@ -156,10 +170,13 @@ export function inHierarchy(
   target: CedarValue,
 ): boolean {
   const candidates: readonly CedarValue[] =
-    target instanceof SetValue ? target.elements : [target instanceof EntityValue ? target : wrongType('one of [set, entity]', target)];
+    target instanceof SetValue
+      ? target.elements
+      : [target instanceof EntityValue ? target : wrongType('one of [set, entity]', target)];
   const entities = candidates.map(asEntity);
   return entities.some(
-    (candidate) => cedarEquals(entity, candidate) || ancestors.some((ancestor) => cedarEquals(ancestor, candidate)),
+    (candidate) =>
+      cedarEquals(entity, candidate) || ancestors.some((ancestor) => cedarEquals(ancestor, candidate)),
   );
 }
 
@@ -187,5 +204,7 @@ export function recordField(record: RecordValue, name: string): CedarValue {
 }
 
 export function asRecordOrEntity(value: CedarValue): RecordValue | EntityValue {
-  return value instanceof RecordValue || value instanceof EntityValue ? value : wrongType('one of [record, entity]', value);
+  return value instanceof RecordValue || value instanceof EntityValue
+    ? value
+    : wrongType('one of [record, entity]', value);
 }

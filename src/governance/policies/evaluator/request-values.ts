@@ -52,7 +52,10 @@ function checkedText(text: string): string {
   return text.isWellFormed() ? text : notConvertible();
 }
 
-export function requestEnvironment(request: PolicyRequest, needs: ContextNeeds): RequestEnvironment | undefined {
+export function requestEnvironment(
+  request: PolicyRequest,
+  needs: ContextNeeds,
+): RequestEnvironment | undefined {
   try {
     return buildEnvironment(request, needs);
   } catch (error) {

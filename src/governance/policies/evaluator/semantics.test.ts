@@ -164,7 +164,7 @@ const cases: Record<string, readonly (readonly [string, Outcome])[]> = {
     ['[1].containsAll(1)', 'error'],
     ['"a".contains("a")', 'error'],
   ],
-  'decimals': [
+  decimals: [
     ['decimal("1.23456") == decimal("1.0")', 'error'],
     ['decimal("abc").lessThan(decimal("1.0"))', 'error'],
     ['false && decimal("abc").lessThan(decimal("1.0"))', 'false'],
@@ -187,24 +187,55 @@ describe('the compiled evaluator, case by case against Cedar', () => {
   }
 
   it('converts request values as toCedarRequest does', () => {
-    expect(condition('!(context has confidence)', { ...baseRequest, context: { ...baseRequest.context, confidence: undefined } })).toBe('holds');
-    expect(condition('context.confidence.greaterThan(decimal("0.0"))', { ...baseRequest, context: { ...baseRequest.context, confidence: undefined } })).toBe('error');
+    expect(
+      condition('!(context has confidence)', {
+        ...baseRequest,
+        context: { ...baseRequest.context, confidence: undefined },
+      }),
+    ).toBe('holds');
+    expect(
+      condition('context.confidence.greaterThan(decimal("0.0"))', {
+        ...baseRequest,
+        context: { ...baseRequest.context, confidence: undefined },
+      }),
+    ).toBe('error');
     // Integers are Longs, other numbers decimals, numbers beyond a decimal text; nulls vanish.
-    expect(condition('context.args.a == 2 && context.args.b == decimal("2.5") && context.args.c == "100000000000000000000"', withArgs({ a: 2, b: 2.5, c: 1e20 }))).toBe('holds');
-    expect(condition('!(context.args has n) && context.args.s == [1]', withArgs({ n: null, s: [1, null, Number.NaN] }))).toBe('holds');
+    expect(
+      condition(
+        'context.args.a == 2 && context.args.b == decimal("2.5") && context.args.c == "100000000000000000000"',
+        withArgs({ a: 2, b: 2.5, c: 1e20 }),
+      ),
+    ).toBe('holds');
+    expect(
+      condition(
+        '!(context.args has n) && context.args.s == [1]',
+        withArgs({ n: null, s: [1, null, Number.NaN] }),
+      ),
+    ).toBe('holds');
     expect(condition('context.args.r == decimal("0.9500")', withArgs({ r: 0.95005 }))).toBe('holds');
     // Cedar's escapes and `__proto__` never reach it as attributes.
-    expect(condition('!(context.args has __entity) && !(context.args has "__proto__") && context.args.k == 1', withArgs(JSON.parse('{"__entity": {"type": "Agent", "id": "x"}, "__proto__": {"a": 1}, "k": 1}')))).toBe('holds');
+    expect(
+      condition(
+        '!(context.args has __entity) && !(context.args has "__proto__") && context.args.k == 1',
+        withArgs(JSON.parse('{"__entity": {"type": "Agent", "id": "x"}, "__proto__": {"a": 1}, "k": 1}')),
+      ),
+    ).toBe('holds');
     const user = { ...baseRequest, principalType: 'User' as const };
-    expect(condition('principal == User::"a" && principal is User && principal in Tenant::"acme"', user)).toBe('holds');
+    expect(
+      condition('principal == User::"a" && principal is User && principal in Tenant::"acme"', user),
+    ).toBe('holds');
     const unnamed = { ...baseRequest, resource: { type: 'invoice', owner: 'ada' } };
-    expect(condition('resource == Resource::"owner=ada&type=invoice" && resource.owner == "ada"', unnamed)).toBe('holds');
+    expect(
+      condition('resource == Resource::"owner=ada&type=invoice" && resource.owner == "ada"', unnamed),
+    ).toBe('holds');
   });
 
   it('lets a holding forbid win, and an erring forbid not deny', () => {
-    const forbidding = '@id("f") forbid(principal, action, resource) when { context.args.amount > 10 };\n@id("p") permit(principal, action, resource);';
+    const forbidding =
+      '@id("f") forbid(principal, action, resource) when { context.args.amount > 10 };\n@id("p") permit(principal, action, resource);';
     expect(outcomeOf(forbidding, baseRequest)).toBe('false');
-    const erring = '@id("f") forbid(principal, action, resource) when { context.args.missing };\n@id("p") permit(principal, action, resource);';
+    const erring =
+      '@id("f") forbid(principal, action, resource) when { context.args.missing };\n@id("p") permit(principal, action, resource);';
     expect(outcomeOf(erring, baseRequest)).toBe('error');
   });
 
