@@ -1,5 +1,5 @@
 import type { Expr } from '@cedar-policy/cedar-wasm/nodejs';
-import type { Compile, Evaluate } from './compile-expression.js';
+import type { Compile, Evaluate } from './evaluate.js';
 import { EvaluationFailure, asEntity, asRecordOrEntity, inHierarchy, recordField } from './operators.js';
 import type { RequestEnvironment } from './request-values.js';
 import { RecordValue, entityText, type CedarValue } from './values.js';

@@ -1,5 +1,6 @@
 import type { CedarValueJson, Expr, PatternElem } from '@cedar-policy/cedar-wasm/nodejs';
 import { compileAttribute, compileHas, compileIs, isIn } from './compile-access.js';
+import type { Compile, Evaluate } from './evaluate.js';
 import { likePattern, matchesLike } from './like-pattern.js';
 import {
   arithmetic,
@@ -17,11 +18,6 @@ import {
 } from './operators.js';
 import type { RequestEnvironment } from './request-values.js';
 import { EntityValue, RecordValue, SetValue, cedarEquals, type CedarValue } from './values.js';
-
-/** An expression compiled to a function of the request; it throws `EvaluationFailure` where Cedar errs. */
-export type Evaluate = (environment: RequestEnvironment) => CedarValue;
-
-export type Compile = (child: Expr) => Evaluate;
 
 /**
  * Thrown while compiling, caught in compile-policy.ts: the expression uses something outside the

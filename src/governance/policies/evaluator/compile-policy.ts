@@ -6,7 +6,8 @@ import type {
   ResourceConstraint,
 } from '@cedar-policy/cedar-wasm/nodejs';
 import { isIn } from './compile-access.js';
-import { UnsupportedExpression, compileExpression, type Evaluate } from './compile-expression.js';
+import { UnsupportedExpression, compileExpression } from './compile-expression.js';
+import type { Evaluate } from './evaluate.js';
 import { asBool, asEntity } from './operators.js';
 import type { RequestEnvironment } from './request-values.js';
 import { EntityValue, cedarEquals } from './values.js';

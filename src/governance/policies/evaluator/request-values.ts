@@ -2,7 +2,7 @@ import type { PolicyRequest } from '../../contract.js';
 import { decimalArgument, numberForm, reservedKeys, resourceKey } from '../cedar-values.js';
 import type { ContextNeeds } from '../context-needs.js';
 import { parseDecimal } from './operators.js';
-import { EntityValue, RecordValue, SetValue, type CedarValue } from './values.js';
+import { DecimalValue, EntityValue, RecordValue, SetValue, type CedarValue } from './values.js';
 
 /**
  * A request as the compiled evaluator reads it: the same principal, action, resource, entities
@@ -119,7 +119,21 @@ function contextRecord(context: PolicyRequest['context'], needs: ContextNeeds): 
 }
 
 function decimalFrom(value: number): CedarValue {
-  return parseDecimal(decimalArgument(value)) ?? notConvertible();
+  return fixedDecimal(decimalArgument(value));
+}
+
+/**
+ * A decimal's text as `toFixed(4)` writes it, read as Cedar reads it: with at most fifteen digits
+ * (and not "NaN", "Infinity" or an exponent, which are no safe integer) the digits without the
+ * point are the scaled value exactly; anything else takes the full parse.
+ */
+function fixedDecimal(text: string): DecimalValue {
+  if (text.length <= 16) {
+    const scaled = Number(text.replace('.', ''));
+    if (Number.isSafeInteger(scaled) && text.at(-5) === '.')
+      return new DecimalValue(scaled === 0 ? 0 : scaled);
+  }
+  return parseDecimal(text) ?? notConvertible();
 }
 
 /** `toCedarValue`'s rules: see cedar-values.ts. */
@@ -150,7 +164,7 @@ function numberValue(value: number): CedarValue | undefined {
     case 'long':
       return value === 0 ? 0 : value;
     case 'decimal':
-      return parseDecimal(form.text) ?? notConvertible();
+      return fixedDecimal(form.text);
     case 'text':
       return form.text;
   }
