@@ -4,6 +4,7 @@ import {
   type ActionConstraint,
   type DetailedError,
   type EntityUidJson,
+  type PolicyJson,
   type PolicySetTextToPartsAnswer,
 } from '@cedar-policy/cedar-wasm/nodejs';
 import { decisionKinds, type DecisionKind } from '../contract.js';
@@ -31,6 +32,8 @@ export interface ParsedPolicy {
    * watched before it decides anything.
    */
   readonly shadow: boolean;
+  /** Cedar's JSON form of the policy (its parse), which the compiled evaluator is built from. */
+  readonly json: PolicyJson;
 }
 
 /**
@@ -100,7 +103,7 @@ function describePolicy(
   if (mode !== undefined && mode !== 'enforce' && mode !== 'shadow') {
     return { type: 'invalid', message: `${id}: @mode("${mode}") is not one of enforce, shadow` };
   }
-  const shared = { id, text, effect, actionScope, contextNeeds, shadow: mode === 'shadow' };
+  const shared = { id, text, effect, actionScope, contextNeeds, shadow: mode === 'shadow', json: json.json };
   const decisionAnnotation = annotations.decision;
   if (decisionAnnotation === undefined) {
     return { type: 'ok', policy: { ...shared, decision: effect === 'forbid' ? 'deny' : 'allow' } };

@@ -23,10 +23,31 @@ import type { ContextNeeds } from './context-needs.js';
 
 /** Cedar decimals hold four fractional digits within ±922337203685477.5807. */
 const decimalLimit = 922_337_203_685_477;
-const reservedKeys = new Set(['__entity', '__extn']);
+export const reservedKeys: ReadonlySet<string> = new Set(['__entity', '__extn']);
 
 export function cedarDecimal(value: number): CedarValueJson {
-  return { __extn: { fn: 'decimal', arg: value.toFixed(4) } };
+  return { __extn: { fn: 'decimal', arg: decimalArgument(value) } };
+}
+
+/** The text of a number's decimal: four fractional digits, rounded half away from zero. */
+export function decimalArgument(value: number): string {
+  return value.toFixed(4);
+}
+
+/**
+ * What a JSON number becomes in Cedar (the compiled evaluator converts by the same rule):
+ * a Long, a decimal's text, a plain text, or nothing.
+ */
+export type NumberForm =
+  { readonly type: 'long' } | { readonly type: 'decimal' | 'text'; readonly text: string } | undefined;
+
+export function numberForm(value: number): NumberForm {
+  if (Number.isSafeInteger(value)) return { type: 'long' };
+  if (!Number.isFinite(value)) return undefined;
+  // Beyond a decimal's range (or an integer beyond 2^53, already imprecise): its text, kept visible.
+  return Math.abs(value) < decimalLimit
+    ? { type: 'decimal', text: decimalArgument(value) }
+    : { type: 'text', text: String(value) };
 }
 
 /** Any JSON value as a Cedar value; undefined when it has none (null, non-finite numbers). */
@@ -46,10 +67,17 @@ export function toCedarValue(value: unknown): CedarValueJson | undefined {
 }
 
 function cedarNumber(value: number): CedarValueJson | undefined {
-  if (Number.isSafeInteger(value)) return value;
-  if (!Number.isFinite(value)) return undefined;
-  // Beyond a decimal's range (or an integer beyond 2^53, already imprecise): its text, kept visible.
-  return Math.abs(value) < decimalLimit ? cedarDecimal(value) : String(value);
+  const form = numberForm(value);
+  switch (form?.type) {
+    case undefined:
+      return undefined;
+    case 'long':
+      return value;
+    case 'decimal':
+      return { __extn: { fn: 'decimal', arg: form.text } };
+    case 'text':
+      return form.text;
+  }
 }
 
 function cedarSet(values: readonly unknown[]): CedarValueJson {

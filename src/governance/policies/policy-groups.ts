@@ -1,6 +1,8 @@
 import { preparsePolicySet, type DetailedError } from '@cedar-policy/cedar-wasm/nodejs';
 import type { ParsedPolicy } from './cedar-policy-text.js';
 import { noContextNeeds, unionOfNeeds, type ContextNeeds } from './context-needs.js';
+import { compilePolicyJson, type PolicyCompilation } from './evaluator/compile-policy.js';
+import { routeEvaluator, type RouteEvaluator } from './evaluator/route-evaluator.js';
 
 /**
  * A policy text split by action, so that a request is evaluated against only the policies that
@@ -20,6 +22,11 @@ export interface PolicyRoute {
   /** Zero, one or two pre-parsed sets; their answers combine into the whole set's verdict. */
   readonly setIds: readonly string[];
   readonly context: ContextNeeds;
+  /**
+   * The route's policies compiled to JavaScript (evaluator/), when all of them are within the
+   * subset it evaluates; then it decides instead of Cedar, with Cedar's answer.
+   */
+  readonly evaluator: RouteEvaluator | undefined;
 }
 
 export interface PolicyGroups {
@@ -43,12 +50,20 @@ export function preparePolicyGroups(
 ): PolicyGroupsResult {
   const { byAction, unconstrained } = groupByAction(policies);
   const complete = byAction.size * unconstrained.length <= copyBudget * policies.length;
-  let otherActions: PolicyRoute = { setIds: [], context: noContextNeeds };
+  // Each policy is compiled once, whichever routes it belongs to.
+  const compilations = new Map(policies.map((policy) => [policy, compilePolicyJson(policy.id, policy.json)]));
+  const evaluatorOf = (members: readonly ParsedPolicy[], needs: ContextNeeds) =>
+    routeEvaluator(
+      members.map((policy) => compilations.get(policy) ?? unlisted),
+      needs,
+    );
+  let otherActions: PolicyRoute = { setIds: [], context: noContextNeeds, evaluator: undefined };
   if (unconstrained.length > 0) {
     const setId = `${setPrefix}-any`;
     const failure = preparse(setId, unconstrained);
     if (failure !== undefined) return failure;
-    otherActions = { setIds: [setId], context: needsOf(unconstrained) };
+    const context = needsOf(unconstrained);
+    otherActions = { setIds: [setId], context, evaluator: evaluatorOf(unconstrained, context) };
   }
   const routes = new Map<string, PolicyRoute>();
   for (const [index, [action, members]] of [...byAction].entries()) {
@@ -57,13 +72,17 @@ export function preparePolicyGroups(
     const setId = `${setPrefix}-action-${index}-${complete ? 'with-open' : 'own'}`;
     const failure = preparse(setId, complete ? [...members, ...unconstrained] : members);
     if (failure !== undefined) return failure;
+    const context = needsOf([...members, ...unconstrained]);
     routes.set(action, {
       setIds: complete ? [setId] : [setId, ...otherActions.setIds],
-      context: needsOf([...members, ...unconstrained]),
+      context,
+      evaluator: evaluatorOf([...members, ...unconstrained], context),
     });
   }
   return { type: 'prepared', groups: { byAction: routes, otherActions } };
 }
+
+const unlisted: PolicyCompilation = { type: 'unsupported', reason: 'not compiled' };
 
 export function routeForAction(groups: PolicyGroups, action: string): PolicyRoute {
   return groups.byAction.get(action) ?? groups.otherActions;

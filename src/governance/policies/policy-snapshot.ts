@@ -67,6 +67,9 @@ function withShadowed(
 /**
  * With no policy able to apply to the action, Cedar's answer is known without asking it: the
  * default deny, no policy having run to fail (a request always converts to valid Cedar values).
+ * A route whose policies all lie within the compiled evaluator's subset is decided by it, with
+ * Cedar's answer (evaluator/, verified against Cedar by evaluator/differential.test.ts); any
+ * other route, or a request Cedar itself would refuse to read, is decided by Cedar.
  */
 function evaluateGrouped(
   groups: PolicyGroups,
@@ -75,6 +78,8 @@ function evaluateGrouped(
 ): PolicyVerdict {
   const route = routeForAction(groups, request.action);
   if (route.setIds.length === 0) return verdictOf([], policies);
+  const compiled = route.evaluator?.(request);
+  if (compiled !== undefined) return verdictOf([compiled], policies);
   const cedar = toCedarRequest(request, route.context);
   return verdictOf(
     route.setIds.map((setId) => authorize(setId, cedar)),
