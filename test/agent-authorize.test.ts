@@ -284,6 +284,18 @@ describe('bad input: a 400 naming the problem, nothing decided', () => {
     ['args nested too deep', { actor: 'b', action: 'a', args: deep(40) }, /deep|nest/],
     ['args too large', { actor: 'b', action: 'a', args: { text: 'x'.repeat(300 * 1024) } }, /args/],
     ['a huge actor', { actor: 'b'.repeat(5000), action: 'a' }, /actor is longer/],
+    // JSON escapes carrying half a UTF-16 pair: no policy engine, hash or log can take them.
+    ['half a surrogate pair in actor', '{"actor":"b\\ud800","action":"a"}', /actor contains an unpaired/],
+    [
+      'half a surrogate pair in a resource key',
+      '{"actor":"b","action":"a","resource":{"\\udc00":"x"}}',
+      /resource key contains an unpaired/,
+    ],
+    [
+      'half a surrogate pair in args',
+      '{"actor":"b","action":"a","args":{"memo":["ok","\\ud83d"]}}',
+      /args\.memo\[1\] contains an unpaired/,
+    ],
   ];
   it.each(cases)('%s', async (_name, body, message) => {
     const before = decisionEvents().length;

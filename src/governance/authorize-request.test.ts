@@ -228,6 +228,24 @@ describe('a malformed authorize request is a 400 naming the field', () => {
     expect(error.message).toMatch(message);
   });
 
+  it.each([
+    ['actor', { ...minimal, actor: 'bot\ud800' }, 'actor'],
+    ['action', { ...minimal, action: '\udfffread' }, 'action'],
+    ['tenant_id', { ...minimal, tenant_id: 'acme\ud83d' }, 'tenant_id'],
+    ['a resource value', { ...minimal, resource: { id: 'x\udc00' } }, 'resource.id'],
+    ['a resource key', { ...minimal, resource: { ['\ud800']: 'x' } }, 'resource'],
+    ['an args string', { ...minimal, args: { memo: 'a\ud800b' } }, 'args.memo'],
+    ['an args key', { ...minimal, args: { nested: { ['\udbff']: 1 } } }, 'args.nested'],
+  ])('refuses half a UTF-16 surrogate pair in %s', (_name, body, param) => {
+    const error = refused(body);
+    expect(error.param).toBe(param);
+    expect(error.message).toMatch(/unpaired UTF-16 surrogate/);
+  });
+
+  it('keeps whole surrogate pairs (emoji) everywhere', () => {
+    expect(validateAuthorizeRequest({ ...minimal, actor: 'bot-😀', args: { '😀': '😀' } }).ok).toBe(true);
+  });
+
   it('refuses a bigint in args (not JSON; from a caller that did not parse JSON)', () => {
     expect(refused({ ...minimal, args: { big: 1n } }).message).toMatch(
       /args.big is not a JSON value \(bigint\)/,

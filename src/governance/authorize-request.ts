@@ -1,7 +1,7 @@
 import { GatewayError } from '../errors/index.js';
 import { signalFrom, type ConfidenceSignal } from './confidence-signal.js';
 import { describeKind, FieldProblem, isRecord, ownField, unitNumber } from './field-problem.js';
-import { checkJsonBounds, memberPath, type JsonBounds } from './json-bounds.js';
+import { checkJsonBounds, memberPath, unpairedSurrogate, type JsonBounds } from './json-bounds.js';
 
 export { confidenceProviders, type ConfidenceProvider, type ConfidenceSignal } from './confidence-signal.js';
 
@@ -57,6 +57,7 @@ function optionalName(value: unknown, field: string): string | undefined | Field
       field,
       `${field} is longer than ${authorizeRequestLimits.maxNameLength} characters`,
     );
+  if (!value.isWellFormed()) return new FieldProblem(field, `${field} ${unpairedSurrogate}`);
   return value;
 }
 
@@ -75,6 +76,8 @@ function resourceEntry(key: string, entry: unknown): FieldProblem | undefined {
     return new FieldProblem('resource', `a resource key is longer than ${limits.maxNameLength} characters`);
   if (entry.length > limits.maxResourceValueLength)
     return new FieldProblem(field, `${field} is longer than ${limits.maxResourceValueLength} characters`);
+  if (!key.isWellFormed()) return new FieldProblem('resource', `a resource key ${unpairedSurrogate}`);
+  if (!entry.isWellFormed()) return new FieldProblem(field, `${field} ${unpairedSurrogate}`);
   return undefined;
 }
 

@@ -33,10 +33,17 @@ export function memberPath(parent: string, key: string): string {
   return /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? `${parent}.${key}` : `${parent}[${JSON.stringify(key)}]`;
 }
 
-/** A scalar's problem, if any: only JSON's scalars, and only finite numbers. */
+/**
+ * JSON's `\ud800` escape can carry half a UTF-16 pair, which no UTF-8 encoding, hash input or
+ * policy engine can take: refused like any other malformed value.
+ */
+export const unpairedSurrogate = 'contains an unpaired UTF-16 surrogate (not valid Unicode text)';
+
+/** A scalar's problem, if any: only JSON's scalars (well-formed text), and only finite numbers. */
 function scalarProblem(value: unknown): string | undefined {
   switch (typeof value) {
     case 'string':
+      return value.isWellFormed() ? undefined : unpairedSurrogate;
     case 'boolean':
       return undefined;
     case 'number':
@@ -60,8 +67,10 @@ function membersOf(item: Pending): Pending[] | string {
   }
   if (!isPlainObject(value as object)) return 'is not a JSON value (an object that is not plain data)';
   const record = value as Record<string, unknown>;
-  for (const key of Object.keys(record))
+  for (const key of Object.keys(record)) {
+    if (!key.isWellFormed()) return `has a key that ${unpairedSurrogate}`;
     members.push({ value: record[key], path: memberPath(path, key), depth: depth + 1 });
+  }
   return members;
 }
 

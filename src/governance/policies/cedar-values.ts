@@ -17,13 +17,14 @@ import type { ContextNeeds } from './context-needs.js';
  * finite number becomes a Cedar `decimal` (four fractional digits, rounded half away from zero),
  * which policies compare with `.greaterThan(decimal("0.9"))` and the like. `confidence` and `risk`
  * are always decimals, even at 0 or 1, so one policy works for every value. Cedar has no null:
- * JSON nulls are left out (`has` tells). Keys `__entity` and `__extn` are Cedar's escapes in its
- * JSON form, so they are dropped from `args`: a caller must not forge an entity reference.
+ * JSON nulls are left out (`has` tells). Keys `__entity`, `__extn` and `__expr` are Cedar's escapes
+ * in its JSON form (the last one removed, refused by its reader), so they are dropped from `args`:
+ * a caller must neither forge an entity reference nor make Cedar refuse the request (a forced deny).
  */
 
 /** Cedar decimals hold four fractional digits within ±922337203685477.5807. */
 const decimalLimit = 922_337_203_685_477;
-export const reservedKeys: ReadonlySet<string> = new Set(['__entity', '__extn']);
+export const reservedKeys: ReadonlySet<string> = new Set(['__entity', '__extn', '__expr']);
 
 export function cedarDecimal(value: number): CedarValueJson {
   return { __extn: { fn: 'decimal', arg: decimalArgument(value) } };

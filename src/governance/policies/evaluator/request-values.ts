@@ -186,7 +186,5 @@ function recordValue(record: Record<string, unknown>, depth: number): RecordValu
     const converted = jsonValue(value, depth);
     if (converted !== undefined) fields.set(checkedText(key), converted);
   }
-  // Cedar reads a record whose only field is a string `__expr` as its removed escape, and fails.
-  if (fields.size === 1 && typeof fields.get('__expr') === 'string') notConvertible();
   return new RecordValue(fields);
 }
