@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, hash as sha, timingSafeEqual } from 'node:crypto';
 import { GatewayError } from '../errors/index.js';
 import type { CacheEntry, KeyCache } from './key-cache.js';
 import { isWellFormedKey } from './key-format.js';
@@ -117,7 +117,7 @@ export function createKeyAuthenticator(dependencies: KeyAuthenticatorDependencie
   function hashOf(key: string): string | AuthenticationResult {
     const remembered = hashes.get(key);
     if (remembered !== undefined) return remembered;
-    const digest = createHash('sha256').update(key).digest();
+    const digest = sha('sha256', key, 'buffer');
     // Compared as digests so the comparison takes the same time whatever was presented.
     if (master !== undefined && timingSafeEqual(digest, master.digest)) {
       return { type: 'authenticated', principal: master.principal };

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { canonicalJson } from '../canonical-json.js';
 import type { AuditEntry, AuditHead, AuditRecord } from './audit-event.js';
 
@@ -131,7 +131,7 @@ export function canonicalRecordText(record: UnsealedRecord): string {
 }
 
 export function hashOf(record: UnsealedRecord): string {
-  return createHash('sha256').update(canonicalRecordText(record), 'utf8').digest('hex');
+  return hash('sha256', canonicalRecordText(record), 'hex');
 }
 
 /** Recomputes a stored record's hash from its contents. */
