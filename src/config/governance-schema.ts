@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { delegationSchema } from './delegation-schema.js';
 
 /**
  * The `governance:` section: how agent actions are decided (docs/governance.md). Gates are
@@ -67,6 +68,8 @@ const governanceFields = z.strictObject({
       cedar: z.string().min(1).default(defaultCedarPolicy),
     })
     .prefault({}),
+  /** Grants agents pass on: depth, swarm size and lifetime, the confidence floor (delegation-schema.ts). */
+  delegation: delegationSchema,
 });
 
 function withOverrides(global: Gates, ...overrides: (PartialGates | undefined)[]): Gates {
