@@ -1,4 +1,5 @@
 import { bySpecificity, compileActionPattern, type ActionPattern } from './action-pattern.js';
+import { defaultDelegationSection, type DelegationConfigSection } from './delegation/delegation-settings.js';
 
 /** Agent-governance settings, as the configuration's `governance:` section gives them. */
 
@@ -85,6 +86,8 @@ export interface GovernanceConfigSection {
   readonly policy: { readonly cedar: string };
   /** Optional so that sections written before the limit existed still convert. */
   readonly rate_limit?: { readonly requests_per_minute?: number | undefined } | undefined;
+  /** Delegation and grants (converted by `delegationSettingsFrom`). */
+  readonly delegation?: DelegationConfigSection | undefined;
 }
 
 function gatesFrom(gates: ConfiguredGates | undefined): PartialGates | undefined {
@@ -145,6 +148,7 @@ export const defaultGovernanceSection: GovernanceConfigSection = {
   actions: {},
   policy: { cedar: 'permit(principal, action, resource);' },
   rate_limit: {},
+  delegation: defaultDelegationSection,
 };
 
 /** The settings of an empty `governance:` section. */

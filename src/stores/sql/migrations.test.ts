@@ -52,6 +52,7 @@ describe.each(databases)('migrations on $dialect', (testDatabase) => {
         '0001-keys-and-usage',
         '0002-usage-record-ids',
         '0003-policy-versions',
+        '0007-grants',
       ]);
     } finally {
       await database.destroy();
@@ -89,6 +90,7 @@ describe('migrations on postgres', () => {
         '0001-keys-and-usage',
         '0002-usage-record-ids',
         '0003-policy-versions',
+        '0007-grants',
       ]);
     } finally {
       await database.destroy();
@@ -106,7 +108,9 @@ describe('migrations on postgres', () => {
         [options.schema],
       );
       expect(result.rows.map((row) => row.table_name)).toEqual([
+        'agent_grants',
         'api_keys',
+        'grant_swarm_agents',
         'kysely_migration',
         'kysely_migration_lock',
         'policy_versions',

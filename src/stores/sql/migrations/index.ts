@@ -3,6 +3,7 @@ import type { SqlDialect } from '../sql-dialect.js';
 import { keysAndUsage } from './0001-keys-and-usage.js';
 import { usageRecordIds } from './0002-usage-record-ids.js';
 import { policyVersions } from './0003-policy-versions.js';
+import { grants } from './0007-grants.js';
 
 /**
  * Every migration, by name. Names sort in the order they apply (Kysely sorts them), and the
@@ -18,6 +19,7 @@ export function migrationProvider(dialect: SqlDialect): MigrationProvider {
     '0001-keys-and-usage': keysAndUsage(dialect),
     '0002-usage-record-ids': usageRecordIds(),
     '0003-policy-versions': policyVersions(),
+    '0007-grants': grants(),
   };
   return { getMigrations: () => Promise.resolve(migrations) };
 }
