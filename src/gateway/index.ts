@@ -80,7 +80,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     // The agent half, one assembler and one line per area, in this order: governance (it decides
     // for the guard and the tools), then guard, tools, conversations. Each sees the parts above; the
     // pipeline and the HTTP app below take the stages, routes and readiness checks they add.
-    assembly.add(
+    const governance = assembly.add(
       'governance',
       await assembleGovernance({
         config,
@@ -102,7 +102,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         logger,
         secrets,
         codecs,
-        keys,
+        // Delegation grants work as their virtual key on the model routes when configured.
+        keys: { ...keys, authenticator: governance.modelAuthenticator(keys.authenticator) },
         limiter,
         caching,
         accounting,

@@ -6,7 +6,16 @@ export type { PolicyOperations } from './agent/policy-bodies.js';
 export {
   agentCaller,
   registerAuthorizeRoutes,
+  type AuthorizeAuthentication,
   type AuthorizeCaller,
   type AuthorizeOperations,
   type AuthorizeRoutesDependencies,
 } from './agent/authorize-routes.js';
+export {
+  registerDelegationRoutes,
+  type DelegationAuthentication,
+  type DelegationCallers,
+  type DelegationOperations,
+  type DelegationRouteOutcome,
+  type DelegationRoutesDependencies,
+} from './agent/delegation-routes.js';

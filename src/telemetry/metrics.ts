@@ -76,6 +76,10 @@ export interface Metrics {
   agentDecided(record: AgentDecisionRecord): void;
   /** A person's authorization check: `allow`, `deny`, `human_review` or `read_only`. */
   userDecided(decision: string): void;
+  /** A grant was made in a delegation swarm that now has `agents` distinct agents. */
+  swarmJoined(agents: number): void;
+  /** What an operation on a grant came to (`granted`, `refused`, `used`, ...). */
+  swarmOperation(outcome: string): void;
   /** Structurally a `RouterObserver` (routing/observer.ts). */
   routerObserver(): RoutingEvents;
   render(): Promise<string>;
@@ -116,6 +120,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
     limit: guard(undefined, 20),
     decision: guard(undefined, 10),
     reasonClass: guard(undefined, 10),
+    swarmOutcome: guard(undefined, 10),
   };
   for (const target of options.knownTargets ?? []) metrics.breakerState.labels(target).set(0);
   const routing = createRoutingMetrics(metrics, guards);
@@ -134,6 +139,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
     confidence: metrics.agentConfidence.labels(),
     risk: metrics.agentRisk.labels(),
     duration: metrics.agentDecisionDuration.labels(),
+    swarmAgents: metrics.swarmAgents.labels(),
   };
 
   function requestStarted(request: {
@@ -220,6 +226,12 @@ export function createMetrics(options: MetricsOptions): Metrics {
     },
     userDecided(decision) {
       metrics.userDecisions.labels(guards.decision.value(decision)).inc();
+    },
+    swarmJoined(agents) {
+      if (isCount(agents)) agentSeries.swarmAgents.observe(agents);
+    },
+    swarmOperation(outcome) {
+      metrics.swarmOperations.labels(guards.swarmOutcome.value(outcome)).inc();
     },
     routerObserver: () => routing,
     render: () => registry.metrics(),

@@ -122,7 +122,7 @@ export function createGrantRegistry(dependencies: GrantRegistryDependencies): Gr
     if (!tokenMatches(token, grant.tokenHash))
       return { type: 'refused', reason: 'unknown', grant: undefined };
     if (entry.type === 'broken') return { type: 'refused', reason: 'revoked', grant };
-    const state = grantState(grant, entry.active.ancestors, now(), follower.isRevoked);
+    const state = grantState(grant, entry.active.ancestors, now(), (id) => follower.isRevoked(id));
     return state === 'active'
       ? { type: 'active', active: entry.active }
       : { type: 'refused', reason: state, grant };
