@@ -384,6 +384,10 @@ describe('delegating', () => {
       ),
     );
     expect(mixing.reason).toContain('no-mixing');
+    // Delegating to oneself is one entity for Cedar, not a duplicate it would refuse.
+    await granted(
+      s.service.delegate(call(admin, { delegator: 'manager', delegatee: 'manager', scoped_to: ['read'] })),
+    );
     const long = await refused(
       s.service.delegate(
         call(admin, { delegator: 'orchestrator', delegatee: 'x', scoped_to: ['a'], ttl_seconds: 120 }),
