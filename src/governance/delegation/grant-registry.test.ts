@@ -157,7 +157,9 @@ describe('a replica’s grants', () => {
       },
     };
     const a = replica(counting);
-    const answers = await Promise.all(Array.from({ length: 20 }, () => a.resolve(childToken)));
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () => Promise.resolve(a.resolve(childToken))),
+    );
     expect(answers.every((answer) => answer.type === 'active')).toBe(true);
     expect(finds).toBe(1);
   });

@@ -57,7 +57,8 @@ describe('one scope covering another (attenuation)', () => {
           if (!patternCovers(parent, child)) return;
           // An action the child matches: each `*` replaced by some run, each `?` by one character.
           let index = 0;
-          const action = [...child]
+          const action = child
+            .split('')
             .map((character) => {
               const fill = fills[index++ % fills.length] ?? [];
               if (character === '*') return fill.join('');
