@@ -21,7 +21,10 @@ const traceparent = () => {
 const orchestrator = traceparent();
 const researcher = traceparent();
 const reader = traceparent();
-const answers: Record<string, Record<string, unknown>> = {};
+const answers = {} as Record<
+  'root' | 'child' | 'readerDecision' | 'researcherDecision',
+  Record<string, unknown>
+>;
 
 beforeAll(async () => {
   receiver = await startOtlpReceiver();

@@ -82,9 +82,6 @@ function checkTerms(
     depthRefusal(parent?.grant, settings.maxDepth) ??
     confidenceRefusal(request.confidence, settings.confidenceFloor);
   if (refusal !== undefined) return { type: 'refused', reason: refusal };
-  const agents = new Set([delegator, request.delegatee]).size;
-  if (parent === undefined && agents > settings.maxSwarmSize)
-    return { type: 'refused', reason: swarmReason(agents, settings.maxSwarmSize) };
   const lifetime = grantLifetime({
     now: dependencies.now(),
     ttlSeconds: request.ttlSeconds,
@@ -138,6 +135,9 @@ export async function delegate(
   });
   if (asked.type === 'refused')
     return report.refused(policyRefusalReason(asked.scope, asked.verdict), asked.scope);
+  const agents = new Set([delegator, request.delegatee]).size;
+  if (parent === undefined && agents > dependencies.settings.maxSwarmSize)
+    return report.refused(swarmReason(agents, dependencies.settings.maxSwarmSize));
   const issued = await issueGrant(
     { ...dependencies, maxSwarmSize: dependencies.settings.maxSwarmSize },
     {
