@@ -21,7 +21,7 @@ import { issueGrant } from './grant-issuer.js';
 import type { ActiveGrant } from './grant-registry.js';
 import { resolveParent } from './grant-refusals.js';
 import { uncoveredScopes } from './scope-algebra.js';
-import { createReport, type DelegateAnswer } from './delegate-report.js';
+import { createReport, type Asked, type DelegateAnswer, type Report } from './delegate-report.js';
 
 export type { DelegateAnswer } from './delegate-report.js';
 
@@ -119,6 +119,27 @@ export async function delegate(
   });
   const report = createReport(dependencies, call, span, { request, delegator, parent });
   if (resolved.type === 'refused') return report.refused(resolved.reason, undefined, resolved.outcome);
+  try {
+    return await decideAndIssue(dependencies, call, report, { request, delegator, parent, span });
+  } catch (error) {
+    // The store failed: the request fails (500, logged by the app), its span ends with it.
+    report.failed();
+    throw error;
+  }
+}
+
+interface Context extends Asked {
+  readonly span: TraceSpan;
+}
+
+/** Everything after the parent is known: the terms, the policy, the swarm, the grant. */
+async function decideAndIssue(
+  dependencies: DelegationServiceDependencies,
+  call: DelegationCall,
+  report: Report,
+  context: Context,
+): Promise<DelegationOutcome<DelegateAnswer>> {
+  const { request, delegator, parent, span } = context;
   const checked = checkTerms(dependencies, request, delegator, parent);
   if (checked.type === 'rejected') return report.rejected(checked.error);
   if (checked.type === 'refused') return report.refused(checked.reason, checked.scope);
@@ -141,7 +162,10 @@ export async function delegate(
   const issued = await issueGrant(
     { ...dependencies, maxSwarmSize: dependencies.settings.maxSwarmSize },
     {
-      ...checked,
+      tenantId: checked.tenantId,
+      actingFor: checked.actingFor,
+      scopes: checked.scopes,
+      lifetime: checked.lifetime,
       delegator,
       delegatee: request.delegatee,
       parent,

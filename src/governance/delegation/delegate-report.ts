@@ -6,7 +6,7 @@ import type {
   DelegationOutcome,
   DelegationServiceDependencies,
 } from './delegation-dependencies.js';
-import type { SwarmOutcome } from './delegation-events.js';
+import type { DelegationEvent, SwarmOutcome } from './delegation-events.js';
 import type { DelegateRequest } from './delegation-request.js';
 import { unixSeconds, type Grant } from './grant.js';
 import type { ActiveGrant } from './grant-registry.js';
@@ -34,6 +34,8 @@ export interface Asked {
   readonly parent: ActiveGrant | undefined;
 }
 
+export type Report = ReturnType<typeof createReport>;
+
 /** Ends the span, counts the outcome and emits the event of every way a delegation ends. */
 export function createReport(
   dependencies: DelegationServiceDependencies,
@@ -42,8 +44,8 @@ export function createReport(
   asked: Asked,
 ) {
   const traceId = dependencies.newTraceId();
-  const base = {
-    type: 'delegation' as const,
+  const base: EventBase = {
+    type: 'delegation',
     traceId,
     delegator: asked.delegator,
     delegatee: asked.request.delegatee,
@@ -61,6 +63,10 @@ export function createReport(
     span.end();
   };
   return {
+    failed(): void {
+      span.fail('store_error');
+      span.end();
+    },
     rejected(error: GatewayError): DelegationOutcome<DelegateAnswer> {
       finish('rejected');
       return { type: 'rejected', error };
@@ -72,17 +78,7 @@ export function createReport(
     ): DelegationOutcome<DelegateAnswer> {
       finish('refused', { 'gatehouse.delegation.refused_scope': scope });
       dependencies.observer.swarmOperation(outcome);
-      dependencies.events.emit({
-        ...base,
-        outcome: 'refused',
-        tenantId: asked.request.tenantId ?? asked.parent?.grant.tenantId ?? 'default',
-        timestamp: new Date(dependencies.now()).toISOString(),
-        scopes: asked.request.scopedTo ?? [],
-        reason,
-        grantId: undefined,
-        depth: undefined,
-        expiresAt: undefined,
-      });
+      dependencies.events.emit(refusedEvent(base, asked, reason, dependencies.now()));
       return {
         type: 'refused',
         answer: {
@@ -101,21 +97,44 @@ export function createReport(
       });
       dependencies.observer.swarmOperation('granted');
       dependencies.observer.swarmJoined(swarmAgents);
-      dependencies.events.emit({
-        ...base,
-        outcome: 'granted',
-        tenantId: grant.tenantId,
-        timestamp: new Date(grant.createdAt).toISOString(),
-        scopes: grant.scopes,
-        reason: undefined,
-        grantId: grant.id,
-        rootGrantId: grant.rootId,
-        depth: grant.depth,
-        expiresAt: new Date(grant.expiresAt).toISOString(),
-        actingFor: grant.actingFor,
-      });
+      dependencies.events.emit(grantedEvent(base, grant));
       return { type: 'granted', answer: delegateAnswer(grant, token, traceId) };
     },
+  };
+}
+
+type EventBase = Pick<
+  Extract<DelegationEvent, { type: 'delegation' }>,
+  'type' | 'traceId' | 'delegator' | 'delegatee' | 'actingFor' | 'parentGrantId' | 'rootGrantId' | 'callerId'
+>;
+
+function refusedEvent(base: EventBase, asked: Asked, reason: string, now: number): DelegationEvent {
+  return {
+    ...base,
+    outcome: 'refused',
+    tenantId: asked.request.tenantId ?? asked.parent?.grant.tenantId ?? 'default',
+    timestamp: new Date(now).toISOString(),
+    scopes: asked.request.scopedTo ?? [],
+    reason,
+    grantId: undefined,
+    depth: undefined,
+    expiresAt: undefined,
+  };
+}
+
+function grantedEvent(base: EventBase, grant: Grant): DelegationEvent {
+  return {
+    ...base,
+    outcome: 'granted',
+    tenantId: grant.tenantId,
+    timestamp: new Date(grant.createdAt).toISOString(),
+    scopes: grant.scopes,
+    reason: undefined,
+    grantId: grant.id,
+    rootGrantId: grant.rootId,
+    depth: grant.depth,
+    expiresAt: new Date(grant.expiresAt).toISOString(),
+    actingFor: grant.actingFor,
   };
 }
 
