@@ -52,25 +52,30 @@ export async function mint(
     attributes: { 'gatehouse.delegation.delegatee': actor },
   });
   const { settings } = dependencies;
-  const issued = await issueGrant(
-    { ...dependencies, maxSwarmSize: settings.maxSwarmSize },
-    {
-      tenantId: request.tenantId,
-      delegator: undefined,
-      delegatee: actor,
-      scopes: request.scopes,
-      actingFor: request.actingFor,
-      parent: undefined,
-      issuerKeyId: callerId(call.caller),
-      boundKey: boundKeyOf(call.caller),
-      lifetime: grantLifetime({
-        now,
-        ttlSeconds: request.ttlSeconds,
-        parent: undefined,
-        swarmTimeoutMs: settings.swarmTimeoutMs,
-      }),
-      traceparent: traceparentOf(dependencies, span, call, undefined),
+  const terms = {
+    tenantId: request.tenantId,
+    delegator: undefined,
+    delegatee: actor,
+    scopes: request.scopes,
+    actingFor: request.actingFor,
+    parent: undefined,
+    issuerKeyId: callerId(call.caller),
+    boundKey: boundKeyOf(call.caller),
+    lifetime: grantLifetime({
       now,
+      ttlSeconds: request.ttlSeconds,
+      parent: undefined,
+      swarmTimeoutMs: settings.swarmTimeoutMs,
+    }),
+    traceparent: traceparentOf(dependencies, span, call, undefined),
+    now,
+  };
+  const issued = await issueGrant({ ...dependencies, maxSwarmSize: settings.maxSwarmSize }, terms).catch(
+    (error: unknown) => {
+      // The store failed: the request fails (500, logged by the app), its span ends with it.
+      span.fail('store_error');
+      span.end();
+      throw error;
     },
   );
   const traceId = dependencies.newTraceId();
