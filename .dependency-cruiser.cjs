@@ -2,7 +2,8 @@
  * Import boundaries from docs/ARCHITECTURE (shared): leaves stay leaves, feature modules never
  * import each other, only the composition root (src/gateway/) builds concrete stores and providers.
  */
-const features = '(caching|limits|accounting|keys|governance|guard|tools|conversations|routing)';
+const features =
+  '(caching|limits|accounting|keys|governance|guard|tools|conversations|routing|notifications)';
 module.exports = {
   forbidden: [
     {
@@ -22,18 +23,26 @@ module.exports = {
     {
       name: 'features-stay-apart',
       comment:
-        'feature modules import llm/, errors/, telemetry/, dialects/ and nothing else of ours (not config/: each receives its own settings type)',
+        'feature modules import llm/, errors/, telemetry/, dialects/, durable/ and nothing else of ours (not config/: each receives its own settings type)',
       severity: 'error',
       from: { path: `^src/${features}/` },
       to: {
         path: '^src/',
         pathNot: [
           `^src/$1/`,
-          '^src/(llm|errors|telemetry|dialects)/',
+          '^src/(llm|errors|telemetry|dialects|durable)/',
           // Routing calls providers through the adapter contract, never a provider by name.
           '^src/providers/contract\\.ts$',
         ],
       },
+    },
+    {
+      name: 'durable-is-a-leaf',
+      comment:
+        'the durable writer (usage, audit) is shared by features: it imports only errors/ and telemetry/',
+      severity: 'error',
+      from: { path: '^src/durable/' },
+      to: { path: '^src/', pathNot: '^src/(durable|errors|telemetry)/' },
     },
     {
       name: 'http-not-to-providers-or-stores',

@@ -173,7 +173,7 @@ describe('the Lelu contract, field by field', () => {
       requires_human_review: true,
       decision: 'human_review',
     });
-    expect(review.body).not.toHaveProperty('review_id');
+    expect(review.body.review_id).toMatch(/^rev_[0-9a-f]{32}$/);
     // A low-criticality action, so the risk band (allow up to 0.30) leaves the gate to decide.
     const readOnly = await ask({ actor: 'mail-bot', action: 'list_invoices', confidence: 0.6 });
     expect(readOnly.body).toMatchObject({

@@ -9,7 +9,10 @@ export {
   type PriceOverrides,
   type ProviderIdentity,
 } from './price-book.js';
-export { createUsageRecordIdGenerator, type UsageRecordIdGenerator } from './record-id.js';
+export {
+  createRecordIdGenerator as createUsageRecordIdGenerator,
+  type RecordIdGenerator as UsageRecordIdGenerator,
+} from '../durable/index.js';
 export { createCostCalculator, type CostCalculator } from './cost-calculator.js';
 export {
   createTokenCounter,
@@ -32,5 +35,4 @@ export {
   type UsageConfiguration,
   type UsageWriterSettings,
 } from './usage-writer-settings.js';
-export { createUsageSpool, type UsageSpool } from './usage-spool.js';
 export type { UsageQuery, UsageRecord, UsageStore, UsageSummaryRow } from './types.js';

@@ -1,10 +1,15 @@
+import { recordsToLines, type LineCodec } from '../durable/index.js';
 import type { UsageRecord } from './types.js';
+
+/** Usage records on disk (spool and journal): one JSON object per line, undefined fields left out. */
+export const usageLineCodec: LineCodec<UsageRecord> = {
+  toLine: (record) => JSON.stringify(record),
+  fromLine: (line) => usageRecordFromLine(line),
+};
 
 /** One record per line (NDJSON); fields that are undefined are left out. */
 export function usageRecordsToLines(records: readonly UsageRecord[]): string {
-  let text = '';
-  for (const record of records) text += `${JSON.stringify(record)}\n`;
-  return text;
+  return recordsToLines(usageLineCodec, records);
 }
 
 function optionalString(value: unknown): string | undefined | null {

@@ -1,12 +1,14 @@
 import { Command, CommanderError } from 'commander';
+import { registerAuditCommand } from './audit.js';
 import { registerBenchCommand } from './bench.js';
 import { registerCapacityCommand } from './capacity.js';
 import { registerCheckCommand } from './check.js';
 import { registerKeysCommand } from './keys.js';
-import { openSqlStores } from './open-stores.js';
+import { openReviewQueue, openSqlStores } from './open-stores.js';
 import { registerInitCommand } from './init.js';
 import { registerMockProviderCommand } from './mock-provider.js';
 import { registerPolicyCommand } from './policy.js';
+import { registerReviewCommand } from './review.js';
 import { registerStartCommand } from './start.js';
 import { exitCodes, type CliEnvironment } from './environment.js';
 
@@ -34,6 +36,8 @@ export async function runCli(environment: CliEnvironment): Promise<number | unde
   registerBenchCommand(program, environment, setResult);
   registerKeysCommand(program, environment, setResult, { openStores: openSqlStores });
   registerPolicyCommand(program, environment, setResult);
+  registerReviewCommand(program, environment, setResult, { openQueue: openReviewQueue });
+  registerAuditCommand(program, environment, setResult, { openStores: openSqlStores });
   try {
     await program.parseAsync([...environment.argv], { from: 'user' });
   } catch (error) {

@@ -61,7 +61,7 @@ export function withAttributeOptions(command: Command): Command {
     .option('--config <file>', 'configuration file')
     .option('--name <name>', 'a unique name')
     .option('--tier <tier>', 'the tier supplying default limits (default: keys.default_tier)')
-    .option('--role <role>', "'user' (default) or 'admin' (may use /admin)")
+    .option('--role <role>', "'user' (default), 'admin' (may use /admin) or 'reviewer' (may resolve reviews)")
     .option('--team <team>', 'team, for reporting and shared budgets')
     .option('--owner <owner>', 'who the key belongs to')
     .option('--agent-id <id>', 'the agent this key belongs to')

@@ -4,6 +4,7 @@ import {
   createKeyService,
   keySettingsFromConfig,
   type AdminResult,
+  type KeyChangeEvent,
   type KeyService,
   type KeyStore,
 } from '../keys/index.js';
@@ -19,10 +20,14 @@ import {
 } from './keys-options.js';
 import { keyDetails, keysTable, type TierSettings } from './keys-output.js';
 import { loadConfigOrReport } from './load-config.js';
+import { createRecordIdGenerator } from '../durable/index.js';
+import { auditEntryOf, keyChangeAuditEvent, type AuditEntry } from '../governance/audit/index.js';
 
 /** The stores `gatehouse keys` works on: the configured database, opened for one command. */
 export interface KeyStores {
   readonly keys: KeyStore;
+  /** Where the command's key changes are recorded (the audit log); absent: not recorded. */
+  readonly audit?: { append(entries: readonly AuditEntry[]): Promise<unknown> };
   close(): Promise<void>;
 }
 
@@ -61,8 +66,17 @@ export function registerKeysCommand(
     let stores: KeyStores | undefined;
     try {
       stores = await dependencies.openStores(config);
-      const service = createKeyService({ store: stores.keys, ...keySettingsFromConfig(config), now });
-      setResult(await work(service, config));
+      const changes: KeyChangeEvent[] = [];
+      const service = createKeyService({
+        store: stores.keys,
+        ...keySettingsFromConfig(config),
+        now,
+        events: { keyChanged: (change) => changes.push(change) },
+      });
+      const code = await work(service, config);
+      // Straight into the log (no spool): the database has just answered the change itself.
+      if (config.audit.enabled && changes.length > 0) await stores.audit?.append(auditEntries(changes));
+      setResult(code);
     } catch (error) {
       if (error instanceof UsageError) {
         environment.stderr(`gatehouse: ${error.message}\n`);
@@ -74,6 +88,14 @@ export function registerKeysCommand(
     } finally {
       await stores?.close();
     }
+  }
+
+  function auditEntries(changes: readonly KeyChangeEvent[]): AuditEntry[] {
+    const newEventId = createRecordIdGenerator();
+    return changes.map((change) => {
+      const at = now();
+      return auditEntryOf(keyChangeAuditEvent(change), newEventId(at), at);
+    });
   }
 
   function report<T>(result: AdminResult<T>, print: (value: T) => void): number {
@@ -97,7 +119,7 @@ export function registerKeysCommand(
     (options: KeyOptions) =>
       withKeys(options, async (service) => {
         if (options.name === undefined) throw new UsageError('keys create needs --name.');
-        const created = await service.create(bodyOf(options, now()));
+        const created = await service.create(bodyOf(options, now()), 'cli');
         return report(created, ({ secret, key }) => {
           if (options.json === true) return json({ ...key, key: secret });
           environment.stdout(
@@ -145,7 +167,7 @@ export function registerKeysCommand(
       withKeys(options, async (service, config) => {
         const set = bodyOf(options, now());
         const body = { ...set, ...clearedFields(options, set) };
-        return report(await service.update(id, body), (key) => {
+        return report(await service.update(id, body, 'cli'), (key) => {
           if (options.json === true) return json(key);
           environment.stdout(
             `Updated key ${key.id}.\n${keyDetails(key, tierSettings(service, config), now())}`,
@@ -162,7 +184,7 @@ export function registerKeysCommand(
     .option('--json', 'print JSON')
     .action((id: string, options: KeyOptions) =>
       withKeys(options, async (service) =>
-        report(await service.revoke(id), (key) =>
+        report(await service.revoke(id, 'cli'), (key) =>
           options.json === true
             ? json(key)
             : environment.stdout(`Revoked key ${key.id} (${key.name}) at ${key.revoked_at ?? ''}.\n`),

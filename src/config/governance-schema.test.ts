@@ -22,7 +22,7 @@ describe('the governance section', () => {
     expect(configOf(load('')).governance).toEqual(defaultGovernanceSection);
   });
 
-  it('defaults to enforcement, Lelu gates, missing confidence denied and a permit-all policy', () => {
+  it('defaults to enforcement, Lelu gates, missing confidence denied, a permit-all policy and a 24 h review TTL', () => {
     const { governance } = configOf(load(''));
     expect(governance).toEqual({
       mode: 'enforce',
@@ -35,6 +35,7 @@ describe('the governance section', () => {
       actions: {},
       rate_limit: {},
       policy: { cedar: 'permit(principal, action, resource);' },
+      review: { ttl_seconds: 86_400 },
       delegation: {
         max_depth: 5,
         max_swarm_size: 10,
@@ -43,6 +44,13 @@ describe('the governance section', () => {
         llm_routes: false,
       },
     });
+  });
+
+  it('refuses a review TTL that is not a positive whole number of seconds', () => {
+    for (const ttl of ['0', '1.5', '"1h"', '31536001']) {
+      const result = load(`governance:\n  review:\n    ttl_seconds: ${ttl}\n`);
+      expect(result.ok, ttl).toBe(false);
+    }
   });
 
   it('accepts the issue example: partial agent and action gates, criticality and read-only flags', () => {

@@ -68,6 +68,13 @@ const governanceFields = z.strictObject({
       cedar: z.string().min(1).default(defaultCedarPolicy),
     })
     .prefault({}),
+  /** The human-review queue. */
+  review: z
+    .strictObject({
+      /** How long a review stays pending before it is denied as expired (24 h). */
+      ttl_seconds: z.number().int().positive().max(31_536_000).default(86_400),
+    })
+    .prefault({}),
   /** Grants agents pass on: depth, swarm size and lifetime, the confidence floor (delegation-schema.ts). */
   delegation: delegationSchema,
 });

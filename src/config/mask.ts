@@ -18,7 +18,8 @@ export function maskSecret(value: string): string {
   return `${value.slice(0, 3)}...${value.slice(-4)}`;
 }
 
-const secretFieldName = /(^|_)(api_key|master_key|secret_key|secret|password|token|otlp_headers)$/i;
+const secretFieldName =
+  /(^|_)(api_key|master_key|secret_key|secret|password|token|otlp_headers|routing_key)$/i;
 const secretHeaderName = /authorization|api-?key|token|secret|password|cookie/i;
 const secretParameterName = /^(password|passwd|pwd|secret|token|api[-_]?key|access[-_]?key)$/i;
 const secretVariableName = /key|secret|token|password|credential/i;
@@ -43,12 +44,25 @@ export function maskUrlCredentials(text: string): string {
   return url.toString();
 }
 
-type SecretTreatment = 'secret' | 'url' | 'plain';
+/**
+ * A webhook's URL is its credential (Slack's incoming-webhook URL is all it takes to post), so it
+ * is a secret whole; only its origin is shown.
+ */
+export function maskSecretUrl(text: string): string {
+  try {
+    return `${new URL(text).origin}/${masked}`;
+  } catch {
+    return maskSecret(text);
+  }
+}
+
+type SecretTreatment = 'secret' | 'secret_url' | 'url' | 'plain';
 
 function treatmentAt(path: ConfigPath): SecretTreatment {
   const last = path.at(-1);
   if (typeof last !== 'string') return 'plain';
   if (path.at(-2) === 'headers') return secretHeaderName.test(last) ? 'secret' : 'plain';
+  if (path[0] === 'notifications' && last === 'url') return 'secret_url';
   if (secretFieldName.test(last)) return 'secret';
   if (last.endsWith('_url')) return 'url';
   return 'plain';
@@ -56,7 +70,8 @@ function treatmentAt(path: ConfigPath): SecretTreatment {
 
 /** Whether a field holds a secret whole (a key, a password), as opposed to a URL that may contain one. */
 export function isSecretField(path: ConfigPath): boolean {
-  return treatmentAt(path) === 'secret';
+  const treatment = treatmentAt(path);
+  return treatment === 'secret' || treatment === 'secret_url';
 }
 
 /** Masks a string for display according to the field it belongs to. */
@@ -64,6 +79,8 @@ export function maskForField(path: ConfigPath, value: string): string {
   switch (treatmentAt(path)) {
     case 'secret':
       return maskSecret(value);
+    case 'secret_url':
+      return maskSecretUrl(value);
     case 'url':
       return maskUrlCredentials(value);
     case 'plain':

@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { auditSchema } from './audit-schema.js';
 import { governanceSchema } from './governance-schema.js';
+import { notificationsSchema } from './notifications-schema.js';
 import { parseResourceAttributes } from './resource-attributes.js';
 
 /**
@@ -329,6 +331,10 @@ export const configSchema = z.strictObject({
     .prefault({}),
   /** Agent authorization: modes, confidence gates, agents, the action catalog, the initial policy. */
   governance: governanceSchema,
+  /** Slack, signed webhooks, PagerDuty and email for review items, guard detections and alerts. */
+  notifications: notificationsSchema,
+  /** The hash-chained audit log: on or off, and its writer's batching and spooling. */
+  audit: auditSchema,
 });
 
 export type ConfigInput = z.input<typeof configSchema>;
@@ -339,3 +345,4 @@ export type TargetConfig = ModelConfig['targets'][number];
 export type RetryConfig = ModelConfig['retry'];
 export type TimeoutsConfig = ModelConfig['timeouts'];
 export type GovernanceConfig = Config['governance'];
+export type NotificationsConfig = Config['notifications'];

@@ -94,6 +94,8 @@ describe('the starter gatehouse.yaml', () => {
       tiers: {},
       pricing: {},
       governance: { ...config.governance, rate_limit: {} },
+      notifications: { ...config.notifications, public_url: undefined },
+      audit: { ...config.audit, spool_dir: undefined },
       cache: { ...config.cache, models: {} },
       tracing: {
         ...config.tracing,

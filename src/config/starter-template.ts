@@ -226,6 +226,16 @@ usage:
   # memory_buffer: 10000          # records held in memory while the database is slow; unreachable: spilled at once
   # durability: memory            # memory, or disk: each record journaled on disk as its request ends (no loss on a crash)
 
+# The audit log (docs/governance.md#audit): every decision, policy change and key change, appended to
+# one hash chain; check it with \`gatehouse audit verify\`. Written like usage records, never dropped.
+audit:
+  # enabled: true
+  # batch_size: 500               # records appended per database transaction
+  # flush_interval_ms: 1000       # longest a record waits before it is appended
+  # memory_buffer: 10000          # records held in memory while the database is slow; unreachable: spilled at once
+  # durability: memory            # memory, or disk: each record journaled on disk when recorded (no loss on a crash)
+  # spool_dir: ./.gatehouse/audit-spool   # where records wait while the database is away (default <data_dir>/audit-spool)
+
 # Agent authorization (POST /v1/agent/authorize; docs/governance.md). Each part votes and the most
 # restrictive wins: deny > human_review > read_only > allow.
 governance:
@@ -252,10 +262,32 @@ governance:
   #   llm_routes: false           # a grant minted with a virtual key works as that key on the model routes
   # policy:
   #   cedar: "permit(principal, action, resource);"   # everything permitted: the gates and risk decide
+  # review:
+  #   ttl_seconds: 86400          # a human review not resolved within this is denied as expired
   # The initial Cedar policy is stored as version 1 when the database holds none; after that the
   # stored versions rule (GET/PUT /v1/policy, gatehouse policy put). An example to start from,
   # written as a block (cedar: |):
 ${commentedPolicy(exampleCedarPolicy)}
+
+# Notifications of new review items, guard detections and analytics alerts (docs/notifications.md):
+# a Slack-compatible incoming webhook, a signed webhook, PagerDuty Events v2 and email over SMTP.
+# Webhook URLs, webhook secrets, routing keys and passwords are secrets: give them as \${VAR} or
+# \${file:/path}; they are masked wherever configuration is shown.
+notifications:
+  # channels: []                  # none by default; each takes events (default: all three kinds), e.g.
+  #   - { name: ops-slack, type: slack, url: "\${SLACK_WEBHOOK_URL}", events: [review.created, guard.detection, analytics.alert] }
+  #   - { name: siem, type: webhook, url: "https://siem.example.com/hooks/gatehouse", secret: "\${HOOK_SECRET}" }
+  #   - { name: oncall, type: pagerduty, routing_key: "\${PD_ROUTING_KEY}", severity: critical, source: gatehouse-prod, events: [guard.detection] }
+  #   - { name: security, type: email, from: "Gatehouse <gatehouse@example.com>", to: [security@example.com], smtp: { host: smtp.example.com, port: 587, secure: false, starttls: required, user: gatehouse, password: "\${SMTP_PASSWORD}", ca_path: /etc/gatehouse/smtp-ca.pem } }
+  #   (a pagerduty channel also takes events_url, e.g. https://events.eu.pagerduty.com/v2/enqueue)
+  # queue_size: 1000              # notifications waiting per channel; when full the oldest waiting one is dropped
+  # retry:
+  #   attempts: 5                 # tries per notification and channel: 5xx, 429 and network errors; never other 4xx
+  #   initial_ms: 500             # first wait between tries, doubling with jitter
+  #   max_ms: 30000               # longest wait; a receiver's longer Retry-After ends the delivery
+  # timeout_ms: 5000              # one try: connection, request and answer
+  # close_timeout_ms: 5000        # on shutdown, how long waiting notifications may still be delivered
+  # public_url: https://gatehouse.example.com   # the gateway's address for people, for links in notifications
 
 # When a failing target is taken out of rotation (one breaker per provider and model).
 circuit_breaker:

@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'not_found'
   | 'method_not_allowed'
   | 'precondition_failed'
+  | 'conflict'
   | 'missing_api_key'
   | 'invalid_api_key'
   | 'revoked_api_key'
@@ -70,6 +71,8 @@ export const errorKinds = {
     openaiType: 'invalid_request_error',
     anthropicType: 'invalid_request_error',
   },
+  /** The resource is no longer in the state the request needs (a review resolved a second time). */
+  conflict: { status: 409, openaiType: 'invalid_request_error', anthropicType: 'invalid_request_error' },
   missing_api_key: {
     status: 401,
     openaiType: 'invalid_request_error',

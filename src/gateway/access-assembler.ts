@@ -4,6 +4,7 @@ import {
   createKeyService,
   keySettingsFromConfig,
   type AuthenticationResult,
+  type KeyChangeEvents,
   type KeyService,
   type KeyStore,
 } from '../keys/index.js';
@@ -42,6 +43,8 @@ export interface KeysNeeds {
   readonly logger: Logger;
   /** Filled with the ids of keys that authenticated (see the metrics assembler). */
   readonly authenticatedKeyIds: Set<string>;
+  /** Key changes made through the admin API, for the audit trail. */
+  readonly events?: KeyChangeEvents;
 }
 
 export interface KeyParts {
@@ -56,6 +59,7 @@ export function assembleKeys(needs: KeysNeeds): Contribution<KeyParts> {
     ...keySettingsFromConfig(needs.config),
     masterKey: needs.masterKey,
     logger: needs.logger,
+    ...(needs.events === undefined ? {} : { events: needs.events }),
   });
   keys.start();
   const { authenticatedKeyIds } = needs;

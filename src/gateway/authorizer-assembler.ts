@@ -9,9 +9,11 @@ import {
   governanceSettingsFrom,
   neutralAgentSignals,
   type Authorizer,
+  type AuthorizerDependencies,
   type DecisionEvents,
   type DecisionObserver,
 } from '../governance/index.js';
+import { decisionAuditEvent, type AuditTrail } from '../governance/audit/index.js';
 import type { PolicyHolder } from '../governance/policies/index.js';
 import { createLimiter, type Limiter } from '../limits/index.js';
 import { createMemoryLimitStore } from '../stores/memory/memory-limit-store.js';
@@ -26,6 +28,8 @@ export interface AuthorizerNeeds {
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly tracing: Tracing;
+  readonly queueReview?: AuthorizerDependencies['queueReview'];
+  readonly audit: AuditTrail;
 }
 
 /**
@@ -71,9 +75,14 @@ function tenantAdmission(limiter: Limiter, perMinute: number | undefined) {
   };
 }
 
-/** Until the audit trail stores them, decision events are log lines. */
-function loggedEvents(logger: Logger): DecisionEvents {
-  return { emit: (event) => logger.info({ event }, 'agent decision') };
+/** Every decision (an agent's or a person's) goes to the audit trail, and is a log line. */
+function recordedEvents(logger: Logger, audit: AuditTrail): DecisionEvents {
+  return {
+    emit(event) {
+      logger.info({ event }, 'agent decision');
+      audit.append(decisionAuditEvent(event));
+    },
+  };
 }
 
 function meteredDecisions(metrics: Metrics): DecisionObserver {
@@ -102,13 +111,14 @@ export function assembleAuthorizer(needs: AuthorizerNeeds): {
     policy: () => needs.policies.current(),
     signals: neutralAgentSignals,
     screen: builtInScreener,
-    events: loggedEvents(needs.logger),
+    events: recordedEvents(needs.logger, needs.audit),
     observer: meteredDecisions(needs.metrics),
     admitTenant: tenantAdmission(limiter, settings.tenantRequestsPerMinute),
     tracing: needs.tracing,
     now: Date.now,
     elapsed: () => performance.now(),
     newTraceId: randomUUID,
+    ...(needs.queueReview === undefined ? {} : { queueReview: needs.queueReview }),
   });
   return { authorizer, close: () => limiter.close() };
 }

@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import type { Config } from '../config/index.js';
 import type { DialectCodec } from '../dialects/index.js';
+import { policyChangeAuditEvent, type AuditTrail } from '../governance/audit/index.js';
 import { createPolicyHolder, createPolicyRegistry, type PolicyHolder } from '../governance/policies/index.js';
 import { registerAuthorizeRoutes, registerPolicyRoutes } from '../http/index.js';
 import type { KeyService } from '../keys/index.js';
@@ -9,7 +10,7 @@ import type { RedisConnection } from '../stores/redis/redis-client.js';
 import type { SqlStores } from '../stores/sql/index.js';
 import type { Logger, Metrics, Tracing } from '../telemetry/index.js';
 import type { Contribution } from './assembly.js';
-import { assembleAuthorizer } from './authorizer-assembler.js';
+import { assembleAuthorizer, type AuthorizerNeeds } from './authorizer-assembler.js';
 import { assembleDelegation } from './delegation-assembler.js';
 import type { Authenticator } from '../pipeline/index.js';
 
@@ -23,6 +24,10 @@ export interface GovernanceNeeds {
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly tracing: Tracing;
+  /** Queues a `human_review` answer (the review assembler's); absent: nothing is queued. */
+  readonly queueReview?: AuthorizerNeeds['queueReview'];
+  /** Where decisions and policy changes are recorded. */
+  readonly audit: AuditTrail;
 }
 
 export interface GovernanceParts {
@@ -52,8 +57,12 @@ export async function assembleGovernance(needs: GovernanceNeeds): Promise<Contri
   });
   const registry = createPolicyRegistry({
     store: stores.policies,
-    // Until the audit trail stores them, policy changes are log events.
-    events: { policyChanged: (event) => logger.info({ event }, 'policy changed') },
+    events: {
+      policyChanged(event) {
+        logger.info({ event }, 'policy changed');
+        needs.audit.append(policyChangeAuditEvent(event));
+      },
+    },
     onStored: (version) => holder.stored(version),
     now: Date.now,
   });

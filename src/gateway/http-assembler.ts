@@ -47,6 +47,8 @@ export interface StatusSources {
   readonly limiter: Limiter;
   readonly redis: RedisConnection | undefined;
   readonly usageWriter: UsageWriter;
+  /** Undefined when the audit log is disabled. */
+  readonly auditWriter: { stats(): object } | undefined;
 }
 
 export type HttpParts = Pick<ServerLifecycle, 'listen' | 'reloadTls'>;
@@ -123,6 +125,7 @@ function statusOf(sources: StatusSources): object {
     limits: sources.limiter.health(),
     redis: sources.redis?.health(),
     usage: sources.usageWriter.stats(),
+    audit: sources.auditWriter?.stats(),
   };
 }
 

@@ -2,15 +2,19 @@ import { createUsageRecordIdGenerator } from '../accounting/index.js';
 import { configuredSecrets, createSecretScrubber, type Config } from '../config/index.js';
 import { codecs as dialectCodecs, withScrubbedErrors } from '../dialects/index.js';
 import { createRequestIdGenerator } from '../http/request-id.js';
+import type { NotificationEvent } from '../notifications/index.js';
 import type { StageSlots } from '../pipeline/index.js';
 import type { Logger } from '../telemetry/index.js';
 import { assembleAccounting } from './accounting-assembler.js';
+import { assembleAudit } from './audit-assembler.js';
 import { assembleKeys, assembleLimits } from './access-assembler.js';
 import { assembleOrUnwind, type Assembly } from './assembly.js';
 import { assembleCaching } from './caching-assembler.js';
 import { assembleGovernance } from './governance-assembler.js';
 import { assembleHttp } from './http-assembler.js';
+import { assembleNotifications } from './notifications-assembler.js';
 import { assemblePipeline } from './pipeline-assembler.js';
+import { assembleReview } from './review-assembler.js';
 import { assembleProviders, assembleRouting } from './routing-assembler.js';
 import { assembleDatabase, assembleRedis } from './storage-assembler.js';
 import { assembleMetrics, assembleTracing } from './telemetry-assembler.js';
@@ -33,6 +37,11 @@ export interface Gateway {
   close(): Promise<void>;
   /** Re-reads the TLS certificate and key (SIGHUP); a no-op without TLS. */
   reloadTls(): Promise<void>;
+  /**
+   * Queues a notification for every channel that takes its kind (docs/notifications.md) and
+   * returns at once; for an embedding application's own events, and for tests.
+   */
+  notify(event: NotificationEvent): void;
 }
 
 /**
@@ -62,9 +71,10 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       assembleAccounting({ config, usage: stores.usage, providers, logger, newRecordId }),
     );
     const { usageWriter } = accounting;
+    const audit = assembly.add('audit', assembleAudit({ config, store: stores.audit, logger }));
     const { metrics, authenticatedKeyIds } = assembly.add(
       'metrics',
-      assembleMetrics({ config, resolver, providers, usageWriter, limiter }),
+      assembleMetrics({ config, resolver, providers, usageWriter, auditWriter: audit.writer, limiter }),
     );
     const observer = metrics.routerObserver();
     const routing = assembly.add('routing', assembleRouting({ config, redis, resolver, codecs, observer }));
@@ -75,14 +85,42 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     );
     const keys = assembly.add(
       'keys',
-      assembleKeys({ config, store: stores.keys, masterKey, logger, authenticatedKeyIds }),
+      assembleKeys({
+        config,
+        store: stores.keys,
+        masterKey,
+        logger,
+        authenticatedKeyIds,
+        events: audit.keyEvents,
+      }),
+    );
+    // Before the areas that emit notifications (review items, guard detections, analytics alerts),
+    // so they are closed first and what they sent last is still delivered.
+    const { notifier } = assembly.add(
+      'notifications',
+      assembleNotifications({ config, keys: keys.keys, codec: codecs.openai, logger, metrics, secrets }),
     );
     // The agent half, one assembler and one line per area, in this order: governance (it decides
     // for the guard and the tools), then guard, tools, conversations. Each sees the parts above; the
     // pipeline and the HTTP app below take the stages, routes and readiness checks they add.
+    const review = assembly.add(
+      'review',
+      await assembleReview({
+        config,
+        stores,
+        redis,
+        keys: keys.keys,
+        codec: codecs.openai,
+        logger,
+        metrics,
+        notify: (event) => notifier.notify(event),
+        audit: audit.trail,
+      }),
+    );
     const governance = assembly.add(
       'governance',
       await assembleGovernance({
+        queueReview: review.queueReview,
         config,
         stores,
         redis,
@@ -91,6 +129,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         logger,
         metrics,
         tracing,
+        audit: audit.trail,
       }),
     );
     if (options.stages !== undefined)
@@ -126,12 +165,24 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         caching,
         resolver,
         keys: keys.keys,
-        status: { providers, breakers: routing.breakers, limiter, redis, usageWriter },
+        status: {
+          providers,
+          breakers: routing.breakers,
+          limiter,
+          redis,
+          usageWriter,
+          auditWriter: audit.writer,
+        },
         readiness: assembly.readinessChecks(),
         routes: assembly.routes(),
       }),
     );
-    return { listen: http.listen, reloadTls: http.reloadTls, close: () => assembly.close() };
+    return {
+      listen: http.listen,
+      reloadTls: http.reloadTls,
+      notify: (event) => notifier.notify(event),
+      close: () => assembly.close(),
+    };
   };
   return assembleOrUnwind(build, (error) =>
     logger.error({ err: error }, 'closing after a failed start failed'),

@@ -1,3 +1,4 @@
+import type { DurableWriterStats } from '../durable/index.js';
 import type { UsageWriter } from '../accounting/index.js';
 import type { Config } from '../config/index.js';
 import type { Limiter } from '../limits/index.js';
@@ -25,6 +26,8 @@ export interface MetricsNeeds {
   readonly resolver: ModelResolver;
   readonly providers: ReadonlyMap<string, ProviderAdapter>;
   readonly usageWriter: UsageWriter;
+  /** Undefined when the audit log is disabled. */
+  readonly auditWriter: { stats(): DurableWriterStats } | undefined;
   readonly limiter: Limiter;
 }
 
@@ -38,7 +41,7 @@ export interface MetricsParts {
 }
 
 export function assembleMetrics(needs: MetricsNeeds): Contribution<MetricsParts> {
-  const { config, usageWriter, limiter } = needs;
+  const { config, usageWriter, auditWriter, limiter } = needs;
   const authenticatedKeyIds = new Set<string>();
   const metrics = createMetrics({
     knownModels: [...needs.resolver.configuredNames(), ...configuredTargetModels(config), 'mock'],
@@ -48,6 +51,7 @@ export function assembleMetrics(needs: MetricsNeeds): Contribution<MetricsParts>
     maxLabelValues: config.metrics.max_label_values,
     sources: {
       usage: () => usageWriter.stats(),
+      ...(auditWriter === undefined ? {} : { audit: () => auditWriter.stats() }),
       limiterHealth: () => limiter.health(),
     },
   });

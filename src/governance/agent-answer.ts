@@ -5,8 +5,8 @@ import type { Decision } from './decisions/decide.js';
 /**
  * The body of a `POST /v1/agent/authorize` answer: Lelu's fields, with its names, types and
  * omissions (Go `omitempty`: an unset scope or shadow field is left out, never sent as null), plus
- * our own `decision` (and `would_have_decision` in shadow mode). `review_id` arrives with the
- * review queue. The risk fields are always sent: the risk is always computed, and Lelu's omission
+ * our own `decision` (and `would_have_decision` in shadow mode), and `review_id` when the decision
+ * queued a review (absent otherwise). The risk fields are always sent: the risk is always computed, and Lelu's omission
  * of a zero risk (an artefact of `omitempty` on a number) would hide a real value.
  */
 export interface AgentAuthorizeAnswer {
@@ -30,6 +30,8 @@ export interface AgentAuthorizeAnswer {
   readonly would_have_reason?: string;
   readonly would_have_requires_human_review?: boolean;
   readonly would_have_decision?: DecisionKind;
+  /** The review queued for a `human_review` decision (not in shadow mode, where nothing is queued). */
+  readonly review_id?: string;
 }
 
 /** `output_hash`: SHA-256 of the canonical JSON of `{trace_id, decision, reason}` as answered. */

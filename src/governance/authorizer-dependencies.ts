@@ -1,5 +1,7 @@
 import type { GatewayError } from '../errors/index.js';
 import type { IncomingHeaders, Tracing } from '../telemetry/index.js';
+import type { AgentAuthorizeAnswer } from './agent-answer.js';
+import type { AuthorizeRequest } from './authorize-request.js';
 import type { DecisionKind, PolicySnapshot } from './contract.js';
 import type { AgentSignals } from './decisions/agent-signals.js';
 import type { Decision } from './decisions/decide.js';
@@ -33,6 +35,11 @@ export interface AuthorizerDependencies {
   /** A monotonic clock in milliseconds (latency). */
   readonly elapsed: () => number;
   readonly newTraceId: () => string;
+  /**
+   * Queues a `human_review` answer for a person; resolves with the review id once the item is in
+   * the database (the caller may wait on it as soon as it has the answer). Absent: nothing queued.
+   */
+  readonly queueReview?: (request: AuthorizeRequest, answer: AgentAuthorizeAnswer) => Promise<string>;
 }
 
 export interface AuthorizeCall {

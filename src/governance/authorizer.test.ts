@@ -127,3 +127,31 @@ describe('the authorizer', () => {
     expect(people).toEqual(['deny']);
   });
 });
+
+describe('the authorizer and the review queue', () => {
+  const review = { ...body, confidence: 0.8 };
+
+  it('queues a human_review answer and answers with its review_id; queues nothing for other answers', async () => {
+    const queued: string[] = [];
+    const { authorizer } = setup({
+      queueReview: (request, answer) => {
+        queued.push(`${request.actor}:${answer.trace_id}`);
+        return Promise.resolve('rev_1');
+      },
+    });
+    const outcome = await authorizer.authorizeAgent({ body: review, headers: {}, boundAgent: undefined });
+    expect(outcome).toMatchObject({
+      type: 'answered',
+      answer: { decision: 'human_review', review_id: 'rev_1' },
+    });
+    const allowed = await authorizer.authorizeAgent({ body, headers: {}, boundAgent: undefined });
+    expect(allowed.type === 'answered' && 'review_id' in allowed.answer).toBe(false);
+    expect(queued).toEqual(['mail-bot:trace-1']);
+  });
+
+  it('answers 503 rather than a review nobody can find when the review cannot be stored', async () => {
+    const { authorizer } = setup({ queueReview: () => Promise.reject(new Error('database down')) });
+    const outcome = await authorizer.authorizeAgent({ body: review, headers: {}, boundAgent: undefined });
+    expect(outcome).toMatchObject({ type: 'rejected', error: { code: 'service_unavailable', status: 503 } });
+  });
+});

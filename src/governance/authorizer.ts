@@ -65,10 +65,36 @@ export function createAuthorizer(dependencies: AuthorizerDependencies): Authoriz
       if (checked.type === 'rejected') return checked;
       const span = startSpan(dependencies, call, checked.answer);
       const answer = decideAndReport(dependencies, { ...call, request: checked.answer }, started, span);
-      return { type: 'answered', answer };
+      return answer.requires_human_review
+        ? withReview(dependencies, checked.answer, answer)
+        : answered(answer);
     },
     authorizeUser: (call) => authorizeUserWith(dependencies, settings, call),
   };
+}
+
+const answered = (answer: AgentAuthorizeAnswer): AuthorizeOutcome<AgentAuthorizeAnswer> => ({
+  type: 'answered',
+  answer,
+});
+
+const reviewNotQueued = new GatewayError(
+  'service_unavailable',
+  'The decision asks for human review, but the review could not be queued (the database is unavailable); retry.',
+);
+
+/** A `human_review` answer goes out only with its review stored: the caller waits on it next. */
+async function withReview(
+  dependencies: AuthorizerDependencies,
+  request: AuthorizeRequest,
+  answer: AgentAuthorizeAnswer,
+): Promise<AuthorizeOutcome<AgentAuthorizeAnswer>> {
+  if (dependencies.queueReview === undefined) return answered(answer);
+  try {
+    return answered({ ...answer, review_id: await dependencies.queueReview(request, answer) });
+  } catch {
+    return { type: 'rejected', error: reviewNotQueued };
+  }
 }
 
 /** Under a grant, the span joins the grant's trace, linked to the caller's own context. */

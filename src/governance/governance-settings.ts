@@ -86,6 +86,8 @@ export interface GovernanceConfigSection {
   readonly policy: { readonly cedar: string };
   /** Optional so that sections written before the limit existed still convert. */
   readonly rate_limit?: { readonly requests_per_minute?: number | undefined } | undefined;
+  /** Optional so that sections written before the review queue existed still convert. */
+  readonly review?: { readonly ttl_seconds: number } | undefined;
   /** Delegation and grants (converted by `delegationSettingsFrom`). */
   readonly delegation?: DelegationConfigSection | undefined;
 }
@@ -148,6 +150,7 @@ export const defaultGovernanceSection: GovernanceConfigSection = {
   actions: {},
   policy: { cedar: 'permit(principal, action, resource);' },
   rate_limit: {},
+  review: { ttl_seconds: 86_400 },
   delegation: defaultDelegationSection,
 };
 

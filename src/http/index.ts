@@ -12,6 +12,19 @@ export {
   type AuthorizeRoutesDependencies,
 } from './agent/authorize-routes.js';
 export {
+  queueAccess,
+  registerQueueRoutes,
+  type QueueAccess,
+  type QueueCaller,
+  type QueueRoutesDependencies,
+} from './agent/queue-routes.js';
+export type { QueueItem, QueueOperations } from './agent/queue-bodies.js';
+export {
+  registerNotificationRoutes,
+  type NotificationRoutesDependencies,
+  type NotificationTestOperations,
+} from './admin/admin-notification-routes.js';
+export {
   registerDelegationRoutes,
   type DelegationAuthentication,
   type DelegationCallers,

@@ -1,6 +1,7 @@
 /** Virtual keys: their format, authentication (with the master key), tiers, and administration. */
 export type { AdminResult, CreatedKey, KeyAdministration } from './key-administration.js';
 export type { AuthenticationResult, KeyAuthenticator, KeyLogger } from './key-authenticator.js';
+export type { KeyChangeEvent, KeyChangeEvents } from './key-events.js';
 export {
   generateKeyMaterial,
   hashKey,

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createMemoryKeyStore } from '../stores/memory/memory-key-store.js';
 import type { AdminResult } from './key-administration.js';
+import type { KeyChangeEvent } from './key-events.js';
 import { createKeyService } from './key-service.js';
 
 const now = Date.parse('2030-01-01T00:00:00Z');
@@ -123,7 +124,12 @@ describe('creating keys', () => {
       'tier',
       "Unknown tier 'platinum'; the tiers are free, pro, enterprise, gold.",
     ],
-    ['an unknown role', { name: 'a', role: 'root' }, 'role', "Invalid 'role': must be 'user' or 'admin'."],
+    [
+      'an unknown role',
+      { name: 'a', role: 'root' },
+      'role',
+      "Invalid 'role': must be 'user', 'admin' or 'reviewer'.",
+    ],
     [
       'a negative limit',
       { name: 'a', limits: { requests_per_minute: -1 } },
@@ -311,5 +317,39 @@ describe('updating, showing, listing and revoking keys', () => {
       clock.now += 1;
     }
     expect(value(await keys.list()).map((key) => key.name)).toEqual(['a', 'b', 'c']);
+  });
+});
+
+describe('key change events (the audit trail)', () => {
+  it('reports each change with who made it and which fields, never a refusal or a no-op', async () => {
+    const changes: KeyChangeEvent[] = [];
+    const keys = createKeyService({
+      store: createMemoryKeyStore(),
+      now: () => now,
+      events: { keyChanged: (change) => changes.push(change) },
+    });
+    const { key, secret } = value(await keys.create({ name: 'billing-bot', team: 'billing' }, 'key_admin'));
+    value(await keys.update(key.id, { tier: 'free', models: ['gpt-4o'] }, 'master'));
+    expect((await keys.create({ name: 'billing-bot' }, 'master')).type).toBe('rejected');
+    value(await keys.revoke(key.id, 'cli'));
+    value(await keys.revoke(key.id, 'cli'));
+    expect(changes).toEqual([
+      expect.objectContaining({
+        type: 'key.created',
+        keyId: key.id,
+        name: 'billing-bot',
+        by: 'key_admin',
+        team: 'billing',
+        changed: [],
+      }),
+      expect.objectContaining({
+        type: 'key.updated',
+        by: 'master',
+        tier: 'free',
+        changed: ['tier', 'models'],
+      }),
+      expect.objectContaining({ type: 'key.revoked', by: 'cli', time: now }),
+    ]);
+    expect(JSON.stringify(changes)).not.toContain(secret.slice(10));
   });
 });

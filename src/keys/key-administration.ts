@@ -1,6 +1,7 @@
 import { GatewayError } from '../errors/index.js';
 import { generateKeyMaterial, isWellFormedKeyId, type RandomBytes } from './key-format.js';
 import { mergeLimits, type KeyValidation } from './key-validation.js';
+import type { KeyChangeEvent, KeyChangeEvents } from './key-events.js';
 import { keyView, type KeyView } from './key-view.js';
 import type { KeyPatch, KeyStore, StoredKey } from './types.js';
 
@@ -14,13 +15,14 @@ export interface CreatedKey {
   readonly key: KeyView;
 }
 
+/** `by`: who asks (an admin key's id, `master`, `cli`), for the audit trail. */
 export interface KeyAdministration {
-  create(body: unknown): Promise<AdminResult<CreatedKey>>;
+  create(body: unknown, by?: string): Promise<AdminResult<CreatedKey>>;
   list(): Promise<AdminResult<readonly KeyView[]>>;
   show(id: string): Promise<AdminResult<KeyView>>;
-  update(id: string, body: unknown): Promise<AdminResult<KeyView>>;
-  /** Revoking a revoked key is not an error; it answers the key as it is. */
-  revoke(id: string): Promise<AdminResult<KeyView>>;
+  update(id: string, body: unknown, by?: string): Promise<AdminResult<KeyView>>;
+  /** Revoking a revoked key is not an error; it answers the key as it is (and changes nothing). */
+  revoke(id: string, by?: string): Promise<AdminResult<KeyView>>;
 }
 
 export interface KeyAdministrationDependencies {
@@ -31,6 +33,8 @@ export interface KeyAdministrationDependencies {
   readonly randomBytes: RandomBytes | undefined;
   /** Called with every key this replica changes, so its own cache is right at once, not a refresh later. */
   readonly changed: (key: StoredKey) => void;
+  /** Told of every change made (not of refusals), for the audit trail. */
+  readonly events?: KeyChangeEvents | undefined;
 }
 
 const ok = <T>(value: T): AdminResult<T> => ({ type: 'ok', value });
@@ -49,15 +53,25 @@ const duplicateName = (name: string) =>
     }),
   );
 
+function changeEvent(
+  type: KeyChangeEvent['type'],
+  key: StoredKey,
+  by: string | undefined,
+  changed: readonly string[] = [],
+): KeyChangeEvent {
+  const { id, name, role, tier, team, agentId } = key;
+  return { type, keyId: id, name, by, time: key.updatedAt, role, tier, team, agentId, changed };
+}
+
 export function createKeyAdministration(dependencies: KeyAdministrationDependencies): KeyAdministration {
-  const { store, validation, defaultTier, now, changed } = dependencies;
+  const { store, validation, defaultTier, now, changed, events } = dependencies;
 
   async function find(id: string): Promise<StoredKey | undefined> {
     return isWellFormedKeyId(id) ? store.findById(id) : undefined;
   }
 
   return {
-    async create(body) {
+    async create(body, by) {
       const parsed = validation.parseCreate(body);
       if (parsed.type === 'invalid') return rejected(parsed.error);
       const input = parsed.value;
@@ -85,6 +99,7 @@ export function createKeyAdministration(dependencies: KeyAdministrationDependenc
       const inserted = await store.insert(key);
       if (inserted.type === 'duplicate_name') return duplicateName(input.name);
       changed(key);
+      events?.keyChanged(changeEvent('key.created', key, by));
       return ok({ secret: material.secret, key: keyView(key) });
     },
 
@@ -101,7 +116,7 @@ export function createKeyAdministration(dependencies: KeyAdministrationDependenc
       return key === undefined ? notFound(id) : ok(keyView(key));
     },
 
-    async update(id, body) {
+    async update(id, body, by) {
       if (!isWellFormedKeyId(id)) return notFound(id);
       const parsed = validation.parseUpdate(body);
       if (parsed.type === 'invalid') return rejected(parsed.error);
@@ -136,16 +151,18 @@ export function createKeyAdministration(dependencies: KeyAdministrationDependenc
       if (updated === undefined) return notFound(id);
       if (updated === 'duplicate_name') return duplicateName(update.name ?? existing.name);
       changed(updated);
+      events?.keyChanged(changeEvent('key.updated', updated, by, Object.keys(patch)));
       return ok(keyView(updated));
     },
 
-    async revoke(id) {
+    async revoke(id, by) {
       const existing = await find(id);
       if (existing === undefined) return notFound(id);
       if (existing.revokedAt !== undefined) return ok(keyView(existing));
       const revoked = await store.revoke(id, now());
       if (revoked === undefined) return notFound(id);
       changed(revoked);
+      events?.keyChanged(changeEvent('key.revoked', revoked, by));
       return ok(keyView(revoked));
     },
   };

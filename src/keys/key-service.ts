@@ -7,6 +7,7 @@ import {
   type KeyLogger,
 } from './key-authenticator.js';
 import { createKeyCache } from './key-cache.js';
+import type { KeyChangeEvents } from './key-events.js';
 import type { RandomBytes } from './key-format.js';
 import { createKeyRefresh, type ClearIntervalFunction, type SetIntervalFunction } from './key-refresh.js';
 import { createKeyValidation } from './key-validation.js';
@@ -36,6 +37,8 @@ export interface KeyServiceOptions {
   readonly clearInterval?: ClearIntervalFunction;
   readonly randomBytes?: RandomBytes;
   readonly logger?: KeyLogger;
+  /** Told of every key created, updated or revoked through this service (the audit trail). */
+  readonly events?: KeyChangeEvents;
 }
 
 export interface KeyService extends KeyAuthenticator, KeyAdministration {
@@ -131,6 +134,7 @@ export function createKeyService(options: KeyServiceOptions): KeyService {
     now,
     randomBytes: options.randomBytes ?? cryptoRandomBytes,
     changed,
+    events: options.events,
   });
 
   return {

@@ -40,7 +40,7 @@ const limit = (max: number) =>
 const fields = {
   name: text(100).optional(),
   tier: z.string().min(1, 'must not be empty').optional(),
-  role: z.enum(['user', 'admin'], "must be 'user' or 'admin'").optional(),
+  role: z.enum(['user', 'admin', 'reviewer'], "must be 'user', 'admin' or 'reviewer'").optional(),
   team: clearable(text(200)),
   owner: clearable(text(200)),
   agent_id: clearable(text(200)),

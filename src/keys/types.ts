@@ -16,7 +16,11 @@ export interface KeyBudget {
   readonly period: BudgetPeriod;
 }
 
-export type KeyRole = 'user' | 'admin';
+/**
+ * `admin`: the admin API, policies and the review queue; `reviewer`: the review queue only (read,
+ * approve, deny); `user`: neither.
+ */
+export type KeyRole = 'user' | 'admin' | 'reviewer';
 
 /** A key's stored attributes (never the secret). */
 export interface StoredKey {

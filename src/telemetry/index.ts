@@ -6,6 +6,7 @@ export {
   type HttpRequestTracker,
   type Metrics,
   type MetricsOptions,
+  type NotificationOutcome,
   type RateLimitKind,
   type RequestMetricsRecord,
 } from './metrics.js';

@@ -15,6 +15,12 @@ export interface MetricSources {
     readonly spooledFiles: number;
     readonly databaseAvailable: boolean;
   };
+  /** The audit writer's figures, the same shape; absent when the audit log is disabled. */
+  readonly audit?: () => {
+    readonly buffered: number;
+    readonly spooledFiles: number;
+    readonly databaseAvailable: boolean;
+  };
   /** The limiter's health: `degraded` says why limits currently fall back (e.g. Redis unreachable). */
   readonly limiterHealth?: () => { readonly degraded: string | undefined };
 }
@@ -40,11 +46,13 @@ const decisionBuckets = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
 export interface InFlight {
   requests: number;
   streams: number;
+  /** The review queue's pending count, read from the database at scrape time (set once assembled). */
+  pendingReviews?: () => Promise<number>;
 }
 
 export function defineMetrics(registry: Registry, sources: MetricSources, inFlight: Readonly<InFlight>) {
   const registers = [registry];
-  const { usage, limiterHealth } = sources;
+  const { usage, audit, limiterHealth } = sources;
   return {
     httpRequests: createCounterFamily(registry, {
       name: 'gatehouse_http_requests_total',
@@ -177,6 +185,32 @@ export function defineMetrics(registry: Registry, sources: MetricSources, inFlig
       help: 'From an agent authorization request being read to its decision being made, the tenant rate check included.',
       buckets: decisionBuckets,
     }),
+    reviews: createCounterFamily(registry, {
+      name: 'gatehouse_agent_reviews_total',
+      help: 'Human reviews by what happened to them on this replica: queued, approved, denied, expired.',
+      labelNames: ['outcome'] as const,
+    }),
+    reviewsPending: new Gauge({
+      registers,
+      name: 'gatehouse_agent_reviews_pending',
+      help: 'Reviews pending and not expired, read from the database when scraped (the same on every replica).',
+      async collect() {
+        // A failed read keeps the last value: the database's own health is reported elsewhere.
+        const count = await inFlight.pendingReviews?.().catch(() => undefined);
+        if (count !== undefined) this.set(count);
+      },
+    }),
+    notifications: createCounterFamily(registry, {
+      name: 'gatehouse_notifications_total',
+      help: 'Notification deliveries per channel by outcome: delivered, failed (after its last try, or refused), retried (a try that will be repeated), dropped (a full queue or shutdown).',
+      labelNames: ['channel', 'outcome'] as const,
+    }),
+    notificationQueueDepth: new Gauge({
+      registers,
+      name: 'gatehouse_notification_queue_depth',
+      help: 'Notifications waiting for delivery per channel (those being delivered excluded).',
+      labelNames: ['channel'] as const,
+    }),
     swarmAgents: createHistogramFamily(registry, {
       name: 'gatehouse_swarm_agent_count',
       help: 'Distinct agents in a delegation swarm, observed each time a grant is made in it (no per-swarm labels: swarms are unbounded in number).',
@@ -209,6 +243,30 @@ export function defineMetrics(registry: Registry, sources: MetricSources, inFlig
       help: 'Whether the usage writer could reach the database on its last attempt (1) or not (0).',
       collect() {
         if (usage !== undefined) this.set(usage().databaseAvailable ? 1 : 0);
+      },
+    }),
+    auditBuffered: new Gauge({
+      registers,
+      name: 'gatehouse_audit_buffer_records',
+      help: 'Audit records held in memory, not yet appended to the audit log.',
+      collect() {
+        if (audit !== undefined) this.set(audit().buffered);
+      },
+    }),
+    auditSpooled: new Gauge({
+      registers,
+      name: 'gatehouse_audit_spool_files',
+      help: 'Files of audit records spilled to disk while the database was unavailable, not yet appended.',
+      collect() {
+        if (audit !== undefined) this.set(audit().spooledFiles);
+      },
+    }),
+    auditDatabaseAvailable: new Gauge({
+      registers,
+      name: 'gatehouse_audit_database_available',
+      help: 'Whether the audit writer could reach the database on its last attempt (1) or not (0).',
+      collect() {
+        if (audit !== undefined) this.set(audit().databaseAvailable ? 1 : 0);
       },
     }),
     limitsDegraded: new Gauge({

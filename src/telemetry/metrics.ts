@@ -56,6 +56,9 @@ export interface AgentDecisionRecord {
   readonly latencySeconds: number;
 }
 
+/** What became of one notification on one channel (or of one try of it: `retried`). */
+export type NotificationOutcome = 'delivered' | 'failed' | 'retried' | 'dropped';
+
 /** `unknown` while the limiter does not say which limit refused. */
 export type RateLimitKind = 'requests' | 'tokens' | 'concurrency' | 'global' | 'unknown';
 export type BudgetScopeType = 'key' | 'team';
@@ -76,6 +79,13 @@ export interface Metrics {
   agentDecided(record: AgentDecisionRecord): void;
   /** A person's authorization check: `allow`, `deny`, `human_review` or `read_only`. */
   userDecided(decision: string): void;
+  /** What happened to a human review on this replica. */
+  reviewed(outcome: 'queued' | 'approved' | 'denied' | 'expired'): void;
+  /** Where `gatehouse_agent_reviews_pending` reads the queue's pending count when scraped. */
+  readPendingReviewsFrom(read: () => Promise<number>): void;
+  /** Counts `count` (default 1; 0 makes the series exist) notifications of a channel by outcome. */
+  notificationOutcome(channel: string, outcome: NotificationOutcome, count?: number): void;
+  notificationQueueDepth(channel: string, depth: number): void;
   /** A grant was made in a delegation swarm that now has `agents` distinct agents. */
   swarmJoined(agents: number): void;
   /** What an operation on a grant came to (`granted`, `refused`, `used`, ...). */
@@ -120,6 +130,8 @@ export function createMetrics(options: MetricsOptions): Metrics {
     limit: guard(undefined, 20),
     decision: guard(undefined, 10),
     reasonClass: guard(undefined, 10),
+    // Channel names come from the configuration: bounded, and never a secret.
+    channel: guard(undefined, 50),
     swarmOutcome: guard(undefined, 10),
   };
   for (const target of options.knownTargets ?? []) metrics.breakerState.labels(target).set(0);
@@ -226,6 +238,18 @@ export function createMetrics(options: MetricsOptions): Metrics {
     },
     userDecided(decision) {
       metrics.userDecisions.labels(guards.decision.value(decision)).inc();
+    },
+    reviewed(outcome) {
+      metrics.reviews.labels(outcome).inc();
+    },
+    readPendingReviewsFrom(read) {
+      inFlight.pendingReviews = read;
+    },
+    notificationOutcome(channel, outcome, count = 1) {
+      metrics.notifications.labels(guards.channel.value(channel), outcome).inc(count);
+    },
+    notificationQueueDepth(channel, depth) {
+      metrics.notificationQueueDepth.labels(guards.channel.value(channel)).set(depth);
     },
     swarmJoined(agents) {
       if (isCount(agents)) agentSeries.swarmAgents.observe(agents);

@@ -13,7 +13,7 @@ export type DelegationCaller =
       readonly kind: 'key';
       /** `master` for the master key. */
       readonly keyId: string;
-      readonly role: 'user' | 'admin';
+      readonly role: 'user' | 'admin' | 'reviewer';
       readonly agentId: string | undefined;
       /** SHA-256 of the key, hex: what a grant minted with it is bound to; undefined for the master key. */
       readonly keyHash: string | undefined;

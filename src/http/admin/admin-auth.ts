@@ -5,7 +5,7 @@ type Headers = Readonly<Record<string, string | string[] | undefined>>;
 /** What the admin API needs to know about a caller (the keys module's Principal has it). */
 export interface AdminPrincipal {
   readonly keyId: string;
-  readonly role: 'user' | 'admin';
+  readonly role: 'user' | 'admin' | 'reviewer';
 }
 
 export type AdminAuthentication =

@@ -12,13 +12,19 @@ export interface AdminKeyRecord {
   readonly id: string;
 }
 
-/** The operations behind `/admin/keys`, declared structurally so http/ imports nothing from keys/. */
+/**
+ * The operations behind `/admin/keys`, declared structurally so http/ imports nothing from keys/.
+ * `by` is the admin's key id, for the audit trail.
+ */
 export interface AdminKeyOperations extends AdminAuthenticator {
-  create(body: unknown): Promise<AdminOutcome<{ readonly secret: string; readonly key: AdminKeyRecord }>>;
+  create(
+    body: unknown,
+    by?: string,
+  ): Promise<AdminOutcome<{ readonly secret: string; readonly key: AdminKeyRecord }>>;
   list(): Promise<AdminOutcome<readonly AdminKeyRecord[]>>;
   show(id: string): Promise<AdminOutcome<AdminKeyRecord>>;
-  update(id: string, body: unknown): Promise<AdminOutcome<AdminKeyRecord>>;
-  revoke(id: string): Promise<AdminOutcome<AdminKeyRecord>>;
+  update(id: string, body: unknown, by?: string): Promise<AdminOutcome<AdminKeyRecord>>;
+  revoke(id: string, by?: string): Promise<AdminOutcome<AdminKeyRecord>>;
 }
 
 /** Where admin actions are recorded: who did what to which key (never a secret). */
@@ -46,12 +52,12 @@ export function registerAdminKeyRoutes(app: FastifyInstance, dependencies: Admin
   async function handle<T extends object>(
     request: FastifyRequest,
     reply: FastifyReply,
-    operation: () => Promise<AdminOutcome<T>>,
+    operation: (principal: AdminPrincipal) => Promise<AdminOutcome<T>>,
     respond: (value: T, principal: AdminPrincipal) => FastifyReply,
   ): Promise<FastifyReply> {
     const authorized = await authorizeAdmin(keys, request.headers);
     if (authorized.type === 'rejected') return renderError(reply, codec, authorized.error, request.id);
-    const outcome = await operation();
+    const outcome = await operation(authorized.principal);
     if (outcome.type === 'rejected') return renderError(reply, codec, outcome.error, request.id);
     return respond(outcome.value, authorized.principal);
   }
@@ -64,7 +70,7 @@ export function registerAdminKeyRoutes(app: FastifyInstance, dependencies: Admin
     handle(
       request,
       reply,
-      () => keys.create(request.body),
+      (principal) => keys.create(request.body, principal.keyId),
       (created, principal) => {
         record('key.create', principal, created.key.id, request.id);
         // The secret must not be kept by any cache between here and the caller.
@@ -98,7 +104,7 @@ export function registerAdminKeyRoutes(app: FastifyInstance, dependencies: Admin
     handle(
       request,
       reply,
-      () => keys.update(request.params.id, request.body),
+      (principal) => keys.update(request.params.id, request.body, principal.keyId),
       (key, principal) => {
         record('key.update', principal, key.id, request.id);
         return reply.send(key);
@@ -110,7 +116,7 @@ export function registerAdminKeyRoutes(app: FastifyInstance, dependencies: Admin
     handle(
       request,
       reply,
-      () => keys.revoke(request.params.id),
+      (principal) => keys.revoke(request.params.id, principal.keyId),
       (key, principal) => {
         record('key.revoke', principal, key.id, request.id);
         return reply.send(key);

@@ -33,7 +33,7 @@ export interface AuthorizeOperations<Grant = unknown> {
  * pass it to governance untouched.
  */
 export interface AuthorizeCaller<Grant = unknown> {
-  readonly role: 'user' | 'admin';
+  readonly role: 'user' | 'admin' | 'reviewer';
   readonly agentId: string | undefined;
   readonly grant?: Grant | undefined;
 }

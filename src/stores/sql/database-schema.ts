@@ -10,6 +10,9 @@ export interface Database {
   api_keys: ApiKeysTable;
   usage_records: UsageRecordsTable;
   policy_versions: PolicyVersionsTable;
+  review_items: ReviewItemsTable;
+  audit_records: AuditRecordsTable;
+  audit_head: AuditHeadTable;
   agent_grants: AgentGrantsTable;
   grant_swarm_agents: GrantSwarmAgentsTable;
 }
@@ -70,6 +73,64 @@ export interface PolicyVersionsTable {
   created_at: number;
   comment: string | null;
   restored_from: number | null;
+}
+
+export interface ReviewItemsTable {
+  id: string;
+  tenant_id: string;
+  actor: string;
+  action: string;
+  /** JSON object of string values. */
+  resource: string;
+  confidence_score: number;
+  reason: string;
+  acting_for: string | null;
+  trace_id: string;
+  risk_score: number;
+  policy_digest: string;
+  input_hash: string;
+  args_hash: string | null;
+  enqueued_at: number;
+  expires_at: number;
+  /** `pending`, `approved` or `denied`. */
+  status: string;
+  resolved_at: number | null;
+  resolved_by: string | null;
+  resolution_note: string | null;
+  resolver_key_id: string | null;
+}
+
+/** The audit log's records (migration 0005); `resource` and `details` are JSON text. */
+export interface AuditRecordsTable {
+  seq: number;
+  event_id: string;
+  type: string;
+  recorded_at: number;
+  timestamp: string;
+  tenant_id: string | null;
+  trace_id: string | null;
+  actor: string | null;
+  action: string | null;
+  resource: string | null;
+  confidence_score: number | null;
+  decision: string | null;
+  reason: string | null;
+  downgraded_scope: string | null;
+  latency_ms: number | null;
+  input_hash: string | null;
+  output_hash: string | null;
+  policy_digest: string | null;
+  details: string;
+  prev_hash: string;
+  hash: string;
+}
+
+/** One row (id 1): the audit chain's end. */
+export interface AuditHeadTable {
+  id: number;
+  seq: number;
+  hash: string;
+  recorded_at: number;
 }
 
 export interface AgentGrantsTable {

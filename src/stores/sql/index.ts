@@ -1,14 +1,18 @@
 import { sql, type Kysely } from 'kysely';
 import type { UsageStore } from '../../accounting/types.js';
+import type { AuditStore } from '../../governance/audit/index.js';
 import type { GrantStore } from '../../governance/delegation/index.js';
 import type { PolicyStore } from '../../governance/policies/index.js';
+import type { ReviewStore } from '../../governance/review/index.js';
 import type { KeyStore } from '../../keys/types.js';
 import type { Database } from './database-schema.js';
 import { migrateToLatest } from './migrate.js';
 import { currentSchema, ensureSchema, openPostgresDatabase } from './postgres-database.js';
+import { createSqlAuditStore } from './sql-audit-store.js';
 import { createSqlGrantStore } from './sql-grant-store.js';
 import { createSqlKeyStore } from './sql-key-store.js';
 import { createSqlPolicyStore } from './sql-policy-store.js';
+import { createSqlReviewStore } from './sql-review-store.js';
 import { dialectOf, type SqlDialect } from './sql-dialect.js';
 import { createSqlUsageStore, type UsageDatabase } from './sql-usage-store.js';
 import { openSqliteConnection } from './sqlite-database.js';
@@ -35,6 +39,12 @@ export interface SqlStores {
   readonly usage: UsageStore;
   /** Versions of the Cedar policy set (agent authorization). */
   readonly policies: PolicyStore;
+  /** The human-review queue. */
+  readonly reviews: ReviewStore;
+  /** Postgres only: sends a NOTIFY through the pool (the review queue's wake channel publishes with it). */
+  readonly notify: ((channel: string, payload: string) => Promise<void>) | undefined;
+  /** The hash-chained audit log. */
+  readonly audit: AuditStore;
   /** Delegation grants and their swarms. */
   readonly grants: GrantStore;
   /** `select 1`: resolves when the database answers (readiness, `gatehouse check`). */
@@ -65,6 +75,14 @@ export async function createSqlStores(options: SqlStoreOptions): Promise<SqlStor
     keys: createSqlKeyStore(database, dialect),
     usage: createSqlUsageStore(database, usageDatabase),
     policies: createSqlPolicyStore(database),
+    reviews: createSqlReviewStore(database),
+    notify:
+      dialect === 'postgres'
+        ? async (channel, payload) => {
+            await sql`select pg_notify(${channel}, ${payload})`.execute(database);
+          }
+        : undefined,
+    audit: createSqlAuditStore(database, usageDatabase),
     grants: createSqlGrantStore(database),
     async ping(): Promise<void> {
       await sql`select 1`.execute(database);

@@ -76,7 +76,7 @@ export function rowToKey(row: KeyRow): StoredKey {
 }
 
 function parseRole(value: string, where: string): KeyRole {
-  if (value === 'user' || value === 'admin') return value;
+  if (value === 'user' || value === 'admin' || value === 'reviewer') return value;
   throw new Error(`${where}: unknown role "${value}"`);
 }
 

@@ -52,6 +52,8 @@ describe.each(databases)('migrations on $dialect', (testDatabase) => {
         '0001-keys-and-usage',
         '0002-usage-record-ids',
         '0003-policy-versions',
+        '0004-review-queue',
+        '0005-audit-log',
         '0007-grants',
       ]);
     } finally {
@@ -90,6 +92,8 @@ describe('migrations on postgres', () => {
         '0001-keys-and-usage',
         '0002-usage-record-ids',
         '0003-policy-versions',
+        '0004-review-queue',
+        '0005-audit-log',
         '0007-grants',
       ]);
     } finally {
@@ -110,10 +114,13 @@ describe('migrations on postgres', () => {
       expect(result.rows.map((row) => row.table_name)).toEqual([
         'agent_grants',
         'api_keys',
+        'audit_head',
+        'audit_records',
         'grant_swarm_agents',
         'kysely_migration',
         'kysely_migration_lock',
         'policy_versions',
+        'review_items',
         'usage_records',
       ]);
     } finally {

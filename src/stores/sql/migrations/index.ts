@@ -3,6 +3,8 @@ import type { SqlDialect } from '../sql-dialect.js';
 import { keysAndUsage } from './0001-keys-and-usage.js';
 import { usageRecordIds } from './0002-usage-record-ids.js';
 import { policyVersions } from './0003-policy-versions.js';
+import { reviewQueue } from './0004-review-queue.js';
+import { auditLog } from './0005-audit-log.js';
 import { grants } from './0007-grants.js';
 
 /**
@@ -19,6 +21,8 @@ export function migrationProvider(dialect: SqlDialect): MigrationProvider {
     '0001-keys-and-usage': keysAndUsage(dialect),
     '0002-usage-record-ids': usageRecordIds(),
     '0003-policy-versions': policyVersions(),
+    '0004-review-queue': reviewQueue(dialect),
+    '0005-audit-log': auditLog(dialect),
     '0007-grants': grants(),
   };
   return { getMigrations: () => Promise.resolve(migrations) };

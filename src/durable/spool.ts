@@ -1,27 +1,32 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { UsageRecord } from './types.js';
-import { usageRecordFromLine, usageRecordsToLines } from './usage-record-lines.js';
+import { recordsToLines, type LineCodec } from './line-codec.js';
 
 /**
- * Usage records on disk while the database is unavailable: one NDJSON file per spilled batch,
- * written once, fsync'd, and deleted only after its records are committed. Only async I/O, so
- * spilling never blocks the event loop that serves requests.
+ * Records on disk while the database is unavailable: one NDJSON file per spilled batch, written
+ * once, fsync'd, and deleted only after its records are committed. Only async I/O, so spilling
+ * never blocks the event loop that serves requests.
  */
-export interface UsageSpool {
+export interface Spool<Item> {
   /** Spool files (names within the directory), oldest first. */
   list(): Promise<string[]>;
   /** Writes the records to a new file and returns its name once they are durable. */
-  write(records: readonly UsageRecord[]): Promise<string>;
+  write(records: readonly Item[]): Promise<string>;
   /** The records of a file, and how many of its lines could not be read (a torn final line). */
-  read(name: string): Promise<{ readonly records: UsageRecord[]; readonly invalidLines: number }>;
+  read(name: string): Promise<{ readonly records: Item[]; readonly invalidLines: number }>;
   remove(name: string): Promise<void>;
   /** Renames a file that held unreadable lines to `*.corrupt`: kept for inspection, never replayed. */
   quarantine(name: string): Promise<void>;
 }
 
-const spoolName = /^usage-\d{15}-\d{8}-[0-9a-f]{8}\.ndjson(\.tmp)?$/;
+/** A spool file's name starts with the writer's label: `usage-…`, `audit-…`. */
+function spoolNamePattern(label: string): RegExp {
+  return new RegExp(`^${label}-\\d{15}-\\d{8}-[0-9a-f]{8}\\.ndjson(\\.tmp)?$`);
+}
+
+/** Labels name files and log messages: lower-case letters and hyphens only. */
+export const labelPattern = /^[a-z][a-z-]*$/;
 
 function sortKey(name: string): string {
   return name.endsWith('.tmp') ? name.slice(0, -'.tmp'.length) : name;
@@ -33,11 +38,16 @@ export function errorCode(error: unknown): string | undefined {
     : undefined;
 }
 
-export function createUsageSpool(settings: {
+export function createSpool<Item>(settings: {
   readonly directory: string;
+  /** The kind of record (`usage`, `audit`): the prefix of every file name. */
+  readonly label: string;
+  readonly codec: LineCodec<Item>;
   readonly now: () => number;
-}): UsageSpool {
-  const { directory, now } = settings;
+}): Spool<Item> {
+  const { directory, now, codec, label } = settings;
+  if (!labelPattern.test(label)) throw new Error(`invalid spool label ${JSON.stringify(label)}`);
+  const spoolName = spoolNamePattern(label);
   let sequence = 0;
   /** Files this spool is writing right now: not yet complete, so never listed for replay. */
   const writing = new Set<string>();
@@ -80,13 +90,13 @@ export function createUsageSpool(settings: {
       await ensureDirectory();
       sequence += 1;
       // Zero-padded so that names sort in the order they were written (time, then sequence).
-      const name = `usage-${String(now()).padStart(15, '0')}-${String(sequence % 1e8).padStart(8, '0')}-${randomUUID().slice(0, 8)}.ndjson`;
+      const name = `${label}-${String(now()).padStart(15, '0')}-${String(sequence % 1e8).padStart(8, '0')}-${randomUUID().slice(0, 8)}.ndjson`;
       const temporary = `${name}.tmp`;
       writing.add(temporary);
       try {
         const handle = await open(join(directory, temporary), 'wx');
         try {
-          await handle.writeFile(usageRecordsToLines(records), 'utf8');
+          await handle.writeFile(recordsToLines(codec, records), 'utf8');
           await handle.sync();
         } finally {
           await handle.close();
@@ -104,11 +114,11 @@ export function createUsageSpool(settings: {
 
     async read(name) {
       const text = await readFile(join(directory, name), 'utf8');
-      const records: UsageRecord[] = [];
+      const records: Item[] = [];
       let invalidLines = 0;
       for (const line of text.split('\n')) {
         if (line.trim() === '') continue;
-        const record = usageRecordFromLine(line);
+        const record = codec.fromLine(line);
         if (record === undefined) invalidLines += 1;
         else records.push(record);
       }

@@ -2,12 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { closeSync, fdatasync, mkdirSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { UsageRecord } from './types.js';
-import { usageRecordsToLines } from './usage-record-lines.js';
+import { recordsToLines, type LineCodec } from './line-codec.js';
 
 /**
- * The write-ahead journal of `usage.durability: disk`: every record is appended to a file in the
- * spool directory, synchronously, when the request finishes, before it joins the in-memory batch.
+ * The write-ahead journal of `durability: disk`: every record is appended to a file in the spool
+ * directory, synchronously, when it is recorded, before it joins the in-memory batch.
  * `write(2)` returns once the kernel holds the bytes, so from then on no crash of the process
  * (SIGKILL, out of memory, a bug) can lose the record. The file is also flushed to the device
  * (`fdatasync`) in the background, one flush at a time covering every append before it (group
@@ -17,11 +16,11 @@ import { usageRecordsToLines } from './usage-record-lines.js';
  * to a spool file; whatever a crashed process left is replayed by the next one (inserts are
  * idempotent by record id, so a record both committed and replayed is written once).
  */
-export interface UsageJournal {
+export interface Journal<Item> {
   /** Appends the record (synchronous, on disk in the kernel before it returns); throws on I/O errors. */
-  append(record: UsageRecord): void;
+  append(record: Item): void;
   /** The record is in the database or in a spool file: its journal copy is no longer needed. */
-  release(record: UsageRecord): void;
+  release(record: Item): void;
   /** Journal files of earlier processes (names within the directory), to replay. */
   leftovers(): Promise<string[]>;
   /** Closes the current file; deletes it if nothing in it is still waiting. */
@@ -40,17 +39,18 @@ interface JournalFile {
   flushAgain: boolean;
 }
 
-export function createUsageJournal(settings: {
+export function createJournal<Item extends object>(settings: {
   readonly directory: string;
+  readonly codec: LineCodec<Item>;
   /** Records per journal file before a new one is started (so that finished files can go). */
   readonly recordsPerFile: number;
   readonly now: () => number;
   readonly onError: (error: unknown, file: string) => void;
-}): UsageJournal {
+}): Journal<Item> {
   const { directory, now } = settings;
   const recordsPerFile = Math.max(1, settings.recordsPerFile);
   /** Which file holds each record still outstanding. */
-  const owners = new WeakMap<UsageRecord, JournalFile>();
+  const owners = new WeakMap<Item, JournalFile>();
   /** Files this process created: never replayed by it, whatever state they are in. */
   const mine = new Set<string>();
   let current: JournalFile | undefined;
@@ -113,7 +113,7 @@ export function createUsageJournal(settings: {
     append(record) {
       current ??= start();
       const file = current;
-      writeSync(file.descriptor, usageRecordsToLines([record]));
+      writeSync(file.descriptor, recordsToLines(settings.codec, [record]));
       file.appended += 1;
       file.outstanding += 1;
       owners.set(record, file);
