@@ -49,6 +49,9 @@ export const environmentVariables: Readonly<Record<string, string>> = {
   LANGFUSE_PUBLIC_KEY: 'tracing.langfuse.public_key',
   LANGFUSE_SECRET_KEY: 'tracing.langfuse.secret_key',
   LANGFUSE_URL: 'tracing.langfuse.url',
+  MAX_DELEGATION_DEPTH: 'governance.delegation.max_depth',
+  MAX_SWARM_SIZE: 'governance.delegation.max_swarm_size',
+  SWARM_OPERATION_TIMEOUT: 'governance.delegation.swarm_operation_timeout',
 };
 
 export interface LayerContext {

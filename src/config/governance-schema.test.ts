@@ -36,6 +36,13 @@ describe('the governance section', () => {
       rate_limit: {},
       policy: { cedar: 'permit(principal, action, resource);' },
       review: { ttl_seconds: 86_400 },
+      delegation: {
+        max_depth: 5,
+        max_swarm_size: 10,
+        swarm_operation_timeout: 30_000,
+        confidence_floor: 0.9,
+        llm_routes: false,
+      },
     });
   });
 

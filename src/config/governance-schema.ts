@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { delegationSchema } from './delegation-schema.js';
 
 /**
  * The `governance:` section: how agent actions are decided (docs/governance.md). Gates are
@@ -74,6 +75,8 @@ const governanceFields = z.strictObject({
       ttl_seconds: z.number().int().positive().max(31_536_000).default(86_400),
     })
     .prefault({}),
+  /** Grants agents pass on: depth, swarm size and lifetime, the confidence floor (delegation-schema.ts). */
+  delegation: delegationSchema,
 });
 
 function withOverrides(global: Gates, ...overrides: (PartialGates | undefined)[]): Gates {

@@ -33,6 +33,11 @@ describe('the secret scrubber', () => {
       'token [redacted]',
     ],
     ['a gateway virtual key', 'key gh-0123456789abcdefghijABCDEFGHIJ_-xyz', 'key [redacted]'],
+    [
+      'a gateway grant token',
+      'token gh_grant_0123456789abcdef_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789_-abcde, id grant_0123456789abcdef',
+      'token [redacted], id grant_0123456789abcdef',
+    ],
   ])('removes %s it was not configured with', (_name, text, expected) => {
     expect(scrubber.redact(text)).toBe(expected);
   });

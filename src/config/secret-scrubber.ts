@@ -46,6 +46,8 @@ const credentialShapes: readonly string[] = [
   String.raw`\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*`,
   // The gateway's own virtual keys.
   String.raw`\bgh-[A-Za-z0-9_-]{20,}`,
+  // The gateway's grant tokens (`gh_grant_<id>_<secret>`; the id alone, `grant_<id>`, is public).
+  String.raw`\bgh_grant_[A-Za-z0-9_-]{20,}`,
 ];
 
 /** A scrubber for the given secrets (each configured credential, the master key). */

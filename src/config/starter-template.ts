@@ -271,6 +271,12 @@ governance:
   #   "read_*": { read_only: true, criticality: 0.2 }
   # rate_limit:
   #   requests_per_minute: 6000   # authorization requests per tenant (tenant_id); unset: unlimited
+  # delegation:                   # grants agents pass on (POST /v1/agent/delegate, POST /v1/tokens/mint)
+  #   max_depth: 5                # MAX_DELEGATION_DEPTH: grants in one chain, the root included
+  #   max_swarm_size: 10          # MAX_SWARM_SIZE: distinct agents under one root grant
+  #   swarm_operation_timeout: 30s  # SWARM_OPERATION_TIMEOUT: no grant outlives its root's creation + this
+  #   confidence_floor: 0.9       # the least confidence a delegation request may carry (0: none needed)
+  #   llm_routes: false           # a grant minted with a virtual key works as that key on the model routes
   # policy:
   #   cedar: "permit(principal, action, resource);"   # everything permitted: the gates and risk decide
   # review:

@@ -11,6 +11,8 @@ import type { SqlStores } from '../stores/sql/index.js';
 import type { Logger, Metrics, Tracing } from '../telemetry/index.js';
 import type { Contribution } from './assembly.js';
 import { assembleAuthorizer, type AuthorizerNeeds } from './authorizer-assembler.js';
+import { assembleDelegation } from './delegation-assembler.js';
+import type { Authenticator } from '../pipeline/index.js';
 
 export interface GovernanceNeeds {
   readonly config: Config;
@@ -31,6 +33,8 @@ export interface GovernanceNeeds {
 export interface GovernanceParts {
   /** The compiled Cedar policy in force on this replica. */
   readonly policies: PolicyHolder;
+  /** The model routes' authenticator, accepting delegation grants when configured. */
+  readonly modelAuthenticator: (base: Authenticator) => Authenticator;
 }
 
 /**
@@ -66,9 +70,11 @@ export async function assembleGovernance(needs: GovernanceNeeds): Promise<Contri
   // `GET /v1/policy` shows the version in force on this replica, which is what decides here.
   const operations = { ...registry, current: () => Promise.resolve(holder.currentVersion()) };
   const authorizer = assembleAuthorizer({ ...needs, policies: holder });
+  const delegation = assembleDelegation({ ...needs, policies: holder });
   return {
-    parts: { policies: holder },
+    parts: { policies: holder, modelAuthenticator: delegation.modelAuthenticator },
     close: async () => {
+      await delegation.close();
       await authorizer.close();
       holder.stop();
       await channel?.close();
@@ -78,9 +84,10 @@ export async function assembleGovernance(needs: GovernanceNeeds): Promise<Contri
       (app) =>
         registerAuthorizeRoutes(app, {
           authorizer: authorizer.authorizer,
-          keys: needs.keys,
+          keys: delegation.authorizeCallers,
           codec: needs.codec,
         }),
+      ...delegation.routes,
     ],
   };
 }

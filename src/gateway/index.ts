@@ -122,7 +122,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         audit: audit.trail,
       }),
     );
-    assembly.add(
+    const governance = assembly.add(
       'governance',
       await assembleGovernance({
         queueReview: review.queueReview,
@@ -146,7 +146,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         logger,
         secrets,
         codecs,
-        keys,
+        // Delegation grants work as their virtual key on the model routes when configured.
+        keys: { ...keys, authenticator: governance.modelAuthenticator(keys.authenticator) },
         limiter,
         caching,
         accounting,

@@ -45,6 +45,8 @@ export type AuthorizeRequestValidation =
 export interface AuthorizeRequestOptions {
   /** The agent the caller's key is bound to: fills a missing `actor` (the route checks a mismatch). */
   readonly actorFallback?: string | undefined;
+  /** The tenant of the grant the caller presented: fills a missing `tenant_id`. */
+  readonly tenantFallback?: string | undefined;
 }
 
 /** An optional name: absent, null and "" are all absent. */
@@ -139,7 +141,7 @@ function fieldsOf(
   const args = argsFrom(ownField(body, 'args'));
   if (args instanceof FieldProblem) return args;
   return Object.freeze({
-    tenantId: tenantId ?? 'default',
+    tenantId: tenantId ?? options.tenantFallback ?? 'default',
     ...{ actor, action, resource, confidence, confidenceSignal, actingFor, scope, args },
   });
 }

@@ -6,6 +6,7 @@ import type { DecisionKind, PolicySnapshot } from './contract.js';
 import type { AgentSignals } from './decisions/agent-signals.js';
 import type { Decision } from './decisions/decide.js';
 import type { ArgsScreener } from './decisions/injection-screen.js';
+import type { ActiveGrant } from './delegation/grant-registry.js';
 import type { DecisionEvents } from './events.js';
 import type { GovernanceSettings } from './governance-settings.js';
 
@@ -49,6 +50,11 @@ export interface AuthorizeCall {
    * is filled in with it). Undefined for the master key and unbound admin keys.
    */
   readonly boundAgent: string | undefined;
+  /**
+   * The grant the caller presented as its credential (`boundAgent` is then its holder): it bounds
+   * what may be allowed, and the decision's span joins its trace (delegation/grant-bound.ts).
+   */
+  readonly grant?: ActiveGrant | undefined;
 }
 
 export type AuthorizeOutcome<Answer> =

@@ -1,11 +1,13 @@
 import { GatewayError } from '../errors/index.js';
-import type { IncomingHeaders, TraceSpan } from '../telemetry/index.js';
+import type { TraceSpan } from '../telemetry/index.js';
 import { agentAnswerOf, type AgentAuthorizeAnswer } from './agent-answer.js';
 import { validateAuthorizeRequest, type AuthorizeRequest } from './authorize-request.js';
 import { canonicalHash } from './canonical-json.js';
 import type { AuthorizeCall, AuthorizeOutcome, AuthorizerDependencies } from './authorizer-dependencies.js';
 import { decide, enforcedOutcome, inShadowMode } from './decisions/decide.js';
-import { decisionEventFrom } from './events.js';
+import { startSpanUnder } from './delegation/delegation-dependencies.js';
+import { boundByGrant, requestUnderGrant } from './delegation/grant-bound.js';
+import { decisionEventFrom, type DecisionEvent } from './events.js';
 import { authorizeUserWith, type UserAuthorizeAnswer } from './user-authorizer.js';
 
 /**
@@ -39,12 +41,17 @@ export function createAuthorizer(dependencies: AuthorizerDependencies): Authoriz
   const { settings } = dependencies;
 
   async function admitted(call: AuthorizeCall): Promise<AuthorizeOutcome<AuthorizeRequest>> {
-    const validation = validateAuthorizeRequest(call.body, { actorFallback: call.boundAgent });
+    const validation = validateAuthorizeRequest(call.body, {
+      actorFallback: call.boundAgent,
+      tenantFallback: call.grant?.grant.tenantId,
+    });
     if (!validation.ok) return { type: 'rejected', error: validation.error };
-    const { request } = validation;
     // Exact comparison: `Agent-A` or ` agent-a` is another actor, and another key's business.
-    if (call.boundAgent !== undefined && request.actor !== call.boundAgent)
-      return { type: 'rejected', error: bindingError(call.boundAgent, request.actor) };
+    if (call.boundAgent !== undefined && validation.request.actor !== call.boundAgent)
+      return { type: 'rejected', error: bindingError(call.boundAgent, validation.request.actor) };
+    const request =
+      call.grant === undefined ? validation.request : requestUnderGrant(validation.request, call.grant);
+    if (request instanceof GatewayError) return { type: 'rejected', error: request };
     const refusal = await dependencies.admitTenant(request.tenantId);
     return refusal === undefined
       ? { type: 'answered', answer: request }
@@ -56,8 +63,8 @@ export function createAuthorizer(dependencies: AuthorizerDependencies): Authoriz
       const started = dependencies.elapsed();
       const checked = await admitted(call);
       if (checked.type === 'rejected') return checked;
-      const span = startSpan(dependencies, call.headers, checked.answer);
-      const answer = decideAndReport(dependencies, checked.answer, call.body, started, span);
+      const span = startSpan(dependencies, call, checked.answer);
+      const answer = decideAndReport(dependencies, { ...call, request: checked.answer }, started, span);
       return answer.requires_human_review
         ? withReview(dependencies, checked.answer, answer)
         : answered(answer);
@@ -90,31 +97,33 @@ async function withReview(
   }
 }
 
+/** Under a grant, the span joins the grant's trace, linked to the caller's own context. */
 function startSpan(
   dependencies: AuthorizerDependencies,
-  headers: IncomingHeaders,
+  call: AuthorizeCall,
   request: AuthorizeRequest,
 ): TraceSpan {
-  return dependencies.tracing.startRequestSpan(headers, {
+  return startSpanUnder(dependencies.tracing, call.headers, call.grant?.grant.traceparent, {
     operation: 'gatehouse.agent.authorize',
     requestModel: undefined,
     attributes: {
       'gatehouse.agent.tenant_id': request.tenantId,
       'gatehouse.agent.actor': request.actor,
       'gatehouse.agent.action': request.action,
+      'gatehouse.agent.grant_id': call.grant?.grant.id,
     },
   });
 }
 
 function decideAndReport(
   dependencies: AuthorizerDependencies,
-  request: AuthorizeRequest,
-  body: unknown,
+  call: AuthorizeCall & { readonly request: AuthorizeRequest },
   started: number,
   span: TraceSpan,
 ): AgentAuthorizeAnswer {
+  const { request, body, grant } = call;
   const now = dependencies.now();
-  const decision = decide({
+  const decided = decide({
     request,
     settings: dependencies.settings,
     policy: dependencies.policy(),
@@ -122,10 +131,12 @@ function decideAndReport(
     screen: dependencies.screen,
     now,
   });
+  const decision = boundByGrant(decided, request, grant);
   const traceId = dependencies.newTraceId();
   const answer = agentAnswerOf(decision, traceId, canonicalHash(body));
   const latencyMs = dependencies.elapsed() - started;
-  dependencies.events.emit(
+  emitDecision(
+    dependencies,
     decisionEventFrom(request, decision, {
       traceId,
       timestamp: new Date(now).toISOString(),
@@ -133,6 +144,7 @@ function decideAndReport(
       inputHash: answer.input_hash,
       outputHash: answer.output_hash,
     }),
+    grant?.grant.id,
   );
   dependencies.observer.decided(decision, latencyMs / 1000);
   if (span.isRecording) {
@@ -148,4 +160,13 @@ function decideAndReport(
   }
   span.end();
   return answer;
+}
+
+/** A decision under a grant names it in its event. */
+function emitDecision(
+  dependencies: AuthorizerDependencies,
+  event: DecisionEvent,
+  grantId: string | undefined,
+): void {
+  dependencies.events.emit(grantId === undefined ? event : { ...event, grantId });
 }

@@ -38,6 +38,11 @@ export interface PolicyRequest {
   readonly action: string;
   /** The resource's attributes, as the caller sent them (Cedar resource `Resource::"<id>"`). */
   readonly resource: Readonly<Record<string, string>>;
+  /**
+   * The Cedar entity type of the resource: `Resource` (the default), or `Agent` for a delegation,
+   * whose resource is the delegatee (`Agent::"<resource.id>"`, in its tenant like the principal).
+   */
+  readonly resourceType?: 'Resource' | 'Agent' | undefined;
   readonly context: {
     readonly confidence: number | undefined;
     readonly scope: string | undefined;
@@ -47,7 +52,19 @@ export interface PolicyRequest {
     readonly time: number;
     /** The action's arguments, whatever JSON the caller sent (Lelu's Rego input omits them). */
     readonly args: unknown;
+    /** A delegation's terms (action `delegate`): context `scopes`, `ttl_seconds`, `depth`. */
+    readonly delegation?: DelegationContext | undefined;
   };
+}
+
+/** What a policy sees of a delegation besides the scope being asked about (`context.scope`). */
+export interface DelegationContext {
+  /** Every scope the delegation grants (Cedar `Set<String>`). */
+  readonly scopes: readonly string[];
+  /** The grant's lifetime after every cap, in whole seconds (rounded up). */
+  readonly ttlSeconds: number;
+  /** The grant's place in its chain: 1 for a root. */
+  readonly depth: number;
 }
 
 /** A compiled policy set, as every replica holds it: evaluated in process, never re-parsed. */

@@ -37,6 +37,8 @@ export interface DecisionEvent {
   readonly actingFor: string | undefined;
   /** What the shadow policies (`@mode("shadow")`) would have concluded, when they differ. */
   readonly shadowPolicies?: { readonly decision: DecisionKind; readonly reason: string };
+  /** The grant the agent presented as its credential, when it presented one. */
+  readonly grantId?: string;
 }
 
 /** Where decision events go; never blocks and never fails the decision (the audit writer buffers). */

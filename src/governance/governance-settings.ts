@@ -1,4 +1,5 @@
 import { bySpecificity, compileActionPattern, type ActionPattern } from './action-pattern.js';
+import { defaultDelegationSection, type DelegationConfigSection } from './delegation/delegation-settings.js';
 
 /** Agent-governance settings, as the configuration's `governance:` section gives them. */
 
@@ -87,6 +88,8 @@ export interface GovernanceConfigSection {
   readonly rate_limit?: { readonly requests_per_minute?: number | undefined } | undefined;
   /** Optional so that sections written before the review queue existed still convert. */
   readonly review?: { readonly ttl_seconds: number } | undefined;
+  /** Delegation and grants (converted by `delegationSettingsFrom`). */
+  readonly delegation?: DelegationConfigSection | undefined;
 }
 
 function gatesFrom(gates: ConfiguredGates | undefined): PartialGates | undefined {
@@ -148,6 +151,7 @@ export const defaultGovernanceSection: GovernanceConfigSection = {
   policy: { cedar: 'permit(principal, action, resource);' },
   rate_limit: {},
   review: { ttl_seconds: 86_400 },
+  delegation: defaultDelegationSection,
 };
 
 /** The settings of an empty `governance:` section. */

@@ -213,9 +213,13 @@ export function buildApp(dependencies: AppDependencies): FastifyInstance {
   app.addHook('onRequest', async (request, reply) => {
     const route = request.routeOptions.url;
     if (route === undefined || isUnauthenticated(route) || !bodyFollows(request.headers)) return;
-    const authorization = route.startsWith('/admin/')
-      ? await authorizeAdminEarly(request.headers)
-      : await pipeline.authenticate({ headers: request.headers });
+    const own = request.routeOptions.config.earlyAuthentication;
+    const authorization =
+      own !== undefined
+        ? await own(request.headers)
+        : route.startsWith('/admin/')
+          ? await authorizeAdminEarly(request.headers)
+          : await pipeline.authenticate({ headers: request.headers });
     if (authorization.ok) return;
     return refuseUnread(request, reply, route, authorization.error);
   });

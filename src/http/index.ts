@@ -6,6 +6,7 @@ export type { PolicyOperations } from './agent/policy-bodies.js';
 export {
   agentCaller,
   registerAuthorizeRoutes,
+  type AuthorizeAuthentication,
   type AuthorizeCaller,
   type AuthorizeOperations,
   type AuthorizeRoutesDependencies,
@@ -29,3 +30,11 @@ export {
   type AuditLogReader,
 } from './admin/admin-audit-routes.js';
 export type { AuditLogFilter } from './admin/admin-audit-query.js';
+export {
+  registerDelegationRoutes,
+  type DelegationAuthentication,
+  type DelegationCallers,
+  type DelegationOperations,
+  type DelegationRouteOutcome,
+  type DelegationRoutesDependencies,
+} from './agent/delegation-routes.js';

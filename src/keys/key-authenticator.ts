@@ -34,6 +34,11 @@ export interface KeyAuthenticator {
    * promise); a promise only when the store must be asked.
    */
   authenticate(headers: RequestHeaders): AuthenticationResult | Promise<AuthenticationResult>;
+  /**
+   * A virtual key by the SHA-256 of its secret (hex), as stored: what a delegation grant bound to
+   * the key presents on the model routes. The same cache, revocation and expiry as `authenticate`.
+   */
+  authenticateDigest(hash: string): AuthenticationResult | Promise<AuthenticationResult>;
 }
 
 /** Presented keys whose hash is remembered at most. */
@@ -129,29 +134,33 @@ export function createKeyAuthenticator(dependencies: KeyAuthenticatorDependencie
     return hash;
   }
 
+  function byDigest(hash: string): AuthenticationResult | Promise<AuthenticationResult> {
+    const cached = cache.get(hash, now());
+    if (cached !== undefined) return verdict(cached);
+    return lookup(hash).then((entry) =>
+      entry === undefined
+        ? {
+            type: 'rejected',
+            error: new GatewayError(
+              'service_unavailable',
+              'API keys cannot be checked right now; try again shortly.',
+              {
+                headers: { 'retry-after': '1' },
+              },
+            ),
+          }
+        : verdict(entry),
+    );
+  }
+
   return {
     authenticate(headers) {
       const key = presentedKey(headers);
       if (key === undefined) return missing;
       const hash = hashOf(key);
-      if (typeof hash !== 'string') return hash;
-      const cached = cache.get(hash, now());
-      if (cached !== undefined) return verdict(cached);
-      return lookup(hash).then((entry) =>
-        entry === undefined
-          ? {
-              type: 'rejected',
-              error: new GatewayError(
-                'service_unavailable',
-                'API keys cannot be checked right now; try again shortly.',
-                {
-                  headers: { 'retry-after': '1' },
-                },
-              ),
-            }
-          : verdict(entry),
-      );
+      return typeof hash === 'string' ? byDigest(hash) : hash;
     },
+    authenticateDigest: (hash) => (/^[0-9a-f]{64}$/.test(hash) ? byDigest(hash) : invalid),
   };
 }
 

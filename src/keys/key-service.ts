@@ -140,6 +140,7 @@ export function createKeyService(options: KeyServiceOptions): KeyService {
   return {
     tiers,
     authenticate: (headers) => authenticator.authenticate(headers),
+    authenticateDigest: (hash) => authenticator.authenticateDigest(hash),
     ...administration,
     start: () => refresh.start(),
     stop: () => refresh.stop(),

@@ -37,6 +37,8 @@ const overheadBuckets = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.
 const attemptBuckets = [1, 2, 3, 4, 5, 6, 8, 10];
 /** Confidence and risk are in [0, 1]; the gates and risk bands sit between 0.05 and 0.95. */
 const unitBuckets = [0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1];
+/** Distinct agents in a delegation swarm: `governance.delegation.max_swarm_size` defaults to 10. */
+const swarmBuckets = [1, 2, 3, 4, 5, 6, 8, 10, 15, 20, 50, 100];
 /** An agent decision is in-process work: tens of microseconds to a few milliseconds. */
 const decisionBuckets = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1];
 
@@ -208,6 +210,16 @@ export function defineMetrics(registry: Registry, sources: MetricSources, inFlig
       name: 'gatehouse_notification_queue_depth',
       help: 'Notifications waiting for delivery per channel (those being delivered excluded).',
       labelNames: ['channel'] as const,
+    }),
+    swarmAgents: createHistogramFamily(registry, {
+      name: 'gatehouse_swarm_agent_count',
+      help: 'Distinct agents in a delegation swarm, observed each time a grant is made in it (no per-swarm labels: swarms are unbounded in number).',
+      buckets: swarmBuckets,
+    }),
+    swarmOperations: createCounterFamily(registry, {
+      name: 'gatehouse_swarm_operations_total',
+      help: 'Operations on delegation grants by outcome: granted, refused, used (presented and in force), expired, timed_out, revoked (presented after revocation), cancelled (a revocation).',
+      labelNames: ['outcome'] as const,
     }),
     usageBuffered: new Gauge({
       registers,

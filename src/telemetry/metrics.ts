@@ -86,6 +86,10 @@ export interface Metrics {
   /** Counts `count` (default 1; 0 makes the series exist) notifications of a channel by outcome. */
   notificationOutcome(channel: string, outcome: NotificationOutcome, count?: number): void;
   notificationQueueDepth(channel: string, depth: number): void;
+  /** A grant was made in a delegation swarm that now has `agents` distinct agents. */
+  swarmJoined(agents: number): void;
+  /** What an operation on a grant came to (`granted`, `refused`, `used`, ...). */
+  swarmOperation(outcome: string): void;
   /** Structurally a `RouterObserver` (routing/observer.ts). */
   routerObserver(): RoutingEvents;
   render(): Promise<string>;
@@ -128,6 +132,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
     reasonClass: guard(undefined, 10),
     // Channel names come from the configuration: bounded, and never a secret.
     channel: guard(undefined, 50),
+    swarmOutcome: guard(undefined, 10),
   };
   for (const target of options.knownTargets ?? []) metrics.breakerState.labels(target).set(0);
   const routing = createRoutingMetrics(metrics, guards);
@@ -146,6 +151,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
     confidence: metrics.agentConfidence.labels(),
     risk: metrics.agentRisk.labels(),
     duration: metrics.agentDecisionDuration.labels(),
+    swarmAgents: metrics.swarmAgents.labels(),
   };
 
   function requestStarted(request: {
@@ -244,6 +250,12 @@ export function createMetrics(options: MetricsOptions): Metrics {
     },
     notificationQueueDepth(channel, depth) {
       metrics.notificationQueueDepth.labels(guards.channel.value(channel)).set(depth);
+    },
+    swarmJoined(agents) {
+      if (isCount(agents)) agentSeries.swarmAgents.observe(agents);
+    },
+    swarmOperation(outcome) {
+      metrics.swarmOperations.labels(guards.swarmOutcome.value(outcome)).inc();
     },
     routerObserver: () => routing,
     render: () => registry.metrics(),

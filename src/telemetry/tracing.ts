@@ -2,7 +2,10 @@ import {
   defaultTextMapGetter,
   defaultTextMapSetter,
   ROOT_CONTEXT,
+  isSpanContextValid,
   SpanKind,
+  trace,
+  type Link,
   type TimeInput,
 } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
@@ -63,6 +66,8 @@ export interface RequestSpanStart {
   readonly attributes?: TraceAttributes;
   /** When the request arrived (`performance.now()` values are understood). */
   readonly startTime?: TimeInput;
+  /** Other contexts the span relates to (their `traceparent`), recorded as span links. */
+  readonly links?: readonly IncomingHeaders[];
 }
 
 export interface ChildSpanOptions {
@@ -155,6 +160,7 @@ export function createTracing(settings: TracingSettings, overrides: TracingOverr
             ...start.attributes,
           }),
           ...(start.startTime === undefined ? {} : { startTime: start.startTime }),
+          ...(start.links === undefined ? {} : { links: linksOf(propagator, start.links) }),
         },
         parentContext,
       );
@@ -181,4 +187,12 @@ export function createTracing(settings: TracingSettings, overrides: TracingOverr
     forceFlush: () => provider.forceFlush(),
     shutdown: () => provider.shutdown(),
   };
+}
+
+/** The valid span contexts among `carriers`, as links; malformed or absent ones are left out. */
+function linksOf(propagator: W3CTraceContextPropagator, carriers: readonly IncomingHeaders[]): Link[] {
+  return carriers.flatMap((carrier) => {
+    const linked = trace.getSpanContext(propagator.extract(ROOT_CONTEXT, carrier, defaultTextMapGetter));
+    return linked !== undefined && isSpanContextValid(linked) ? [{ context: linked }] : [];
+  });
 }

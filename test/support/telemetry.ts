@@ -142,6 +142,8 @@ export interface ExportedSpan {
   readonly statusCode: number;
   readonly statusMessage: string | undefined;
   readonly events: readonly { name: string; attributes: Readonly<Record<string, AttributeValue>> }[];
+  /** Other spans this one is linked to (OpenTelemetry span links). */
+  readonly links: readonly { readonly traceId: string; readonly spanId: string }[];
   readonly resource: Readonly<Record<string, AttributeValue>>;
 }
 
@@ -183,6 +185,7 @@ interface OtlpJsonSpan {
   attributes?: OtlpKeyValue[];
   status?: { code?: number; message?: string };
   events?: { name: string; attributes?: OtlpKeyValue[] }[];
+  links?: { traceId: string; spanId: string }[];
 }
 interface OtlpJsonExport {
   resourceSpans?: {
@@ -249,6 +252,7 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
                   name: event.name,
                   attributes: decodeAttributes(event.attributes),
                 })),
+                links: (span.links ?? []).map((link) => ({ traceId: link.traceId, spanId: link.spanId })),
                 resource,
               });
             }

@@ -1,5 +1,6 @@
 import type { DecisionEvent } from '../events.js';
 import type { PolicyChangeEvent } from '../policies/index.js';
+import type { DelegationEvent } from '../delegation/index.js';
 import type { ReviewItem } from '../review/index.js';
 import type { AuditEvent } from './audit-event.js';
 
@@ -33,6 +34,7 @@ export function decisionAuditEvent(event: DecisionEvent): AuditEvent {
       risk_score: event.riskScore,
       acting_for: event.actingFor,
       shadow_policies: event.shadowPolicies,
+      grant_id: event.grantId,
     },
   };
 }
@@ -85,4 +87,65 @@ export function reviewAuditEvent(item: ReviewItem, type: 'review.created' | 'rev
       resolver_key_id: item.resolverKeyId,
     },
   };
+}
+
+/**
+ * A delegation made or refused, a token minted or revoked. The actor is the delegator (a grant's
+ * agent for a mint, the caller's key or grant id for a revocation); grant ids, never tokens.
+ */
+export function delegationAuditEvent(event: DelegationEvent): AuditEvent {
+  switch (event.type) {
+    case 'delegation':
+      return {
+        type: event.outcome === 'granted' ? 'delegation.granted' : 'delegation.refused',
+        timestamp: event.timestamp,
+        tenantId: event.tenantId,
+        traceId: event.traceId,
+        actor: event.delegator,
+        action: 'delegate',
+        resource: event.delegatee === undefined ? undefined : { delegatee: event.delegatee },
+        decision: event.outcome,
+        reason: event.reason,
+        details: {
+          scopes: event.scopes,
+          grant_id: event.grantId,
+          parent_grant_id: event.parentGrantId,
+          root_grant_id: event.rootGrantId,
+          depth: event.depth,
+          expires_at: event.expiresAt,
+          acting_for: event.actingFor,
+          caller: event.callerId,
+        },
+      };
+    case 'token.minted':
+      return {
+        type: 'token.minted',
+        timestamp: event.timestamp,
+        tenantId: event.tenantId,
+        traceId: event.traceId,
+        actor: event.actor,
+        action: 'token.mint',
+        details: {
+          grant_id: event.grantId,
+          scopes: event.scopes,
+          expires_at: event.expiresAt,
+          acting_for: event.actingFor,
+          caller: event.callerId,
+          bound_key_id: event.boundKeyId,
+        },
+      };
+    case 'token.revoked':
+      return {
+        type: 'token.revoked',
+        timestamp: event.timestamp,
+        tenantId: event.tenantId,
+        actor: event.callerId,
+        action: 'token.revoke',
+        details: { grant_id: event.grantId, revoked_grant_ids: event.revokedGrantIds },
+      };
+    default: {
+      const unknown: never = event;
+      throw new Error(`unknown delegation event ${JSON.stringify(unknown)}`);
+    }
+  }
 }

@@ -44,7 +44,12 @@ export {
   type ChainVerifier,
 } from './chain-verifier.js';
 export { verifyAuditLog, type AuditLogVerification, type AuditSelection } from './audit-verification.js';
-export { decisionAuditEvent, policyChangeAuditEvent, reviewAuditEvent } from './governance-events.js';
+export {
+  decisionAuditEvent,
+  delegationAuditEvent,
+  policyChangeAuditEvent,
+  reviewAuditEvent,
+} from './governance-events.js';
 export { keyChangeAuditEvent, type KeyChange } from './admin-events.js';
 export { auditSettingsFrom, type AuditConfiguration, type AuditSettings } from './audit-settings.js';
 export * from './archive/index.js';

@@ -7,7 +7,8 @@ import { decisionKinds, type DecisionKind } from '../contract.js';
  * decision better than a score does, so it gives the reason when both arrive at the same kind.
  */
 
-export type DecisionSource = 'injection' | 'policy' | 'confidence' | 'risk';
+/** `grant`: the grant the agent presented does not cover the action (delegation/grant-bound.ts). */
+export type DecisionSource = 'injection' | 'policy' | 'confidence' | 'risk' | 'grant';
 
 export interface DecisionPart {
   readonly source: DecisionSource;

@@ -11,7 +11,9 @@ import type { ContextNeeds } from './context-needs.js';
  * - resource `Resource::"<key>"` with the resource map as string attributes; the key is the map's
  *   `id` when it has one, else its pairs sorted by name (`type=invoice&owner=ada`), so the same
  *   attributes always name the same entity;
- * - context `{ confidence?, scope?, acting_for?, risk, time, args? }`.
+ * - context `{ confidence?, scope?, acting_for?, risk, time, args? }`;
+ * - a delegation (action `delegate`): principal the delegator, resource `Agent::"<delegatee>"`,
+ *   context `{ scope, scopes, ttl_seconds, depth, confidence?, acting_for?, risk: 0, time }`.
  *
  * Numbers: Cedar's only number type is a 64-bit integer (Long). Integers stay Longs; every other
  * finite number becomes a Cedar `decimal` (four fractional digits, rounded half away from zero),
@@ -117,16 +119,27 @@ export interface CedarRequest {
 export function toCedarRequest(request: PolicyRequest, needs: ContextNeeds = allContext): CedarRequest {
   const principal = { type: request.principalType ?? 'Agent', id: request.actor };
   const tenant = { type: 'Tenant', id: request.tenantId };
-  const resource = { type: 'Resource', id: resourceKey(request.resource) };
+  const resource = { type: request.resourceType ?? 'Resource', id: resourceKey(request.resource) };
+  const principalEntity: EntityJson = {
+    uid: principal,
+    attrs: { tenant: request.tenantId },
+    parents: [tenant],
+  };
+  // A delegatee is an agent of the tenant, like the principal (and may be the principal itself).
+  const resourceEntity: EntityJson =
+    resource.type === 'Agent'
+      ? { uid: resource, attrs: { tenant: request.tenantId }, parents: [tenant] }
+      : { uid: resource, attrs: resourceAttributes(request.resource), parents: [] };
+  const sameEntity = resource.type === principal.type && resource.id === principal.id;
   return {
     principal,
     action: { type: 'Action', id: request.action },
     resource,
     context: toCedarContext(request.context, needs),
     entities: [
-      { uid: principal, attrs: { tenant: request.tenantId }, parents: [tenant] },
+      principalEntity,
       { uid: tenant, attrs: {}, parents: [] },
-      { uid: resource, attrs: resourceAttributes(request.resource), parents: [] },
+      ...(sameEntity ? [] : [resourceEntity]),
     ],
   };
 }
@@ -151,5 +164,11 @@ function toCedarContext(context: PolicyRequest['context'], needs: ContextNeeds):
   if (context.scope !== undefined && wanted('scope')) cedar.scope = context.scope;
   if (context.actingFor !== undefined && wanted('acting_for')) cedar.acting_for = context.actingFor;
   if (args !== undefined) cedar.args = args;
+  const { delegation } = context;
+  if (delegation !== undefined) {
+    if (wanted('scopes')) cedar.scopes = [...delegation.scopes];
+    if (wanted('ttl_seconds')) cedar.ttl_seconds = delegation.ttlSeconds;
+    if (wanted('depth')) cedar.depth = delegation.depth;
+  }
   return cedar;
 }

@@ -15,6 +15,8 @@ export interface Database {
   audit_head: AuditHeadTable;
   audit_anchor: AuditAnchorTable;
   audit_leases: AuditLeasesTable;
+  agent_grants: AgentGrantsTable;
+  grant_swarm_agents: GrantSwarmAgentsTable;
 }
 
 export interface ApiKeysTable {
@@ -145,4 +147,36 @@ export interface AuditLeasesTable {
   name: string;
   holder: string;
   expires_at: number;
+}
+
+export interface AgentGrantsTable {
+  id: string;
+  token_hash: string;
+  tenant_id: string;
+  delegator: string | null;
+  delegatee: string;
+  /** JSON array of scopes. */
+  scopes: string;
+  acting_for: string | null;
+  parent_id: string | null;
+  root_id: string;
+  /** JSON array of ancestor ids, root first. */
+  lineage: string;
+  depth: number;
+  issuer_key_id: string;
+  bound_key_id: string | null;
+  bound_key_hash: string | null;
+  created_at: number;
+  expires_at: number;
+  swarm_expires_at: number;
+  revoked_at: number | null;
+  traceparent: string | null;
+  /** On a root's row: the distinct agents of its swarm. */
+  swarm_agents: Generated<number>;
+}
+
+export interface GrantSwarmAgentsTable {
+  root_id: string;
+  agent: string;
+  joined_at: number;
 }

@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { UsageStore } from '../../accounting/types.js';
 import type { AuditArchiveStore, AuditStore } from '../../governance/audit/index.js';
+import type { GrantStore } from '../../governance/delegation/index.js';
 import type { PolicyStore } from '../../governance/policies/index.js';
 import type { ReviewStore } from '../../governance/review/index.js';
 import type { KeyStore } from '../../keys/types.js';
@@ -9,6 +10,7 @@ import { migrateToLatest } from './migrate.js';
 import { currentSchema, ensureSchema, openPostgresDatabase } from './postgres-database.js';
 import { createSqlAuditArchiveStore } from './sql-audit-archive-store.js';
 import { createSqlAuditStore } from './sql-audit-store.js';
+import { createSqlGrantStore } from './sql-grant-store.js';
 import { createSqlKeyStore } from './sql-key-store.js';
 import { createSqlPolicyStore } from './sql-policy-store.js';
 import { createSqlReviewStore } from './sql-review-store.js';
@@ -46,6 +48,8 @@ export interface SqlStores {
   readonly audit: AuditStore;
   /** Filtered reads, the retention anchor and leases of the audit log (export, admin, retention). */
   readonly auditArchive: AuditArchiveStore;
+  /** Delegation grants and their swarms. */
+  readonly grants: GrantStore;
   /** `select 1`: resolves when the database answers (readiness, `gatehouse check`). */
   ping(): Promise<void>;
   /** Closes the database (the SQLite file, or the Postgres pool). */
@@ -83,6 +87,7 @@ export async function createSqlStores(options: SqlStoreOptions): Promise<SqlStor
         : undefined,
     audit: createSqlAuditStore(database, usageDatabase),
     auditArchive: createSqlAuditArchiveStore(database),
+    grants: createSqlGrantStore(database),
     async ping(): Promise<void> {
       await sql`select 1`.execute(database);
     },

@@ -55,6 +55,7 @@ describe.each(databases)('migrations on $dialect', (testDatabase) => {
         '0004-review-queue',
         '0005-audit-log',
         '0006-audit-retention',
+        '0007-grants',
       ]);
     } finally {
       await database.destroy();
@@ -95,6 +96,7 @@ describe('migrations on postgres', () => {
         '0004-review-queue',
         '0005-audit-log',
         '0006-audit-retention',
+        '0007-grants',
       ]);
     } finally {
       await database.destroy();
@@ -112,11 +114,13 @@ describe('migrations on postgres', () => {
         [options.schema],
       );
       expect(result.rows.map((row) => row.table_name)).toEqual([
+        'agent_grants',
         'api_keys',
         'audit_anchor',
         'audit_head',
         'audit_leases',
         'audit_records',
+        'grant_swarm_agents',
         'kysely_migration',
         'kysely_migration_lock',
         'policy_versions',

@@ -6,6 +6,7 @@ import { policyVersions } from './0003-policy-versions.js';
 import { reviewQueue } from './0004-review-queue.js';
 import { auditLog } from './0005-audit-log.js';
 import { auditRetention } from './0006-audit-retention.js';
+import { grants } from './0007-grants.js';
 
 /**
  * Every migration, by name. Names sort in the order they apply (Kysely sorts them), and the
@@ -24,6 +25,7 @@ export function migrationProvider(dialect: SqlDialect): MigrationProvider {
     '0004-review-queue': reviewQueue(dialect),
     '0005-audit-log': auditLog(dialect),
     '0006-audit-retention': auditRetention(),
+    '0007-grants': grants(),
   };
   return { getMigrations: () => Promise.resolve(migrations) };
 }
