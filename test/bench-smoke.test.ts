@@ -102,11 +102,15 @@ describe('gatehouse bench', () => {
         expect(http.concurrent.decisions).toBeGreaterThan(0);
         expect(http.concurrent.errors, http.concurrent.firstError).toBe(0);
         expect(http.concurrent.gatewayCpuMsPer1000).toBeGreaterThan(0);
+        // The same load on a gateway with the audit log off, for what the audit costs.
+        expect(http.auditOff?.decisions).toBeGreaterThan(0);
+        expect(http.auditOff?.errors, http.auditOff?.firstError).toBe(0);
       }
       expect(report.goals.map((goal) => goal.goal)).toEqual([
         'authorize: engine alone p99 ≤ 0.5 ms (100-rule policy)',
         'authorize: HTTP sequential added p99 over GET /health ≤ 2 ms',
         'authorize: ≥ 5,000 decisions/s at 50 connections',
+        'authorize: audit on costs ≤ 10 % decisions/s against audit off',
       ]);
       expect(report.goals.every((goal) => goal.met !== undefined)).toBe(true);
       expect(stdout).toMatch(/Agent authorization[\s\S]*Engine alone[\s\S]*Over HTTP, sequential/);

@@ -3,6 +3,7 @@ import {
   probeAuthorizeRoute,
   runConcurrentAuthorize,
   runSequentialAuthorize,
+  type AuthorizeHttpTarget,
   type ConcurrentAuthorizeResult,
   type SequentialAuthorizeResult,
 } from './authorize-http.js';
@@ -24,6 +25,8 @@ export type AuthorizeHttpOutcome =
       readonly type: 'measured';
       readonly sequential: SequentialAuthorizeResult;
       readonly concurrent: ConcurrentAuthorizeResult;
+      /** The same load on a gateway with the audit log off: what the audit costs. */
+      readonly auditOff?: ConcurrentAuthorizeResult;
     }
   | { readonly type: 'skipped'; readonly reason: string };
 
@@ -43,6 +46,11 @@ export interface AuthorizeBenchOptions {
   readonly workDirectory: string;
   /** `getconf CLK_TCK`, to read the gateway's CPU time from /proc. */
   readonly clockTicks: number;
+  /** Starts a gateway alike but with the audit log off; absent: no comparison. */
+  readonly startAuditOff?: () => Promise<{
+    readonly target: AuthorizeHttpTarget;
+    readonly pid: number | undefined;
+  }>;
 }
 
 export async function runAuthorizeBench(
@@ -69,8 +77,24 @@ export async function runAuthorizeBench(
   if (options.warmupSeconds > 0) await runSequentialAuthorize(gatehouse, texts, options.warmupSeconds * 1000);
   const sequential = await runSequentialAuthorize(gatehouse, texts, options.durationSeconds * 1000);
   const pid = targets.find((target) => target.name === 'gatehouse')?.process?.pid;
+  const concurrent = await concurrentWithCpu(gatehouse, pid, texts, options);
+  const auditOff = await auditOffRun(texts, options);
+  return {
+    policyRules: benchPolicyRuleCount,
+    engine,
+    http: { type: 'measured', sequential, concurrent, ...(auditOff === undefined ? {} : { auditOff }) },
+  };
+}
+
+/** The 50 connections, with the gateway's CPU time per decision read from /proc around them. */
+async function concurrentWithCpu(
+  target: AuthorizeHttpTarget,
+  pid: number | undefined,
+  texts: readonly string[],
+  options: AuthorizeBenchOptions,
+): Promise<ConcurrentAuthorizeResult> {
   const cpuBefore = pid === undefined ? undefined : await sampleProcess(pid, options.clockTicks);
-  const load = await runConcurrentAuthorize(gatehouse, texts, {
+  const load = await runConcurrentAuthorize(target, texts, {
     connections: authorizeConnections,
     durationSeconds: options.durationSeconds,
     signal: options.signal,
@@ -78,15 +102,20 @@ export async function runAuthorizeBench(
   });
   const cpuAfter = pid === undefined ? undefined : await sampleProcess(pid, options.clockTicks);
   // CPU per decision does not depend on what else loads the machine, as decisions/s does.
-  const concurrent =
-    cpuBefore === undefined || cpuAfter === undefined || load.decisions === 0
-      ? load
-      : {
-          ...load,
-          gatewayCpuMsPer1000:
-            ((cpuAfter.cpuMilliseconds - cpuBefore.cpuMilliseconds) * 1000) / load.decisions,
-        };
-  return { policyRules: benchPolicyRuleCount, engine, http: { type: 'measured', sequential, concurrent } };
+  if (cpuBefore === undefined || cpuAfter === undefined || load.decisions === 0) return load;
+  const cpuMilliseconds = cpuAfter.cpuMilliseconds - cpuBefore.cpuMilliseconds;
+  return { ...load, gatewayCpuMsPer1000: (cpuMilliseconds * 1000) / load.decisions };
+}
+
+/** The same load on a gateway with the audit log off, warmed up like the first. */
+async function auditOffRun(
+  texts: readonly string[],
+  options: AuthorizeBenchOptions,
+): Promise<ConcurrentAuthorizeResult | undefined> {
+  if (options.startAuditOff === undefined) return undefined;
+  const { target, pid } = await options.startAuditOff();
+  if (options.warmupSeconds > 0) await runSequentialAuthorize(target, texts, options.warmupSeconds * 1000);
+  return concurrentWithCpu(target, pid, texts, options);
 }
 
 function milliseconds(value: number): string {
@@ -126,7 +155,22 @@ export function authorizeGoals(result: AuthorizeBenchResult | undefined): GoalRe
       (value) => value >= 5_000,
       (value) => `${value.toFixed(0)}/s`,
     ),
+    goal(
+      'authorize: audit on costs ≤ 10 % decisions/s against audit off',
+      auditCost(http),
+      (value) => value <= 0.1,
+      (value) => `${(value * 100).toFixed(1)} %`,
+    ),
   ];
+}
+
+/** 1 − (decisions/s with audit on ÷ off); negative when the audit-on run was the faster. */
+function auditCost(
+  http: Extract<AuthorizeHttpOutcome, { type: 'measured' }> | undefined,
+): number | undefined {
+  const off = http?.auditOff?.decisionsPerSecond;
+  if (http === undefined || off === undefined || off === 0) return undefined;
+  return 1 - http.concurrent.decisionsPerSecond / off;
 }
 
 function percentiles(label: string, values: { readonly p50: number; readonly p99: number }): string {
@@ -144,15 +188,26 @@ export function describeAuthorizeBench(result: AuthorizeBenchResult): string[] {
       `${engine.decisionsPerSecond.toFixed(0)} decisions/s on one core; ${engine.decisions} decisions (${counts}).`,
   ];
   if (http.type === 'skipped') return [...lines, `Over HTTP: not measured, ${http.reason}.`];
-  const { sequential, concurrent } = http;
+  const { sequential, concurrent, auditOff } = http;
   return [
     ...lines,
     `Over HTTP, sequential: ${percentiles('POST /v1/agent/authorize', sequential.authorize)}; ` +
       `${percentiles('GET /health', sequential.health)}; ${percentiles('added', sequential.added)}; ` +
       `${sequential.errors} errors.`,
-    `Over HTTP, ${concurrent.connections} connections (${concurrent.generator}): ${concurrent.decisionsPerSecond.toFixed(0)} decisions/s` +
-      `${concurrent.latency === undefined ? '' : `, ${percentiles('latency', concurrent.latency)}`}; ${concurrent.errors} errors` +
-      (concurrent.firstError === undefined ? '' : ` (first: ${concurrent.firstError})`) +
-      `${concurrent.gatewayCpuMsPer1000 === undefined ? '' : `; gateway CPU ${concurrent.gatewayCpuMsPer1000.toFixed(0)} ms per 1,000 decisions`}.`,
+    describeConcurrent('Over HTTP', concurrent),
+    ...(auditOff === undefined ? [] : [describeConcurrent('Audit off, over HTTP', auditOff)]),
   ];
+}
+
+function describeConcurrent(label: string, run: ConcurrentAuthorizeResult): string {
+  const latency = run.latency === undefined ? '' : `, ${percentiles('latency', run.latency)}`;
+  const firstError = run.firstError === undefined ? '' : ` (first: ${run.firstError})`;
+  const cpu =
+    run.gatewayCpuMsPer1000 === undefined
+      ? ''
+      : `; gateway CPU ${run.gatewayCpuMsPer1000.toFixed(0)} ms per 1,000 decisions`;
+  return (
+    `${label}, ${run.connections} connections (${run.generator}): ${run.decisionsPerSecond.toFixed(0)} decisions/s` +
+    `${latency}; ${run.errors} errors${firstError}${cpu}.`
+  );
 }

@@ -223,3 +223,32 @@ export async function startTargets(
   }
   return { mock, targets, skipped };
 }
+
+/**
+ * A second Gatehouse, alike but with the audit log off, for the authorize mode's comparison of
+ * decisions/s with audit on (the gatehouse target, as shipped) and off. No upstream: it is only
+ * asked for decisions.
+ */
+export async function startAuditOffGatehouse(
+  paths: BenchPaths,
+  group: ChildProcessGroup,
+): Promise<{ readonly target: AuthorizeHttpTarget; readonly pid: number | undefined }> {
+  const dataDirectory = join(paths.workDirectory, 'gatehouse-audit-off-data');
+  mkdirSync(dataDirectory, { recursive: true });
+  const configuration = gatewayBenchConfiguration({
+    upstreamUrl: 'http://127.0.0.1:9',
+    dataDirectory,
+    audit: false,
+  });
+  const configurationFile = join(paths.workDirectory, 'gatehouse-audit-off.yaml');
+  writeFileSync(configurationFile, configuration.yaml);
+  const child = await group.start({
+    name: 'gatehouse-audit-off',
+    command: paths.nodeBinary,
+    arguments: [paths.gatehouseMain, 'start', '--config', configurationFile, '--port', '0'],
+    environment: { ...paths.baseEnvironment, NODE_ENV: 'production', ...configuration.environment },
+    logFile: join(paths.workDirectory, 'gatehouse-audit-off.log'),
+    readyPattern: /"url":"(http:\/\/[^"]+)"[^\n]*"msg":"gatehouse started"/,
+  });
+  return { target: { url: child.url, headers: configuration.authorizeHeaders }, pid: child.pid };
+}

@@ -15,6 +15,8 @@ export interface GatewayBenchSettings {
   readonly dataDirectory: string;
   /** With a Redis URL, the gateway keeps its shared state (limits) there. */
   readonly redisUrl?: string;
+  /** `false`: the audit log is off (the authorize mode's comparison); on by default, as shipped. */
+  readonly audit?: boolean;
 }
 
 export interface GatewayBenchConfiguration {
@@ -78,6 +80,7 @@ export function gatewayBenchConfiguration(settings: GatewayBenchSettings): Gatew
     // With Redis, limits (and the rest of the shared state) live there: one round trip per request.
     // Without L1, the Redis-backed gateway's cache hits (cache-hit mode) come from L2.
     ...(settings.redisUrl === undefined ? {} : { redis_url: settings.redisUrl, cache: { l1_size: 0 } }),
+    ...(settings.audit === false ? { audit: { enabled: false } } : {}),
   };
   return {
     yaml: stringify(configuration),

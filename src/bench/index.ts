@@ -12,7 +12,7 @@ import {
 import { renderTerminal, writeReport, type BenchReport, type MachineDescription } from './bench-report.js';
 import { measure } from './bench-runner.js';
 import { summariseMeasurements } from './bench-summary.js';
-import { startTargets, type BenchPaths } from './bench-targets.js';
+import { startAuditOffGatehouse, startTargets, type BenchPaths } from './bench-targets.js';
 import { createChildProcessGroup } from './child-processes.js';
 import { checkGoals } from './goals.js';
 import { readClockTicks } from './process-statistics.js';
@@ -130,7 +130,12 @@ async function authorizeIfAsked(
   options: BenchOptions,
   targets: Parameters<typeof runAuthorizeBench>[0],
   dependencies: BenchDependencies,
-  load: { readonly useWrk: boolean; readonly workDirectory: string; readonly clockTicks: number },
+  load: {
+    readonly useWrk: boolean;
+    readonly workDirectory: string;
+    readonly clockTicks: number;
+    readonly startAuditOff: () => ReturnType<typeof startAuditOffGatehouse>;
+  },
 ): Promise<AuthorizeBenchResult | undefined> {
   if (options.authorize !== true) return undefined;
   const result = await runAuthorizeBench(targets, {
@@ -182,6 +187,7 @@ export async function runBench(
       useWrk,
       workDirectory: paths.workDirectory,
       clockTicks,
+      startAuditOff: () => startAuditOffGatehouse(paths, group),
     });
     const summaries = summariseMeasurements(
       outcome.measurements,
