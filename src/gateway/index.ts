@@ -11,11 +11,10 @@ import { assembleAuditArchive } from './audit-archive-assembler.js';
 import { assembleKeys, assembleLimits } from './access-assembler.js';
 import { assembleOrUnwind, type Assembly } from './assembly.js';
 import { assembleCaching } from './caching-assembler.js';
-import { assembleGovernance } from './governance-assembler.js';
+import { assembleAgentAreas } from './agent-assembler.js';
 import { assembleHttp } from './http-assembler.js';
 import { assembleNotifications } from './notifications-assembler.js';
 import { assemblePipeline } from './pipeline-assembler.js';
-import { assembleReview } from './review-assembler.js';
 import { assembleProviders, assembleRouting } from './routing-assembler.js';
 import { assembleDatabase, assembleRedis } from './storage-assembler.js';
 import { assembleMetrics, assembleTracing } from './telemetry-assembler.js';
@@ -105,38 +104,18 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       'notifications',
       assembleNotifications({ config, keys: keys.keys, codec: codecs.openai, logger, metrics, secrets }),
     );
-    // The agent half, one assembler and one line per area, in this order: governance (it decides
-    // for the guard and the tools), then guard, tools, conversations. Each sees the parts above; the
-    // pipeline and the HTTP app below take the stages, routes and readiness checks they add.
-    const review = assembly.add(
-      'review',
-      await assembleReview({
-        config,
-        stores,
-        redis,
-        keys: keys.keys,
-        codec: codecs.openai,
-        logger,
-        metrics,
-        notify: (event) => notifier.notify(event),
-        audit: audit.trail,
-      }),
-    );
-    const governance = assembly.add(
-      'governance',
-      await assembleGovernance({
-        queueReview: review.queueReview,
-        config,
-        stores,
-        redis,
-        keys: keys.keys,
-        codec: codecs.openai,
-        logger,
-        metrics,
-        tracing,
-        audit: audit.trail,
-      }),
-    );
+    const agents = await assembleAgentAreas(assembly, {
+      config,
+      stores,
+      redis,
+      keys: keys.keys,
+      codec: codecs.openai,
+      logger,
+      metrics,
+      tracing,
+      audit: audit.trail,
+      notify: (event) => notifier.notify(event),
+    });
     if (options.stages !== undefined)
       assembly.add('extensions', { parts: undefined, stages: options.stages });
     const pipeline = assembly.add(
@@ -147,7 +126,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         secrets,
         codecs,
         // Delegation grants work as their virtual key on the model routes when configured.
-        keys: { ...keys, authenticator: governance.modelAuthenticator(keys.authenticator) },
+        keys: { ...keys, authenticator: agents.modelAuthenticator(keys.authenticator) },
         limiter,
         caching,
         accounting,
