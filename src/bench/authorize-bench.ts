@@ -38,6 +38,11 @@ export interface AuthorizeBenchResult {
 
 export interface AuthorizeBenchOptions {
   readonly durationSeconds: number;
+  /**
+   * 50-connection runs per gateway. With the audit-off gateway they alternate (on, off, on, off…)
+   * and each side reports its median run, so that drift on a shared machine falls on both alike.
+   */
+  readonly rounds: number;
   readonly warmupSeconds: number;
   readonly signal: AbortSignal;
   /** Drive the 50 connections with wrk (when installed) instead of autocannon. */
@@ -77,8 +82,15 @@ export async function runAuthorizeBench(
   if (options.warmupSeconds > 0) await runSequentialAuthorize(gatehouse, texts, options.warmupSeconds * 1000);
   const sequential = await runSequentialAuthorize(gatehouse, texts, options.durationSeconds * 1000);
   const pid = targets.find((target) => target.name === 'gatehouse')?.process?.pid;
-  const concurrent = await concurrentWithCpu(gatehouse, pid, texts, options);
-  const auditOff = await auditOffRun(texts, options);
+  const off = await startAuditOff(texts, options);
+  const onRuns: ConcurrentAuthorizeResult[] = [];
+  const offRuns: ConcurrentAuthorizeResult[] = [];
+  for (let round = 0; round < Math.max(1, options.rounds); round += 1) {
+    onRuns.push(await concurrentWithCpu(gatehouse, pid, texts, options));
+    if (off !== undefined) offRuns.push(await concurrentWithCpu(off.target, off.pid, texts, options));
+  }
+  const concurrent = medianRun(onRuns);
+  const auditOff = offRuns.length === 0 ? undefined : medianRun(offRuns);
   return {
     policyRules: benchPolicyRuleCount,
     engine,
@@ -107,15 +119,25 @@ async function concurrentWithCpu(
   return { ...load, gatewayCpuMsPer1000: (cpuMilliseconds * 1000) / load.decisions };
 }
 
-/** The same load on a gateway with the audit log off, warmed up like the first. */
-async function auditOffRun(
+/** The gateway with the audit log off, warmed up like the first; undefined when not asked for. */
+async function startAuditOff(
   texts: readonly string[],
   options: AuthorizeBenchOptions,
-): Promise<ConcurrentAuthorizeResult | undefined> {
+): Promise<{ readonly target: AuthorizeHttpTarget; readonly pid: number | undefined } | undefined> {
   if (options.startAuditOff === undefined) return undefined;
-  const { target, pid } = await options.startAuditOff();
-  if (options.warmupSeconds > 0) await runSequentialAuthorize(target, texts, options.warmupSeconds * 1000);
-  return concurrentWithCpu(target, pid, texts, options);
+  const started = await options.startAuditOff();
+  if (options.warmupSeconds > 0)
+    await runSequentialAuthorize(started.target, texts, options.warmupSeconds * 1000);
+  return started;
+}
+
+/** The run with the median decisions/s (the lower middle of an even count); errors of all runs. */
+function medianRun(runs: readonly ConcurrentAuthorizeResult[]): ConcurrentAuthorizeResult {
+  const sorted = [...runs].sort((first, second) => first.decisionsPerSecond - second.decisionsPerSecond);
+  const median = sorted[Math.floor((sorted.length - 1) / 2)];
+  if (median === undefined) throw new Error('no 50-connection run to report');
+  const errors = runs.reduce((sum, run) => sum + run.errors, 0);
+  return { ...median, errors, rounds: runs.length };
 }
 
 function milliseconds(value: number): string {
@@ -207,7 +229,7 @@ function describeConcurrent(label: string, run: ConcurrentAuthorizeResult): stri
       ? ''
       : `; gateway CPU ${run.gatewayCpuMsPer1000.toFixed(0)} ms per 1,000 decisions`;
   return (
-    `${label}, ${run.connections} connections (${run.generator}): ${run.decisionsPerSecond.toFixed(0)} decisions/s` +
+    `${label}, ${run.connections} connections (${run.generator}${run.rounds === undefined || run.rounds === 1 ? '' : `, median of ${run.rounds} runs`}): ${run.decisionsPerSecond.toFixed(0)} decisions/s` +
     `${latency}; ${run.errors} errors${firstError}${cpu}.`
   );
 }

@@ -119,6 +119,8 @@ export interface ConcurrentAuthorizeResult {
   readonly latency?: Percentiles;
   /** CPU time of the gateway process (all its threads) per 1,000 decisions, in milliseconds. */
   readonly gatewayCpuMsPer1000?: number;
+  /** Runs this is the median of (absent: a single run). */
+  readonly rounds?: number;
 }
 
 export interface ConcurrentAuthorizeOptions {

@@ -140,6 +140,7 @@ async function authorizeIfAsked(
   if (options.authorize !== true) return undefined;
   const result = await runAuthorizeBench(targets, {
     durationSeconds: options.durationSeconds,
+    rounds: options.rounds,
     warmupSeconds: options.warmupSeconds,
     signal: dependencies.signal,
     ...load,
