@@ -1,6 +1,7 @@
 import type { Insertable, Selectable } from 'kysely';
 import {
   emptyHead,
+  hashedBody,
   isAuditEventType,
   type AuditHead,
   type AuditRecord,
@@ -10,27 +11,11 @@ import type { AuditHeadTable, AuditRecordsTable } from './database-schema.js';
 /** Audit records as rows and back (`resource` and `details` are JSON text in the table). */
 
 export function recordToRow(record: AuditRecord): Insertable<AuditRecordsTable> {
+  // The hashed body names every column but `hash`; the JSON ones are stored as text.
   return {
-    seq: record.seq,
-    event_id: record.eventId,
-    type: record.type,
-    recorded_at: record.recordedAt,
-    timestamp: record.timestamp,
-    tenant_id: record.tenantId,
-    trace_id: record.traceId,
-    actor: record.actor,
-    action: record.action,
+    ...hashedBody(record),
     resource: record.resource === null ? null : JSON.stringify(record.resource),
-    confidence_score: record.confidenceScore,
-    decision: record.decision,
-    reason: record.reason,
-    downgraded_scope: record.downgradedScope,
-    latency_ms: record.latencyMs,
-    input_hash: record.inputHash,
-    output_hash: record.outputHash,
-    policy_digest: record.policyDigest,
     details: JSON.stringify(record.details),
-    prev_hash: record.prevHash,
     hash: record.hash,
   };
 }
