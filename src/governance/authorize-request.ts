@@ -50,7 +50,7 @@ export interface AuthorizeRequestOptions {
 }
 
 /** An optional name: absent, null and "" are all absent. */
-function optionalName(value: unknown, field: string): string | undefined | FieldProblem {
+export function optionalName(value: unknown, field: string): string | undefined | FieldProblem {
   if (value === undefined || value === null || value === '') return undefined;
   if (typeof value !== 'string')
     return new FieldProblem(field, `${field} must be a string, got ${describeKind(value)}`);

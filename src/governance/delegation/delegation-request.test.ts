@@ -77,6 +77,14 @@ describe('a delegation request', () => {
     expect(refused.message).toContain(message);
   });
 
+  it('refuses half a UTF-16 surrogate pair in a name or a scope, like the authorize route', () => {
+    const base = { delegatee: 'reader', scoped_to: ['read_invoice'] };
+    expect(problem(validateDelegateRequest({ ...base, delegatee: 'reader\ud800' })).param).toBe('delegatee');
+    expect(problem(validateDelegateRequest({ ...base, delegator: '\udc00boss' })).param).toBe('delegator');
+    expect(problem(validateDelegateRequest({ ...base, scoped_to: ['read\ud83d'] })).param).toBe('scoped_to');
+    expect(validateDelegateRequest({ ...base, scoped_to: ['read_😀'] }).ok).toBe(true);
+  });
+
   it('caps an enormous TTL rather than overflowing', () => {
     expect(validateDelegateRequest({ delegatee: 'b', ttl_seconds: 1e20 })).toMatchObject({
       ok: true,

@@ -1,5 +1,5 @@
 import { GatewayError } from '../../errors/index.js';
-import { authorizeRequestLimits } from '../authorize-request.js';
+import { optionalName } from '../authorize-request.js';
 import { describeKind, FieldProblem, isRecord, ownField, unitNumber } from '../field-problem.js';
 
 /**
@@ -44,24 +44,12 @@ export interface MintRequest {
 export type Validation<Request> =
   { readonly ok: true; readonly request: Request } | { readonly ok: false; readonly error: GatewayError };
 
-function optionalName(value: unknown, field: string): string | undefined | FieldProblem {
-  if (value === undefined || value === null || value === '') return undefined;
-  if (typeof value !== 'string')
-    return new FieldProblem(field, `${field} must be a string, got ${describeKind(value)}`);
-  if (value.length > authorizeRequestLimits.maxNameLength)
-    return new FieldProblem(
-      field,
-      `${field} is longer than ${authorizeRequestLimits.maxNameLength} characters`,
-    );
-  return value;
-}
-
 function requiredName(value: unknown, field: string): string | FieldProblem {
   return optionalName(value, field) ?? new FieldProblem(field, `${field} is required (a non-empty string)`);
 }
 
-/** Printable, without spaces or commas (the separators of a scope list). */
-const scopePattern = /^[^\s,\p{Cc}]+$/u;
+/** Printable, without spaces or commas (the separators of a scope list), and whole Unicode text. */
+const scopePattern = /^[^\s,\p{Cc}\p{Cs}]+$/u;
 
 function scopeProblem(scope: unknown, field: string): FieldProblem | undefined {
   if (typeof scope !== 'string')
