@@ -1,28 +1,11 @@
-import type { Config } from '../config/index.js';
-import type { DialectCodec } from '../dialects/index.js';
-import type { AuditTrail } from '../governance/audit/index.js';
-import type { KeyService } from '../keys/index.js';
 import type { NotificationEvent } from '../notifications/index.js';
 import type { Authenticator } from '../pipeline/index.js';
-import type { RedisConnection } from '../stores/redis/redis-client.js';
-import type { SqlStores } from '../stores/sql/index.js';
-import type { Logger, Metrics, Tracing } from '../telemetry/index.js';
 import type { Assembly } from './assembly.js';
-import { assembleGovernance } from './governance-assembler.js';
+import { assembleGovernance, type GovernanceNeeds } from './governance-assembler.js';
 import { assembleReview } from './review-assembler.js';
 
 /** What the agent half is built from: the shared parts assembled before it. */
-export interface AgentAreasNeeds {
-  readonly config: Config;
-  readonly stores: SqlStores;
-  readonly redis: RedisConnection | undefined;
-  readonly keys: KeyService;
-  /** Errors of the agent routes are written in the OpenAI dialect, like the admin API's. */
-  readonly codec: DialectCodec;
-  readonly logger: Logger;
-  readonly metrics: Metrics;
-  readonly tracing: Tracing;
-  readonly audit: AuditTrail;
+export interface AgentAreasNeeds extends Omit<GovernanceNeeds, 'queueReview'> {
   readonly notify: (event: NotificationEvent) => void;
 }
 
