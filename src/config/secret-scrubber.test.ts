@@ -36,7 +36,7 @@ describe('the secret scrubber', () => {
     [
       'a gateway grant token',
       // Assembled at run time: nothing token-shaped lives in the repository.
-      `token ${['gh', 'grant', '0123456789abcdef', 'AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-abcde'].join('_')}, id grant_0123456789abcdef`,
+      `token ${['gh', 'grant', '0123456789abcdef', 'AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_abcde'].join('_')}, id grant_0123456789abcdef`,
       'token [redacted], id grant_0123456789abcdef',
     ],
   ])('removes %s it was not configured with', (_name, text, expected) => {
