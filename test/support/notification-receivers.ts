@@ -1,9 +1,5 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 
 /**
@@ -206,33 +202,4 @@ function decodeQuotedPrintable(text: string): string {
   ).toString('utf8');
 }
 
-/** A self-signed certificate for 127.0.0.1 (openssl), to serve and to trust as its own CA. */
-export function selfSignedCertificate(name: string): { cert: string; key: string; certPath: string } {
-  const directory = mkdtempSync(join(tmpdir(), 'gatehouse-smtp-tls-'));
-  const certPath = join(directory, `${name}.crt`);
-  const keyPath = join(directory, `${name}.key`);
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-keyout',
-      keyPath,
-      '-out',
-      certPath,
-      '-days',
-      '1',
-      '-subj',
-      `/CN=${name}`,
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-    ],
-    { stdio: 'ignore' },
-  );
-  return { cert: readFileSync(certPath, 'utf8'), key: readFileSync(keyPath, 'utf8'), certPath };
-}
+export { selfSignedCertificate } from './tls-certificate.js';
