@@ -20,15 +20,20 @@ import { createRedisConnection } from '../stores/redis/redis-client.js';
 import { createSqlStores } from '../stores/sql/index.js';
 import { createLogger } from '../telemetry/index.js';
 
-/** The configured database, for commands that work on it directly (`gatehouse keys`, `gatehouse audit`). */
-export async function openSqlStores(
-  config: Config,
-): Promise<{ keys: KeyStore; audit: AuditStore; auditArchive: AuditArchiveStore; close(): Promise<void> }> {
-  const stores = await createSqlStores({
+/** The configured database (Postgres, or the embedded SQLite in the data directory). */
+function configuredStores(config: Config): ReturnType<typeof createSqlStores> {
+  return createSqlStores({
     ...(config.database_url === undefined ? {} : { databaseUrl: config.database_url }),
     dataDir: config.data_dir,
     ...(config.database_schema === undefined ? {} : { schema: config.database_schema }),
   });
+}
+
+/** The configured database, for commands that work on it directly (`gatehouse keys`, `gatehouse audit`). */
+export async function openSqlStores(
+  config: Config,
+): Promise<{ keys: KeyStore; audit: AuditStore; auditArchive: AuditArchiveStore; close(): Promise<void> }> {
+  const stores = await configuredStores(config);
   return {
     keys: stores.keys,
     audit: stores.audit,
@@ -47,11 +52,7 @@ export async function openReviewQueue(
   config: Config,
   warn: (message: string) => void,
 ): Promise<{ queue: ReviewQueue; close(): Promise<void> }> {
-  const stores = await createSqlStores({
-    ...(config.database_url === undefined ? {} : { databaseUrl: config.database_url }),
-    dataDir: config.data_dir,
-    ...(config.database_schema === undefined ? {} : { schema: config.database_schema }),
-  });
+  const stores = await configuredStores(config);
   const logger = createLogger({ level: 'error', format: 'json' }, { write: () => undefined });
   const redis =
     config.redis_url === undefined
