@@ -190,7 +190,7 @@ async function writeExport(
       return undefined;
     }
     case 's3': {
-      const opened = openAuditObjectStore(config, destination.url);
+      const opened = await openAuditObjectStore(config, destination.url);
       if (opened === undefined) return 'no object store';
       try {
         const outcome = await opened.store.putNew(

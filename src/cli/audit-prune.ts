@@ -32,7 +32,7 @@ export async function pruneOnce(
     return fail(exitCodes.usage, 'audit.retention_days is not set; set it or pass --days');
   if (!Number.isSafeInteger(days) || days < 1)
     return fail(exitCodes.usage, '--days must be a whole number ≥ 1');
-  const opened = openAuditObjectStore(config);
+  const opened = await openAuditObjectStore(config);
   if (opened === undefined) {
     environment.stderr(
       'gatehouse audit prune: no audit.archive.s3: records are deleted without an archive\n',

@@ -116,7 +116,7 @@ async function verify(
   if (config === undefined) return exitCodes.usage;
   let stores: AuditStores | undefined;
   // With an object store, the log is also compared with the checkpoints kept there.
-  const objects = openAuditObjectStore(config);
+  const objects = await openAuditObjectStore(config);
   try {
     stores = await dependencies.openStores(config);
     const trail = { store: stores.audit, archive: stores.auditArchive, objects: objects?.store };

@@ -38,9 +38,9 @@ const retentionFirstDelayMs = 1_000;
  * store), periodic retention (archive, then delete; one replica at a time by a lease) and
  * `GET /admin/audit`. Assembled after the audit trail, so it stops before the writer closes.
  */
-export function assembleAuditArchive(needs: AuditArchiveNeeds): Contribution<undefined> {
+export async function assembleAuditArchive(needs: AuditArchiveNeeds): Promise<Contribution<undefined>> {
   const { config, stores, logger } = needs;
-  const opened = openAuditObjectStore(config);
+  const opened = await openAuditObjectStore(config);
   const objects = opened?.store;
   const tasks: PeriodicTask[] = [];
   if (config.audit.enabled && config.audit.checkpoints.enabled) tasks.push(checkpointTask(needs, objects));

@@ -96,7 +96,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     );
     assembly.add(
       'audit-archive',
-      assembleAuditArchive({ config, stores, keys: keys.keys, codec: codecs.openai, logger }),
+      await assembleAuditArchive({ config, stores, keys: keys.keys, codec: codecs.openai, logger }),
     );
     // Before the areas that emit notifications (review items, guard detections, analytics alerts),
     // so they are closed first and what they sent last is still delivered.
