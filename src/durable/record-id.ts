@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 
 /** Makes a new record id each call; `now` is Unix milliseconds. */
 export type RecordIdGenerator = (now?: number) => string;
@@ -17,4 +17,18 @@ export function createRecordIdGenerator(): RecordIdGenerator {
     counter++;
     return `${now.toString(16).padStart(12, '0')}${processPart}${counter.toString(16).padStart(12, '0')}`;
   };
+}
+
+/**
+ * A UUID version 7 (RFC 9562): the first 48 bits are Unix milliseconds, the rest random (version
+ * and variant bits set). Still a UUID for callers that expect one (Lelu's `trace_id`), but ordered by
+ * time, so an index on it grows at its end: random (version 4) trace ids land all over the audit
+ * log's trace index, which measured on SQLite more than doubles the cost of inserting a record and
+ * grows with the table once the index no longer fits the page cache.
+ */
+export function timeOrderedUuid(now: number = Date.now()): string {
+  const random = randomUUID();
+  const time = now.toString(16).padStart(12, '0');
+  // randomUUID is `xxxxxxxx-xxxx-4xxx-Vxxx-xxxxxxxxxxxx`: replace the time fields and the version.
+  return `${time.slice(0, 8)}-${time.slice(8, 12)}-7${random.slice(15)}`;
 }

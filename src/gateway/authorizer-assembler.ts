@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { timeOrderedUuid } from '../durable/index.js';
 import { performance } from 'node:perf_hooks';
 import type { Config } from '../config/index.js';
 import { GatewayError } from '../errors/index.js';
@@ -117,7 +117,7 @@ export function assembleAuthorizer(needs: AuthorizerNeeds): {
     tracing: needs.tracing,
     now: Date.now,
     elapsed: () => performance.now(),
-    newTraceId: randomUUID,
+    newTraceId: () => timeOrderedUuid(),
     ...(needs.queueReview === undefined ? {} : { queueReview: needs.queueReview }),
   });
   return { authorizer, close: () => limiter.close() };

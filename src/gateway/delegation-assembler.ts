@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { timeOrderedUuid } from '../durable/index.js';
 import { Redis } from 'ioredis';
 import type { Config } from '../config/index.js';
 import type { DialectCodec } from '../dialects/index.js';
@@ -94,7 +94,7 @@ export function assembleDelegation(needs: DelegationNeeds): DelegationParts {
     observer: meteredSwarms(needs.metrics),
     tracing: needs.tracing,
     now: Date.now,
-    newTraceId: randomUUID,
+    newTraceId: () => timeOrderedUuid(),
   });
   const callers = delegationCallers(service, needs.keys);
   return {

@@ -69,7 +69,9 @@ export async function appendDated(
   if (options.databaseUrl === undefined) {
     const { database, connection } = openSqliteConnection(options.dataDir);
     try {
-      await createSqlAuditStore(database, { dialect: 'sqlite', connection }, () => at).append(entries);
+      await createSqlAuditStore(database, { dialect: 'sqlite', connection }, { now: () => at }).append(
+        entries,
+      );
     } finally {
       await database.destroy();
     }
@@ -77,7 +79,7 @@ export async function appendDated(
   }
   const database = openRawDatabase(options);
   try {
-    await createSqlAuditStore(database, { dialect: 'postgres' }, () => at).append(entries);
+    await createSqlAuditStore(database, { dialect: 'postgres' }, { now: () => at }).append(entries);
   } finally {
     await database.destroy();
   }

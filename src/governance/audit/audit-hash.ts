@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import { canonicalJson } from '../canonical-json.js';
+import { canonicalJson, sortedCopy, unsortable } from '../canonical-json.js';
 import type { AuditEntry, AuditHead, AuditRecord } from './audit-event.js';
 
 /**
@@ -56,39 +56,6 @@ export function hashedBody(record: Omit<AuditRecord, 'hash'>): HashedBody {
     details: record.details,
     prev_hash: record.prevHash,
   };
-}
-
-/** Member names JavaScript objects list first whatever their insertion order (array indices). */
-const arrayIndex = /^(?:0|[1-9]\d*)$/;
-
-const unsortable: unique symbol = Symbol('unsortable');
-
-/**
- * A copy of a JSON value with every object's members inserted in RFC 8785 order, so that one native
- * `JSON.stringify` writes its canonical form; `unsortable` for a member name that an object cannot
- * keep in that order (an array index, listed first whatever the insertion order) or at all
- * (`__proto__`, which sets the copy's prototype).
- */
-function sortedCopy(value: unknown): unknown {
-  if (value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) {
-    const copy: unknown[] = [];
-    for (const element of value as unknown[]) {
-      const sorted = sortedCopy(element);
-      if (sorted === unsortable) return unsortable;
-      copy.push(sorted);
-    }
-    return copy;
-  }
-  const record = value as Record<string, unknown>;
-  const copy: Record<string, unknown> = {};
-  for (const name of Object.keys(record).sort()) {
-    if (name === '__proto__' || arrayIndex.test(name)) return unsortable;
-    const sorted = sortedCopy(record[name]);
-    if (sorted === unsortable) return unsortable;
-    copy[name] = sorted;
-  }
-  return copy;
 }
 
 /** A record before its hash is known. */

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { sql, type Kysely } from 'kysely';
 import type { UsageStore } from '../../accounting/types.js';
 import type { AuditArchiveStore, AuditStore } from '../../governance/audit/index.js';
@@ -16,7 +17,8 @@ import { createSqlPolicyStore } from './sql-policy-store.js';
 import { createSqlReviewStore } from './sql-review-store.js';
 import { dialectOf, type SqlDialect } from './sql-dialect.js';
 import { createSqlUsageStore, type UsageDatabase } from './sql-usage-store.js';
-import { openSqliteConnection } from './sqlite-database.js';
+import { createSqliteAuditThread } from './sqlite-audit-thread.js';
+import { openSqliteConnection, sqliteFileName } from './sqlite-database.js';
 
 export type { SqlDialect } from './sql-dialect.js';
 export { dialectOf } from './sql-dialect.js';
@@ -33,6 +35,11 @@ export interface SqlStoreOptions {
    * log. Ignored when not given.
    */
   readonly onConnectionError?: (error: Error) => void;
+  /**
+   * SQLite only: audit records are sealed and inserted on a thread of their own with its own
+   * connection, off the event loop (the gateway); otherwise on the event loop (the command line).
+   */
+  readonly auditThread?: boolean;
 }
 
 export interface SqlStores {
@@ -74,6 +81,10 @@ export async function createSqlStores(options: SqlStoreOptions): Promise<SqlStor
     await database.destroy();
     throw error;
   }
+  const auditThread =
+    options.auditThread === true && dialect === 'sqlite'
+      ? createSqliteAuditThread(join(options.dataDir, sqliteFileName))
+      : undefined;
   return {
     keys: createSqlKeyStore(database, dialect),
     usage: createSqlUsageStore(database, usageDatabase),
@@ -85,13 +96,16 @@ export async function createSqlStores(options: SqlStoreOptions): Promise<SqlStor
             await sql`select pg_notify(${channel}, ${payload})`.execute(database);
           }
         : undefined,
-    audit: createSqlAuditStore(database, usageDatabase),
+    audit: createSqlAuditStore(database, usageDatabase, { sqliteAppend: auditThread?.append }),
     auditArchive: createSqlAuditArchiveStore(database),
     grants: createSqlGrantStore(database),
     async ping(): Promise<void> {
       await sql`select 1`.execute(database);
     },
-    close: () => database.destroy(),
+    async close() {
+      await auditThread?.close();
+      await database.destroy();
+    },
     dialect,
   };
 }

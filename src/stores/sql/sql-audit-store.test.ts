@@ -1,6 +1,9 @@
+import { join } from 'node:path';
+import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
 import { afterAll, describe, expect, it } from 'vitest';
 import { verifyAuditLog, type AuditEntry } from '../../governance/audit/index.js';
 import { entry } from '../../governance/audit/test-entries.js';
+import type { StoredKey } from '../../keys/types.js';
 import { createSqlStores, type SqlStores } from './index.js';
 import { testDatabases } from './test-databases.js';
 
@@ -16,6 +19,16 @@ function entries(from: number, count: number, prefix = 'event'): AuditEntry[] {
   }));
 }
 
+/** A key row: what the event loop writes meanwhile. */
+function keyRow(index: number): StoredKey {
+  return {
+    ...{ id: `key_${index}`, name: `key ${index}`, hash: `hash ${index}`, prefix: 'gh-AbCd' },
+    ...{ tier: 'free', role: 'user', team: undefined, owner: undefined, agentId: undefined },
+    ...{ models: [], limits: {}, budget: undefined, metadata: {} },
+    ...{ createdAt: 1_000, updatedAt: 1_000, expiresAt: undefined, revokedAt: undefined },
+  };
+}
+
 async function withStores<T>(stores: SqlStores, work: (stores: SqlStores) => Promise<T>): Promise<T> {
   try {
     return await work(stores);
@@ -24,10 +37,20 @@ async function withStores<T>(stores: SqlStores, work: (stores: SqlStores) => Pro
   }
 }
 
-for (const testDatabase of databases) {
-  describe(`the SQL audit store on ${testDatabase.dialect}`, () => {
+const modes = databases.flatMap((testDatabase) =>
+  testDatabase.dialect === 'sqlite'
+    ? [
+        { testDatabase, auditThread: false, label: 'sqlite, on the event loop' },
+        { testDatabase, auditThread: true, label: 'sqlite, on the audit thread' },
+      ]
+    : [{ testDatabase, auditThread: false, label: testDatabase.dialect }],
+);
+
+for (const { testDatabase, auditThread, label } of modes) {
+  const open = async () => createSqlStores({ ...(await testDatabase.isolated()), auditThread });
+  describe(`the SQL audit store on ${label}`, () => {
     it('appends one chain, reads it back by sequence and by time, and verifies it', async () => {
-      const stores = await createSqlStores(await testDatabase.isolated());
+      const stores = await open();
       await withStores(stores, async ({ audit }) => {
         expect(await audit.head()).toEqual({ seq: 0, hash: '0'.repeat(64), recordedAt: 0 });
         const first = await audit.append(entries(1, 150));
@@ -74,7 +97,7 @@ for (const testDatabase of databases) {
     });
 
     it('appends a batch given twice once (a replay after a lost acknowledgement), repeats within it too', async () => {
-      const stores = await createSqlStores(await testDatabase.isolated());
+      const stores = await open();
       await withStores(stores, async ({ audit }) => {
         const batch = entries(1, 20);
         await audit.append(batch);
@@ -87,6 +110,58 @@ for (const testDatabase of databases) {
     });
   });
 }
+
+describe('the SQL audit store on sqlite, with the audit thread', () => {
+  const sqlite = databases.find((database) => database.dialect === 'sqlite')!;
+
+  it('keeps one chain while the event loop writes other tables and the command line appends too', async () => {
+    const options = await sqlite.isolated();
+    const gateway = await createSqlStores({ ...options, auditThread: true });
+    const commandLine = await createSqlStores(options);
+    try {
+      await Promise.all([
+        (async () => {
+          for (let round = 0; round < 20; round += 1) {
+            await gateway.audit.append(entries(round * 50, 50, 'gateway'));
+          }
+        })(),
+        (async () => {
+          for (let round = 0; round < 20; round += 1) {
+            await gateway.keys.insert(keyRow(round));
+          }
+        })(),
+      ]);
+      await commandLine.audit.append(entries(0, 5, 'cli'));
+      await gateway.audit.append(entries(1_000, 5, 'gateway'));
+      expect((await gateway.audit.head()).seq).toBe(1_010);
+      expect(await verifyAuditLog(commandLine.audit, {}, 300)).toMatchObject({ ok: true, checked: 1_010 });
+      expect(await gateway.keys.list()).toHaveLength(20);
+    } finally {
+      await gateway.close();
+      await commandLine.close();
+    }
+  });
+
+  it("reports a failed append with the store's reason, and appends again once it is mended", async () => {
+    const options = await sqlite.isolated();
+    const stores = await createSqlStores({ ...options, auditThread: true });
+    const connection = new DatabaseSync(join(options.dataDir, 'gatehouse.db'));
+    try {
+      await stores.audit.append(entries(1, 3));
+      const head = connection.prepare('select * from audit_head').get() as Record<string, SQLInputValue>;
+      connection.exec('delete from audit_head');
+      await expect(stores.audit.append(entries(4, 3))).rejects.toThrow('the audit log has no head row');
+      connection
+        .prepare('insert into audit_head (id, seq, hash, recorded_at) values (?, ?, ?, ?)')
+        .run(head['id']!, head['seq']!, head['hash']!, head['recorded_at']!);
+      expect(await stores.audit.append(entries(4, 3))).toMatchObject({ appended: 3, head: { seq: 6 } });
+      expect((await verifyAuditLog(stores.audit, {})).ok).toBe(true);
+    } finally {
+      connection.close();
+      await stores.close();
+    }
+  });
+});
 
 describe('the SQL audit store on postgres, several replicas at once', () => {
   const postgres = databases.find((database) => database.dialect === 'postgres')!;

@@ -1,4 +1,3 @@
-import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
 import type { Kysely, Transaction } from 'kysely';
 import {
   sealEntries,
@@ -9,15 +8,29 @@ import {
   type AuditStore,
 } from '../../governance/audit/index.js';
 import type { Database } from './database-schema.js';
-import { auditColumns, recordToRow, rowToHead, rowToRecord } from './sql-audit-rows.js';
+import { recordToRow, rowToHead, rowToRecord } from './sql-audit-rows.js';
+import { sqliteAppender, type SqliteAuditAppend } from './sqlite-audit-appender.js';
 import type { UsageDatabase } from './sql-usage-store.js';
 
-/**
- * Records sealed and inserted per step: hashing a step takes well under a millisecond, and the
- * event loop (SQLite runs on it) gets a turn between steps. On Postgres, one insert statement per
- * step (21 parameters a row, far below the protocol's 65,535).
- */
+/** On Postgres, rows per insert statement (21 parameters a row, far below the protocol's 65,535). */
 const rowsPerStep = 64;
+
+export interface SqlAuditStoreOptions {
+  readonly now?: () => number;
+  /**
+   * SQLite: appends through another connection (the gateway's audit thread,
+   * `sqlite-audit-thread.ts`); absent, on the database's own connection, on the event loop.
+   */
+  readonly sqliteAppend?: SqliteAuditAppend | undefined;
+}
+
+/**
+ * SQLite appends on the embedded database's one connection, while holding Kysely's lock on it, so
+ * that no Kysely transaction is open on it meanwhile.
+ */
+function inConnection(database: Kysely<Database>, append: SqliteAuditAppend): SqliteAuditAppend {
+  return (entries, offered) => database.connection().execute(() => append(entries, offered));
+}
 
 /** Event ids looked up per query when dropping entries the log holds already. */
 const idsPerLookup = 500;
@@ -31,16 +44,18 @@ const idsPerLookup = 500;
 export function createSqlAuditStore(
   database: Kysely<Database>,
   target: UsageDatabase,
-  now: () => number = Date.now,
+  options: SqlAuditStoreOptions = {},
 ): AuditStore {
-  const appendSqlite = target.dialect === 'sqlite' ? sqliteAppender(target.connection, now) : undefined;
+  const now = options.now ?? Date.now;
+  const appendSqlite =
+    target.dialect !== 'sqlite'
+      ? undefined
+      : (options.sqliteAppend ?? inConnection(database, sqliteAppender(target.connection, now)));
   return {
     async append(entries) {
       const unique = withoutRepeats(entries);
       try {
-        if (appendSqlite !== undefined) {
-          return await database.connection().execute(() => appendSqlite(unique, entries.length));
-        }
+        if (appendSqlite !== undefined) return await appendSqlite(unique, entries.length);
         return await database
           .transaction()
           .execute((transaction) => appendPostgres(transaction, unique, entries.length, now));
@@ -148,66 +163,4 @@ async function moveHead(transaction: Transaction<Database>, head: AuditHead): Pr
     .set({ seq: head.seq, hash: head.hash, recorded_at: head.recordedAt })
     .where('id', '=', 1)
     .execute();
-}
-
-interface SqliteStatements {
-  readonly readHead: StatementSync;
-  readonly exists: StatementSync;
-  readonly insert: StatementSync;
-  readonly moveHead: StatementSync;
-}
-
-function prepareSqlite(connection: DatabaseSync): SqliteStatements {
-  const columns = auditColumns.map((column) => `"${column}"`).join(', ');
-  return {
-    readHead: connection.prepare('select seq, hash, recorded_at from audit_head where id = 1'),
-    exists: connection.prepare('select 1 as found from audit_records where event_id = ?'),
-    insert: connection.prepare(
-      `insert into audit_records (${columns}) values (${auditColumns.map(() => '?').join(', ')})`,
-    ),
-    moveHead: connection.prepare('update audit_head set seq = ?, hash = ?, recorded_at = ? where id = 1'),
-  };
-}
-
-/**
- * SQLite: statements prepared once and run per row on the embedded database's own connection (as
- * usage rows are), in one `begin immediate` transaction, yielding to the event loop between steps.
- * Callers hold Kysely's lock on the connection, so no other transaction is open on it meanwhile.
- */
-function sqliteAppender(
-  connection: DatabaseSync,
-  now: () => number,
-): (entries: readonly AuditEntry[], offered: number) => Promise<AuditAppendResult> {
-  let statements: SqliteStatements | undefined;
-  return async (entries, offered) => {
-    statements ??= prepareSqlite(connection);
-    const { readHead, exists, insert, moveHead: move } = statements;
-    connection.exec('begin immediate');
-    try {
-      const row = readHead.get() as { seq: number; hash: string; recorded_at: number } | undefined;
-      if (row === undefined) throw new Error('the audit log has no head row (audit_head id 1)');
-      let head = rowToHead(row);
-      const fresh = entries.filter((entry) => exists.get(entry.eventId) === undefined);
-      const at = now();
-      for (let start = 0; start < fresh.length; start += rowsPerStep) {
-        if (start > 0) await yieldToEventLoop();
-        const sealed = sealEntries(head, fresh.slice(start, start + rowsPerStep), at);
-        for (const record of sealed.records) {
-          const values = recordToRow(record);
-          insert.run(...auditColumns.map((column) => (values[column] ?? null) as SQLInputValue));
-        }
-        head = sealed.head;
-      }
-      if (fresh.length > 0) move.run(head.seq, head.hash, head.recordedAt);
-      connection.exec('commit');
-      return { appended: fresh.length, skipped: offered - fresh.length, head };
-    } catch (error) {
-      if (connection.isTransaction) connection.exec('rollback');
-      throw error;
-    }
-  };
-}
-
-function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
 }

@@ -21,8 +21,9 @@ const busyTimeoutMilliseconds = 5_000;
  * command line) may use the same file; WAL mode lets it read while the server writes, and
  * `busy_timeout` makes writers wait for each other. Several gateway replicas need Postgres.
  *
- * Only one connection per file may exist in a process: a synchronous wait for a lock held by the
- * same thread could never end.
+ * Only one connection per file may exist on a thread: a synchronous wait for a lock held by the
+ * same thread could never end. The gateway's audit thread (`sqlite-audit-thread.ts`) holds a
+ * second connection on a thread of its own.
  */
 export function openSqliteDatabase(dataDirectory: string): Kysely<Database> {
   return openSqliteConnection(dataDirectory).database;
@@ -39,10 +40,24 @@ export function openSqliteConnection(dataDirectory: string): {
   connection: DatabaseSync;
 } {
   mkdirSync(dataDirectory, { recursive: true });
-  const database = new DatabaseSync(join(dataDirectory, sqliteFileName));
+  const database = openSqliteFile(join(dataDirectory, sqliteFileName));
+  return {
+    database: new Kysely<Database>({
+      dialect: new SqliteDialect({ database: adaptSqliteDatabase(database) }),
+    }),
+    connection: database,
+  };
+}
+
+/**
+ * A connection to the embedded database file with the settings every connection needs (the
+ * gateway's, and its audit thread's). WAL: readers do not block the writer and commits are cheap.
+ * synchronous=NORMAL is durable across process crashes in WAL mode (an OS crash may lose the last
+ * commits), the usual trade.
+ */
+export function openSqliteFile(file: string): DatabaseSync {
+  const database = new DatabaseSync(file);
   try {
-    // WAL: readers do not block the writer and commits are cheap. synchronous=NORMAL is durable
-    // across process crashes in WAL mode (an OS crash may lose the last commits), the usual trade.
     database.exec(`
       pragma journal_mode = wal;
       pragma synchronous = normal;
@@ -53,10 +68,5 @@ export function openSqliteConnection(dataDirectory: string): {
     database.close();
     throw error;
   }
-  return {
-    database: new Kysely<Database>({
-      dialect: new SqliteDialect({ database: adaptSqliteDatabase(database) }),
-    }),
-    connection: database,
-  };
+  return database;
 }
