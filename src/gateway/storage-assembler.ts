@@ -11,8 +11,8 @@ export async function assembleDatabase(config: Config, logger: Logger): Promise<
     dataDir: config.data_dir,
     ...(config.database_schema === undefined ? {} : { schema: config.database_schema }),
     onConnectionError: (error) => logger.warn({ err: error }, 'database connection error'),
-    // The embedded database's audit appends run off the event loop (decision 0020).
-    auditThread: true,
+    // The embedded database's writes on the authorization path run off the event loop (decision 0020).
+    writeThread: true,
   });
   return {
     parts: stores,

@@ -17,7 +17,7 @@ import { createSqlPolicyStore } from './sql-policy-store.js';
 import { createSqlReviewStore } from './sql-review-store.js';
 import { dialectOf, type SqlDialect } from './sql-dialect.js';
 import { createSqlUsageStore, type UsageDatabase } from './sql-usage-store.js';
-import { createSqliteAuditThread } from './sqlite-audit-thread.js';
+import { createSqliteWriteThread } from './sqlite-write-thread.js';
 import { openSqliteConnection, sqliteFileName } from './sqlite-database.js';
 
 export type { SqlDialect } from './sql-dialect.js';
@@ -36,10 +36,11 @@ export interface SqlStoreOptions {
    */
   readonly onConnectionError?: (error: Error) => void;
   /**
-   * SQLite only: audit records are sealed and inserted on a thread of their own with its own
-   * connection, off the event loop (the gateway); otherwise on the event loop (the command line).
+   * SQLite only: audit records and review items are written on a thread of their own with its own
+   * connection, off the event loop (the gateway; decision 0020); otherwise on the event loop (the
+   * command line).
    */
-  readonly auditThread?: boolean;
+  readonly writeThread?: boolean;
 }
 
 export interface SqlStores {
@@ -81,29 +82,32 @@ export async function createSqlStores(options: SqlStoreOptions): Promise<SqlStor
     await database.destroy();
     throw error;
   }
-  const auditThread =
-    options.auditThread === true && dialect === 'sqlite'
-      ? createSqliteAuditThread(join(options.dataDir, sqliteFileName))
+  const writeThread =
+    options.writeThread === true && dialect === 'sqlite'
+      ? createSqliteWriteThread(join(options.dataDir, sqliteFileName))
       : undefined;
   return {
     keys: createSqlKeyStore(database, dialect),
     usage: createSqlUsageStore(database, usageDatabase),
     policies: createSqlPolicyStore(database),
-    reviews: createSqlReviewStore(database),
+    reviews: createSqlReviewStore(
+      database,
+      writeThread === undefined ? undefined : (row) => writeThread.insertRow('review_items', row),
+    ),
     notify:
       dialect === 'postgres'
         ? async (channel, payload) => {
             await sql`select pg_notify(${channel}, ${payload})`.execute(database);
           }
         : undefined,
-    audit: createSqlAuditStore(database, usageDatabase, { sqliteAppend: auditThread?.append }),
+    audit: createSqlAuditStore(database, usageDatabase, { sqliteAppend: writeThread?.appendAudit }),
     auditArchive: createSqlAuditArchiveStore(database),
     grants: createSqlGrantStore(database),
     async ping(): Promise<void> {
       await sql`select 1`.execute(database);
     },
     async close() {
-      await auditThread?.close();
+      await writeThread?.close();
       await database.destroy();
     },
     dialect,

@@ -40,14 +40,14 @@ async function withStores<T>(stores: SqlStores, work: (stores: SqlStores) => Pro
 const modes = databases.flatMap((testDatabase) =>
   testDatabase.dialect === 'sqlite'
     ? [
-        { testDatabase, auditThread: false, label: 'sqlite, on the event loop' },
-        { testDatabase, auditThread: true, label: 'sqlite, on the audit thread' },
+        { testDatabase, writeThread: false, label: 'sqlite, on the event loop' },
+        { testDatabase, writeThread: true, label: 'sqlite, on the write thread' },
       ]
-    : [{ testDatabase, auditThread: false, label: testDatabase.dialect }],
+    : [{ testDatabase, writeThread: false, label: testDatabase.dialect }],
 );
 
-for (const { testDatabase, auditThread, label } of modes) {
-  const open = async () => createSqlStores({ ...(await testDatabase.isolated()), auditThread });
+for (const { testDatabase, writeThread, label } of modes) {
+  const open = async () => createSqlStores({ ...(await testDatabase.isolated()), writeThread });
   describe(`the SQL audit store on ${label}`, () => {
     it('appends one chain, reads it back by sequence and by time, and verifies it', async () => {
       const stores = await open();
@@ -111,12 +111,12 @@ for (const { testDatabase, auditThread, label } of modes) {
   });
 }
 
-describe('the SQL audit store on sqlite, with the audit thread', () => {
+describe('the SQL audit store on sqlite, with the write thread', () => {
   const sqlite = databases.find((database) => database.dialect === 'sqlite')!;
 
   it('keeps one chain while the event loop writes other tables and the command line appends too', async () => {
     const options = await sqlite.isolated();
-    const gateway = await createSqlStores({ ...options, auditThread: true });
+    const gateway = await createSqlStores({ ...options, writeThread: true });
     const commandLine = await createSqlStores(options);
     try {
       await Promise.all([
@@ -144,7 +144,7 @@ describe('the SQL audit store on sqlite, with the audit thread', () => {
 
   it("reports a failed append with the store's reason, and appends again once it is mended", async () => {
     const options = await sqlite.isolated();
-    const stores = await createSqlStores({ ...options, auditThread: true });
+    const stores = await createSqlStores({ ...options, writeThread: true });
     const connection = new DatabaseSync(join(options.dataDir, 'gatehouse.db'));
     try {
       await stores.audit.append(entries(1, 3));

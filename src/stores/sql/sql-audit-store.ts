@@ -18,8 +18,8 @@ const rowsPerStep = 64;
 export interface SqlAuditStoreOptions {
   readonly now?: () => number;
   /**
-   * SQLite: appends through another connection (the gateway's audit thread,
-   * `sqlite-audit-thread.ts`); absent, on the database's own connection, on the event loop.
+   * SQLite: appends through another connection (the gateway's write thread,
+   * `sqlite-write-thread.ts`); absent, on the database's own connection, on the event loop.
    */
   readonly sqliteAppend?: SqliteAuditAppend | undefined;
 }

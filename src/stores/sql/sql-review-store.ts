@@ -15,10 +15,16 @@ import type { Database, ReviewItemsTable } from './database-schema.js';
  * once, and only the writer that changed it gets it back (READ COMMITTED re-checks the condition
  * after a concurrent writer commits; SQLite serialises writers).
  */
-export function createSqlReviewStore(database: Kysely<Database>): ReviewStore {
+export function createSqlReviewStore(
+  database: Kysely<Database>,
+  /** SQLite: inserts through the gateway's write thread (`sqlite-write-thread.ts`) when given. */
+  insertRow?: (row: ReviewItemsTable) => Promise<void>,
+): ReviewStore {
   return {
     async insert(item) {
-      await database.insertInto('review_items').values(itemToRow(item)).execute();
+      const row = itemToRow(item);
+      if (insertRow !== undefined) await insertRow(row);
+      else await database.insertInto('review_items').values(row).execute();
     },
     async find(idOrTraceId) {
       const row = await database

@@ -22,7 +22,7 @@ const busyTimeoutMilliseconds = 5_000;
  * `busy_timeout` makes writers wait for each other. Several gateway replicas need Postgres.
  *
  * Only one connection per file may exist on a thread: a synchronous wait for a lock held by the
- * same thread could never end. The gateway's audit thread (`sqlite-audit-thread.ts`) holds a
+ * same thread could never end. The gateway's write thread (`sqlite-write-thread.ts`) holds a
  * second connection on a thread of its own.
  */
 export function openSqliteDatabase(dataDirectory: string): Kysely<Database> {
@@ -51,7 +51,7 @@ export function openSqliteConnection(dataDirectory: string): {
 
 /**
  * A connection to the embedded database file with the settings every connection needs (the
- * gateway's, and its audit thread's). WAL: readers do not block the writer and commits are cheap.
+ * gateway's, and its write thread's). WAL: readers do not block the writer and commits are cheap.
  * synchronous=NORMAL is durable across process crashes in WAL mode (an OS crash may lose the last
  * commits), the usual trade.
  */
