@@ -7,7 +7,7 @@ import { startTestGateway, type TestGateway } from './support/gateway.js';
 import { rawRequest } from './support/http.js';
 import { startScriptedUpstream, type ScriptedUpstream } from './support/scripted-upstream.js';
 import { createKey } from './support/shared-state.js';
-import { scrape } from './support/telemetry.js';
+import { scrape, waitFor } from './support/telemetry.js';
 
 /**
  * The guard on the model routes, with the real `openai` and `@anthropic-ai/sdk` clients against the
@@ -325,6 +325,28 @@ describe('per request and per key', () => {
       metadata: { guard_injection_action: 'off' },
     });
     expect((await rawChat('gpt-block', {}, lenient.secret)).status).toBe(200);
+  });
+
+  it('records a blocked request in the audit log (guard.blocked), without the text', async () => {
+    const refused = await rawChat('gpt-block', {});
+    expect(refused.status).toBe(400);
+    const requestId = String(refused.headers['x-request-id']);
+    const record = await waitFor(async () => {
+      const page = await rawRequest(
+        `${gateway.url}/admin/audit?type=guard.blocked&trace_id=${encodeURIComponent(requestId)}`,
+        { method: 'GET', headers: { authorization: `Bearer ${gateway.masterKey}` } },
+      );
+      const data = (JSON.parse(page.text) as { data: Record<string, unknown>[] }).data;
+      return data[0];
+    }, 'the guard.blocked record');
+    expect(record).toMatchObject({
+      type: 'guard.blocked',
+      actor: 'master',
+      action: '/v1/chat/completions',
+      decision: 'block',
+      resource: { model: 'gpt-block', field: 'messages[0].content' },
+    });
+    expect(JSON.stringify(record)).not.toContain('system prompt');
   });
 
   it('counts detections by source and action, their scores and the scan time in the metrics', async () => {

@@ -1,11 +1,13 @@
 import { performance } from 'node:perf_hooks';
 import type { Config } from '../config/index.js';
 import type { DialectCodec } from '../dialects/index.js';
+import type { AuditEvent, AuditTrail } from '../governance/audit/index.js';
 import type { ArgsScreener } from '../governance/index.js';
 import {
   createInjectionGuard,
   injectionSettingsFrom,
   phraseDetector,
+  type Detection,
   type GuardAlert,
   type NamedDetector,
 } from '../guard/index.js';
@@ -25,6 +27,8 @@ export interface GuardNeeds {
   readonly metrics: Metrics;
   /** The notification channels: high-severity detections, when `guard.injection.alert` is on. */
   readonly notify: (event: NotificationEvent) => void;
+  /** Where blocked model requests are recorded (`guard.blocked`). */
+  readonly audit: AuditTrail;
 }
 
 export interface GuardParts {
@@ -44,6 +48,27 @@ function notification(alert: GuardAlert): NotificationEvent {
   return { kind: 'guard.detection', ...alert };
 }
 
+/** A blocked model request in the audit log: who (the key), what was refused and why; never the text. */
+function blockedAuditEvent(detection: Detection): AuditEvent {
+  const { route, model } = detection.context ?? {};
+  return {
+    type: 'guard.blocked',
+    traceId: detection.requestId,
+    actor: detection.keyId,
+    action: route,
+    resource: { model: model ?? '', field: detection.field },
+    decision: 'block',
+    reason: `prompt injection detected in ${detection.field} (${detection.source}, score ${detection.score.toFixed(2)})`,
+    details: {
+      request_id: detection.requestId,
+      source: detection.source,
+      score: detection.score,
+      method: detection.method,
+      ...(detection.agent === undefined ? {} : { agent: detection.agent }),
+    },
+  };
+}
+
 /**
  * The guard (docs/guard.md): the input guard stage on the model routes (absent when detection is
  * disabled, so the routes pay nothing), the screener governance decides agents' requests with,
@@ -57,6 +82,7 @@ export function assembleGuard(needs: GuardNeeds): Contribution<GuardParts> {
     logger,
     observer: metrics,
     alert: (alert) => needs.notify(notification(alert)),
+    blocked: (detection) => needs.audit.append(blockedAuditEvent(detection)),
     now: Date.now,
     elapsed: () => performance.now(),
   });

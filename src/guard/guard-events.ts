@@ -76,6 +76,8 @@ export function createGuardEvents(dependencies: {
   readonly logger: Logger;
   readonly observer: GuardObserver;
   readonly alert: ((alert: GuardAlert) => void) | undefined;
+  /** A model request refused for an injection: the audit log's `guard.blocked` record. */
+  readonly blocked: ((detection: Detection) => void) | undefined;
   readonly now: () => number;
 }): GuardEvents {
   const { settings, logger, observer, alert } = dependencies;
@@ -136,6 +138,7 @@ export function createGuardEvents(dependencies: {
         },
         'prompt injection detected',
       );
+      if (detection.check === 'request' && detection.action === 'block') dependencies.blocked?.(detection);
       maybeAlert(detection);
     },
     failed(check, failMode, error, requestId) {

@@ -11,7 +11,7 @@ export {
   type InjectionGuardDependencies,
 } from './injection-guard.js';
 export type { ArgsVerdict, ScreenedFields } from './args-screener.js';
-export type { DetectionAction, GuardAlert, GuardCheck, GuardObserver } from './guard-events.js';
+export type { Detection, DetectionAction, GuardAlert, GuardCheck, GuardObserver } from './guard-events.js';
 export { guardHeader } from './injection-policy.js';
 export {
   injectionSettingsFrom,

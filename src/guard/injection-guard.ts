@@ -1,6 +1,6 @@
 import type { Logger } from '../telemetry/index.js';
 import { createArgsScreener, type ArgsVerdict, type ScreenedFields } from './args-screener.js';
-import { createGuardEvents, type GuardAlert, type GuardObserver } from './guard-events.js';
+import { createGuardEvents, type Detection, type GuardAlert, type GuardObserver } from './guard-events.js';
 import type { InjectionSettings } from './injection-settings.js';
 import { createPromptGuard, type PromptGuard } from './prompt-guard.js';
 import { createScanService, type ScanService } from './scan-service.js';
@@ -15,6 +15,8 @@ export interface InjectionGuardDependencies {
   readonly observer: GuardObserver;
   /** Sends a high-severity detection to the notification channels; absent: none are sent. */
   readonly alert?: ((alert: GuardAlert) => void) | undefined;
+  /** Records a model request refused for an injection (the audit log); absent: not recorded. */
+  readonly blocked?: ((detection: Detection) => void) | undefined;
   /** Wall-clock milliseconds (the alerts' per-minute bound). */
   readonly now: () => number;
   /** A monotonic clock in milliseconds (scan latency). */
@@ -41,6 +43,7 @@ export function createInjectionGuard(dependencies: InjectionGuardDependencies): 
     logger,
     observer,
     alert: dependencies.alert,
+    blocked: dependencies.blocked,
     now: dependencies.now,
   });
   const shared = { settings, scorer, method, events, observer, elapsed };
