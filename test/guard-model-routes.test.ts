@@ -169,7 +169,10 @@ async function sendAnthropic(model: string, source: Source, text: string, stream
       status: error.status ?? 0,
       guard: error.headers?.get('x-gatehouse-guard') ?? null,
       text: '',
-      error: { type: wire?.error?.type, message: String(wire?.error?.message ?? error.message) },
+      error: {
+        type: wire?.error?.type,
+        message: typeof wire?.error?.message === 'string' ? wire.error.message : error.message,
+      },
     };
   }
 }

@@ -30,9 +30,9 @@ export interface RecordedGuard {
   readonly scans: { check: string; seconds: number }[];
   readonly failures: { check: string; outcome: string }[];
   readonly alerts: GuardAlert[];
-  logLines(): Record<string, unknown>[];
+  readonly logLines: () => Record<string, unknown>[];
   /** Moves the wall clock the alerts' rate bound reads. */
-  advance(milliseconds: number): void;
+  readonly advance: (milliseconds: number) => void;
 }
 
 export function recordedGuard(
