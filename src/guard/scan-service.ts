@@ -2,7 +2,7 @@ import { GatewayError } from '../errors/index.js';
 import type { ScoredSource } from './detector/detector-contract.js';
 import type { GuardEvents, GuardObserver } from './guard-events.js';
 import type { InjectionSettings } from './injection-settings.js';
-import { DetectorFailure, type Scorer } from './scoring.js';
+import type { Scorer } from './scoring.js';
 
 /**
  * `POST /v1/scan/input {input}` and `POST /v1/scan/output {output, actor?, action?, resource?}`
@@ -151,7 +151,6 @@ export function createScanService(dependencies: ScanServiceDependencies): ScanSe
         if (scored.score >= threshold) break;
       }
     } catch (error) {
-      if (!(error instanceof DetectorFailure)) throw error;
       events.failed('scan', 'closed', error, caller.requestId);
       return { type: 'rejected', error: detectorFailed };
     } finally {
