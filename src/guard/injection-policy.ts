@@ -40,7 +40,8 @@ const badHeader = new GatewayError(
 );
 
 function applied(policy: InjectionPolicy, override: InjectionOverride | undefined): InjectionPolicy {
-  if (override === undefined) return policy;
+  if (override === undefined || (override.action === undefined && override.threshold === undefined))
+    return policy;
   return { action: override.action ?? policy.action, threshold: override.threshold ?? policy.threshold };
 }
 
@@ -54,17 +55,39 @@ export function requestedAction(
   return (callerActions as readonly string[]).includes(action) ? (action as InjectionAction) : badHeader;
 }
 
-export function resolvePolicy(settings: InjectionSettings, request: PolicyRequest): PolicyResolution {
-  const requested = requestedAction(request.requested);
-  if (requested instanceof GatewayError) return { ok: false, error: requested };
-  let policy = applied(
-    { action: settings.action, threshold: settings.threshold },
-    settings.routes[request.route],
+export type PolicyResolver = (request: PolicyRequest) => PolicyResolution;
+
+/**
+ * Resolves requests' policies from policies computed once: per route, and per route and configured
+ * model (other model names, which a caller may invent without bound, take the route's), so that a
+ * request without a key action or a header allocates nothing.
+ */
+export function createPolicyResolver(settings: InjectionSettings): PolicyResolver {
+  const section: InjectionPolicy = { action: settings.action, threshold: settings.threshold };
+  const byRoute = new Map(
+    (['chat_completions', 'messages'] as const).map((route) => {
+      const routePolicy = applied(section, settings.routes[route]);
+      const models = new Map(
+        [...settings.models].map(([model, override]) => [
+          model,
+          { ok: true, policy: applied(routePolicy, override) } as const,
+        ]),
+      );
+      return [route, { route: { ok: true, policy: routePolicy } as const, models }] as const;
+    }),
   );
-  policy = applied(policy, settings.models.get(request.model));
-  if (request.keyAction !== undefined) policy = { ...policy, action: request.keyAction };
-  if (requested !== undefined) policy = { ...policy, action: stricter(policy.action, requested) };
-  return { ok: true, policy };
+  return (request) => {
+    const requested = requestedAction(request.requested);
+    if (requested instanceof GatewayError) return { ok: false, error: requested };
+    const resolved = byRoute.get(request.route);
+    if (resolved === undefined) throw new Error(`no guard policy for the route ${request.route}`);
+    const base = resolved.models.get(request.model) ?? resolved.route;
+    if (request.keyAction === undefined && requested === undefined) return base;
+    let { policy } = base;
+    if (request.keyAction !== undefined) policy = { ...policy, action: request.keyAction };
+    if (requested !== undefined) policy = { ...policy, action: stricter(policy.action, requested) };
+    return { ok: true, policy };
+  };
 }
 
 /** A key's metadata entry as an action: undefined when absent, `invalid` for a value that is none. */

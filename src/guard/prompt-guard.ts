@@ -3,7 +3,7 @@ import type { Dialect } from '../llm/index.js';
 import type { Logger } from '../telemetry/index.js';
 import type { ScoredSource } from './detector/detector-contract.js';
 import type { GuardEvents, GuardObserver } from './guard-events.js';
-import { guardHeader, keyActionOf, resolvePolicy } from './injection-policy.js';
+import { createPolicyResolver, guardHeader, keyActionOf } from './injection-policy.js';
 import { keyActionMetadata, type InjectionAction, type InjectionSettings } from './injection-settings.js';
 import { visitPromptTexts, type PromptSource, type TextPath } from './prompt-texts.js';
 import type { Scorer } from './scoring.js';
@@ -89,6 +89,7 @@ interface Found {
 export function createPromptGuard(dependencies: PromptGuardDependencies): PromptGuard {
   const { settings, scorer, events, observer, logger, elapsed } = dependencies;
   const reportedKeys = new Set<string>();
+  const resolvePolicy = createPolicyResolver(settings);
 
   function keyAction(request: PromptRequest): InjectionAction | undefined {
     const action = keyActionOf(request.keyMetadata[keyActionMetadata]);
@@ -131,7 +132,7 @@ export function createPromptGuard(dependencies: PromptGuardDependencies): Prompt
   return {
     inspect(request) {
       const route = request.dialect === 'anthropic' ? 'messages' : 'chat_completions';
-      const resolution = resolvePolicy(settings, {
+      const resolution = resolvePolicy({
         route,
         model: request.model,
         keyAction: keyAction(request),
