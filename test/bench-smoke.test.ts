@@ -24,7 +24,7 @@ const paths = {
 
 /** One short run of the bench against direct, bare and gatehouse, its output kept in memory. */
 async function smokeRun(
-  selection: Pick<BenchOptions, 'modes' | 'authorize'>,
+  selection: Pick<BenchOptions, 'modes' | 'authorize' | 'guard'>,
   loadGenerator: BenchOptions['loadGenerator'] = 'autocannon',
 ) {
   const outputDirectory = mkdtempSync(join(tmpdir(), 'gatehouse-bench-smoke-'));
@@ -115,6 +115,28 @@ describe('gatehouse bench', () => {
       expect(report.goals.every((goal) => goal.met !== undefined)).toBe(true);
       expect(stdout).toMatch(/Agent authorization[\s\S]*Engine alone[\s\S]*Over HTTP, sequential/);
       expect(readFileSync(files.markdown, 'utf8')).toContain('## Agent authorization');
+    },
+  );
+
+  it(
+    'runs the guard mode alone: chat throughput with prompt-injection detection on and off',
+    { timeout: 60_000 },
+    async () => {
+      const { report, files, stdout, stderr } = await smokeRun({ modes: [], guard: true });
+
+      expect(report.summaries).toEqual([]);
+      const guard = report.guard;
+      expect(guard?.type, stderr).toBe('measured');
+      if (guard?.type === 'measured') {
+        for (const run of [guard.on, guard.off]) {
+          expect(run.completed).toBeGreaterThan(0);
+          expect(run.errors, run.firstError).toBe(0);
+          expect(run.connections).toBe(50);
+          expect(run.gatewayCpuMsPer1000).toBeGreaterThan(0);
+        }
+      }
+      expect(stdout).toMatch(/Guard\n[\s\S]*Guard on[\s\S]*Guard off[\s\S]*The guard costs/);
+      expect(readFileSync(files.markdown, 'utf8')).toContain('## Guard');
     },
   );
 });

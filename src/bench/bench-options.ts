@@ -5,9 +5,10 @@ export type ModeName = (typeof modeNames)[number];
 
 /**
  * What `--mode` accepts: the LLM modes above, plus `authorize` (agent authorization: the decision
- * engine in process and `POST /v1/agent/authorize`, measured apart from the LLM modes' tables).
+ * engine in process and `POST /v1/agent/authorize`, measured apart from the LLM modes' tables) and
+ * `guard` (chat throughput with prompt-injection detection on against off).
  */
-export const benchModeNames = [...modeNames, 'authorize'] as const;
+export const benchModeNames = [...modeNames, 'authorize', 'guard'] as const;
 export type BenchModeName = (typeof benchModeNames)[number];
 
 /**
@@ -26,6 +27,8 @@ export interface BenchOptions {
   readonly modes: readonly ModeName[];
   /** Also run the `authorize` mode. */
   readonly authorize?: boolean;
+  /** Also run the `guard` mode. */
+  readonly guard?: boolean;
   readonly targets: readonly TargetName[];
   /** Overrides the per-mode default (50 non-streaming, 20 streaming; sequential is always 1). */
   readonly connections?: number;

@@ -6,6 +6,7 @@ import type { ModeName, TargetName } from './bench-options.js';
 import type { Measurement } from './bench-runner.js';
 import type { TargetSummary } from './bench-summary.js';
 import type { GoalResult } from './goals.js';
+import { describeGuardBench, type GuardBenchResult } from './guard-bench.js';
 import { columnsByMode, modeTitles } from './report-columns.js';
 
 /** The run's report: printed as tables, written as JSON and markdown. */
@@ -39,6 +40,8 @@ export interface BenchReport {
   readonly goals: readonly GoalResult[];
   /** The `authorize` mode's figures, when it ran. */
   readonly authorize?: AuthorizeBenchResult;
+  /** The `guard` mode's figures, when it ran. */
+  readonly guard?: GuardBenchResult;
   readonly measurements: readonly Measurement[];
 }
 
@@ -89,6 +92,9 @@ export function renderTerminal(report: BenchReport): string {
   if (report.authorize !== undefined) {
     sections.push(`Agent authorization\n${describeAuthorizeBench(report.authorize).join('\n')}`);
   }
+  if (report.guard !== undefined) {
+    sections.push(`Guard\n${describeGuardBench(report.guard).join('\n')}`);
+  }
   const goals = new Table({ head: ['target', 'measured', ''], style: { head: [], border: [] } });
   goals.push(...report.goals.map((goal) => [goal.goal, goal.measured, goalCell(goal)]));
   sections.push(`Targets\n${goals.toString()}`);
@@ -117,6 +123,9 @@ export function renderMarkdown(report: BenchReport): string {
   }
   if (report.authorize !== undefined) {
     sections.push('## Agent authorization', describeAuthorizeBench(report.authorize).join('  \n'));
+  }
+  if (report.guard !== undefined) {
+    sections.push('## Guard', describeGuardBench(report.guard).join('  \n'));
   }
   sections.push(
     '## Targets',

@@ -5,7 +5,7 @@ import { request } from 'undici';
 import type { TargetName } from './bench-options.js';
 import { chatBody } from './chat-bodies.js';
 import type { ChildProcessGroup, RunningChild } from './child-processes.js';
-import { gatewayBenchConfiguration } from './gateway-configuration.js';
+import { gatewayBenchConfiguration, type GatewayBenchConfiguration } from './gateway-configuration.js';
 import type { AuthorizeHttpTarget } from './authorize-http.js';
 import type { LoadTarget } from './load-result.js';
 
@@ -79,6 +79,34 @@ function portkeyVersion(peersDirectory: string): string | undefined {
   }
 }
 
+/** Writes a gateway's configuration and starts it as `gatehouse start`, ready once it says so. */
+async function launchGatehouse(
+  name: string,
+  configuration: GatewayBenchConfiguration,
+  paths: BenchPaths,
+  group: ChildProcessGroup,
+  reportMemory = false,
+): Promise<RunningChild> {
+  const configurationFile = join(paths.workDirectory, `${name}.yaml`);
+  writeFileSync(configurationFile, configuration.yaml);
+  const preload = reportMemory ? ['--import', pathToFileURL(paths.memoryReporter).href] : [];
+  return group.start({
+    name,
+    command: paths.nodeBinary,
+    arguments: [...preload, paths.gatehouseMain, 'start', '--config', configurationFile, '--port', '0'],
+    environment: { ...paths.baseEnvironment, NODE_ENV: 'production', ...configuration.environment },
+    logFile: join(paths.workDirectory, `${name}.log`),
+    readyPattern: /"url":"(http:\/\/[^"]+)"[^\n]*"msg":"gatehouse started"/,
+    ipc: reportMemory,
+  });
+}
+
+function dataDirectoryFor(paths: BenchPaths, name: string): string {
+  const dataDirectory = join(paths.workDirectory, `${name}-data`);
+  mkdirSync(dataDirectory, { recursive: true });
+  return dataDirectory;
+}
+
 async function startGatehouse(
   name: 'gatehouse' | 'gatehouse-redis',
   mock: RunningChild,
@@ -86,26 +114,18 @@ async function startGatehouse(
   group: ChildProcessGroup,
   options: StartTargetsOptions,
 ): Promise<BenchTarget> {
-  const dataDirectory = join(paths.workDirectory, `${name}-data`);
-  mkdirSync(dataDirectory, { recursive: true });
   const configuration = gatewayBenchConfiguration({
     upstreamUrl: mock.url,
-    dataDirectory,
+    dataDirectory: dataDirectoryFor(paths, name),
     ...(name === 'gatehouse-redis' && options.redisUrl !== undefined ? { redisUrl: options.redisUrl } : {}),
   });
-  const configurationFile = join(paths.workDirectory, `${name}.yaml`);
-  writeFileSync(configurationFile, configuration.yaml);
-  const preload =
-    options.reportGatewayMemory === true ? ['--import', pathToFileURL(paths.memoryReporter).href] : [];
-  const child = await group.start({
+  const child = await launchGatehouse(
     name,
-    command: paths.nodeBinary,
-    arguments: [...preload, paths.gatehouseMain, 'start', '--config', configurationFile, '--port', '0'],
-    environment: { ...paths.baseEnvironment, NODE_ENV: 'production', ...configuration.environment },
-    logFile: join(paths.workDirectory, `${name}.log`),
-    readyPattern: /"url":"(http:\/\/[^"]+)"[^\n]*"msg":"gatehouse started"/,
-    ipc: options.reportGatewayMemory === true,
-  });
+    configuration,
+    paths,
+    group,
+    options.reportGatewayMemory === true,
+  );
   const secret = await createVirtualKey(
     child.url,
     configuration.adminHeaders,
@@ -233,22 +253,40 @@ export async function startAuditOffGatehouse(
   paths: BenchPaths,
   group: ChildProcessGroup,
 ): Promise<{ readonly target: AuthorizeHttpTarget; readonly pid: number | undefined }> {
-  const dataDirectory = join(paths.workDirectory, 'gatehouse-audit-off-data');
-  mkdirSync(dataDirectory, { recursive: true });
+  const name = 'gatehouse-audit-off';
   const configuration = gatewayBenchConfiguration({
     upstreamUrl: 'http://127.0.0.1:9',
-    dataDirectory,
+    dataDirectory: dataDirectoryFor(paths, name),
     audit: false,
   });
-  const configurationFile = join(paths.workDirectory, 'gatehouse-audit-off.yaml');
-  writeFileSync(configurationFile, configuration.yaml);
-  const child = await group.start({
-    name: 'gatehouse-audit-off',
-    command: paths.nodeBinary,
-    arguments: [paths.gatehouseMain, 'start', '--config', configurationFile, '--port', '0'],
-    environment: { ...paths.baseEnvironment, NODE_ENV: 'production', ...configuration.environment },
-    logFile: join(paths.workDirectory, 'gatehouse-audit-off.log'),
-    readyPattern: /"url":"(http:\/\/[^"]+)"[^\n]*"msg":"gatehouse started"/,
-  });
+  const child = await launchGatehouse(name, configuration, paths, group);
   return { target: { url: child.url, headers: configuration.authorizeHeaders }, pid: child.pid };
+}
+
+/**
+ * A second Gatehouse, alike but with prompt-injection detection off, for the guard mode's
+ * comparison of chat throughput with the guard on (the gatehouse target, as shipped) and off. It
+ * relays to the same mock provider, with its own virtual key.
+ */
+export async function startGuardOffGatehouse(
+  paths: BenchPaths,
+  group: ChildProcessGroup,
+  mock: RunningChild,
+): Promise<{ readonly load: LoadTarget; readonly pid: number | undefined }> {
+  const name = 'gatehouse-guard-off';
+  const configuration = gatewayBenchConfiguration({
+    upstreamUrl: mock.url,
+    dataDirectory: dataDirectoryFor(paths, name),
+    guard: false,
+  });
+  const child = await launchGatehouse(name, configuration, paths, group);
+  const secret = await createVirtualKey(
+    child.url,
+    configuration.adminHeaders,
+    configuration.virtualKeyRequest,
+  );
+  return {
+    load: loadTarget(child.url, configuration.model, { authorization: `Bearer ${secret}` }),
+    pid: child.pid,
+  };
 }

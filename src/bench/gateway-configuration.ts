@@ -17,6 +17,8 @@ export interface GatewayBenchSettings {
   readonly redisUrl?: string;
   /** `false`: the audit log is off (the authorize mode's comparison); on by default, as shipped. */
   readonly audit?: boolean;
+  /** `false`: prompt-injection detection is off (the guard mode's comparison); on by default, as shipped. */
+  readonly guard?: boolean;
 }
 
 export interface GatewayBenchConfiguration {
@@ -81,6 +83,8 @@ export function gatewayBenchConfiguration(settings: GatewayBenchSettings): Gatew
     // Without L1, the Redis-backed gateway's cache hits (cache-hit mode) come from L2.
     ...(settings.redisUrl === undefined ? {} : { redis_url: settings.redisUrl, cache: { l1_size: 0 } }),
     ...(settings.audit === false ? { audit: { enabled: false } } : {}),
+    // As shipped, the guard scores every chat request's user message (action log).
+    ...(settings.guard === false ? { guard: { injection: { enabled: false } } } : {}),
   };
   return {
     yaml: stringify(configuration),

@@ -12,9 +12,15 @@ import {
 import { renderTerminal, writeReport, type BenchReport, type MachineDescription } from './bench-report.js';
 import { measure } from './bench-runner.js';
 import { summariseMeasurements } from './bench-summary.js';
-import { startAuditOffGatehouse, startTargets, type BenchPaths } from './bench-targets.js';
+import {
+  startAuditOffGatehouse,
+  startGuardOffGatehouse,
+  startTargets,
+  type BenchPaths,
+} from './bench-targets.js';
 import { createChildProcessGroup } from './child-processes.js';
 import { checkGoals } from './goals.js';
+import { runGuardBench, type GuardBenchResult } from './guard-bench.js';
 import { readClockTicks } from './process-statistics.js';
 import type { Progress } from './progress.js';
 import { runSoak } from './soak.js';
@@ -113,17 +119,36 @@ async function withChildren<Result>(
 
 async function chooseWrk(options: BenchOptions): Promise<boolean> {
   const { loadGenerator: choice, modes } = options;
-  if (choice === 'autocannon' || (!modes.includes('non-streaming') && options.authorize !== true))
-    return false;
+  const drivesLoad = modes.includes('non-streaming') || options.authorize === true || options.guard === true;
+  if (choice === 'autocannon' || !drivesLoad) return false;
   const available = await wrkAvailable();
   if (choice === 'wrk' && !available) throw new Error('--load-generator wrk: wrk is not installed');
   return available;
 }
 
-/** The `authorize` mode alone needs only the Gatehouse target (and the in-process engine). */
+/** The `authorize` and `guard` modes alone need only the Gatehouse target (and the mock). */
 function targetsToStart(options: BenchOptions): readonly TargetName[] {
   if (options.modes.length > 0) return options.targets;
   return options.targets.filter((name) => name === 'gatehouse');
+}
+
+async function guardIfAsked(
+  options: BenchOptions,
+  targets: Parameters<typeof runGuardBench>[0],
+  dependencies: BenchDependencies,
+  load: Omit<Parameters<typeof runGuardBench>[1], 'durationSeconds' | 'rounds' | 'warmupSeconds' | 'signal'>,
+): Promise<GuardBenchResult | undefined> {
+  if (options.guard !== true) return undefined;
+  const result = await runGuardBench(targets, {
+    durationSeconds: options.durationSeconds,
+    rounds: options.rounds,
+    warmupSeconds: options.warmupSeconds,
+    signal: dependencies.signal,
+    ...load,
+  });
+  if (result.type === 'skipped')
+    dependencies.stderr(`gatehouse bench: guard not measured: ${result.reason}\n`);
+  return result;
 }
 
 async function authorizeIfAsked(
@@ -190,6 +215,12 @@ export async function runBench(
       clockTicks,
       startAuditOff: () => startAuditOffGatehouse(paths, group),
     });
+    const guard = await guardIfAsked(options, started.targets, dependencies, {
+      useWrk,
+      workDirectory: paths.workDirectory,
+      clockTicks,
+      startGuardOff: () => startGuardOffGatehouse(paths, group, started.mock),
+    });
     const summaries = summariseMeasurements(
       outcome.measurements,
       started.targets,
@@ -218,6 +249,7 @@ export async function runBench(
         ...(options.authorize === true ? authorizeGoals(authorize) : []),
       ],
       ...(authorize === undefined ? {} : { authorize }),
+      ...(guard === undefined ? {} : { guard }),
       measurements: outcome.measurements,
     };
   });

@@ -99,7 +99,7 @@ export function registerBenchCommand(
     .addOption(
       new Option(
         '--mode <mode>',
-        'non-streaming, streaming, sequential, cache-hit, authorize, a comma-separated list, or all',
+        'non-streaming, streaming, sequential, cache-hit, authorize, guard, a comma-separated list, or all',
       )
         .argParser(modes)
         .default([...benchModeNames], 'all'),
@@ -112,7 +112,7 @@ export function registerBenchCommand(
     .option('--warmup <seconds>', 'unmeasured load per target before the first round', nonNegativeNumber, 2)
     .option(
       '--load-generator <name>',
-      'non-streaming and authorize load: auto (wrk when installed), autocannon or wrk',
+      'non-streaming, authorize and guard load: auto (wrk when installed), autocannon or wrk',
       loadGenerator,
       'auto',
     )
@@ -160,6 +160,7 @@ export function registerBenchCommand(
                   (modeNames as readonly string[]).includes(mode),
                 ),
                 authorize: options.mode.includes('authorize'),
+                guard: options.mode.includes('guard'),
                 targets: options.targets,
                 warmupSeconds: options.warmup,
                 loadGenerator: options.loadGenerator,

@@ -52,6 +52,9 @@ export const environmentVariables: Readonly<Record<string, string>> = {
   MAX_DELEGATION_DEPTH: 'governance.delegation.max_depth',
   MAX_SWARM_SIZE: 'governance.delegation.max_swarm_size',
   SWARM_OPERATION_TIMEOUT: 'governance.delegation.swarm_operation_timeout',
+  PROMPT_INJECTION_DETECTION_ENABLED: 'guard.injection.enabled',
+  PROMPT_INJECTION_SEVERITY_THRESHOLD: 'guard.injection.threshold',
+  PROMPT_INJECTION_ALERT_ENABLED: 'guard.injection.alert.enabled',
 };
 
 export interface LayerContext {

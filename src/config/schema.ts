@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { auditSchema } from './audit-schema.js';
 import { governanceSchema } from './governance-schema.js';
+import { guardSchema } from './guard-schema.js';
 import { notificationsSchema } from './notifications-schema.js';
 import { parseResourceAttributes } from './resource-attributes.js';
 
@@ -335,6 +336,8 @@ export const configSchema = z.strictObject({
   notifications: notificationsSchema,
   /** The hash-chained audit log: on or off, and its writer's batching and spooling. */
   audit: auditSchema,
+  /** Prompt-injection detection: model routes, agents' arguments, the scan routes (docs/guard.md). */
+  guard: guardSchema,
 });
 
 export type ConfigInput = z.input<typeof configSchema>;
@@ -346,3 +349,4 @@ export type RetryConfig = ModelConfig['retry'];
 export type TimeoutsConfig = ModelConfig['timeouts'];
 export type GovernanceConfig = Config['governance'];
 export type NotificationsConfig = Config['notifications'];
+export type GuardConfig = Config['guard'];

@@ -306,6 +306,28 @@ notifications:
   # close_timeout_ms: 5000        # on shutdown, how long waiting notifications may still be delivered
   # public_url: https://gatehouse.example.com   # the gateway's address for people, for links in notifications
 
+# Prompt-injection detection (docs/guard.md): user input and tool results on the model routes,
+# agents' arguments on POST /v1/agent/authorize, and POST /v1/scan/input|output. A key's metadata
+# entry guard_injection_action (off, log, flag, block) outranks the model, the route and this.
+guard:
+  injection:
+    # enabled: true               # PROMPT_INJECTION_DETECTION_ENABLED; false: nothing is scored on the model routes or in args
+    # action: log                 # off, log, flag (x-gatehouse-guard response header) or block (400 prompt_injection_detected)
+    # threshold: 0.8              # PROMPT_INJECTION_SEVERITY_THRESHOLD: a score at or above it is a detection
+    # fail_mode: open             # when the detector fails: open (let through, logged and counted) or closed (refuse)
+    # history: latest_turn        # the messages after the last assistant message; all: every user and tool message
+    # routes:                     # chat_completions and messages take action and threshold, e.g.
+    #   "chat_completions": { action: block }
+    #   agent_authorize:          # POST /v1/agent/authorize: block denies (Lelu's behaviour), log records, off skips
+    #     action: block
+    # models: {}                  # by the model name callers send, e.g.
+    #   "support-bot": { action: flag, threshold: 0.9 }
+    # max_scan_chars: 1000000     # the longest text the scan routes score (longer: 413)
+    # alert:                      # notify the channels that take guard.detection (above)
+    #   enabled: false            # PROMPT_INJECTION_ALERT_ENABLED
+    #   min_score: 0.9            # high severity from this score (critical from 0.98)
+    #   max_per_minute: 10        # per replica; further detections are only logged and counted
+
 # When a failing target is taken out of rotation (one breaker per provider and model).
 circuit_breaker:
   # failure_rate: 0.5             # failure rate over the window that opens the breaker

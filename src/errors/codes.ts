@@ -22,6 +22,7 @@ export type ErrorCode =
   | 'budget_exceeded'
   | 'context_length_exceeded'
   | 'content_policy'
+  | 'prompt_injection_detected'
   | 'upstream_error'
   | 'upstream_rate_limited'
   | 'upstream_timeout'
@@ -104,6 +105,12 @@ export const errorKinds = {
     anthropicType: 'invalid_request_error',
   },
   content_policy: {
+    status: 400,
+    openaiType: 'invalid_request_error',
+    anthropicType: 'invalid_request_error',
+  },
+  /** The guard found a prompt injection in what the caller sent and its action is `block`. */
+  prompt_injection_detected: {
     status: 400,
     openaiType: 'invalid_request_error',
     anthropicType: 'invalid_request_error',

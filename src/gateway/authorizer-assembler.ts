@@ -30,6 +30,8 @@ export interface AuthorizerNeeds {
   readonly tracing: Tracing;
   readonly queueReview?: AuthorizerDependencies['queueReview'];
   readonly audit: AuditTrail;
+  /** Screens agents' `action`, `resource` and `args` for injection (the guard's); absent: the built-in phrases. */
+  readonly screenArgs?: AuthorizerDependencies['screen'] | undefined;
 }
 
 /**
@@ -110,7 +112,7 @@ export function assembleAuthorizer(needs: AuthorizerNeeds): {
     settings,
     policy: () => needs.policies.current(),
     signals: neutralAgentSignals,
-    screen: builtInScreener,
+    screen: needs.screenArgs ?? builtInScreener,
     events: recordedEvents(needs.logger, needs.audit),
     observer: meteredDecisions(needs.metrics),
     admitTenant: tenantAdmission(limiter, settings.tenantRequestsPerMinute),

@@ -28,6 +28,8 @@ export interface GovernanceNeeds {
   readonly queueReview?: AuthorizerNeeds['queueReview'];
   /** Where decisions and policy changes are recorded. */
   readonly audit: AuditTrail;
+  /** The guard's screener for agents' fields; absent: governance's built-in phrases. */
+  readonly screenArgs?: AuthorizerNeeds['screenArgs'];
 }
 
 export interface GovernanceParts {

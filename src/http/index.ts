@@ -38,3 +38,11 @@ export {
   type DelegationRouteOutcome,
   type DelegationRoutesDependencies,
 } from './agent/delegation-routes.js';
+export {
+  registerScanRoutes,
+  type ScanCallers,
+  type ScanOperations,
+  type ScanRouteCaller,
+  type ScanRouteOutcome,
+  type ScanRoutesDependencies,
+} from './agent/scan-routes.js';

@@ -13,6 +13,7 @@ export function gatewayHeaders(
 ): Record<string, string> {
   const headers: Record<string, string> = {
     ...meta.rateLimitHeaders,
+    ...meta.stageHeaders,
     'x-request-id': requestId,
     'x-gatehouse-attempts': String(meta.attempts),
     'x-gatehouse-cache': meta.cache,

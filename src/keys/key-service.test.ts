@@ -110,6 +110,7 @@ describe('authentication', () => {
       models: ['mock*'],
       limits: { tokens_per_minute: 5_000 },
       budget: { usd: 10, period: 'day' },
+      metadata: { guard_injection_action: 'block' },
     });
     const first = await service.authenticate({ 'x-api-key': secret });
     expect(first).toEqual({
@@ -126,6 +127,7 @@ describe('authentication', () => {
         models: ['mock*'],
         limits: { requestsPerMinute: 20, tokensPerMinute: 5_000, concurrentRequests: 2 },
         budget: { usd: 10, period: 'day' },
+        metadata: { guard_injection_action: 'block' },
       },
     });
     const second = service.authenticate(bearer(secret));

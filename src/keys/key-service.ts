@@ -83,6 +83,7 @@ export function createKeyService(options: KeyServiceOptions): KeyService {
       models: key.models,
       limits: resolveLimits(tier, key.limits, options.defaultRequestsPerMinute),
       budget: key.budget,
+      metadata: key.metadata,
     });
   }
 
@@ -103,6 +104,7 @@ export function createKeyService(options: KeyServiceOptions): KeyService {
             models: [],
             limits: resolveLimits(options.masterLimits ?? {}, {}, undefined),
             budget: undefined,
+            metadata: Object.freeze({}),
           }),
         };
 

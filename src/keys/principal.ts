@@ -25,4 +25,6 @@ export interface Principal {
   readonly models: readonly string[];
   readonly limits: PrincipalLimits;
   readonly budget: KeyBudget | undefined;
+  /** The key's free-form metadata (the guard reads its `guard_injection_action` entry); master: none. */
+  readonly metadata: Readonly<Record<string, string>>;
 }

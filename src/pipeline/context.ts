@@ -35,4 +35,6 @@ export interface ResponseMeta {
   readonly overheadMs: number;
   /** OpenAI-style `x-ratelimit-*` headers for the caller's limits. */
   readonly rateLimitHeaders: Readonly<Record<string, string>>;
+  /** Headers a request stage adds to the response (the guard's `x-gatehouse-guard` flag). */
+  readonly stageHeaders?: Readonly<Record<string, string>> | undefined;
 }

@@ -33,6 +33,7 @@ export const principal: Principal = {
   models: [],
   limits: { requestsPerMinute: undefined, tokensPerMinute: undefined, concurrentRequests: undefined },
   budget: undefined,
+  metadata: {},
 };
 
 export const usage = { inputTokens: 3, outputTokens: 4, cachedInputTokens: 0, cacheCreationInputTokens: 0 };

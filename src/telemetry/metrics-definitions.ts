@@ -39,6 +39,13 @@ const attemptBuckets = [1, 2, 3, 4, 5, 6, 8, 10];
 const unitBuckets = [0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1];
 /** Distinct agents in a delegation swarm: `governance.delegation.max_swarm_size` defaults to 10. */
 const swarmBuckets = [1, 2, 3, 4, 5, 6, 8, 10, 15, 20, 50, 100];
+/**
+ * A guard check is in-process scoring: microseconds for the phrase detector, up to tens of
+ * milliseconds for a model over a long prompt.
+ */
+const guardScanBuckets = [
+  0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1,
+];
 /** An agent decision is in-process work: tens of microseconds to a few milliseconds. */
 const decisionBuckets = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1];
 
@@ -220,6 +227,28 @@ export function defineMetrics(registry: Registry, sources: MetricSources, inFlig
       name: 'gatehouse_swarm_operations_total',
       help: 'Operations on delegation grants by outcome: granted, refused, used (presented and in force), expired, timed_out, revoked (presented after revocation), cancelled (a revocation).',
       labelNames: ['outcome'] as const,
+    }),
+    guardDetections: createCounterFamily(registry, {
+      name: 'gatehouse_guard_detections_total',
+      help: 'Prompt injections detected, by where the text came from (input, tool_result, args, output) and what was done (log, flag, block; report on the scan routes).',
+      labelNames: ['source', 'action'] as const,
+    }),
+    guardScore: createHistogramFamily(registry, {
+      name: 'gatehouse_guard_score',
+      help: 'The highest injection score of each check (a chat request, an agent request, a scanned text), by the source of that text.',
+      labelNames: ['source'] as const,
+      buckets: unitBuckets,
+    }),
+    guardScanDuration: createHistogramFamily(registry, {
+      name: 'gatehouse_guard_scan_duration_seconds',
+      help: 'Time the guard spent scoring one check, by check: request (a model route), args (agent authorization), scan (the scan routes).',
+      labelNames: ['check'] as const,
+      buckets: guardScanBuckets,
+    }),
+    guardErrors: createCounterFamily(registry, {
+      name: 'gatehouse_guard_errors_total',
+      help: 'Checks whose detector failed, by check and outcome: failed_open (let through unchecked) or failed_closed (refused).',
+      labelNames: ['check', 'outcome'] as const,
     }),
     usageBuffered: new Gauge({
       registers,

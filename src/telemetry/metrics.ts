@@ -90,6 +90,14 @@ export interface Metrics {
   swarmJoined(agents: number): void;
   /** What an operation on a grant came to (`granted`, `refused`, `used`, ...). */
   swarmOperation(outcome: string): void;
+  /** A prompt injection detected: where the text came from, and what the guard did. */
+  guardDetected(source: string, action: string): void;
+  /** The highest injection score of one guard check. */
+  guardScored(source: string, score: number): void;
+  /** How long one guard check took: `request`, `args` or `scan`. */
+  guardScanned(check: string, seconds: number): void;
+  /** A guard check whose detector failed: `failed_open` or `failed_closed`. */
+  guardFailed(check: string, outcome: string): void;
   /** Structurally a `RouterObserver` (routing/observer.ts). */
   routerObserver(): RoutingEvents;
   render(): Promise<string>;
@@ -133,6 +141,11 @@ export function createMetrics(options: MetricsOptions): Metrics {
     // Channel names come from the configuration: bounded, and never a secret.
     channel: guard(undefined, 50),
     swarmOutcome: guard(undefined, 10),
+    // The guard's label values are the guard's own closed sets; bounded all the same.
+    guardSource: guard(undefined, 10),
+    guardAction: guard(undefined, 10),
+    guardCheck: guard(undefined, 10),
+    guardOutcome: guard(undefined, 10),
   };
   for (const target of options.knownTargets ?? []) metrics.breakerState.labels(target).set(0);
   const routing = createRoutingMetrics(metrics, guards);
@@ -256,6 +269,20 @@ export function createMetrics(options: MetricsOptions): Metrics {
     },
     swarmOperation(outcome) {
       metrics.swarmOperations.labels(guards.swarmOutcome.value(outcome)).inc();
+    },
+    guardDetected(source, action) {
+      metrics.guardDetections
+        .labels(guards.guardSource.value(source), guards.guardAction.value(action))
+        .inc();
+    },
+    guardScored(source, score) {
+      if (Number.isFinite(score)) metrics.guardScore.labels(guards.guardSource.value(source)).observe(score);
+    },
+    guardScanned(check, seconds) {
+      if (isCount(seconds)) metrics.guardScanDuration.labels(guards.guardCheck.value(check)).observe(seconds);
+    },
+    guardFailed(check, outcome) {
+      metrics.guardErrors.labels(guards.guardCheck.value(check), guards.guardOutcome.value(outcome)).inc();
     },
     routerObserver: () => routing,
     render: () => registry.metrics(),
