@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { auditSchema } from './audit-schema.js';
+import { firewallSchema } from './firewall-schema.js';
 import { governanceSchema } from './governance-schema.js';
 import { notificationsSchema } from './notifications-schema.js';
 import { parseResourceAttributes } from './resource-attributes.js';
@@ -335,6 +336,8 @@ export const configSchema = z.strictObject({
   notifications: notificationsSchema,
   /** The hash-chained audit log: on or off, and its writer's batching and spooling. */
   audit: auditSchema,
+  /** The tool-call firewall: tool calls returned to agents' keys are authorized first. */
+  firewall: firewallSchema,
 });
 
 export type ConfigInput = z.input<typeof configSchema>;

@@ -1,6 +1,7 @@
 import type { NotificationEvent } from '../notifications/index.js';
 import type { Authenticator } from '../pipeline/index.js';
 import type { Assembly } from './assembly.js';
+import { assembleFirewall } from './firewall-assembler.js';
 import { assembleGovernance, type GovernanceNeeds } from './governance-assembler.js';
 import { assembleReview } from './review-assembler.js';
 
@@ -24,6 +25,15 @@ export async function assembleAgentAreas(assembly: Assembly, needs: AgentAreasNe
   const governance = assembly.add(
     'governance',
     await assembleGovernance({ ...needs, queueReview: review.queueReview }),
+  );
+  assembly.add(
+    'firewall',
+    assembleFirewall({
+      ...needs,
+      authorizer: governance.authorizer,
+      resolveGrant: governance.resolveGrant,
+      queue: review.queue,
+    }),
   );
   return { modelAuthenticator: governance.modelAuthenticator };
 }

@@ -12,6 +12,7 @@ export function gatewayHeaders(
   anthropic: boolean,
 ): Record<string, string> {
   const headers: Record<string, string> = {
+    ...meta.answerHeaders,
     ...meta.rateLimitHeaders,
     'x-request-id': requestId,
     'x-gatehouse-attempts': String(meta.attempts),

@@ -35,4 +35,9 @@ export interface ResponseMeta {
   readonly overheadMs: number;
   /** OpenAI-style `x-ratelimit-*` headers for the caller's limits. */
   readonly rateLimitHeaders: Readonly<Record<string, string>>;
+  /**
+   * Headers an answer stage adds to a JSON answer (the tool firewall's removed and held calls). A
+   * stream's headers go out with its first frame, before any stage has seen the rest of it.
+   */
+  readonly answerHeaders?: Readonly<Record<string, string>>;
 }

@@ -7,3 +7,4 @@ export type { Answer, AnswerStage, Call, RequestStage, StageResult } from './sta
 export { proceed } from './stage.js';
 export type { StageSlots } from './stage-order.js';
 export type { Authentication, Authenticator } from './stages/authenticate.js';
+export { createToolFirewallStage } from './stages/tool-firewall.js';

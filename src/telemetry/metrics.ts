@@ -62,6 +62,8 @@ export type NotificationOutcome = 'delivered' | 'failed' | 'retried' | 'dropped'
 /** `unknown` while the limiter does not say which limit refused. */
 export type RateLimitKind = 'requests' | 'tokens' | 'concurrency' | 'global' | 'unknown';
 export type BudgetScopeType = 'key' | 'team';
+/** What the tool firewall did with a tool call (docs/tool-firewall.md). */
+export type FirewallDecision = 'allowed' | 'approved' | 'denied' | 'held' | 'failed';
 
 export interface Metrics {
   requestStarted(request: {
@@ -90,6 +92,8 @@ export interface Metrics {
   swarmJoined(agents: number): void;
   /** What an operation on a grant came to (`granted`, `refused`, `used`, ...). */
   swarmOperation(outcome: string): void;
+  /** What the tool firewall did with one tool call. */
+  firewallToolCall(decision: FirewallDecision): void;
   /** Structurally a `RouterObserver` (routing/observer.ts). */
   routerObserver(): RoutingEvents;
   render(): Promise<string>;
@@ -256,6 +260,9 @@ export function createMetrics(options: MetricsOptions): Metrics {
     },
     swarmOperation(outcome) {
       metrics.swarmOperations.labels(guards.swarmOutcome.value(outcome)).inc();
+    },
+    firewallToolCall(decision) {
+      metrics.firewallToolCalls.labels(decision).inc();
     },
     routerObserver: () => routing,
     render: () => registry.metrics(),
