@@ -81,8 +81,10 @@ export interface FirewallFixture {
   close(): Promise<void>;
 }
 
+/** `governance` settings beyond the policy (delegation's `llm_routes`, ...). */
 export async function startFirewallFixture(
   firewall: NonNullable<ConfigInput['firewall']>,
+  governance: Omit<NonNullable<ConfigInput['governance']>, 'policy'> = {},
 ): Promise<FirewallFixture> {
   const mock = await startMockServer({ port: 0, host: '127.0.0.1' });
   let gateway: TestGateway;
@@ -98,7 +100,7 @@ export async function startFirewallFixture(
       },
       // Answers are judged anew each time, cached or not: the cache would only hide upstream calls.
       cache: { enabled: false },
-      governance: { policy: { cedar: firewallPolicy } },
+      governance: { ...governance, policy: { cedar: firewallPolicy } },
       firewall,
     });
   } catch (error) {
