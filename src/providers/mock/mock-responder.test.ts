@@ -311,7 +311,7 @@ describe('mock parallel tool calls', () => {
     const openai = await respondJson(responder, chat('openai', { messages: both, tools: openaiTools }));
     const message = openai.json.choices[0].message as Json;
     expect(message.content).toBe('I will call get_time and get_weather.');
-    expect((message.tool_calls as Json[]).map((call) => call.function.name)).toEqual([
+    expect((message.tool_calls as Json[]).map((call) => call.function.name as string)).toEqual([
       'get_time',
       'get_weather',
     ]);
@@ -323,7 +323,7 @@ describe('mock parallel tool calls', () => {
       responder,
       chat('anthropic', { messages: both, max_tokens: 50, tools: anthropicTools }),
     );
-    expect((anthropic.json.content as Json[]).map((block) => block.type)).toEqual([
+    expect((anthropic.json.content as Json[]).map((block) => block.type as string)).toEqual([
       'text',
       'tool_use',
       'tool_use',
@@ -343,9 +343,9 @@ describe('mock parallel tool calls', () => {
       }),
     );
     expect(serial.json.choices[0].message.content).toBeNull();
-    expect((serial.json.choices[0].message.tool_calls as Json[]).map((call) => call.function.name)).toEqual([
-      'get_time',
-    ]);
+    expect(
+      (serial.json.choices[0].message.tool_calls as Json[]).map((call) => call.function.name as string),
+    ).toEqual(['get_time']);
     const anthropic = await respondJson(
       responder,
       chat('anthropic', {
@@ -355,7 +355,10 @@ describe('mock parallel tool calls', () => {
         tool_choice: { type: 'auto', disable_parallel_tool_use: true },
       }),
     );
-    expect((anthropic.json.content as Json[]).map((block) => block.type)).toEqual(['text', 'tool_use']);
+    expect((anthropic.json.content as Json[]).map((block) => block.type as string)).toEqual([
+      'text',
+      'tool_use',
+    ]);
   });
 
   it('streams each call under its own index, the text first', async () => {
@@ -370,7 +373,9 @@ describe('mock parallel tool calls', () => {
     const deltas = openai.flatMap((chunk) => (chunk.choices[0]?.delta?.tool_calls ?? []) as Json[]);
     const text = openai.map((chunk) => (chunk.choices[0]?.delta?.content ?? '') as string).join('');
     expect(text).toBe('I will call get_time and get_weather.');
-    expect(deltas.filter((delta) => delta.id !== undefined).map((delta) => delta.index)).toEqual([0, 1]);
+    expect(deltas.filter((delta) => delta.id !== undefined).map((delta) => delta.index as number)).toEqual([
+      0, 1,
+    ]);
     const argumentsOf = (index: number) =>
       deltas
         .filter((delta) => delta.index === index)
@@ -386,12 +391,14 @@ describe('mock parallel tool calls', () => {
       )
     ).map((event) => JSON.parse(event.data) as Json);
     const starts = anthropic.filter((data) => data.type === 'content_block_start');
-    expect(starts.map((data) => [data.index, data.content_block.type])).toEqual([
+    expect(starts.map((data) => [data.index as number, data.content_block.type as string])).toEqual([
       [0, 'text'],
       [1, 'tool_use'],
       [2, 'tool_use'],
     ]);
-    const stops = anthropic.filter((data) => data.type === 'content_block_stop').map((data) => data.index);
+    const stops = anthropic
+      .filter((data) => data.type === 'content_block_stop')
+      .map((data) => data.index as number);
     expect(stops).toEqual([0, 1, 2]);
   });
 });

@@ -164,7 +164,9 @@ export function createAnthropicStreamRewriter(judging: StreamJudging): StreamRew
   }
 
   return {
-    passes: (text) => !touched && !text.includes('tool_use'),
+    // Block starts are always read, so that the index each block goes out under is known; the
+    // deltas, the bulk of a stream, go on byte for byte until a tool call appears.
+    passes: (text) => !touched && !text.includes('tool_use') && !text.includes('content_block_start'),
     push,
     end: closeAll,
   };

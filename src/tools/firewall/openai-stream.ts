@@ -43,6 +43,9 @@ interface ChoiceState {
   legacyKept: boolean;
 }
 
+/** A delta with text in it (a JSON string member `content` that is not empty). */
+const nonEmptyContent = /"content":\s*"(?!")/;
+
 function chunkWith(chunk: JsonObject, choice: JsonObject): string {
   const copy: JsonObject = {};
   for (const [key, value] of Object.entries(chunk)) copy[key] = key === 'choices' ? [choice] : value;
@@ -62,6 +65,8 @@ export function createOpenaiStreamRewriter(judging: StreamJudging): StreamRewrit
   /** A tool call appeared: from then on every event is parsed and written in order. */
   let touched = false;
   let terminated = false;
+  /** Text of some choice went on unread (before any tool call). */
+  let textPassed = false;
   const choices = new Map<number, ChoiceState>();
 
   const written = (text: string): string => (terminated ? '' : text);
@@ -192,7 +197,7 @@ export function createOpenaiStreamRewriter(judging: StreamJudging): StreamRewrit
       if (text !== '')
         note = chunkWith(chunk, {
           index: state.index,
-          delta: { content: state.sawText ? `\n\n${text}` : text },
+          delta: { content: state.sawText || textPassed ? `\n\n${text}` : text },
           logprobs: null,
           finish_reason: null,
         });
@@ -228,7 +233,12 @@ export function createOpenaiStreamRewriter(judging: StreamJudging): StreamRewrit
   const closeAll = (): Piece[] => [...choices.values()].flatMap(closeChoice);
 
   return {
-    passes: (text) => !touched && !text.includes('tool_calls') && !text.includes('function_call'),
+    passes(text) {
+      if (touched || text.includes('tool_calls') || text.includes('function_call')) return false;
+      // Text that goes on unread still decides whether the note starts on a new paragraph.
+      textPassed ||= nonEmptyContent.test(text);
+      return true;
+    },
     push(event: SseEvent): readonly Piece[] {
       if (event.data === '[DONE]') return [...closeAll(), later(() => sseText(event))];
       let parsed: unknown;
