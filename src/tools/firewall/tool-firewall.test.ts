@@ -278,13 +278,16 @@ describe('an Anthropic stream', () => {
       { type: 'message_stop' },
     ];
     async function* frames(): AsyncGenerator<Frame> {
-      for (const data of blocks) yield event(data);
+      for (const data of blocks) {
+        yield event(data);
+        await Promise.resolve();
+      }
     }
     const out = (await collect(firewallWith().reviewStream(frames(), scope('anthropic', true)))).map(
       (item) => JSON.parse(item.data) as Json,
     );
     const starts = out.filter((data) => data.type === 'content_block_start');
-    expect(starts.map((data) => [data.index, data.content_block.type])).toEqual([
+    expect(starts.map((data) => [data.index as number, data.content_block.type as string])).toEqual([
       [0, 'thinking'],
       [1, 'server_tool_use'],
       [2, 'text'],
