@@ -33,6 +33,9 @@ export function argumentsOf(text: string): unknown {
   }
 }
 
+/** Who resolved a review that nobody resolved before its TTL ran out (governance's `expired`). */
+const expiredResolver = 'expired';
+
 function resolvedBy(name: string | undefined): string {
   return name === undefined ? 'a reviewer' : `reviewer ${JSON.stringify(name)}`;
 }
@@ -81,6 +84,12 @@ export function createJudge(dependencies: JudgeDependencies): Judge {
               reason: `approved by ${resolvedBy(resolution.resolvedBy)}`,
             };
           case 'denied': {
+            if (resolution.resolvedBy === expiredResolver)
+              return {
+                ...decided,
+                outcome: 'denied',
+                reason: 'its review expired before anyone resolved it',
+              };
             const note =
               resolution.note === undefined || resolution.note === '' ? '' : `: ${resolution.note}`;
             return {
