@@ -1,4 +1,5 @@
 import Anthropic from '@anthropic-ai/sdk';
+import { randomBytes } from 'node:crypto';
 import OpenAI from 'openai';
 import type { ConfigInput } from '../../src/config/schema.js';
 import { startMockServer, type MockServer } from '../../src/providers/mock/index.js';
@@ -81,15 +82,20 @@ export interface FirewallFixture {
   close(): Promise<void>;
 }
 
-/** `governance` settings beyond the policy (delegation's `llm_routes`, ...). */
+/**
+ * `governance`: settings beyond the policy (delegation's `llm_routes`, ...); `state`: where the
+ * gateway keeps its state (a Postgres schema and Redis shared with another gateway).
+ */
 export async function startFirewallFixture(
   firewall: NonNullable<ConfigInput['firewall']>,
   governance: Omit<NonNullable<ConfigInput['governance']>, 'policy'> = {},
+  state: Pick<ConfigInput, 'database_url' | 'database_schema' | 'redis_url' | 'redis_key_prefix'> = {},
 ): Promise<FirewallFixture> {
   const mock = await startMockServer({ port: 0, host: '127.0.0.1' });
   let gateway: TestGateway;
   try {
     gateway = await startTestGateway({
+      ...state,
       providers: {
         'upstream-openai': { type: 'openai-compatible', base_url: `${mock.url}/v1` },
         'upstream-anthropic': { type: 'anthropic', base_url: mock.url, api_key: 'sk-ant-test-upstream-key' },
@@ -107,9 +113,12 @@ export async function startFirewallFixture(
     await mock.close();
     throw error;
   }
-  const agentKey = (await createKey(gateway.url, gateway.masterKey, { name: 'invoice-bot', agent_id: agent }))
-    .secret;
-  const plainKey = (await createKey(gateway.url, gateway.masterKey, { name: 'plain' })).secret;
+  // Unique names: gateways sharing one database share its keys.
+  const suffix = randomBytes(4).toString('hex');
+  const agentKey = (
+    await createKey(gateway.url, gateway.masterKey, { name: `invoice-bot-${suffix}`, agent_id: agent })
+  ).secret;
+  const plainKey = (await createKey(gateway.url, gateway.masterKey, { name: `plain-${suffix}` })).secret;
   return {
     gateway,
     mock,
