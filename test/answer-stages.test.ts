@@ -87,6 +87,8 @@ beforeAll(async () => {
     {
       providers: { upstream: { type: 'openai-compatible', base_url: `${mock.url}/v1` } },
       models: { relayed: { targets: [{ provider: 'upstream', model: 'mock-relayed' }] } },
+      // This test's stage takes the tool firewall's slot.
+      firewall: { enabled: false },
     },
     { stages: { toolFirewall: toolRenamingStage } },
   );

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { auditSchema } from './audit-schema.js';
+import { firewallSchema } from './firewall-schema.js';
 import { governanceSchema } from './governance-schema.js';
 import { guardSchema } from './guard-schema.js';
 import { notificationsSchema } from './notifications-schema.js';
@@ -338,6 +339,8 @@ export const configSchema = z.strictObject({
   audit: auditSchema,
   /** Prompt-injection detection: model routes, agents' arguments, the scan routes (docs/guard.md). */
   guard: guardSchema,
+  /** The tool-call firewall: tool calls returned to agents' keys are authorized first. */
+  firewall: firewallSchema,
 });
 
 export type ConfigInput = z.input<typeof configSchema>;

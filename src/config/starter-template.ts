@@ -286,6 +286,15 @@ governance:
   # written as a block (cedar: |):
 ${commentedPolicy(exampleCedarPolicy)}
 
+# The tool-call firewall (docs/tool-firewall.md): tool calls a model returns to a key bound to an
+# agent (agent_id) are authorized like the agent's own actions (the tool's name as the action, its
+# arguments as args) before the caller receives them. Keys bound to no agent are not judged.
+firewall:
+  # enabled: true
+  # on_deny: remove               # remove: take a denied call out (a note and x-gatehouse-tool-calls-removed); error: refuse the answer
+  # review_wait_ms: 30000         # how long an answer waits for a reviewer; then the call is held (its review id returned)
+  # confidence: 1                 # what each call is authorized with (a call asserts none); null: missing_mode decides
+
 # Notifications of new review items, guard detections and analytics alerts (docs/notifications.md):
 # a Slack-compatible incoming webhook, a signed webhook, PagerDuty Events v2 and email over SMTP.
 # Webhook URLs, webhook secrets, routing keys and passwords are secrets: give them as \${VAR} or

@@ -1,6 +1,7 @@
 import type { NotificationEvent } from '../notifications/index.js';
 import type { Authenticator } from '../pipeline/index.js';
 import type { Assembly } from './assembly.js';
+import { assembleFirewall } from './firewall-assembler.js';
 import { assembleGovernance, type GovernanceNeeds } from './governance-assembler.js';
 import { assembleGuard } from './guard-assembler.js';
 import { assembleReview } from './review-assembler.js';
@@ -27,6 +28,15 @@ export async function assembleAgentAreas(assembly: Assembly, needs: AgentAreasNe
   const governance = assembly.add(
     'governance',
     await assembleGovernance({ ...needs, queueReview: review.queueReview, screenArgs: guard.screenArgs }),
+  );
+  assembly.add(
+    'firewall',
+    assembleFirewall({
+      ...needs,
+      authorizer: governance.authorizer,
+      resolveGrant: governance.resolveGrant,
+      queue: review.queue,
+    }),
   );
   return { modelAuthenticator: governance.modelAuthenticator };
 }

@@ -8,6 +8,7 @@ import {
   delegationSettingsFrom,
   type DelegationEvents,
   type DelegationService,
+  type GrantRegistry,
   type SwarmObserver,
 } from '../governance/delegation/index.js';
 import { delegationAuditEvent, type AuditTrail } from '../governance/audit/index.js';
@@ -42,6 +43,11 @@ export interface DelegationParts {
   readonly authorizeCallers: ReturnType<typeof authorizeCallers>;
   /** Wraps the model routes' authenticator so that grants work there when `llm_routes` is on. */
   readonly modelAuthenticator: (base: Authenticator) => Authenticator;
+  /**
+   * A presented token's grant, as the registry knows it, without counting a use: the tool firewall
+   * looks again at the grant a model request was authenticated with.
+   */
+  readonly resolveGrant: GrantRegistry['resolve'];
   readonly routes: readonly RouteRegistration[];
   close(): Promise<void>;
 }
@@ -101,6 +107,7 @@ export function assembleDelegation(needs: DelegationNeeds): DelegationParts {
     service,
     authorizeCallers: authorizeCallers(service, needs.keys),
     modelAuthenticator: (base) => modelAuthenticator(base, service, needs.keys, settings.llmRoutes),
+    resolveGrant: (token) => registry.resolve(token),
     routes: [(app) => registerDelegationRoutes(app, { delegation: service, callers, codec: needs.codec })],
     async close() {
       await registry.stop();

@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import type { Config } from '../config/index.js';
 import type { DialectCodec } from '../dialects/index.js';
+import type { Authorizer } from '../governance/index.js';
 import { policyChangeAuditEvent, type AuditTrail } from '../governance/audit/index.js';
 import { createPolicyHolder, createPolicyRegistry, type PolicyHolder } from '../governance/policies/index.js';
 import { registerAuthorizeRoutes, registerPolicyRoutes } from '../http/index.js';
@@ -11,7 +12,7 @@ import type { SqlStores } from '../stores/sql/index.js';
 import type { Logger, Metrics, Tracing } from '../telemetry/index.js';
 import type { Contribution } from './assembly.js';
 import { assembleAuthorizer, type AuthorizerNeeds } from './authorizer-assembler.js';
-import { assembleDelegation } from './delegation-assembler.js';
+import { assembleDelegation, type DelegationParts } from './delegation-assembler.js';
 import type { Authenticator } from '../pipeline/index.js';
 
 export interface GovernanceNeeds {
@@ -37,6 +38,10 @@ export interface GovernanceParts {
   readonly policies: PolicyHolder;
   /** The model routes' authenticator, accepting delegation grants when configured. */
   readonly modelAuthenticator: (base: Authenticator) => Authenticator;
+  /** What decides for the agent routes, and for the tool firewall. */
+  readonly authorizer: Authorizer;
+  /** A presented grant token's grant, for the tool firewall (no use counted). */
+  readonly resolveGrant: DelegationParts['resolveGrant'];
 }
 
 /**
@@ -74,7 +79,12 @@ export async function assembleGovernance(needs: GovernanceNeeds): Promise<Contri
   const authorizer = assembleAuthorizer({ ...needs, policies: holder });
   const delegation = assembleDelegation({ ...needs, policies: holder });
   return {
-    parts: { policies: holder, modelAuthenticator: delegation.modelAuthenticator },
+    parts: {
+      policies: holder,
+      modelAuthenticator: delegation.modelAuthenticator,
+      authorizer: authorizer.authorizer,
+      resolveGrant: delegation.resolveGrant,
+    },
     close: async () => {
       await delegation.close();
       await authorizer.close();

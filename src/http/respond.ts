@@ -12,6 +12,7 @@ export function gatewayHeaders(
   anthropic: boolean,
 ): Record<string, string> {
   const headers: Record<string, string> = {
+    ...meta.answerHeaders,
     ...meta.rateLimitHeaders,
     ...meta.stageHeaders,
     'x-request-id': requestId,

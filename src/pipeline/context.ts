@@ -37,4 +37,9 @@ export interface ResponseMeta {
   readonly rateLimitHeaders: Readonly<Record<string, string>>;
   /** Headers a request stage adds to the response (the guard's `x-gatehouse-guard` flag). */
   readonly stageHeaders?: Readonly<Record<string, string>> | undefined;
+  /**
+   * Headers an answer stage adds to a JSON answer (the tool firewall's removed and held calls). A
+   * stream's headers go out with its first frame, before any stage has seen the rest of it.
+   */
+  readonly answerHeaders?: Readonly<Record<string, string>>;
 }

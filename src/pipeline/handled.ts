@@ -46,9 +46,11 @@ export function createHandled(finish: (finished: FinishedRequest) => void) {
   function answered(call: Call, answer: Answer): Handled {
     let finished = false;
     const result: PipelineResult =
-      answer.type === 'json'
-        ? { type: 'json', body: answer.body, meta: answer.meta }
-        : { type: 'stream', frames: answer.frames, meta: answer.meta };
+      answer.type === 'stream'
+        ? { type: 'stream', frames: answer.frames, meta: answer.meta }
+        : answer.error === undefined
+          ? { type: 'json', body: answer.body, meta: answer.meta }
+          : { type: 'error', error: answer.error, meta: answer.meta };
     return {
       result,
       finished: (status) => {
@@ -65,7 +67,7 @@ export function createHandled(finish: (finished: FinishedRequest) => void) {
       finish(
         finishedRequest(call, status, answer.meta, {
           usage: answer.usage,
-          error: undefined,
+          error: answer.type === 'json' ? answer.error : undefined,
           streamComplete: answer.type === 'stream' ? true : undefined,
           savedCostUsd: answer.savedCostUsd,
           outputText: undefined,

@@ -8,3 +8,4 @@ export { proceed } from './stage.js';
 export type { StageSlots } from './stage-order.js';
 export type { Authentication, Authenticator } from './stages/authenticate.js';
 export { createInputGuardStage } from './stages/input-guard.js';
+export { createToolFirewallStage } from './stages/tool-firewall.js';

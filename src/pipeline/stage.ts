@@ -35,7 +35,16 @@ export interface Call {
 
 /** An answer on its way to the caller: what answer stages see, and what the request is accounted by. */
 export type Answer =
-  | (AnswerFacts & { readonly type: 'json'; readonly body: Buffer })
+  | (AnswerFacts & {
+      readonly type: 'json';
+      readonly body: Buffer;
+      /**
+       * Set by an answer stage that refuses the answer (the tool firewall under `on_deny: error`):
+       * the caller receives this error instead, and the request is still accounted by `usage`,
+       * since the upstream was paid for the answer.
+       */
+      readonly error?: GatewayError;
+    })
   | (AnswerFacts & {
       readonly type: 'stream';
       /** Complete SSE frames in the caller's dialect. */

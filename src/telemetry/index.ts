@@ -3,6 +3,7 @@ export {
   createMetrics,
   type AgentDecisionRecord,
   type BudgetScopeType,
+  type FirewallDecision,
   type HttpRequestTracker,
   type Metrics,
   type MetricsOptions,

@@ -250,6 +250,11 @@ export function defineMetrics(registry: Registry, sources: MetricSources, inFlig
       help: 'Checks whose detector failed, by check and outcome: failed_open (let through unchecked) or failed_closed (refused).',
       labelNames: ['check', 'outcome'] as const,
     }),
+    firewallToolCalls: createCounterFamily(registry, {
+      name: 'gatehouse_firewall_tool_calls_total',
+      help: 'Tool calls models returned to agents, by what the tool firewall did: allowed, approved (by a reviewer within the wait), denied, held (still awaiting review), failed (nothing could be decided: removed).',
+      labelNames: ['decision'] as const,
+    }),
     usageBuffered: new Gauge({
       registers,
       name: 'gatehouse_usage_buffer_records',

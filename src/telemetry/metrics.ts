@@ -62,6 +62,8 @@ export type NotificationOutcome = 'delivered' | 'failed' | 'retried' | 'dropped'
 /** `unknown` while the limiter does not say which limit refused. */
 export type RateLimitKind = 'requests' | 'tokens' | 'concurrency' | 'global' | 'unknown';
 export type BudgetScopeType = 'key' | 'team';
+/** What the tool firewall did with a tool call (docs/tool-firewall.md). */
+export type FirewallDecision = 'allowed' | 'approved' | 'denied' | 'held' | 'failed';
 
 export interface Metrics {
   requestStarted(request: {
@@ -98,6 +100,8 @@ export interface Metrics {
   guardScanned(check: string, seconds: number): void;
   /** A guard check whose detector failed: `failed_open` or `failed_closed`. */
   guardFailed(check: string, outcome: string): void;
+  /** What the tool firewall did with one tool call. */
+  firewallToolCall(decision: FirewallDecision): void;
   /** Structurally a `RouterObserver` (routing/observer.ts). */
   routerObserver(): RoutingEvents;
   render(): Promise<string>;
@@ -283,6 +287,9 @@ export function createMetrics(options: MetricsOptions): Metrics {
     },
     guardFailed(check, outcome) {
       metrics.guardErrors.labels(guards.guardCheck.value(check), guards.guardOutcome.value(outcome)).inc();
+    },
+    firewallToolCall(decision) {
+      metrics.firewallToolCalls.labels(decision).inc();
     },
     routerObserver: () => routing,
     render: () => registry.metrics(),

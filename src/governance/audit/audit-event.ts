@@ -18,6 +18,7 @@ export const auditEventTypes = [
   'token.revoked',
   'policy.changed',
   'guard.blocked',
+  'tool_call.judged',
   'key.created',
   'key.updated',
   'key.revoked',

@@ -22,10 +22,12 @@ export interface MockToolCall {
 
 export interface MockChoice {
   readonly index: number;
+  /** The answer's text; with tool calls, the sentence before them (empty when there is none). */
   readonly text: string;
   /** The text as the stream delivers it; one piece per output token. */
   readonly pieces: readonly string[];
-  readonly toolCall?: MockToolCall;
+  /** The tools called, in order (several when the user named several): empty for a text answer. */
+  readonly toolCalls: readonly MockToolCall[];
   readonly finish: MockFinish;
   readonly stopSequence?: string;
   readonly outputTokens: number;
@@ -78,17 +80,27 @@ function jsonAnswer(view: MockChatView, choiceIndex: number, seed: number): stri
   return JSON.stringify({ answer: answerText(view, choiceIndex, seed) });
 }
 
-function chooseTool(view: MockChatView): MockTool | undefined {
+/** Each tool the user's text names, in the order the text first names them. */
+function mentionedTools(view: MockChatView): MockTool[] {
+  if (view.toolResultText !== undefined || view.prefillText !== undefined) return [];
+  return view.tools
+    .map((tool) => ({ tool, at: view.userText.indexOf(tool.name) }))
+    .filter(({ at }) => at !== -1)
+    .sort((left, right) => left.at - right.at)
+    .map(({ tool }) => tool);
+}
+
+/**
+ * The tools an answer calls: the one `tool_choice` names; else every tool the user named (one
+ * when parallel calls are off), with `auto` only then; `required` falls back on the first tool.
+ */
+function chooseTools(view: MockChatView): MockTool[] {
   const choice = view.toolChoice;
-  if (choice.type === 'none' || view.tools.length === 0) return undefined;
-  if (choice.type === 'tool') return view.tools.find((tool) => tool.name === choice.name);
-  // With `auto`, a tool is called only when the user named it and no tool result awaits a reply.
-  const mentioned =
-    view.toolResultText === undefined && view.prefillText === undefined
-      ? view.tools.find((tool) => view.userText.includes(tool.name))
-      : undefined;
-  if (choice.type === 'required') return mentioned ?? view.tools[0];
-  return mentioned;
+  if (choice.type === 'none' || view.tools.length === 0) return [];
+  if (choice.type === 'tool') return view.tools.filter((tool) => tool.name === choice.name).slice(0, 1);
+  const mentioned = mentionedTools(view);
+  const chosen = choice.type === 'required' && mentioned.length === 0 ? view.tools.slice(0, 1) : mentioned;
+  return view.parallelToolCalls ? chosen : chosen.slice(0, 1);
 }
 
 function earliestStop(text: string, stops: readonly string[]): { at: number; sequence: string } | undefined {
@@ -125,38 +137,57 @@ function textChoice(view: MockChatView, index: number, seed: number): MockChoice
     index,
     text,
     pieces,
+    toolCalls: [],
     finish,
     ...(stopSequence === undefined ? {} : { stopSequence }),
     outputTokens: pieces.length,
   };
 }
 
-function toolChoice(tool: MockTool, index: number, id: string): MockChoice {
+function toolCall(tool: MockTool, id: string): MockToolCall {
   const input = generateArguments(tool.parameters);
   const argumentsJson = JSON.stringify(input);
-  const argumentPieces = splitEvenly(argumentsJson, jsonPieceCount);
   return {
-    index,
-    text: '',
-    pieces: [],
-    toolCall: { id, name: tool.name, input, argumentsJson, argumentPieces },
-    finish: 'tool_use',
-    // The tool's name is one token, each argument delta another.
-    outputTokens: argumentPieces.length + 1,
+    id,
+    name: tool.name,
+    input,
+    argumentsJson,
+    argumentPieces: splitEvenly(argumentsJson, jsonPieceCount),
   };
+}
+
+/**
+ * Calls the tools in order. With `auto` the model chose to call them itself, and says so first
+ * (as models often do); a required or named call comes without a word.
+ */
+function toolChoice(
+  view: MockChatView,
+  tools: readonly MockTool[],
+  index: number,
+  idPrefix: string,
+): MockChoice {
+  const calls = tools.map((tool, position) =>
+    toolCall(tool, position === 0 ? `${idPrefix}${index}` : `${idPrefix}${index}_${position}`),
+  );
+  const text =
+    view.toolChoice.type === 'auto' ? `I will call ${calls.map((call) => call.name).join(' and ')}.` : '';
+  const pieces = text === '' ? [] : splitWords(text);
+  let outputTokens = pieces.length;
+  // A tool's name is one token, each argument delta another.
+  for (const call of calls) outputTokens += call.argumentPieces.length + 1;
+  return { index, text, pieces, toolCalls: calls, finish: 'tool_use', outputTokens };
 }
 
 export function buildAnswer(dialect: Dialect, model: string, view: MockChatView): MockAnswer {
   const seed = hashText(view.toolResultText ?? view.userText);
   const idSuffix = toHex(seed) + toHex(hashText(model, seed));
-  const tool = chooseTool(view);
+  const tools = chooseTools(view);
+  const idPrefix = `${dialect === 'openai' ? 'call_' : 'toolu_'}mock${idSuffix}`;
   const choices: MockChoice[] = [];
   let outputTokens = 0;
   for (let index = 0; index < view.choiceCount; index++) {
     const choice =
-      tool === undefined
-        ? textChoice(view, index, seed)
-        : toolChoice(tool, index, `${dialect === 'openai' ? 'call_' : 'toolu_'}mock${idSuffix}${index}`);
+      tools.length === 0 ? textChoice(view, index, seed) : toolChoice(view, tools, index, idPrefix);
     choices.push(choice);
     outputTokens += choice.outputTokens;
   }

@@ -1,5 +1,5 @@
 import { anthropicDeltaUsage, anthropicTextBlock, anthropicUsage } from '../../dialects/index.js';
-import type { MockAnswer, MockFinish } from './mock-answer.js';
+import type { MockAnswer, MockChoice, MockFinish } from './mock-answer.js';
 import type { MockFrames } from './mock-body.js';
 import type { WireContext } from './mock-openai-wire.js';
 
@@ -23,18 +23,25 @@ export function anthropicMessageId(answer: MockAnswer): string {
   return `msg_mock${answer.idSuffix}`;
 }
 
+/** The answer's content blocks: its text (unless it only calls tools), then each tool call. */
+function contentOf(choice: MockChoice | undefined): Record<string, unknown>[] {
+  const calls = choice?.toolCalls ?? [];
+  const text = choice?.text ?? '';
+  const blocks: Record<string, unknown>[] =
+    calls.length === 0 || text !== '' ? [anthropicTextBlock(text)] : [];
+  for (const call of calls)
+    blocks.push({ type: 'tool_use', id: call.id, name: call.name, input: call.input });
+  return blocks;
+}
+
 export function anthropicMessage(answer: MockAnswer, context: WireContext): Uint8Array {
   const choice = answer.choices[0];
-  const call = choice?.toolCall;
   const body = {
     id: anthropicMessageId(answer),
     type: 'message',
     role: 'assistant',
     model: context.model,
-    content:
-      call === undefined
-        ? [anthropicTextBlock(choice?.text ?? '')]
-        : [{ type: 'tool_use', id: call.id, name: call.name, input: call.input }],
+    content: contentOf(choice),
     stop_reason: stopReasons[choice?.finish ?? 'end'],
     stop_sequence: choice?.stopSequence ?? null,
     usage: anthropicUsage({ inputTokens: answer.inputTokens, outputTokens: choice?.outputTokens ?? 0 }),
@@ -48,11 +55,25 @@ function event(name: string, data: string): Uint8Array {
 
 const ping = event('ping', '{"type": "ping"}');
 const messageStop = event('message_stop', '{"type":"message_stop"}');
-const blockStop = event('content_block_stop', '{"type":"content_block_stop","index":0}');
+
+/** One content block's events: its start (empty), its deltas, its stop. */
+function blockEvents(index: number, block: Record<string, unknown>, deltas: readonly string[]): Uint8Array[] {
+  const events = [
+    event(
+      'content_block_start',
+      `{"type":"content_block_start","index":${index},"content_block":${JSON.stringify(block)}}`,
+    ),
+  ];
+  // Anthropic sends a ping after the first block starts.
+  if (index === 0) events.push(ping);
+  const deltaPrefix = `{"type":"content_block_delta","index":${index},"delta":`;
+  for (const delta of deltas) events.push(event('content_block_delta', `${deltaPrefix}${delta}}`));
+  events.push(event('content_block_stop', `{"type":"content_block_stop","index":${index}}`));
+  return events;
+}
 
 export function anthropicStreamFrames(answer: MockAnswer, context: WireContext): MockFrames {
   const choice = answer.choices[0];
-  const call = choice?.toolCall;
   const id = anthropicMessageId(answer);
   const start = {
     type: 'message_start',
@@ -69,35 +90,23 @@ export function anthropicStreamFrames(answer: MockAnswer, context: WireContext):
     },
   };
   const events: Uint8Array[] = [event('message_start', JSON.stringify(start))];
-  const block =
-    call === undefined
-      ? anthropicTextBlock('')
-      : { type: 'tool_use', id: call.id, name: call.name, input: {} };
-  events.push(
-    event(
-      'content_block_start',
-      `{"type":"content_block_start","index":0,"content_block":${JSON.stringify(block)}}`,
-    ),
-  );
-  events.push(ping);
-  const deltaPrefix = '{"type":"content_block_delta","index":0,"delta":';
-  if (call === undefined) {
-    for (const piece of choice?.pieces ?? []) {
-      events.push(
-        event('content_block_delta', `${deltaPrefix}{"type":"text_delta","text":${JSON.stringify(piece)}}}`),
-      );
-    }
-  } else {
-    for (const piece of call.argumentPieces) {
-      events.push(
-        event(
-          'content_block_delta',
-          `${deltaPrefix}{"type":"input_json_delta","partial_json":${JSON.stringify(piece)}}}`,
-        ),
-      );
-    }
+  const calls = choice?.toolCalls ?? [];
+  let index = 0;
+  if (calls.length === 0 || choice?.text !== '') {
+    const deltas = (choice?.pieces ?? []).map(
+      (piece) => `{"type":"text_delta","text":${JSON.stringify(piece)}}`,
+    );
+    events.push(...blockEvents(index, anthropicTextBlock(''), deltas));
+    index += 1;
   }
-  events.push(blockStop);
+  for (const call of calls) {
+    const block = { type: 'tool_use', id: call.id, name: call.name, input: {} };
+    const deltas = call.argumentPieces.map(
+      (piece) => `{"type":"input_json_delta","partial_json":${JSON.stringify(piece)}}`,
+    );
+    events.push(...blockEvents(index, block, deltas));
+    index += 1;
+  }
   const delta = {
     type: 'message_delta',
     delta: { stop_reason: stopReasons[choice?.finish ?? 'end'], stop_sequence: choice?.stopSequence ?? null },
@@ -107,6 +116,9 @@ export function anthropicStreamFrames(answer: MockAnswer, context: WireContext):
   return {
     events,
     terminator: messageStop,
-    malformed: event('content_block_delta', `${deltaPrefix}{"type":"text_delta","text":"`),
+    malformed: event(
+      'content_block_delta',
+      '{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"',
+    ),
   };
 }

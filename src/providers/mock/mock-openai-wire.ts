@@ -42,16 +42,18 @@ export function openaiCompletionId(answer: MockAnswer): string {
 }
 
 function messageOf(choice: MockChoice): Record<string, unknown> {
-  const call = choice.toolCall;
-  if (call === undefined) {
+  const calls = choice.toolCalls;
+  if (calls.length === 0) {
     return { role: 'assistant', content: choice.text, refusal: null, annotations: [] };
   }
   return {
     role: 'assistant',
-    content: null,
-    tool_calls: [
-      { id: call.id, type: 'function', function: { name: call.name, arguments: call.argumentsJson } },
-    ],
+    content: choice.text === '' ? null : choice.text,
+    tool_calls: calls.map((call) => ({
+      id: call.id,
+      type: 'function',
+      function: { name: call.name, arguments: call.argumentsJson },
+    })),
     refusal: null,
     annotations: [],
   };
@@ -94,35 +96,42 @@ export function openaiStreamFrames(
   const events: Uint8Array[] = [];
   for (const choice of answer.choices) {
     const head = `{"index":${choice.index},"delta":`;
-    const call = choice.toolCall;
-    if (call === undefined) {
+    const textDelta = (piece: string) =>
+      chunk(`${head}{"content":${JSON.stringify(piece)}},"logprobs":null,"finish_reason":null}`);
+    const calls = choice.toolCalls;
+    const first = calls[0];
+    if (first === undefined || choice.text !== '') {
       events.push(
         chunk(
           `${head}{"role":"assistant","content":"","refusal":null},"logprobs":null,"finish_reason":null}`,
         ),
       );
-      for (const piece of choice.pieces) {
-        events.push(
-          chunk(`${head}{"content":${JSON.stringify(piece)}},"logprobs":null,"finish_reason":null}`),
-        );
-      }
-    } else {
-      const start = { index: 0, id: call.id, type: 'function', function: { name: call.name, arguments: '' } };
+      for (const piece of choice.pieces) events.push(textDelta(piece));
+    }
+    calls.forEach((call, position) => {
+      const start = {
+        index: position,
+        id: call.id,
+        type: 'function',
+        function: { name: call.name, arguments: '' },
+      };
+      // OpenAI opens an answer that starts with a call with the role in the call's first delta.
+      const opening = call === first && choice.text === '' ? '"role":"assistant","content":null,' : '';
+      const closing = opening === '' ? '' : ',"refusal":null';
       events.push(
         chunk(
-          `${head}{"role":"assistant","content":null,"tool_calls":[${JSON.stringify(start)}],"refusal":null},` +
-            `"logprobs":null,"finish_reason":null}`,
+          `${head}{${opening}"tool_calls":[${JSON.stringify(start)}]${closing}},"logprobs":null,"finish_reason":null}`,
         ),
       );
       for (const piece of call.argumentPieces) {
         events.push(
           chunk(
-            `${head}{"tool_calls":[{"index":0,"function":{"arguments":${JSON.stringify(piece)}}}]},` +
+            `${head}{"tool_calls":[{"index":${position},"function":{"arguments":${JSON.stringify(piece)}}}]},` +
               `"logprobs":null,"finish_reason":null}`,
           ),
         );
       }
-    }
+    });
     events.push(chunk(`${head}{},"logprobs":null,"finish_reason":"${finishReasons[choice.finish]}"}`));
   }
   if (includeUsage) events.push(Buffer.from(`${prefix}],"usage":${JSON.stringify(usageOf(answer))}}\n\n`));

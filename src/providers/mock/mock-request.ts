@@ -32,6 +32,11 @@ export interface MockChatView {
   readonly prefillText?: string;
   readonly tools: readonly MockTool[];
   readonly toolChoice: MockToolChoice;
+  /**
+   * Several tools may be called in one answer: false with OpenAI's `parallel_tool_calls: false` or
+   * Anthropic's `tool_choice.disable_parallel_tool_use: true`.
+   */
+  readonly parallelToolCalls: boolean;
   readonly responseFormat?: MockResponseFormat;
   readonly promptTokens: number;
 }
@@ -112,6 +117,11 @@ function toolChoiceOf(dialect: Dialect, value: unknown): MockToolChoice {
   return { type: 'auto' };
 }
 
+function parallelToolCallsOf(dialect: Dialect, body: JsonObject): boolean {
+  if (dialect === 'openai') return body.parallel_tool_calls !== false;
+  return !(isObject(body.tool_choice) && body.tool_choice.disable_parallel_tool_use === true);
+}
+
 function responseFormatOf(value: unknown): MockResponseFormat | undefined {
   if (!isObject(value)) return undefined;
   if (value.type === 'json_object') return { type: 'json_object' };
@@ -185,6 +195,7 @@ export function readChatRequest(dialect: Dialect, body: unknown): ChatViewResult
       ...(prefillText === undefined ? {} : { prefillText }),
       tools,
       toolChoice,
+      parallelToolCalls: parallelToolCallsOf(dialect, body),
       ...(responseFormat === undefined ? {} : { responseFormat }),
       promptTokens: estimateTokens(characters),
     },

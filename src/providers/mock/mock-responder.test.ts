@@ -290,6 +290,119 @@ describe('mock tool calls', () => {
   });
 });
 
+describe('mock parallel tool calls', () => {
+  const timeTool = {
+    name: 'get_time',
+    description: 'Time in a timezone',
+    parameters: { type: 'object', properties: { zone: { type: 'string' } }, required: ['zone'] },
+  };
+  const openaiTools = [weatherTool, timeTool].map((tool) => ({ type: 'function', function: tool }));
+  const anthropicTools = [weatherTool, timeTool].map((tool) => ({
+    name: tool.name,
+    description: tool.description,
+    input_schema: tool.parameters,
+  }));
+  const both = [{ role: 'user', content: 'Use get_time for Oslo, then get_weather there.' }];
+  const validate = (value: unknown): boolean =>
+    z.fromJSONSchema(weatherTool.parameters as never).safeParse(value).success;
+
+  it('calls every tool the user names, in the order named, after saying so (auto)', async () => {
+    const responder = createMockResponder();
+    const openai = await respondJson(responder, chat('openai', { messages: both, tools: openaiTools }));
+    const message = openai.json.choices[0].message as Json;
+    expect(message.content).toBe('I will call get_time and get_weather.');
+    expect((message.tool_calls as Json[]).map((call) => call.function.name as string)).toEqual([
+      'get_time',
+      'get_weather',
+    ]);
+    const ids = (message.tool_calls as Json[]).map((call) => call.id as string);
+    expect(new Set(ids).size).toBe(2);
+    expect(openai.json.choices[0].finish_reason).toBe('tool_calls');
+
+    const anthropic = await respondJson(
+      responder,
+      chat('anthropic', { messages: both, max_tokens: 50, tools: anthropicTools }),
+    );
+    expect((anthropic.json.content as Json[]).map((block) => block.type as string)).toEqual([
+      'text',
+      'tool_use',
+      'tool_use',
+    ]);
+    expect(anthropic.json.content[2].name).toBe('get_weather');
+  });
+
+  it('calls only the first when parallel calls are off, and says nothing when a call is required', async () => {
+    const responder = createMockResponder();
+    const serial = await respondJson(
+      responder,
+      chat('openai', {
+        messages: both,
+        tools: openaiTools,
+        tool_choice: 'required',
+        parallel_tool_calls: false,
+      }),
+    );
+    expect(serial.json.choices[0].message.content).toBeNull();
+    expect(
+      (serial.json.choices[0].message.tool_calls as Json[]).map((call) => call.function.name as string),
+    ).toEqual(['get_time']);
+    const anthropic = await respondJson(
+      responder,
+      chat('anthropic', {
+        messages: both,
+        max_tokens: 50,
+        tools: anthropicTools,
+        tool_choice: { type: 'auto', disable_parallel_tool_use: true },
+      }),
+    );
+    expect((anthropic.json.content as Json[]).map((block) => block.type as string)).toEqual([
+      'text',
+      'tool_use',
+    ]);
+  });
+
+  it('streams each call under its own index, the text first', async () => {
+    const responder = createMockResponder();
+    const openai = (
+      await events(
+        await responder.respond(chat('openai', { messages: both, stream: true, tools: openaiTools })),
+      )
+    )
+      .filter((event) => event.data !== '[DONE]')
+      .map((event) => JSON.parse(event.data) as Json);
+    const deltas = openai.flatMap((chunk) => (chunk.choices[0]?.delta?.tool_calls ?? []) as Json[]);
+    const text = openai.map((chunk) => (chunk.choices[0]?.delta?.content ?? '') as string).join('');
+    expect(text).toBe('I will call get_time and get_weather.');
+    expect(deltas.filter((delta) => delta.id !== undefined).map((delta) => delta.index as number)).toEqual([
+      0, 1,
+    ]);
+    const argumentsOf = (index: number) =>
+      deltas
+        .filter((delta) => delta.index === index)
+        .map((delta) => delta.function.arguments as string)
+        .join('');
+    expect(JSON.parse(argumentsOf(1))).toSatisfy(validate);
+
+    const anthropic = (
+      await events(
+        await responder.respond(
+          chat('anthropic', { messages: both, max_tokens: 50, stream: true, tools: anthropicTools }),
+        ),
+      )
+    ).map((event) => JSON.parse(event.data) as Json);
+    const starts = anthropic.filter((data) => data.type === 'content_block_start');
+    expect(starts.map((data) => [data.index as number, data.content_block.type as string])).toEqual([
+      [0, 'text'],
+      [1, 'tool_use'],
+      [2, 'tool_use'],
+    ]);
+    const stops = anthropic
+      .filter((data) => data.type === 'content_block_stop')
+      .map((data) => data.index as number);
+    expect(stops).toEqual([0, 1, 2]);
+  });
+});
+
 describe('mock stream shapes', () => {
   it('follow the OpenAI chunk sequence, with include_usage', async () => {
     const list = await events(
