@@ -1,5 +1,6 @@
 import type { ReviewItem } from '../../review/index.js';
-import { modelVersion, splitHeldOut } from '../prediction/index.js';
+import { splitHeldOut } from '../prediction/held-out.js';
+import { modelVersion } from '../prediction/model-version.js';
 import { fitIsotonic, isotonicValue, type IsotonicFit } from './isotonic-regression.js';
 
 /**
