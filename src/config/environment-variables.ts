@@ -52,6 +52,12 @@ export const environmentVariables: Readonly<Record<string, string>> = {
   MAX_DELEGATION_DEPTH: 'governance.delegation.max_depth',
   MAX_SWARM_SIZE: 'governance.delegation.max_swarm_size',
   SWARM_OPERATION_TIMEOUT: 'governance.delegation.swarm_operation_timeout',
+  MIN_SAMPLES_FOR_MODEL: 'governance.analytics.models.min_samples',
+  MODEL_UPDATE_INTERVAL: 'governance.analytics.models.update_interval',
+  REVIEW_MODEL_WINDOW: 'governance.analytics.prediction.window',
+  REVIEW_PREDICTION_THRESHOLD: 'governance.analytics.prediction.threshold',
+  CONFIDENCE_MODEL_WINDOW: 'governance.analytics.calibration.window',
+  CONFIDENCE_PREDICTION_THRESHOLD: 'governance.analytics.calibration.threshold',
 };
 
 export interface LayerContext {

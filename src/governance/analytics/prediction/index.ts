@@ -15,6 +15,7 @@ export {
 } from './review-model.js';
 export {
   defaultModelSettings,
+  defaultModelsSection,
   maxTrainingSamples,
   modelSettingsFrom,
   type AutoResolveMode,

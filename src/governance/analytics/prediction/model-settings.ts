@@ -67,10 +67,11 @@ export function modelSettingsFrom(section: ModelsConfigSection): ModelSettings {
 const hour = 3_600_000;
 const day = 24 * hour;
 
-/** The defaults (Lelu's documented values), for tests and tools that build settings without a file. */
-export const defaultModelSettings: ModelSettings = {
-  minSamples: 100,
-  updateIntervalMs: 6 * hour,
-  prediction: { enabled: true, windowMs: 14 * day, threshold: 0.6, autoResolve: 'off' },
-  calibration: { enabled: true, windowMs: 30 * day, threshold: 0.7 },
+/** An empty `governance.analytics` section as the schema fills it in: Lelu's documented values. */
+export const defaultModelsSection: ModelsConfigSection = {
+  models: { min_samples: 100, update_interval: 6 * hour },
+  prediction: { enabled: true, window: 14 * day, threshold: 0.6, auto_resolve: 'off' },
+  calibration: { enabled: true, window: 30 * day, threshold: 0.7 },
 };
+
+export const defaultModelSettings: ModelSettings = modelSettingsFrom(defaultModelsSection);
