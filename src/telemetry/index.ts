@@ -7,6 +7,8 @@ export {
   type Metrics,
   type MetricsOptions,
   type NotificationOutcome,
+  type PredictionModelFigures,
+  type PredictionModelLabel,
   type RateLimitKind,
   type RequestMetricsRecord,
 } from './metrics.js';
