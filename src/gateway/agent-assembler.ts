@@ -2,10 +2,11 @@ import type { NotificationEvent } from '../notifications/index.js';
 import type { Authenticator } from '../pipeline/index.js';
 import type { Assembly } from './assembly.js';
 import { assembleGovernance, type GovernanceNeeds } from './governance-assembler.js';
+import { assemblePrediction } from './prediction-assembler.js';
 import { assembleReview } from './review-assembler.js';
 
 /** What the agent half is built from: the shared parts assembled before it. */
-export interface AgentAreasNeeds extends Omit<GovernanceNeeds, 'queueReview'> {
+export interface AgentAreasNeeds extends Omit<GovernanceNeeds, 'queueReview' | 'calibration'> {
   readonly notify: (event: NotificationEvent) => void;
 }
 
@@ -15,15 +16,21 @@ export interface AgentAreas {
 }
 
 /**
- * The agent half, one assembler and one line per area, in this order: the review queue, governance
- * (it decides for the guard and the tools), then guard, tools, conversations. Each sees the parts
- * above; the pipeline and the HTTP app take the stages, routes and readiness checks they add.
+ * The agent half, one assembler and one line per area, in this order: the prediction models (the
+ * queue and the gates read them), the review queue, governance (it decides for the guard and the
+ * tools), then guard, tools, conversations. Each sees the parts above; the pipeline and the HTTP app
+ * take the stages, routes and readiness checks they add.
  */
 export async function assembleAgentAreas(assembly: Assembly, needs: AgentAreasNeeds): Promise<AgentAreas> {
-  const review = assembly.add('review', await assembleReview(needs));
+  const prediction = assembly.add('prediction', assemblePrediction(needs));
+  const review = assembly.add('review', await assembleReview({ ...needs, advisor: prediction.advisor }));
   const governance = assembly.add(
     'governance',
-    await assembleGovernance({ ...needs, queueReview: review.queueReview }),
+    await assembleGovernance({
+      ...needs,
+      queueReview: review.queueReview,
+      calibration: prediction.calibration,
+    }),
   );
   return { modelAuthenticator: governance.modelAuthenticator };
 }

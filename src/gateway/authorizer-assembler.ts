@@ -29,6 +29,7 @@ export interface AuthorizerNeeds {
   readonly metrics: Metrics;
   readonly tracing: Tracing;
   readonly queueReview?: AuthorizerDependencies['queueReview'];
+  readonly calibration?: AuthorizerDependencies['calibration'];
   readonly audit: AuditTrail;
 }
 
@@ -119,6 +120,7 @@ export function assembleAuthorizer(needs: AuthorizerNeeds): {
     elapsed: () => performance.now(),
     newTraceId: randomUUID,
     ...(needs.queueReview === undefined ? {} : { queueReview: needs.queueReview }),
+    ...(needs.calibration === undefined ? {} : { calibration: needs.calibration }),
   });
   return { authorizer, close: () => limiter.close() };
 }

@@ -18,7 +18,7 @@ export {
   type QueueCaller,
   type QueueRoutesDependencies,
 } from './agent/queue-routes.js';
-export type { QueueItem, QueueOperations } from './agent/queue-bodies.js';
+export type { QueueItem, QueueOperations, QueuePrediction } from './agent/queue-bodies.js';
 export {
   registerNotificationRoutes,
   type NotificationRoutesDependencies,
@@ -38,3 +38,8 @@ export {
   type DelegationRouteOutcome,
   type DelegationRoutesDependencies,
 } from './agent/delegation-routes.js';
+export {
+  registerPredictionRoutes,
+  type ModelView,
+  type PredictionRoutesDependencies,
+} from './agent/prediction-routes.js';

@@ -49,3 +49,4 @@ export {
   type ReviewAdvisor,
   type ReviewAdvisorDependencies,
 } from './review-advisor.js';
+export { modelReports, type ModelReport } from './model-report.js';
