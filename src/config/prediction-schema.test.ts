@@ -82,7 +82,9 @@ describe('governance.analytics', () => {
 
   it('refuses nonsense, naming the field and the variable', () => {
     expect(errorsOf(load('', { MIN_SAMPLES_FOR_MODEL: 'many' }))).toContain('MIN_SAMPLES_FOR_MODEL');
-    expect(errorsOf(load('', { MIN_SAMPLES_FOR_MODEL: '5' }))).toContain('governance.analytics.models.min_samples');
+    expect(errorsOf(load('', { MIN_SAMPLES_FOR_MODEL: '5' }))).toContain(
+      'governance.analytics.models.min_samples',
+    );
     expect(errorsOf(load('', { MODEL_UPDATE_INTERVAL: '6' }))).toContain('like 6h, 14d');
     expect(errorsOf(load('', { MODEL_UPDATE_INTERVAL: '30d' }))).toContain('between 1s and 7d');
     expect(errorsOf(load('', { REVIEW_MODEL_WINDOW: 'two weeks' }))).toContain('REVIEW_MODEL_WINDOW');

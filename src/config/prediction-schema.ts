@@ -48,7 +48,8 @@ function durationBetween(lowest: number, highest: number, shown: string) {
 }
 
 /** A year of reviews at most: older ones say little about today's agents. */
-const windowSchema = (fallback: string) => durationBetween(1_000, 365 * day, '1s and 365d').prefault(fallback);
+const windowSchema = (fallback: string) =>
+  durationBetween(1_000, 365 * day, '1s and 365d').prefault(fallback);
 
 export const modelsSchema = z
   .strictObject({

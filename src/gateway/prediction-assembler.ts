@@ -75,7 +75,11 @@ export function assemblePrediction(needs: PredictionNeeds): Contribution<Predict
   return {
     parts: {
       advisor,
-      calibration: gateCalibration({ calibratorInUse: upkeep.calibratorInUse, observer: metrics, elapsed }),
+      calibration: gateCalibration({
+        calibratorInUse: () => upkeep.calibratorInUse(),
+        observer: metrics,
+        elapsed,
+      }),
     },
     close: () => upkeep.stop(),
     routes: [

@@ -135,7 +135,8 @@ export async function assembleReview(needs: ReviewNeeds): Promise<Contribution<R
           throw error;
         }
         // A review the model resolves at once needs no person: nobody is called to it.
-        if (!(await advisor.queued(item, queue.resolve))) needs.notify(reviewCreatedNotification(item));
+        const resolved = await advisor.queued(item, (id, resolution) => queue.resolve(id, resolution));
+        if (!resolved) needs.notify(reviewCreatedNotification(item));
         return item.id;
       },
     },

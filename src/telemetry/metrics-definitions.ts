@@ -211,7 +211,7 @@ export function defineMetrics(registry: Registry, sources: MetricSources, inFlig
     predictionSamples: new Gauge({
       registers,
       name: 'gatehouse_agent_prediction_samples',
-      help: "Reviews each model was trained on and measured on (set: training, held_out) at its last training on this replica; 0 while there is no model.",
+      help: 'Reviews each model was trained on and measured on (set: training, held_out) at its last training on this replica; 0 while there is no model.',
       labelNames: ['model', 'set'] as const,
     }),
     predictionInUse: new Gauge({

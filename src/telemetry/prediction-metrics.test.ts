@@ -68,8 +68,12 @@ describe('prediction metrics', () => {
     ).toBe(2);
     // A latency that is not a number is not observed; the prediction is still counted.
     expect(
-      sample(samples, 'gatehouse_agent_prediction_latency_seconds_count', { model: 'confidence_calibration' }),
+      sample(samples, 'gatehouse_agent_prediction_latency_seconds_count', {
+        model: 'confidence_calibration',
+      }),
     ).toBe(1);
-    expect(sample(samples, 'gatehouse_agent_prediction_auto_resolutions_total', { outcome: 'denied' })).toBe(1);
+    expect(sample(samples, 'gatehouse_agent_prediction_auto_resolutions_total', { outcome: 'denied' })).toBe(
+      1,
+    );
   });
 });

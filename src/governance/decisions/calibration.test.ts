@@ -35,7 +35,9 @@ function request(body: Record<string, unknown>): AuthorizeRequest {
 const measured = (confidence: number) =>
   request({ confidence_signal: { provider: 'local', token_probabilities: [confidence] } });
 
-const calibrator = (map: (confidence: number) => number | undefined): ConfidenceCalibration & {
+const calibrator = (
+  map: (confidence: number) => number | undefined,
+): ConfidenceCalibration & {
   readonly seen: number[];
 } => {
   const seen: number[] = [];
@@ -63,7 +65,10 @@ describe('the gates with a confidence calibrator', () => {
   it('compare the calibrated confidence: a measured 0.8 that reviewers always approved is allowed', () => {
     const before = decideWith(measured(0.8), undefined);
     expect(before).toMatchObject({ kind: 'human_review', confidenceCalibrated: undefined });
-    const after = decideWith(measured(0.8), calibrator(() => 0.97));
+    const after = decideWith(
+      measured(0.8),
+      calibrator(() => 0.97),
+    );
     expect(after).toMatchObject({
       kind: 'allow',
       confidenceUsed: 0.8,
@@ -78,7 +83,10 @@ describe('the gates with a confidence calibrator', () => {
   });
 
   it('compare the calibrated confidence downwards too: a measured 0.8 reviewers always denied is denied', () => {
-    const decision = decideWith(measured(0.8), calibrator(() => 0.05));
+    const decision = decideWith(
+      measured(0.8),
+      calibrator(() => 0.05),
+    );
     expect(decision).toMatchObject({
       kind: 'deny',
       decidedBy: 'confidence',
@@ -87,7 +95,10 @@ describe('the gates with a confidence calibrator', () => {
   });
 
   it('put the calibrated value in the answer and the audit event, and only then', () => {
-    const calibrated = decideWith(measured(0.8), calibrator(() => 0.97));
+    const calibrated = decideWith(
+      measured(0.8),
+      calibrator(() => 0.97),
+    );
     expect(agentAnswerOf(calibrated, 'trace', 'hash')).toMatchObject({
       confidence_used: 0.8,
       confidence_calibrated: 0.97,
@@ -101,7 +112,10 @@ describe('the gates with a confidence calibrator', () => {
         outputHash: 'o',
       }).confidenceCalibrated,
     ).toBe(0.97);
-    const plain = decideWith(measured(0.8), calibrator(() => undefined));
+    const plain = decideWith(
+      measured(0.8),
+      calibrator(() => undefined),
+    );
     expect(agentAnswerOf(plain, 'trace', 'hash')).not.toHaveProperty('confidence_calibrated');
     expect(plain).toMatchObject({ kind: 'human_review', confidenceCalibrated: undefined });
   });
@@ -111,7 +125,12 @@ describe('the gates with a confidence calibrator', () => {
     expect(decideWith(request({}), never)).toMatchObject({ kind: 'deny', confidenceCalibrated: undefined });
     expect(never.seen).toEqual([]);
     for (const broken of [1.5, -0.1, Number.NaN]) {
-      expect(decideWith(measured(0.8), calibrator(() => broken))).toMatchObject({
+      expect(
+        decideWith(
+          measured(0.8),
+          calibrator(() => broken),
+        ),
+      ).toMatchObject({
         kind: 'human_review',
         confidenceCalibrated: undefined,
       });

@@ -40,7 +40,8 @@ export function effectiveGates(
  */
 export function gateVerdict(confidence: number, gates: Gates, calibrated?: number): GateVerdict {
   const value = calibrated ?? confidence;
-  const named = calibrated === undefined ? `${confidence}` : `${confidence} (calibrated ${round(calibrated)})`;
+  const named =
+    calibrated === undefined ? `${confidence}` : `${confidence} (calibrated ${round(calibrated)})`;
   if (value >= gates.allow)
     return { kind: 'allow', reason: `confidence ${named} meets the allow gate ${gates.allow}` };
   if (value >= gates.review)

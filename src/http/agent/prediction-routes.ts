@@ -78,7 +78,10 @@ function modelJson(model: ModelView): Record<string, unknown> {
  * that answers (each trains on its own from the shared database): state, version, sample counts,
  * held-out accuracy, when trained, and the settings that govern them.
  */
-export function registerPredictionRoutes(app: FastifyInstance, dependencies: PredictionRoutesDependencies): void {
+export function registerPredictionRoutes(
+  app: FastifyInstance,
+  dependencies: PredictionRoutesDependencies,
+): void {
   const { keys, codec } = dependencies;
   app.get('/v1/analytics/models', async (request, reply) => {
     const authenticated = await keys.authenticate(request.headers);

@@ -1,5 +1,8 @@
 import type { Kysely } from 'kysely';
-import { automaticResolverKeyId, type ReviewOutcomeStore } from '../../governance/analytics/prediction/index.js';
+import {
+  automaticResolverKeyId,
+  type ReviewOutcomeStore,
+} from '../../governance/analytics/prediction/index.js';
 import type { Database } from './database-schema.js';
 import { rowToItem } from './sql-review-store.js';
 

@@ -50,10 +50,13 @@ describe('isotonic regression', () => {
   it('is non-decreasing, within the range of the data, for any data', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.record({ x: fc.double({ min: 0, max: 1, noNaN: true }), y: fc.integer({ min: 0, max: 1 }) }), {
-          minLength: 1,
-          maxLength: 60,
-        }),
+        fc.array(
+          fc.record({ x: fc.double({ min: 0, max: 1, noNaN: true }), y: fc.integer({ min: 0, max: 1 }) }),
+          {
+            minLength: 1,
+            maxLength: 60,
+          },
+        ),
         fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 2, maxLength: 20 }),
         (points, probes) => {
           const fit = fitIsotonic(points);

@@ -149,7 +149,9 @@ describe('keeping the models trained', () => {
     await strict.upkeep.train();
     expect(strict.upkeep.calibrator().state).toBe('ready');
     expect(strict.upkeep.calibratorInUse()).toBeUndefined();
-    expect(strict.trained.find((entry) => entry.model === 'confidence_calibration')?.figures.inUse).toBe(false);
+    expect(strict.trained.find((entry) => entry.model === 'confidence_calibration')?.figures.inUse).toBe(
+      false,
+    );
   });
 
   it('leaves a disabled model alone', async () => {

@@ -40,7 +40,10 @@ export interface ModelUpkeepDependencies {
   readonly yieldToEventLoop: () => Promise<void>;
   readonly onError: (error: unknown, message: string) => void;
   /** The training this replica logs; optional. */
-  readonly onTrained?: (report: { review: ModelStatus<ReviewModel>; calibration: ModelStatus<ConfidenceCalibrator> }) => void;
+  readonly onTrained?: (report: {
+    review: ModelStatus<ReviewModel>;
+    calibration: ModelStatus<ConfidenceCalibrator>;
+  }) => void;
 }
 
 export interface ModelUpkeep {

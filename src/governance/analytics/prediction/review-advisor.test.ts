@@ -20,8 +20,14 @@ const prediction = (outcome: 'approved' | 'denied', probability: number): Review
 });
 
 describe('whether a prediction resolves its review', () => {
-  const resolves = (mode: AutoResolveMode, outcome: 'approved' | 'denied', probability: number, threshold = 0.6) =>
-    automaticResolution(prediction(outcome, probability), model, { autoResolve: mode, threshold }) !== undefined;
+  const resolves = (
+    mode: AutoResolveMode,
+    outcome: 'approved' | 'denied',
+    probability: number,
+    threshold = 0.6,
+  ) =>
+    automaticResolution(prediction(outcome, probability), model, { autoResolve: mode, threshold }) !==
+    undefined;
 
   it('never when auto_resolve is off, however sure the model is', () => {
     expect(resolves('off', 'approved', 0.999)).toBe(false);
@@ -130,7 +136,10 @@ describe('the review advisor', () => {
     const expected = both.predictionFor(pending);
     expect(expected?.probability).toBeGreaterThan(0.6);
     expect(await both.queued(pending, calls.resolve)).toBe(true);
-    expect(calls.requests[0]).toMatchObject({ status: expected?.outcome, resolvedBy: 'gatehouse:prediction' });
+    expect(calls.requests[0]).toMatchObject({
+      status: expected?.outcome,
+      resolvedBy: 'gatehouse:prediction',
+    });
     expect(record.autoResolved).toEqual([expected?.outcome]);
   });
 
