@@ -224,6 +224,23 @@ describe('the review-outcome model', () => {
   });
 });
 
+describe('GET /v1/analytics/models', () => {
+  it('answers the master key and reviewers, and refuses everyone else in the usual error shape', async () => {
+    expect((await call(advising, 'GET', '/v1/analytics/models', advising.masterKey)).status).toBe(200);
+    const anonymous = await fetch(`${advising.url}/v1/analytics/models`);
+    expect(anonymous.status).toBe(401);
+    const user = (await createKey(advising.url, advising.masterKey, { name: 'user' })).secret;
+    const agent = (
+      await createKey(advising.url, advising.masterKey, { name: 'bot', agent_id: 'ops-bot', role: 'admin' })
+    ).secret;
+    for (const key of [user, agent]) {
+      const refused = await call(advising, 'GET', '/v1/analytics/models', key);
+      expect(refused.status).toBe(403);
+      expect(refused.body).toMatchObject({ error: { code: 'permission_denied' } });
+    }
+  });
+});
+
 describe('automatic resolution, configured (auto_resolve: both, threshold 0.9)', () => {
   it('resolves exactly the new items whose predicted outcome is more probable than 0.9, as gatehouse:prediction', async () => {
     const config = baseConfig(state.schema);
