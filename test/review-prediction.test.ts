@@ -192,6 +192,13 @@ describe('the review-outcome model', () => {
       expect(waited.status).toBe(408);
       expect(waited.body).toMatchObject({ status: 'pending', prediction: { outcome: expected } });
     }
+    // A key bound to the agent waits on its own item, without the advice meant for reviewers.
+    const agentKey = (
+      await createKey(advising.url, advising.masterKey, { name: 'ops-bot', agent_id: 'ops-bot' })
+    ).secret;
+    const own = await call(advising, 'GET', `/v1/queue/${ids[0] ?? ''}`, agentKey);
+    expect(own.status).toBe(200);
+    expect(own.body).not.toHaveProperty('prediction');
     const automatic = await state.db.query(
       "select count(*)::int as count from review_items where resolver_key_id = 'prediction'",
     );
