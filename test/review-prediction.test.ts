@@ -6,6 +6,7 @@ import {
   usualOutcome,
 } from '../src/governance/analytics/prediction/test-reviews.js';
 import { startTestGateway, type TestGateway } from './support/gateway.js';
+import { startHttpReceiver, type HttpReceiver } from './support/notification-receivers.js';
 import {
   createKey,
   eventually,
@@ -23,7 +24,7 @@ import { scrape } from './support/telemetry.js';
  * and it says so on `GET /v1/analytics/models` and in metrics. Its prediction shows on pending
  * items; it resolves nothing unless `auto_resolve` is configured, and then only items whose
  * predicted outcome is more probable than the threshold, as `gatehouse:prediction`, through the
- * queue (audit record, wake-up).
+ * queue (audit record, wake-up), announcing to people only the reviews it leaves to them.
  */
 
 let state: IsolatedState;
@@ -32,6 +33,8 @@ let advising: TestGateway;
 /** The same database, auto_resolve both above 0.9. */
 let resolving: TestGateway | undefined;
 let reviewer: string;
+/** Where the resolving gateway announces new reviews. */
+let announcements: HttpReceiver | undefined;
 
 const baseConfig = (schema: string) => ({
   database_url: postgresUrl,
@@ -48,6 +51,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await resolving?.close();
+  await announcements?.close();
   await advising?.close();
   await state?.cleanUp();
 });
@@ -251,11 +255,23 @@ describe('GET /v1/analytics/models', () => {
 describe('automatic resolution, configured (auto_resolve: both, threshold 0.9)', () => {
   it('resolves exactly the new items whose predicted outcome is more probable than 0.9, as gatehouse:prediction', async () => {
     const config = baseConfig(state.schema);
+    announcements = await startHttpReceiver(() => ({ status: 204 }));
     resolving = await startTestGateway({
       ...config,
       governance: {
         ...config.governance,
         analytics: { prediction: { auto_resolve: 'both', threshold: 0.9 } },
+      },
+      notifications: {
+        channels: [
+          {
+            name: 'reviews',
+            type: 'webhook',
+            url: `${announcements.url}/hook`,
+            secret: 'test-secret-0123456789',
+            events: ['review.created'],
+          },
+        ],
       },
     });
     const gateway = resolving;
@@ -295,6 +311,12 @@ describe('automatic resolution, configured (auto_resolve: both, threshold 0.9)',
     }
     expect(automatic.length).toBeGreaterThanOrEqual(6);
     expect(left.length).toBeGreaterThanOrEqual(2);
+    // Only the reviews left to people are announced to them.
+    await announcements.waitFor(left.length, 10_000);
+    const announced = announcements.requests.map(
+      (request) => (JSON.parse(request.body) as { data: { review_id: string } }).data.review_id,
+    );
+    expect(announced.sort()).toEqual([...left].sort());
 
     const audited = await eventually(
       () =>
