@@ -95,7 +95,7 @@ export function registerReviewCommand(
           limit,
         });
         if (options.json === true)
-          print(JSON.stringify({ items: items.map(itemView), count: items.length }, null, 2));
+          print(JSON.stringify({ items: items.map((item) => itemView(item)), count: items.length }, null, 2));
         else if (items.length === 0) print('no pending reviews');
         else for (const item of items) print(listLine(item));
         return exitCodes.ok;

@@ -55,6 +55,12 @@ export const environmentVariables: Readonly<Record<string, string>> = {
   PROMPT_INJECTION_DETECTION_ENABLED: 'guard.injection.enabled',
   PROMPT_INJECTION_SEVERITY_THRESHOLD: 'guard.injection.threshold',
   PROMPT_INJECTION_ALERT_ENABLED: 'guard.injection.alert.enabled',
+  MIN_SAMPLES_FOR_MODEL: 'governance.analytics.models.min_samples',
+  MODEL_UPDATE_INTERVAL: 'governance.analytics.models.update_interval',
+  REVIEW_MODEL_WINDOW: 'governance.analytics.prediction.window',
+  REVIEW_PREDICTION_THRESHOLD: 'governance.analytics.prediction.threshold',
+  CONFIDENCE_MODEL_WINDOW: 'governance.analytics.calibration.window',
+  CONFIDENCE_PREDICTION_THRESHOLD: 'governance.analytics.calibration.threshold',
 };
 
 export interface LayerContext {

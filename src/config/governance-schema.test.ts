@@ -43,6 +43,11 @@ describe('the governance section', () => {
         confidence_floor: 0.9,
         llm_routes: false,
       },
+      analytics: {
+        models: { min_samples: 100, update_interval: 21_600_000 },
+        prediction: { enabled: true, window: 1_209_600_000, threshold: 0.6, auto_resolve: 'off' },
+        calibration: { enabled: true, window: 2_592_000_000, threshold: 0.7 },
+      },
     });
   });
 

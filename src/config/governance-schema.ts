@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { delegationSchema } from './delegation-schema.js';
+import { calibrationSchema, modelsSchema, predictionSchema } from './prediction-schema.js';
 
 /**
  * The `governance:` section: how agent actions are decided (docs/governance.md). Gates are
@@ -77,6 +78,10 @@ const governanceFields = z.strictObject({
     .prefault({}),
   /** Grants agents pass on: depth, swarm size and lifetime, the confidence floor (delegation-schema.ts). */
   delegation: delegationSchema,
+  /** Behavioural analytics: the review-outcome model and the confidence calibrator (prediction-schema.ts). */
+  analytics: z
+    .strictObject({ models: modelsSchema, prediction: predictionSchema, calibration: calibrationSchema })
+    .prefault({}),
 });
 
 function withOverrides(global: Gates, ...overrides: (PartialGates | undefined)[]): Gates {

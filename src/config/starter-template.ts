@@ -281,6 +281,17 @@ governance:
   #   cedar: "permit(principal, action, resource);"   # everything permitted: the gates and risk decide
   # review:
   #   ttl_seconds: 86400          # a human review not resolved within this is denied as expired
+  # analytics:                    # models that learn from reviewers' decisions (docs/governance.md)
+  #   models:
+  #     min_samples: 100          # MIN_SAMPLES_FOR_MODEL: reviews in a model's window before it is used
+  #     update_interval: 6h       # MODEL_UPDATE_INTERVAL: how often each replica retrains both models
+  #   prediction:                 # the review-outcome model, shown on pending queue items
+  #     window: 14d               # REVIEW_MODEL_WINDOW
+  #     threshold: 0.6            # REVIEW_PREDICTION_THRESHOLD: auto_resolve acts only above this probability
+  #     auto_resolve: off         # off, approve, deny or both: resolve sure predictions without a person
+  #   calibration:                # the confidence calibrator, used by the gates once accurate enough
+  #     window: 30d               # CONFIDENCE_MODEL_WINDOW
+  #     threshold: 0.7            # CONFIDENCE_PREDICTION_THRESHOLD: least held-out accuracy to be used
   # The initial Cedar policy is stored as version 1 when the database holds none; after that the
   # stored versions rule (GET/PUT /v1/policy, gatehouse policy put). An example to start from,
   # written as a block (cedar: |):

@@ -4,10 +4,11 @@ import type { Assembly } from './assembly.js';
 import { assembleFirewall } from './firewall-assembler.js';
 import { assembleGovernance, type GovernanceNeeds } from './governance-assembler.js';
 import { assembleGuard } from './guard-assembler.js';
+import { assemblePrediction } from './prediction-assembler.js';
 import { assembleReview } from './review-assembler.js';
 
 /** What the agent half is built from: the shared parts assembled before it. */
-export interface AgentAreasNeeds extends Omit<GovernanceNeeds, 'queueReview' | 'screenArgs'> {
+export interface AgentAreasNeeds extends Omit<GovernanceNeeds, 'queueReview' | 'screenArgs' | 'calibration'> {
   readonly notify: (event: NotificationEvent) => void;
 }
 
@@ -17,17 +18,24 @@ export interface AgentAreas {
 }
 
 /**
- * The agent half, one assembler and one line per area, in this order: the review queue, the guard
- * (its screener decides part of governance's answer), governance (it decides for the tools), then
- * tools, conversations. Each sees the parts above; the pipeline and the HTTP app take the stages,
- * routes and readiness checks they add.
+ * The agent half, one assembler and one line per area, in this order: the prediction models (the
+ * queue and the gates read them), the review queue, the guard (its screener decides part of
+ * governance's answer), governance (it decides for the tools), the tool firewall, then tools,
+ * conversations. Each sees the parts above; the pipeline and the HTTP app take the stages, routes
+ * and readiness checks they add.
  */
 export async function assembleAgentAreas(assembly: Assembly, needs: AgentAreasNeeds): Promise<AgentAreas> {
-  const review = assembly.add('review', await assembleReview(needs));
+  const prediction = assembly.add('prediction', assemblePrediction(needs));
+  const review = assembly.add('review', await assembleReview({ ...needs, advisor: prediction.advisor }));
   const guard = assembly.add('guard', assembleGuard(needs));
   const governance = assembly.add(
     'governance',
-    await assembleGovernance({ ...needs, queueReview: review.queueReview, screenArgs: guard.screenArgs }),
+    await assembleGovernance({
+      ...needs,
+      queueReview: review.queueReview,
+      screenArgs: guard.screenArgs,
+      calibration: prediction.calibration,
+    }),
   );
   assembly.add(
     'firewall',

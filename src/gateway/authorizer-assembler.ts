@@ -29,6 +29,7 @@ export interface AuthorizerNeeds {
   readonly metrics: Metrics;
   readonly tracing: Tracing;
   readonly queueReview?: AuthorizerDependencies['queueReview'];
+  readonly calibration?: AuthorizerDependencies['calibration'];
   readonly audit: AuditTrail;
   /** Screens agents' `action`, `resource` and `args` for injection (the guard's); absent: the built-in phrases. */
   readonly screenArgs?: AuthorizerDependencies['screen'] | undefined;
@@ -121,6 +122,7 @@ export function assembleAuthorizer(needs: AuthorizerNeeds): {
     elapsed: () => performance.now(),
     newTraceId: () => timeOrderedUuid(),
     ...(needs.queueReview === undefined ? {} : { queueReview: needs.queueReview }),
+    ...(needs.calibration === undefined ? {} : { calibration: needs.calibration }),
   });
   return { authorizer, close: () => limiter.close() };
 }

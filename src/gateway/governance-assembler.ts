@@ -27,6 +27,8 @@ export interface GovernanceNeeds {
   readonly tracing: Tracing;
   /** Queues a `human_review` answer (the review assembler's); absent: nothing is queued. */
   readonly queueReview?: AuthorizerNeeds['queueReview'];
+  /** The confidence calibrator the gates use once it qualifies (the prediction assembler's). */
+  readonly calibration?: AuthorizerNeeds['calibration'];
   /** Where decisions and policy changes are recorded. */
   readonly audit: AuditTrail;
   /** The guard's screener for agents' fields; absent: governance's built-in phrases. */

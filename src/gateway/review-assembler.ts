@@ -1,5 +1,6 @@
 import type { Config } from '../config/index.js';
 import type { DialectCodec } from '../dialects/index.js';
+import { noReviewAdvice, type ReviewAdvisor } from '../governance/analytics/prediction/index.js';
 import { reviewAuditEvent, type AuditTrail } from '../governance/audit/index.js';
 import type { AgentAuthorizeAnswer, AuthorizeRequest } from '../governance/index.js';
 import {
@@ -32,6 +33,11 @@ export interface ReviewNeeds {
   readonly notify: (event: NotificationEvent) => void;
   /** Where reviews queued and resolved are recorded. */
   readonly audit: AuditTrail;
+  /**
+   * The review-outcome model: its prediction on pending items, automatic resolution of new ones
+   * when configured, and every resolution to learn from (prediction-assembler.ts); absent: none.
+   */
+  readonly advisor?: ReviewAdvisor;
 }
 
 export interface ReviewParts {
@@ -43,12 +49,24 @@ export interface ReviewParts {
 /** Expiries are written down this often at most (readers and waiters see them at once anyway). */
 const maxSweepIntervalMs = 30_000;
 
-/** Review events: an audit record and a log line each, and a notification for every new review. */
-export function reviewEvents(
-  logger: Logger,
-  notify: (event: NotificationEvent) => void,
-  audit: AuditTrail,
-): ReviewEvents {
+/** The notification of a new review (sent unless the review was resolved automatically at once). */
+export function reviewCreatedNotification(item: ReviewItem): NotificationEvent {
+  return {
+    kind: 'review.created',
+    reviewId: item.id,
+    tenantId: item.tenantId,
+    actor: item.actor,
+    action: item.action,
+    resource: item.resource,
+    reason: item.reason,
+    traceId: item.traceId,
+    actingFor: item.actingFor,
+    confidence: item.confidenceScore,
+  };
+}
+
+/** Review events: an audit record and a log line each; resolutions are told to the advisor too. */
+export function reviewEvents(logger: Logger, audit: AuditTrail, advisor: ReviewAdvisor): ReviewEvents {
   const fields = (item: ReviewItem) => ({
     id: item.id,
     traceId: item.traceId,
@@ -62,22 +80,11 @@ export function reviewEvents(
     created(item) {
       audit.append(reviewAuditEvent(item, 'review.created'));
       logger.info({ review: fields(item) }, 'review created');
-      notify({
-        kind: 'review.created',
-        reviewId: item.id,
-        tenantId: item.tenantId,
-        actor: item.actor,
-        action: item.action,
-        resource: item.resource,
-        reason: item.reason,
-        traceId: item.traceId,
-        actingFor: item.actingFor,
-        confidence: item.confidenceScore,
-      });
     },
     resolved(item) {
       audit.append(reviewAuditEvent(item, 'review.resolved'));
       logger.info({ review: fields(item) }, 'review resolved');
+      advisor.resolved(item);
     },
   };
 }
@@ -103,10 +110,11 @@ export async function assembleReview(needs: ReviewNeeds): Promise<Contribution<R
       `the review wake channel (${channel.kind}) is not listening yet; waits fall back to re-reads`,
     );
   const ttlMs = config.governance.review.ttl_seconds * 1_000;
+  const advisor = needs.advisor ?? noReviewAdvice;
   const queue = createReviewQueue({
     store: stores.reviews,
     channel,
-    events: reviewEvents(logger, needs.notify, needs.audit),
+    events: reviewEvents(logger, needs.audit, advisor),
     observer: metrics,
     ttlMs,
     now: Date.now,
@@ -119,18 +127,31 @@ export async function assembleReview(needs: ReviewNeeds): Promise<Contribution<R
     parts: {
       queue,
       async queueReview(request, answer) {
+        let item: ReviewItem;
         try {
-          return (await queue.enqueue(reviewDetailsOf(request, answer))).id;
+          item = await queue.enqueue(reviewDetailsOf(request, answer));
         } catch (error) {
           logger.error({ err: error, traceId: answer.trace_id }, 'queueing a review failed');
           throw error;
         }
+        // A review the model resolves at once needs no person: nobody is called to it.
+        const resolved = await advisor.queued(item, (id, resolution) => queue.resolve(id, resolution));
+        if (!resolved) needs.notify(reviewCreatedNotification(item));
+        return item.id;
       },
     },
     close: async () => {
       await sweeper.stop();
       await channel.close();
     },
-    routes: [(app) => registerQueueRoutes(app, { queue, keys: needs.keys, codec: needs.codec })],
+    routes: [
+      (app) =>
+        registerQueueRoutes(app, {
+          queue,
+          keys: needs.keys,
+          codec: needs.codec,
+          predict: (item) => advisor.predictionFor(item),
+        }),
+    ],
   };
 }

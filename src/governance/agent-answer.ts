@@ -15,6 +15,11 @@ export interface AgentAuthorizeAnswer {
   readonly trace_id: string;
   readonly requires_human_review: boolean;
   readonly confidence_used: number;
+  /**
+   * Ours: what the gates compared instead of `confidence_used` when the confidence calibrator
+   * mapped it (docs/governance.md, "Prediction and calibration"); absent otherwise.
+   */
+  readonly confidence_calibrated?: number;
   readonly decision: DecisionKind;
   readonly downgraded_scope?: 'read_only';
   readonly effective_scope?: string;
@@ -61,6 +66,9 @@ export function agentAnswerOf(decision: Decision, traceId: string, inputHash: st
     trace_id: traceId,
     requires_human_review: decision.requiresHumanReview,
     confidence_used: decision.confidenceUsed,
+    ...(decision.confidenceCalibrated === undefined
+      ? {}
+      : { confidence_calibrated: decision.confidenceCalibrated }),
     decision: decision.kind,
     ...(decision.downgradedScope === undefined ? {} : { downgraded_scope: decision.downgradedScope }),
     ...(decision.effectiveScope === undefined ? {} : { effective_scope: decision.effectiveScope }),

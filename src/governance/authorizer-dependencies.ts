@@ -4,6 +4,7 @@ import type { AgentAuthorizeAnswer } from './agent-answer.js';
 import type { AuthorizeRequest } from './authorize-request.js';
 import type { DecisionKind, PolicySnapshot } from './contract.js';
 import type { AgentSignals } from './decisions/agent-signals.js';
+import type { ConfidenceCalibration } from './decisions/calibration.js';
 import type { Decision } from './decisions/decide.js';
 import type { ArgsScreener } from './decisions/injection-screen.js';
 import type { ActiveGrant } from './delegation/grant-registry.js';
@@ -24,6 +25,8 @@ export interface AuthorizerDependencies {
   /** The policy in force on this replica, read once per decision. */
   readonly policy: () => PolicySnapshot;
   readonly signals: AgentSignals;
+  /** The confidence calibrator the gates use once fitted (analytics); absent: none. */
+  readonly calibration?: ConfidenceCalibration;
   readonly screen: ArgsScreener;
   readonly events: DecisionEvents;
   readonly observer: DecisionObserver;

@@ -129,6 +129,7 @@ function decideAndReport(
     policy: dependencies.policy(),
     signals: dependencies.signals,
     screen: dependencies.screen,
+    calibration: dependencies.calibration,
     now,
   });
   const decision = boundByGrant(decided, request, grant);

@@ -39,6 +39,8 @@ export interface DecisionEvent {
   readonly shadowPolicies?: { readonly decision: DecisionKind; readonly reason: string };
   /** The grant the agent presented as its credential, when it presented one. */
   readonly grantId?: string;
+  /** What the gates compared when the confidence calibrator mapped the measured confidence. */
+  readonly confidenceCalibrated?: number;
 }
 
 /** Where decision events go; never blocks and never fails the decision (the audit writer buffers). */
@@ -86,6 +88,9 @@ export function decisionEventFrom(
       : {}),
     reasonClass: decision.decidedBy,
     riskScore: decision.risk.score,
+    ...(decision.confidenceCalibrated === undefined
+      ? {}
+      : { confidenceCalibrated: decision.confidenceCalibrated }),
   };
 }
 

@@ -18,7 +18,7 @@ export {
   type QueueCaller,
   type QueueRoutesDependencies,
 } from './agent/queue-routes.js';
-export type { QueueItem, QueueOperations } from './agent/queue-bodies.js';
+export type { QueueItem, QueueOperations, QueuePrediction } from './agent/queue-bodies.js';
 export {
   registerNotificationRoutes,
   type NotificationRoutesDependencies,
@@ -46,3 +46,8 @@ export {
   type ScanRouteOutcome,
   type ScanRoutesDependencies,
 } from './agent/scan-routes.js';
+export {
+  registerPredictionRoutes,
+  type ModelView,
+  type PredictionRoutesDependencies,
+} from './agent/prediction-routes.js';

@@ -8,6 +8,8 @@ export {
   type Metrics,
   type MetricsOptions,
   type NotificationOutcome,
+  type PredictionModelFigures,
+  type PredictionModelLabel,
   type RateLimitKind,
   type RequestMetricsRecord,
 } from './metrics.js';

@@ -46,6 +46,8 @@ const swarmBuckets = [1, 2, 3, 4, 5, 6, 8, 10, 15, 20, 50, 100];
 const guardScanBuckets = [
   0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1,
 ];
+/** A prediction or a calibration is a few microseconds of arithmetic in memory. */
+const predictionBuckets = [0.000001, 0.0000025, 0.000005, 0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.001];
 /** An agent decision is in-process work: tens of microseconds to a few milliseconds. */
 const decisionBuckets = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1];
 
@@ -206,6 +208,40 @@ export function defineMetrics(registry: Registry, sources: MetricSources, inFlig
         const count = await inFlight.pendingReviews?.().catch(() => undefined);
         if (count !== undefined) this.set(count);
       },
+    }),
+    predictionAccuracy: new Gauge({
+      registers,
+      name: 'gatehouse_agent_prediction_accuracy',
+      help: 'Accuracy of each model on the most recent reviews held out from its training, as of its last training on this replica; absent while there is no model.',
+      labelNames: ['model'] as const,
+    }),
+    predictionSamples: new Gauge({
+      registers,
+      name: 'gatehouse_agent_prediction_samples',
+      help: 'Reviews each model was trained on and measured on (set: training, held_out) at its last training on this replica; 0 while there is no model.',
+      labelNames: ['model', 'set'] as const,
+    }),
+    predictionInUse: new Gauge({
+      registers,
+      name: 'gatehouse_agent_prediction_model_in_use',
+      help: 'Whether each model is in use on this replica (1): the review model exists; the calibrator exists and is accurate enough for the gates.',
+      labelNames: ['model'] as const,
+    }),
+    predictions: createCounterFamily(registry, {
+      name: 'gatehouse_agent_predictions_total',
+      help: 'Predictions made on this replica: review_outcome for each review queued (approved, denied), confidence_calibration for each confidence the gates calibrated (calibrated).',
+      labelNames: ['model', 'outcome'] as const,
+    }),
+    predictionLatency: createHistogramFamily(registry, {
+      name: 'gatehouse_agent_prediction_latency_seconds',
+      help: 'Time to make one prediction or calibration, in memory.',
+      labelNames: ['model'] as const,
+      buckets: predictionBuckets,
+    }),
+    predictionAutoResolutions: createCounterFamily(registry, {
+      name: 'gatehouse_agent_prediction_auto_resolutions_total',
+      help: 'Reviews resolved automatically by the review-outcome model on this replica, by outcome (approved, denied).',
+      labelNames: ['outcome'] as const,
     }),
     notifications: createCounterFamily(registry, {
       name: 'gatehouse_notifications_total',

@@ -56,6 +56,17 @@ export interface AgentDecisionRecord {
   readonly latencySeconds: number;
 }
 
+/** The models of governance analytics, as the prediction metrics label them. */
+export type PredictionModelLabel = 'review_outcome' | 'confidence_calibration';
+
+/** A model's figures after a training (undefined accuracy: no model). */
+export interface PredictionModelFigures {
+  readonly inUse: boolean;
+  readonly heldOutAccuracy: number | undefined;
+  readonly trainingSamples: number;
+  readonly heldOutSamples: number;
+}
+
 /** What became of one notification on one channel (or of one try of it: `retried`). */
 export type NotificationOutcome = 'delivered' | 'failed' | 'retried' | 'dropped';
 
@@ -85,6 +96,12 @@ export interface Metrics {
   reviewed(outcome: 'queued' | 'approved' | 'denied' | 'expired'): void;
   /** Where `gatehouse_agent_reviews_pending` reads the queue's pending count when scraped. */
   readPendingReviewsFrom(read: () => Promise<number>): void;
+  /** One prediction (`approved`, `denied`) or calibration (`calibrated`) and its latency. */
+  predicted(model: PredictionModelLabel, outcome: string, latencySeconds: number): void;
+  /** A model's figures after a training on this replica. */
+  predictionModelTrained(model: PredictionModelLabel, figures: PredictionModelFigures): void;
+  /** A review the review-outcome model resolved. */
+  reviewAutoResolved(outcome: 'approved' | 'denied'): void;
   /** Counts `count` (default 1; 0 makes the series exist) notifications of a channel by outcome. */
   notificationOutcome(channel: string, outcome: NotificationOutcome, count?: number): void;
   notificationQueueDepth(channel: string, depth: number): void;
@@ -150,6 +167,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
     guardAction: guard(undefined, 10),
     guardCheck: guard(undefined, 10),
     guardOutcome: guard(undefined, 10),
+    predictionOutcome: guard(undefined, 10),
   };
   for (const target of options.knownTargets ?? []) metrics.breakerState.labels(target).set(0);
   const routing = createRoutingMetrics(metrics, guards);
@@ -261,6 +279,21 @@ export function createMetrics(options: MetricsOptions): Metrics {
     },
     readPendingReviewsFrom(read) {
       inFlight.pendingReviews = read;
+    },
+    predicted(model, outcome, latencySeconds) {
+      metrics.predictions.labels(model, guards.predictionOutcome.value(outcome)).inc();
+      if (isCount(latencySeconds)) metrics.predictionLatency.labels(model).observe(latencySeconds);
+    },
+    predictionModelTrained(model, figures) {
+      metrics.predictionInUse.labels(model).set(figures.inUse ? 1 : 0);
+      metrics.predictionSamples.labels(model, 'training').set(figures.trainingSamples);
+      metrics.predictionSamples.labels(model, 'held_out').set(figures.heldOutSamples);
+      // No model, no accuracy: a stale figure would claim a quality nothing has any more.
+      if (figures.heldOutAccuracy === undefined) metrics.predictionAccuracy.remove(model);
+      else metrics.predictionAccuracy.labels(model).set(figures.heldOutAccuracy);
+    },
+    reviewAutoResolved(outcome) {
+      metrics.predictionAutoResolutions.labels(outcome).inc();
     },
     notificationOutcome(channel, outcome, count = 1) {
       metrics.notifications.labels(guards.channel.value(channel), outcome).inc(count);

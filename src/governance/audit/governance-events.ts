@@ -35,6 +35,7 @@ export function decisionAuditEvent(event: DecisionEvent): AuditEvent {
       acting_for: event.actingFor,
       shadow_policies: event.shadowPolicies,
       grant_id: event.grantId,
+      confidence_calibrated: event.confidenceCalibrated,
     },
   };
 }

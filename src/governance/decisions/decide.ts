@@ -2,6 +2,7 @@ import type { AuthorizeRequest } from '../authorize-request.js';
 import type { PolicyRequest, PolicySnapshot } from '../contract.js';
 import type { ActionEntry, Gates, GovernanceSettings } from '../governance-settings.js';
 import type { AgentSignals } from './agent-signals.js';
+import type { ConfidenceCalibration } from './calibration.js';
 import { readConfidence, type ConfidenceReading } from './confidence.js';
 import { effectiveGates, gateVerdict, missingConfidenceVerdict } from './gates.js';
 import { injectionReason, type ArgsScreener } from './injection-screen.js';
@@ -29,6 +30,8 @@ export interface DecisionInputs {
   readonly policy: PolicySnapshot;
   readonly signals: AgentSignals;
   readonly screen: ArgsScreener;
+  /** The confidence calibrator the gates use, once fitted (analytics); absent: none. */
+  readonly calibration?: ConfidenceCalibration | undefined;
   /** Milliseconds since the epoch: the policy context's `time`. */
   readonly now: number;
 }
@@ -41,6 +44,11 @@ export interface Decision extends DecisionOutcome {
   readonly confidence: ConfidenceReading;
   /** Lelu's `confidence_used`: the measured confidence, 0 when missing. */
   readonly confidenceUsed: number;
+  /**
+   * What the gates compared instead of the measured confidence, when a calibrator in use mapped
+   * it; the risk score and the policy still see the measured one.
+   */
+  readonly confidenceCalibrated: number | undefined;
   /** The gates applied; undefined when the confidence was missing. */
   readonly gates: Gates | undefined;
   /** Computed at confidence 0 when the confidence is missing (the worst case, for policies to see). */
@@ -75,12 +83,20 @@ function confidencePart(
   reading: ConfidenceReading,
   gates: Gates,
   settings: GovernanceSettings,
+  calibrated: number | undefined,
 ): DecisionPart {
   const verdict =
     reading.kind === 'missing'
       ? missingConfidenceVerdict(settings.missingConfidenceMode)
-      : gateVerdict(reading.value, gates);
+      : gateVerdict(reading.value, gates, calibrated);
   return { source: 'confidence', ...verdict };
+}
+
+/** A calibrated value outside [0, 1] (or not a number) would be a calibrator's bug: ignored. */
+function calibratedConfidence(reading: ConfidenceReading, inputs: DecisionInputs): number | undefined {
+  if (reading.kind === 'missing' || inputs.calibration === undefined) return undefined;
+  const calibrated = inputs.calibration.calibrate(reading.value);
+  return calibrated !== undefined && calibrated >= 0 && calibrated <= 1 ? calibrated : undefined;
 }
 
 function policyRequestFor(inputs: DecisionInputs, reading: ConfidenceReading, risk: number): PolicyRequest {
@@ -103,6 +119,7 @@ function policyRequestFor(inputs: DecisionInputs, reading: ConfidenceReading, ri
 
 interface Evaluation {
   readonly reading: ConfidenceReading;
+  readonly calibrated: number | undefined;
   readonly entry: ActionEntry | undefined;
   readonly gates: Gates;
   readonly risk: RiskAssessment;
@@ -119,7 +136,8 @@ function evaluate(inputs: DecisionInputs): Evaluation {
   const entry = settings.actions.lookup(request.action);
   const reading = readConfidence(request, settings.allowUnverifiedConfidence);
   const gates = effectiveGates(settings, request.actor, entry);
-  const confidence = confidencePart(reading, gates, settings);
+  const calibrated = calibratedConfidence(reading, inputs);
+  const confidence = confidencePart(reading, gates, settings, calibrated);
   const risk = assessRisk({
     action: request.action,
     entry,
@@ -136,6 +154,7 @@ function evaluate(inputs: DecisionInputs): Evaluation {
     const injection: DecisionPart = { source: 'injection', kind: 'deny', reason: injectionReason(screened) };
     return {
       reading,
+      calibrated,
       entry,
       gates,
       risk,
@@ -149,6 +168,7 @@ function evaluate(inputs: DecisionInputs): Evaluation {
   const policy: DecisionPart = { source: 'policy', kind: verdict.decision, reason: verdict.reason };
   return {
     reading,
+    calibrated,
     entry,
     gates,
     risk,
@@ -206,6 +226,7 @@ export function decide(inputs: DecisionInputs): Decision {
     parts: voting,
     confidence: reading,
     confidenceUsed: reading.kind === 'measured' ? reading.value : 0,
+    confidenceCalibrated: evaluation.calibrated,
     gates: reading.kind === 'measured' ? evaluation.gates : undefined,
     risk: evaluation.risk,
     policy: {

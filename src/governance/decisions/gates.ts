@@ -33,22 +33,32 @@ export function effectiveGates(
   };
 }
 
-/** At or above a gate passes it: ≥ allow → allow, ≥ review → human_review, ≥ read_only → read_only. */
-export function gateVerdict(confidence: number, gates: Gates): GateVerdict {
-  if (confidence >= gates.allow)
-    return { kind: 'allow', reason: `confidence ${confidence} meets the allow gate ${gates.allow}` };
-  if (confidence >= gates.review)
+/**
+ * At or above a gate passes it: ≥ allow → allow, ≥ review → human_review, ≥ read_only → read_only.
+ * With a calibrated value, that is what is compared, and the reason gives both: `confidence 0.8
+ * (calibrated 0.93) meets the allow gate 0.9`.
+ */
+export function gateVerdict(confidence: number, gates: Gates, calibrated?: number): GateVerdict {
+  const value = calibrated ?? confidence;
+  const named =
+    calibrated === undefined ? `${confidence}` : `${confidence} (calibrated ${round(calibrated)})`;
+  if (value >= gates.allow)
+    return { kind: 'allow', reason: `confidence ${named} meets the allow gate ${gates.allow}` };
+  if (value >= gates.review)
     return {
       kind: 'human_review',
-      reason: `confidence ${confidence} is below the allow gate ${gates.allow}: human review required`,
+      reason: `confidence ${named} is below the allow gate ${gates.allow}: human review required`,
     };
-  if (confidence >= gates.readOnly)
+  if (value >= gates.readOnly)
     return {
       kind: 'read_only',
-      reason: `confidence ${confidence} is below the review gate ${gates.review}: downgraded to read_only`,
+      reason: `confidence ${named} is below the review gate ${gates.review}: downgraded to read_only`,
     };
-  return { kind: 'deny', reason: `confidence ${confidence} is below the read_only gate ${gates.readOnly}` };
+  return { kind: 'deny', reason: `confidence ${named} is below the read_only gate ${gates.readOnly}` };
 }
+
+/** Four decimals: enough to see which side of a gate a calibrated value fell. */
+const round = (value: number): number => Math.round(value * 10_000) / 10_000;
 
 /** Lelu's reasons for a request without a usable confidence. */
 export function missingConfidenceVerdict(mode: MissingConfidenceMode): GateVerdict {

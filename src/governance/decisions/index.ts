@@ -1,6 +1,7 @@
 /** The decision engine: pure functions from a validated request, settings and a policy snapshot to a decision. */
 export { decide, enforcedOutcome, inShadowMode, type Decision, type DecisionInputs } from './decide.js';
 export { neutralAgentSignals, type AgentSignals } from './agent-signals.js';
+export { noCalibration, type ConfidenceCalibration } from './calibration.js';
 export {
   confidenceFromSignal,
   readConfidence,

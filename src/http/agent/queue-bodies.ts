@@ -27,6 +27,14 @@ export interface QueueItem {
   readonly resolverKeyId: string | undefined;
 }
 
+/** The review-outcome model's prediction for a pending item (governance's ReviewPrediction fits). */
+export interface QueuePrediction {
+  readonly outcome: 'approved' | 'denied';
+  /** The probability of `outcome`, ≥ 0.5. */
+  readonly probability: number;
+  readonly modelVersion: string;
+}
+
 export interface PendingQuery {
   readonly tenantId: string | undefined;
   readonly actor: string | undefined;
@@ -177,9 +185,10 @@ const iso = (milliseconds: number): string => new Date(milliseconds).toISOString
 /**
  * An item as the API shows it: Lelu's review record with its names and omissions (Go
  * `omitempty`: an empty resource, an unset acting_for and the resolution fields of a pending item
- * are left out), plus the decision's trace id, hashes, risk, policy digest and the expiry.
+ * are left out), plus the decision's trace id, hashes, risk, policy digest and the expiry, and the
+ * review-outcome model's `prediction` when there is one (pending items, once a model exists).
  */
-export function itemView(item: QueueItem): Record<string, unknown> {
+export function itemView(item: QueueItem, prediction?: QueuePrediction): Record<string, unknown> {
   return {
     id: item.id,
     tenant_id: item.tenantId,
@@ -201,5 +210,14 @@ export function itemView(item: QueueItem): Record<string, unknown> {
     input_hash: item.inputHash,
     ...(item.argsHash === undefined ? {} : { args_hash: item.argsHash }),
     ...(item.resolverKeyId === undefined ? {} : { resolver_key_id: item.resolverKeyId }),
+    ...(prediction === undefined
+      ? {}
+      : {
+          prediction: {
+            outcome: prediction.outcome,
+            probability: Math.round(prediction.probability * 10_000) / 10_000,
+            model_version: prediction.modelVersion,
+          },
+        }),
   };
 }

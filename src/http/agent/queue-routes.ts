@@ -11,6 +11,7 @@ import {
   parseWaitTimeout,
   type QueueItem,
   type QueueOperations,
+  type QueuePrediction,
 } from './queue-bodies.js';
 
 type Headers = Readonly<Record<string, string | string[] | undefined>>;
@@ -35,6 +36,8 @@ export interface QueueRoutesDependencies {
   readonly keys: QueueCallers;
   /** Errors are written in the OpenAI dialect, like the other agent routes'. */
   readonly codec: DialectCodec;
+  /** The review-outcome model's prediction for an item, shown to reviewers; absent: none shown. */
+  readonly predict?: (item: QueueItem) => QueuePrediction | undefined;
 }
 
 /**
@@ -83,7 +86,11 @@ type IdRequest = FastifyRequest<{ Params: { id: string } }>;
  * resolved). `{id}` is the review id or the trace id of the decision that created the item.
  */
 export function registerQueueRoutes(app: FastifyInstance, dependencies: QueueRoutesDependencies): void {
-  const { queue, keys, codec } = dependencies;
+  const { queue, keys, codec, predict } = dependencies;
+  // The prediction is advice for reviewers: an agent's key could otherwise probe the model with
+  // variations of its actions until one looks likely to be approved.
+  const view = (item: QueueItem, access: QueueAccess) =>
+    itemView(item, access.type === 'reviewer' ? predict?.(item) : undefined);
   const fail = (request: FastifyRequest, reply: FastifyReply, error: GatewayError) =>
     renderError(reply, codec, error, request.id);
   // A replica that shuts down answers its waits at once (408, still pending): the drain does not
@@ -131,7 +138,7 @@ export function registerQueueRoutes(app: FastifyInstance, dependencies: QueueRou
     const items = await queue.listPending(filter);
     const last = items.at(-1);
     return reply.send({
-      items: items.map(itemView),
+      items: items.map((item) => view(item, access)),
       count: items.length,
       ...(last !== undefined && items.length === filter.limit ? { next_cursor: cursorOf(last) } : {}),
     });
@@ -143,7 +150,7 @@ export function registerQueueRoutes(app: FastifyInstance, dependencies: QueueRou
     const query = parseItemQuery(request.query as Record<string, unknown>);
     if (query.type === 'rejected') return fail(request, reply, query.error);
     const item = await itemFor(request, reply, access, query.tenantId);
-    return item === undefined ? reply : reply.send(itemView(item));
+    return item === undefined ? reply : reply.send(view(item, access));
   });
 
   app.get('/v1/queue/:id/wait', async (request: IdRequest, reply) => {
@@ -163,7 +170,7 @@ export function registerQueueRoutes(app: FastifyInstance, dependencies: QueueRou
     const outcome = await queue
       .wait(item, timeout.timeoutMs, ended.signal)
       .finally(() => waits.delete(ended));
-    return reply.code(outcome.type === 'resolved' ? 200 : 408).send(itemView(outcome.item));
+    return reply.code(outcome.type === 'resolved' ? 200 : 408).send(view(outcome.item, access));
   });
 
   for (const [verb, status] of [
@@ -189,7 +196,7 @@ export function registerQueueRoutes(app: FastifyInstance, dependencies: QueueRou
       });
       switch (outcome.type) {
         case 'resolved':
-          return reply.send({ success: true, item: itemView(outcome.item) });
+          return reply.send({ success: true, item: view(outcome.item, access) });
         case 'already_resolved':
           return alreadyResolved(request, reply, outcome.item);
         case 'not_found':

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { sql, type Kysely } from 'kysely';
 import type { UsageStore } from '../../accounting/types.js';
+import type { ReviewOutcomeStore } from '../../governance/analytics/prediction/index.js';
 import type { AuditArchiveStore, AuditStore } from '../../governance/audit/index.js';
 import type { GrantStore } from '../../governance/delegation/index.js';
 import type { PolicyStore } from '../../governance/policies/index.js';
@@ -14,6 +15,7 @@ import { createSqlAuditStore } from './sql-audit-store.js';
 import { createSqlGrantStore } from './sql-grant-store.js';
 import { createSqlKeyStore } from './sql-key-store.js';
 import { createSqlPolicyStore } from './sql-policy-store.js';
+import { createSqlReviewOutcomeStore } from './sql-review-outcome-store.js';
 import { createSqlReviewStore } from './sql-review-store.js';
 import { dialectOf, type SqlDialect } from './sql-dialect.js';
 import { createSqlUsageStore, type UsageDatabase } from './sql-usage-store.js';
@@ -50,6 +52,8 @@ export interface SqlStores {
   readonly policies: PolicyStore;
   /** The human-review queue. */
   readonly reviews: ReviewStore;
+  /** The reviews people resolved: what the review-outcome model and the confidence calibrator learn from. */
+  readonly reviewOutcomes: ReviewOutcomeStore;
   /** Postgres only: sends a NOTIFY through the pool (the review queue's wake channel publishes with it). */
   readonly notify: ((channel: string, payload: string) => Promise<void>) | undefined;
   /** The hash-chained audit log. */
@@ -94,6 +98,7 @@ export async function createSqlStores(options: SqlStoreOptions): Promise<SqlStor
       database,
       writeThread === undefined ? undefined : (row) => writeThread.insertRow('review_items', row),
     ),
+    reviewOutcomes: createSqlReviewOutcomeStore(database),
     notify:
       dialect === 'postgres'
         ? async (channel, payload) => {

@@ -56,6 +56,7 @@ describe.each(databases)('migrations on $dialect', (testDatabase) => {
         '0005-audit-log',
         '0006-audit-retention',
         '0007-grants',
+        '0008-review-outcomes',
       ]);
     } finally {
       await database.destroy();
@@ -97,6 +98,7 @@ describe('migrations on postgres', () => {
         '0005-audit-log',
         '0006-audit-retention',
         '0007-grants',
+        '0008-review-outcomes',
       ]);
     } finally {
       await database.destroy();

@@ -143,7 +143,8 @@ function itemToRow(item: ReviewItem): ReviewItemsTable {
 
 const statuses: readonly string[] = ['pending', 'approved', 'denied'] satisfies ReviewStatus[];
 
-function rowToItem(row: Selectable<ReviewItemsTable>): ReviewItem {
+/** A row of `review_items` as an item (also read by sql-review-outcome-store.ts). */
+export function rowToItem(row: Selectable<ReviewItemsTable>): ReviewItem {
   if (!statuses.includes(row.status))
     throw new Error(`review_items ${row.id}: unknown status "${row.status}"`);
   return {
