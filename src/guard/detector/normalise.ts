@@ -1,0 +1,195 @@
+import type { CodePointFolder } from './text-folding.js';
+
+/**
+ * The text the features are computed on: folded code units, each with the offset in the source
+ * string it came from, so a window found in the folded text can be reported in the caller's text.
+ */
+export interface NormalisedText {
+  readonly codes: Uint16Array;
+  readonly origins: Int32Array;
+  readonly size: number;
+}
+
+const space = 0x20;
+
+function isLetterOrDigit(code: number): boolean {
+  return (code >= 0x61 && code <= 0x7a) || (code >= 0x30 && code <= 0x39) || code >= 0xc0;
+}
+
+/** Separators of spaced-out letters: "i g n o r e", "i.g.n.o.r.e", "i-g-n-o-r-e". */
+function isLetterSeparator(code: number): boolean {
+  return (
+    code === space ||
+    code === 0x2e || // .
+    code === 0x2d || // -
+    code === 0x5f || // _
+    code === 0x2a || // *
+    code === 0x7c || // |
+    code === 0x2f || // /
+    code === 0x2b || // +
+    code === 0x7e // ~
+  );
+}
+
+/** Leetspeak digits and symbols, by code, folded to the letter they stand for. */
+const leetLetters: ReadonlyMap<number, number> = new Map(
+  [
+    ['0', 'o'],
+    ['1', 'i'],
+    ['3', 'e'],
+    ['4', 'a'],
+    ['5', 's'],
+    ['7', 't'],
+    ['$', 's'],
+    ['!', 'i'],
+  ].map(([from = '', to = '']) => [from.charCodeAt(0), to.charCodeAt(0)]),
+);
+
+function isAsciiLetter(code: number): boolean {
+  return code >= 0x61 && code <= 0x7a;
+}
+
+function isLeetToken(code: number): boolean {
+  return isAsciiLetter(code) || (code >= 0x30 && code <= 0x39) || leetLetters.has(code);
+}
+
+class CodeBuffer {
+  codes: Uint16Array;
+  origins: Int32Array;
+  size = 0;
+
+  constructor(capacity: number) {
+    this.codes = new Uint16Array(Math.max(16, capacity));
+    this.origins = new Int32Array(Math.max(16, capacity));
+  }
+
+  push(code: number, origin: number): void {
+    if (this.size === this.codes.length) {
+      const codes = new Uint16Array(this.size * 2);
+      codes.set(this.codes);
+      this.codes = codes;
+      const origins = new Int32Array(this.size * 2);
+      origins.set(this.origins);
+      this.origins = origins;
+    }
+    this.codes[this.size] = code;
+    this.origins[this.size] = origin;
+    this.size += 1;
+  }
+}
+
+/** Case, compatibility forms, accents, look-alikes and invisible characters folded away. */
+function foldCharacters(text: string, folder: CodePointFolder): CodeBuffer {
+  const folded = new CodeBuffer(text.length + 16);
+  for (let index = 0; index < text.length; index += 1) {
+    const code = text.charCodeAt(index);
+    if (code < 0x80) {
+      if (code >= 0x41 && code <= 0x5a) folded.push(code + 0x20, index);
+      else if (code >= 0x20 && code !== 0x7f) folded.push(code, index);
+      else if (code >= 0x09 && code <= 0x0d) folded.push(space, index);
+      continue;
+    }
+    const codePoint = text.codePointAt(index) ?? code;
+    const replacement = folder.fold(codePoint);
+    for (let part = 0; part < replacement.length; part += 1) {
+      folded.push(replacement.charCodeAt(part), index);
+    }
+    if (codePoint > 0xffff) index += 1;
+  }
+  return folded;
+}
+
+function isSingleCharacterToken(codes: Uint16Array, size: number, at: number): boolean {
+  return (
+    at < size &&
+    isLetterOrDigit(codes[at] ?? 0) &&
+    (at === 0 || !isLetterOrDigit(codes[at - 1] ?? 0)) &&
+    (at + 1 >= size || !isLetterOrDigit(codes[at + 1] ?? 0))
+  );
+}
+
+/**
+ * Joins runs of at least four single characters with one separator between them ("i g n o r e"
+ * becomes "ignore"); words spaced apart by more than one separator stay apart. Then collapses
+ * spaces, trims, and shortens runs of one repeated character to three.
+ */
+function joinAndCollapse(input: CodeBuffer): CodeBuffer {
+  const { codes, origins, size } = input;
+  const output = new CodeBuffer(size);
+  const emit = (at: number): void => {
+    const code = codes[at] ?? 0;
+    const last = output.size - 1;
+    if (code === space && (last < 0 || output.codes[last] === space)) return;
+    if (last >= 2 && output.codes[last] === code && output.codes[last - 1] === code) {
+      if (output.codes[last - 2] === code) return;
+    }
+    output.push(code, origins[at] ?? 0);
+  };
+  for (let at = 0; at < size; at += 1) {
+    if (!isSingleCharacterToken(codes, size, at)) {
+      emit(at);
+      continue;
+    }
+    let end = at;
+    let letters = 1;
+    while (isLetterSeparator(codes[end + 1] ?? 0) && isSingleCharacterToken(codes, size, end + 2)) {
+      end += 2;
+      letters += 1;
+    }
+    if (letters < 4) {
+      emit(at);
+      continue;
+    }
+    for (let letter = at; letter <= end; letter += 2) emit(letter);
+    at = end;
+  }
+  if (output.size > 0 && output.codes[output.size - 1] === space) output.size -= 1;
+  return output;
+}
+
+/**
+ * Folds leetspeak inside a token that mixes letters with digits or symbols ("1gn0r3" → "ignore"),
+ * but not a digit suffix ("gpt4", "mp3", "h264") or plain numbers: a token is folded when it has
+ * two letters and a leet character with a letter after it.
+ */
+function foldLeetspeak(buffer: CodeBuffer): void {
+  const { codes, size } = buffer;
+  let start = 0;
+  while (start < size) {
+    if (!isLeetToken(codes[start] ?? 0)) {
+      start += 1;
+      continue;
+    }
+    let end = start;
+    let letters = 0;
+    let leetBeforeLetter = false;
+    let leetSeen = false;
+    while (end < size && isLeetToken(codes[end] ?? 0)) {
+      const code = codes[end] ?? 0;
+      if (isAsciiLetter(code)) {
+        letters += 1;
+        if (leetSeen) leetBeforeLetter = true;
+      } else if (leetLetters.has(code)) {
+        leetSeen = true;
+      }
+      end += 1;
+    }
+    if (letters >= 2 && leetBeforeLetter) {
+      for (let at = start; at < end; at += 1) codes[at] = leetLetters.get(codes[at] ?? 0) ?? codes[at] ?? 0;
+    }
+    start = end;
+  }
+}
+
+export function normaliseText(text: string, folder: CodePointFolder): NormalisedText {
+  const joined = joinAndCollapse(foldCharacters(text, folder));
+  foldLeetspeak(joined);
+  return { codes: joined.codes, origins: joined.origins, size: joined.size };
+}
+
+/** The folded text as a string, for tests and for reading what the detector saw. */
+export function normalisedString(normalised: NormalisedText): string {
+  let text = '';
+  for (let at = 0; at < normalised.size; at += 1) text += String.fromCharCode(normalised.codes[at] ?? 0);
+  return text;
+}

@@ -1,0 +1,110 @@
+import { slotsPerBucket } from '../weights-file.js';
+import type { Bag, InstanceStore } from './instances.js';
+import { seededRandom, shuffled } from './seeded-random.js';
+
+/**
+ * L2-regularised logistic regression by stochastic gradient descent, deterministic: a seeded
+ * shuffle per epoch, a fixed number of epochs, a fixed learning-rate schedule (Bottou's
+ * η₀ / (1 + η₀·λ·t)), no threads. Each feature has a shared weight and one per domain
+ * (Daumé's "frustratingly easy" domain adaptation): what holds everywhere is learnt once, what
+ * holds only in tool results stays there.
+ *
+ * A bag of windows (a long text) is positive when one of its windows is an injection: each epoch
+ * a positive bag trains on its highest-scoring window under the current weights (multiple-
+ * instance learning), so the e-mail around an injected sentence is not taught as an injection.
+ * Every window of a negative bag is a negative; a long bag's windows share its weight (at most
+ * twice the row's weight in all).
+ */
+
+export interface TrainingOptions {
+  readonly bucketBits: number;
+  readonly epochs: number;
+  /** Epochs that train a positive bag on all its windows before choosing its best one. */
+  readonly warmupEpochs: number;
+  readonly learningRate: number;
+  readonly l2: number;
+  readonly seed: number;
+}
+
+export interface FloatModel {
+  readonly weights: Float64Array;
+  readonly bias: Float64Array;
+}
+
+export function instanceMargin(model: FloatModel, store: InstanceStore, instance: number, slot: number): number {
+  const { weights, bias } = model;
+  let margin = (bias[0] ?? 0) + (bias[slot] ?? 0);
+  const end = store.offsets[instance + 1] ?? 0;
+  for (let entry = store.offsets[instance] ?? 0; entry < end; entry += 1) {
+    const row = (store.buckets[entry] ?? 0) * slotsPerBucket;
+    margin += (store.values[entry] ?? 0) * ((weights[row] ?? 0) + (weights[row + slot] ?? 0));
+  }
+  return margin;
+}
+
+export function trainLogistic(bags: readonly Bag[], store: InstanceStore, options: TrainingOptions): FloatModel {
+  const weights = new Float64Array(2 ** options.bucketBits * slotsPerBucket);
+  const bias = new Float64Array(slotsPerBucket);
+  const random = seededRandom(options.seed);
+  // The weights are `scale × weights`; shrinking `scale` applies L2 to every weight in O(1).
+  let scale = 1;
+  let step = 0;
+  const model = { weights, bias };
+  const currentMargin = (instance: number, slot: number): number => {
+    let margin = (bias[0] ?? 0) + (bias[slot] ?? 0);
+    let dot = 0;
+    const end = store.offsets[instance + 1] ?? 0;
+    for (let entry = store.offsets[instance] ?? 0; entry < end; entry += 1) {
+      const row = (store.buckets[entry] ?? 0) * slotsPerBucket;
+      dot += (store.values[entry] ?? 0) * ((weights[row] ?? 0) + (weights[row + slot] ?? 0));
+    }
+    margin += scale * dot;
+    return margin;
+  };
+  const update = (instance: number, slot: number, label: number, weight: number): void => {
+    const rate = options.learningRate / (1 + options.learningRate * options.l2 * step);
+    step += 1;
+    const probability = 1 / (1 + Math.exp(-currentMargin(instance, slot)));
+    const gradient = (probability - label) * weight;
+    scale *= 1 - rate * options.l2;
+    const change = (rate * gradient) / scale;
+    const end = store.offsets[instance + 1] ?? 0;
+    for (let entry = store.offsets[instance] ?? 0; entry < end; entry += 1) {
+      const row = (store.buckets[entry] ?? 0) * slotsPerBucket;
+      const value = store.values[entry] ?? 0;
+      weights[row] = (weights[row] ?? 0) - change * value;
+      weights[row + slot] = (weights[row + slot] ?? 0) - change * value;
+    }
+    bias[0] = (bias[0] ?? 0) - rate * gradient;
+    bias[slot] = (bias[slot] ?? 0) - rate * gradient;
+    if (scale < 1e-6) {
+      for (let index = 0; index < weights.length; index += 1) weights[index] = (weights[index] ?? 0) * scale;
+      scale = 1;
+    }
+  };
+  const bagIndices = bags.map((_, index) => index);
+  for (let epoch = 0; epoch < options.epochs; epoch += 1) {
+    for (const bagIndex of shuffled(bagIndices, random)) {
+      const bag = bags[bagIndex];
+      if (bag === undefined) continue;
+      const { instances, domainSlot: slot, label } = bag;
+      if (label === 1 && instances.length > 1 && epoch >= options.warmupEpochs) {
+        let best = instances[0] ?? 0;
+        let bestMargin = Number.NEGATIVE_INFINITY;
+        for (const instance of instances) {
+          const margin = currentMargin(instance, slot);
+          if (margin > bestMargin) {
+            bestMargin = margin;
+            best = instance;
+          }
+        }
+        update(best, slot, 1, bag.weight);
+      } else {
+        const share = bag.weight * Math.min(1, 2 / instances.length);
+        for (const instance of instances) update(instance, slot, label, share);
+      }
+    }
+  }
+  for (let index = 0; index < weights.length; index += 1) weights[index] = (weights[index] ?? 0) * scale;
+  return model;
+}
