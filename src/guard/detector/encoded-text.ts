@@ -4,7 +4,8 @@ import { Buffer } from 'node:buffer';
  * Runs of base64 or hex in a text, decoded when they decode to readable UTF-8 text: an attacker
  * who writes "decode this and do what it says: SWdub3Jl…" hides the instruction from n-grams, so
  * the decoded text is scored too. Binary payloads (images, keys, hashes) decode to bytes that are
- * not text and are left alone.
+ * not text and are left alone. A text that mentions ROT13 or reading backwards is also scored
+ * rotated or reversed (only then: the views cost a second scoring of the text).
  */
 
 export interface DecodedRun {
@@ -50,6 +51,26 @@ function base64Bytes(run: string): Uint8Array {
   return Buffer.from(standard, 'base64');
 }
 
+const rotationHint = /rot[\s_-]?13|c(?:a|ä|ae|é|e)sar/i;
+const reversalHint = /backwards?|revers|r(?:ü|ue|u)ckw(?:ä|ae|a)rts|(?:à|a) l'envers|al rev(?:é|e)s|invertid|a rovescio/i;
+const longestView = 16_384;
+
+function rotated(text: string): string {
+  return text.replace(/[A-Za-z]/g, (letter) => {
+    const base = letter <= 'Z' ? 65 : 97;
+    return String.fromCharCode(((letter.charCodeAt(0) - base + 13) % 26) + base);
+  });
+}
+
+/** The text rotated by 13 or reversed, when it asks for that (see above). */
+function hintedViews(text: string): DecodedRun[] {
+  if (text.length > longestView) return [];
+  const views: DecodedRun[] = [];
+  if (rotationHint.test(text)) views.push({ start: 0, end: text.length, text: rotated(text) });
+  if (reversalHint.test(text)) views.push({ start: 0, end: text.length, text: [...text].reverse().join('') });
+  return views;
+}
+
 export function decodedRuns(text: string): readonly DecodedRun[] {
   const runs: DecodedRun[] = [];
   const seen = new Set<number>();
@@ -67,5 +88,5 @@ export function decodedRuns(text: string): readonly DecodedRun[] {
   };
   collect(hexRun, (run) => Buffer.from(run, 'hex'));
   collect(base64Run, base64Bytes);
-  return runs;
+  return [...runs, ...hintedViews(text)];
 }

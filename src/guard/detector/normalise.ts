@@ -11,6 +11,7 @@ export interface NormalisedText {
 }
 
 const space = 0x20;
+const exclamation = 0x21;
 
 function isLetterOrDigit(code: number): boolean {
   return (code >= 0x61 && code <= 0x7a) || (code >= 0x30 && code <= 0x39) || code >= 0xc0;
@@ -108,49 +109,101 @@ function isSingleCharacterToken(codes: Uint16Array, size: number, at: number): b
   );
 }
 
+/** A run of single characters, each one separator apart: [first, last] code positions. */
+interface SingleRun {
+  readonly first: number;
+  readonly last: number;
+  readonly letters: number;
+}
+
+function singleRuns(codes: Uint16Array, size: number): SingleRun[] {
+  const runs: SingleRun[] = [];
+  for (let at = 0; at < size; at += 1) {
+    if (!isSingleCharacterToken(codes, size, at)) continue;
+    let last = at;
+    let letters = 1;
+    while (isLetterSeparator(codes[last + 1] ?? 0) && isSingleCharacterToken(codes, size, last + 2)) {
+      last += 2;
+      letters += 1;
+    }
+    runs.push({ first: at, last, letters });
+    at = last;
+  }
+  return runs;
+}
+
+function onlySpacesBetween(codes: Uint16Array, from: number, to: number): boolean {
+  for (let at = from; at < to; at += 1) if (codes[at] !== space) return false;
+  return true;
+}
+
 /**
- * Joins runs of at least four single characters with one separator between them ("i g n o r e"
- * becomes "ignore"); words spaced apart by more than one separator stay apart. Then collapses
- * spaces, trims, and shortens runs of one repeated character to three.
+ * The runs to join: four letters or more, and shorter runs of two or three next to one (only
+ * spaces between), so "i g n o r e   a l l" becomes "ignore all".
+ */
+function runsToJoin(codes: Uint16Array, size: number): SingleRun[] {
+  const runs = singleRuns(codes, size);
+  const joined = runs.map((run) => run.letters >= 4);
+  for (let pass = 0; pass < 2; pass += 1) {
+    runs.forEach((run, index) => {
+      if (joined[index] === true || run.letters < 2) return;
+      const before = runs[index - 1];
+      const after = runs[index + 1];
+      if (
+        (before !== undefined && joined[index - 1] === true && onlySpacesBetween(codes, before.last + 1, run.first)) ||
+        (after !== undefined && joined[index + 1] === true && onlySpacesBetween(codes, run.last + 1, after.first))
+      ) {
+        joined[index] = true;
+      }
+    });
+  }
+  return runs.filter((_, index) => joined[index] === true);
+}
+
+/**
+ * Joins spaced-out letters ("i g n o r e" becomes "ignore"; "i-g-n-o-r-e p-r-e-v" becomes "ignore
+ * prev": a separator other than the run's first one separates words; words spaced apart by more
+ * than one separator stay apart). Drops a hyphen between two letters ("ign-ore", "e-mail"). Then
+ * collapses spaces, trims, and shortens runs of one repeated character to three.
  */
 function joinAndCollapse(input: CodeBuffer): CodeBuffer {
   const { codes, origins, size } = input;
   const output = new CodeBuffer(size);
-  const emit = (at: number): void => {
-    const code = codes[at] ?? 0;
+  const emitCode = (code: number, origin: number): void => {
     const last = output.size - 1;
     if (code === space && (last < 0 || output.codes[last] === space)) return;
     if (last >= 2 && output.codes[last] === code && output.codes[last - 1] === code) {
       if (output.codes[last - 2] === code) return;
     }
-    output.push(code, origins[at] ?? 0);
+    output.push(code, origin);
   };
+  const runs = runsToJoin(codes, size);
+  let nextRun = 0;
   for (let at = 0; at < size; at += 1) {
-    if (!isSingleCharacterToken(codes, size, at)) {
-      emit(at);
+    const code = codes[at] ?? 0;
+    const run = runs[nextRun];
+    if (run !== undefined && run.first === at) {
+      const joiner = codes[at + 1] ?? 0;
+      for (let letter = run.first; letter <= run.last; letter += 2) {
+        emitCode(codes[letter] ?? 0, origins[letter] ?? 0);
+        if (letter < run.last && codes[letter + 1] !== joiner) emitCode(space, origins[letter + 1] ?? 0);
+      }
+      at = run.last;
+      nextRun += 1;
       continue;
     }
-    let end = at;
-    let letters = 1;
-    while (isLetterSeparator(codes[end + 1] ?? 0) && isSingleCharacterToken(codes, size, end + 2)) {
-      end += 2;
-      letters += 1;
-    }
-    if (letters < 4) {
-      emit(at);
-      continue;
-    }
-    for (let letter = at; letter <= end; letter += 2) emit(letter);
-    at = end;
+    const isInnerHyphen = code === 0x2d && isAsciiLetter(codes[at - 1] ?? 0) && isAsciiLetter(codes[at + 1] ?? 0);
+    if (!isInnerHyphen) emitCode(code, origins[at] ?? 0);
   }
   if (output.size > 0 && output.codes[output.size - 1] === space) output.size -= 1;
   return output;
 }
 
 /**
- * Folds leetspeak inside a token that mixes letters with digits or symbols ("1gn0r3" → "ignore"),
- * but not a digit suffix ("gpt4", "mp3", "h264") or plain numbers: a token is folded when it has
- * two letters and a leet character with a letter after it.
+ * Folds leetspeak inside a token that mixes letters with digits or symbols ("1gn0r3" → "ignore",
+ * "p4553" → "passe"), but not one digit at the end ("gpt4", "mp3", "h264") or plain numbers: a
+ * token with a letter is folded when a leet character comes before a letter, or when it holds
+ * two leet characters.
  */
 function foldLeetspeak(buffer: CodeBuffer): void {
   const { codes, size } = buffer;
@@ -163,19 +216,26 @@ function foldLeetspeak(buffer: CodeBuffer): void {
     let end = start;
     let letters = 0;
     let leetBeforeLetter = false;
-    let leetSeen = false;
+    let leetCount = 0;
     while (end < size && isLeetToken(codes[end] ?? 0)) {
       const code = codes[end] ?? 0;
       if (isAsciiLetter(code)) {
         letters += 1;
-        if (leetSeen) leetBeforeLetter = true;
+        if (leetCount > 0) leetBeforeLetter = true;
+      } else if (code === exclamation) {
+        if (isAsciiLetter(codes[end + 1] ?? 0)) leetCount += 1;
       } else if (leetLetters.has(code)) {
-        leetSeen = true;
+        leetCount += 1;
       }
       end += 1;
     }
-    if (letters >= 2 && leetBeforeLetter) {
-      for (let at = start; at < end; at += 1) codes[at] = leetLetters.get(codes[at] ?? 0) ?? codes[at] ?? 0;
+    if (letters >= 1 && (leetBeforeLetter || leetCount >= 2)) {
+      for (let at = start; at < end; at += 1) {
+        const code = codes[at] ?? 0;
+        // A "!" only stands for "i" before a letter ("h!dden"), never at the end ("stop!!").
+        if (code === exclamation && !isAsciiLetter(codes[at + 1] ?? 0)) continue;
+        codes[at] = leetLetters.get(code) ?? code;
+      }
     }
     start = end;
   }

@@ -84,3 +84,18 @@ export function carrierInsertions(
   });
   return derived;
 }
+
+/**
+ * Our documents that carry a marked injection, with the injection taken out: the same e-mail, page
+ * or code, benign. A pair that differs only in the injection teaches the model the injection, not
+ * the document around it.
+ */
+export function contrastDocuments(rows: readonly OwnRow[]): readonly DerivedRow[] {
+  const derived: DerivedRow[] = [];
+  rows.forEach((row, rowIndex) => {
+    if (row.label !== 1 || row.payload === undefined || row.payload.trim() === '') return;
+    const text = row.text.replace(row.payload, ' ').replace(/[ \t]+/g, ' ').trim();
+    if (text.length >= 20) derived.push({ text, rowIndex });
+  });
+  return derived;
+}

@@ -73,7 +73,7 @@ export const conceptLexicon: Readonly<Record<string, readonly string[]>> = {
   ],
   fresh: [
     'new neue neuer neues neu nouvelle* nouveau* nueva* nuevo* nuova nuovo now jetzt nun',
-    'maintenant desormais ahora ora sofort immediately henceforth onward* forward',
+    'maintenant desormais ahora ora henceforth onward* forward',
   ],
   task: [
     'task* aufgabe* tache* tarea* compito assignment* mission* job goal objective* ziel objectif',
@@ -81,7 +81,7 @@ export const conceptLexicon: Readonly<Record<string, readonly string[]>> = {
   ],
   stealth: [
     'silent* quiet* secretly unbemerkt heimlich* discret* secreto unnoticed nobody niemand*',
-    'personne nadie mention* erwahn* mencion* notify* benachrichtig* confirm* confirmation',
+    'personne nadie erwahn* mencion* notify* benachrichtig* confirm* confirmation',
     'bestatig* asking nachzufragen ruckfrage demander preguntar avisar prevenir hide hiding',
     'verberg* cacher esconde*',
   ],
@@ -93,6 +93,22 @@ export const conceptLexicon: Readonly<Record<string, readonly string[]>> = {
     'abschalt* schalte export* install* curl bash sh rm shell terminal tool tools werkzeug*',
     'outil* herramienta* strumento',
   ],
+  reply: [
+    'response* reply replies answer* antwort* reponse* respuesta* risposta* resposta* output',
+  ],
+  insertion: [
+    'add append* include* insert* integrat* incorporat* embed* mention* modif* enhanc* augment*',
+    'hinzufug* fuge einfug* erwahne ajout* inclu* insere* mentionn* anad* agreg* incluy* aggiung*',
+  ],
+  utter: ['say sag sage dis di dites write schreib* ecri* escrib* respond* antworte* reponds* responde* sagen dire decir'],
+  instead: ['instead stattdessen anstatt statt plutot lieu lugar vez invece'],
+  only: ['only nur seulement uniquement solo solamente unicamente soltanto else sonst nada rien nothing nichts'],
+  breach: ['pwned hacked gehackt hackeado pirate* hacke* owned compromised kompromittiert'],
+  authority: [
+    'creator* schopfer* createur* creador* owner* official* offiziell* officiel* oficial* authoriz* authoris*',
+    'autoris* autoriz* erlaub* permission* berechtig* permis* openai anthropic google microsoft',
+  ],
+  urgency: ['urgent* dringend* emergency notfall urgence urgencia immediately sofort immediatement inmediatamente asap priority prioritat* priorite* prioridad'],
   userdata: [
     'user* nutzer* benutzer* utilisateur* usuario* utente customer* kunde* client* inbox',
     'postfach* mailbox boite buzon history conversation* chat chatverlauf verlauf historique',
@@ -108,7 +124,7 @@ export const conceptLexicon: Readonly<Record<string, readonly string[]>> = {
  'verarbeit*',
   ],
   addressee: [
-    'note hinweis nota notice attention achtung atencion important* wichtig* urgent* dringend*',
+    'note hinweis nota notice attention achtung atencion important* wichtig*',
     'warning ps',
   ],
   conditional: [
@@ -131,7 +147,7 @@ export const conceptLexicon: Readonly<Record<string, readonly string[]>> = {
     'advisory cve mitigation*',
   ],
   translate: [
-    'translat* ubersetz* tradui* traduc* tradu* traduz* vertaal* say sagt dit dice mean means',
+    'translat* ubersetz* tradui* traduc* tradu* traduz* vertaal* sagt mean means',
     'heisst signifie significa word wort mot palabra',
   ],
   correspondence: [

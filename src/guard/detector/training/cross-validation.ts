@@ -51,40 +51,37 @@ export function trainOn(
 }
 
 /**
- * The domain's threshold: the margin that at most `targetFalsePositiveRate` of its cross-validated
- * negatives reach, each origin (deepset, BIPIA, ours) counted with equal say, so the large
- * easy sets do not hide the hard negatives. Then the logistic slope that best fits the
- * cross-validated labels around it (a one-parameter Platt scaling with the offset fixed so the
- * threshold maps to 0.8).
+ * The domain's threshold: the lowest margin at which, for every origin of negatives (deepset,
+ * BIPIA, ours), at most that origin's target share of its cross-validated negatives reach it —
+ * each origin is held to its own rate, so the large easy sets do not hide the hard negatives
+ * (origins without a rate do not constrain it).
+ * Then the logistic slope that best fits the cross-validated labels around it (a one-parameter
+ * Platt scaling, its offset fixed so the threshold maps to 0.8).
  */
 export function calibrate(
   margins: readonly HeldOutMargin[],
   domain: DetectorDomain,
-  targetFalsePositiveRate: number,
+  targetFalsePositiveRates: Readonly<Record<string, number>>,
 ): DomainCalibration {
   const inDomain = margins.filter((entry) => entry.domain === domain && Number.isFinite(entry.margin));
-  const negatives = inDomain.filter((entry) => entry.row.label === 0);
   const byOrigin = new Map<string, number[]>();
-  for (const entry of negatives) {
+  for (const entry of inDomain) {
+    if (entry.row.label !== 0) continue;
     const list = byOrigin.get(entry.row.origin) ?? [];
     list.push(entry.margin);
     byOrigin.set(entry.row.origin, list);
   }
-  const candidates = [...new Set(negatives.map((entry) => entry.margin))].sort((left, right) => left - right);
-  const averageRate = (threshold: number): number => {
-    let total = 0;
-    for (const list of byOrigin.values()) total += list.filter((margin) => margin >= threshold).length / list.length;
-    return total / Math.max(1, byOrigin.size);
-  };
-  let threshold = candidates[candidates.length - 1] ?? 0;
-  for (const candidate of candidates) {
-    if (averageRate(candidate) <= targetFalsePositiveRate) {
-      threshold = candidate;
-      break;
-    }
+  let threshold = Number.NEGATIVE_INFINITY;
+  for (const [origin, list] of [...byOrigin].sort(([left], [right]) => left.localeCompare(right))) {
+    const rate = targetFalsePositiveRates[origin];
+    if (rate === undefined) continue;
+    list.sort((left, right) => right - left);
+    const allowed = Math.floor(rate * list.length);
+    // Just above the first negative beyond the allowance, so "at or above" leaves it out.
+    const bar = list[allowed];
+    if (bar !== undefined) threshold = Math.max(threshold, bar + 1e-6);
   }
-  // Just above the last negative admitted at this rate, so "at or above" excludes it.
-  threshold += 1e-6;
+  if (!Number.isFinite(threshold)) threshold = 0;
   let bestSlope = 1;
   let bestLikelihood = Number.NEGATIVE_INFINITY;
   for (let slope = 0.05; slope <= 20; slope *= 1.1) {

@@ -15,17 +15,29 @@ export interface DetectorRecipe {
   readonly window: WindowLayout;
   readonly mix: MixWeights;
   readonly folds: number;
-  /** The cross-validated false-positive rate each domain's threshold is set to. */
-  readonly targetFalsePositiveRate: Readonly<Record<DetectorDomain, number>>;
+  /** The cross-validated false-positive rate each origin of negatives is held to, per domain. */
+  readonly targetFalsePositiveRate: Readonly<Record<DetectorDomain, Readonly<Record<string, number>>>>;
 }
 
 export const defaultRecipe: DetectorRecipe = {
-  training: { bucketBits: 18, epochs: 12, warmupEpochs: 1, learningRate: 0.5, l2: 1e-6, seed: 20_240_601 },
-  features: { shortestGram: 2, longestGram: 5, wordWeight: 1, conceptWeight: 1, conceptReach: 4 },
+  training: {
+    bucketBits: 18,
+    epochs: 12,
+    warmupEpochs: 1,
+    averageFrom: 12,
+    naiveBayesSmoothing: 0,
+    learningRate: 0.5,
+    l2: 1e-6,
+    seed: 20_240_601,
+  },
+  features: { shortestGram: 3, longestGram: 5, wordWeight: 2, conceptWeight: 4, conceptReach: 4 },
   window: { size: 300, stride: 150 },
-  mix: defaultMixWeights,
+  mix: { ...defaultMixWeights, deepset: 3, bipiaAttack: 1.5 },
   folds: 5,
-  targetFalsePositiveRate: { direct: 0.03, indirect: 0.03 },
+  targetFalsePositiveRate: {
+    direct: { deepset: 0.03, bipia: 0.04, own: 0.05, 'own-contrast': 0.05 },
+    indirect: { bipia: 0.04, own: 0.05, 'own-contrast': 0.05 },
+  },
 };
 
 export const dataSources: readonly DataSource[] = [

@@ -19,6 +19,14 @@ import { seededRandom, shuffled } from './seeded-random.js';
 export interface TrainingOptions {
   readonly bucketBits: number;
   readonly epochs: number;
+  /** The weights returned are the average of the weights at the end of each epoch from this one. */
+  readonly averageFrom: number;
+  /**
+   * Naive-Bayes feature scaling (Wang & Manning's NBSVM): each bucket's value is multiplied by the
+   * log ratio of its frequency in positive and negative windows (smoothed by this count); 0 = off.
+   * The ratios are folded into the weights returned, so scoring is unchanged.
+   */
+  readonly naiveBayesSmoothing: number;
   /** Epochs that train a positive bag on all its windows before choosing its best one. */
   readonly warmupEpochs: number;
   readonly learningRate: number;
@@ -42,21 +50,61 @@ export function instanceMargin(model: FloatModel, store: InstanceStore, instance
   return margin;
 }
 
+/** Per bucket, log(P(bucket | positive window) / P(bucket | negative window)), smoothed. */
+export function naiveBayesScale(bags: readonly Bag[], store: InstanceStore, options: TrainingOptions): Float64Array {
+  const buckets = 2 ** options.bucketBits;
+  const positive = new Float64Array(buckets);
+  const negative = new Float64Array(buckets);
+  const seen = new Set<number>();
+  for (const bag of bags) {
+    const counts = bag.label === 1 ? positive : negative;
+    for (const instance of bag.instances) {
+      const end = store.offsets[instance + 1] ?? 0;
+      for (let entry = store.offsets[instance] ?? 0; entry < end; entry += 1) {
+        const bucket = store.buckets[entry] ?? 0;
+        counts[bucket] = (counts[bucket] ?? 0) + 1;
+        seen.add(bucket);
+      }
+    }
+  }
+  const alpha = options.naiveBayesSmoothing;
+  let positiveTotal = 0;
+  let negativeTotal = 0;
+  for (let bucket = 0; bucket < buckets; bucket += 1) {
+    positiveTotal += (positive[bucket] ?? 0) + alpha;
+    negativeTotal += (negative[bucket] ?? 0) + alpha;
+  }
+  const scale = new Float64Array(buckets);
+  for (const bucket of seen) {
+    scale[bucket] = Math.abs(
+      Math.log(((positive[bucket] ?? 0) + alpha) / positiveTotal) -
+        Math.log(((negative[bucket] ?? 0) + alpha) / negativeTotal),
+    );
+  }
+  return scale;
+}
+
 export function trainLogistic(bags: readonly Bag[], store: InstanceStore, options: TrainingOptions): FloatModel {
-  const weights = new Float64Array(2 ** options.bucketBits * slotsPerBucket);
+  const bucketCount = 2 ** options.bucketBits;
+  const featureScale =
+    options.naiveBayesSmoothing > 0 ? naiveBayesScale(bags, store, options) : new Float64Array(bucketCount).fill(1);
+  const weights = new Float64Array(bucketCount * slotsPerBucket);
+  const average = new Float64Array(weights.length);
+  const averageBias = new Float64Array(slotsPerBucket);
+  let averaged = 0;
   const bias = new Float64Array(slotsPerBucket);
   const random = seededRandom(options.seed);
   // The weights are `scale × weights`; shrinking `scale` applies L2 to every weight in O(1).
   let scale = 1;
   let step = 0;
-  const model = { weights, bias };
   const currentMargin = (instance: number, slot: number): number => {
     let margin = (bias[0] ?? 0) + (bias[slot] ?? 0);
     let dot = 0;
     const end = store.offsets[instance + 1] ?? 0;
     for (let entry = store.offsets[instance] ?? 0; entry < end; entry += 1) {
-      const row = (store.buckets[entry] ?? 0) * slotsPerBucket;
-      dot += (store.values[entry] ?? 0) * ((weights[row] ?? 0) + (weights[row + slot] ?? 0));
+      const bucket = store.buckets[entry] ?? 0;
+      const row = bucket * slotsPerBucket;
+      dot += (store.values[entry] ?? 0) * (featureScale[bucket] ?? 0) * ((weights[row] ?? 0) + (weights[row + slot] ?? 0));
     }
     margin += scale * dot;
     return margin;
@@ -70,8 +118,9 @@ export function trainLogistic(bags: readonly Bag[], store: InstanceStore, option
     const change = (rate * gradient) / scale;
     const end = store.offsets[instance + 1] ?? 0;
     for (let entry = store.offsets[instance] ?? 0; entry < end; entry += 1) {
-      const row = (store.buckets[entry] ?? 0) * slotsPerBucket;
-      const value = store.values[entry] ?? 0;
+      const bucket = store.buckets[entry] ?? 0;
+      const row = bucket * slotsPerBucket;
+      const value = (store.values[entry] ?? 0) * (featureScale[bucket] ?? 0);
       weights[row] = (weights[row] ?? 0) - change * value;
       weights[row + slot] = (weights[row + slot] ?? 0) - change * value;
     }
@@ -104,7 +153,22 @@ export function trainLogistic(bags: readonly Bag[], store: InstanceStore, option
         for (const instance of instances) update(instance, slot, label, share);
       }
     }
+    if (epoch >= options.averageFrom) {
+      for (let index = 0; index < weights.length; index += 1) {
+        average[index] = (average[index] ?? 0) + (weights[index] ?? 0) * scale;
+      }
+      for (let index = 0; index < bias.length; index += 1) averageBias[index] = (averageBias[index] ?? 0) + (bias[index] ?? 0);
+      averaged += 1;
+    }
   }
-  for (let index = 0; index < weights.length; index += 1) weights[index] = (weights[index] ?? 0) * scale;
-  return model;
+  // The features' scales are folded into the weights: the scorer multiplies by weights only.
+  const result = { weights: new Float64Array(weights.length), bias: new Float64Array(slotsPerBucket) };
+  for (let index = 0; index < weights.length; index += 1) {
+    const raw = averaged > 0 ? (average[index] ?? 0) / averaged : (weights[index] ?? 0) * scale;
+    result.weights[index] = raw * (featureScale[Math.floor(index / slotsPerBucket)] ?? 0);
+  }
+  for (let index = 0; index < bias.length; index += 1) {
+    result.bias[index] = averaged > 0 ? (averageBias[index] ?? 0) / averaged : (bias[index] ?? 0);
+  }
+  return result;
 }

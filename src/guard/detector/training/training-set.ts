@@ -1,6 +1,7 @@
 import type { DetectorDomain } from '../weights-file.js';
 import { attackedContexts } from './bipia-injection.js';
-import { carrierInsertions, obfuscatedCopies } from './augment.js';
+import { carrierInsertions, contrastDocuments, obfuscatedCopies } from './augment.js';
+import { generatedRows } from './generated-rows.js';
 import { isHeldOut, readBipiaAttacks, readBipiaEmails, readDeepset, readOwnRows, type OwnRow } from './datasets.js';
 import type { TrainingRow } from './instances.js';
 import { groupFold } from './folds.js';
@@ -22,6 +23,9 @@ import { groupFold } from './folds.js';
  */
 
 export interface MixWeights {
+  /** Generated rows per template and language (generated-rows.ts). */
+  readonly generatedPerTemplate: number;
+  readonly generated: number;
   readonly deepset: number;
   readonly bipiaAttack: number;
   readonly bipiaClean: number;
@@ -30,6 +34,8 @@ export interface MixWeights {
 }
 
 export const defaultMixWeights: MixWeights = {
+  generatedPerTemplate: 16,
+  generated: 0.4,
   deepset: 1,
   bipiaAttack: 0.5,
   bipiaClean: 2,
@@ -96,6 +102,27 @@ export function buildTrainingRows(mix: MixWeights, seed: number, folds: number):
     });
   });
   const carriers = [...own.filter((row) => row.label === 0 && row.source === 'tool_result').map((row) => row.text), ...emails];
+  generatedRows(carriers, mix.generatedPerTemplate, seed).forEach((row, index) => {
+    rows.push({
+      text: row.text,
+      span: row.span,
+      label: row.label,
+      domains: row.label === 1 ? bothDomains : ['direct'],
+      group: `generated:${index}`,
+      weight: mix.generated,
+      origin: 'generated',
+    });
+  });
+  for (const derived of contrastDocuments(own)) {
+    rows.push({
+      text: derived.text,
+      label: 0,
+      domains: bothDomains,
+      group: `own:${derived.rowIndex}`,
+      weight: mix.own,
+      origin: 'own-contrast',
+    });
+  }
   for (const derived of [...obfuscatedCopies(own, seed), ...carrierInsertions(own, carriers, seed)]) {
     rows.push({
       text: derived.text,
