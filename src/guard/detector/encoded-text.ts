@@ -52,7 +52,8 @@ function base64Bytes(run: string): Uint8Array {
 }
 
 const rotationHint = /rot[\s_-]?13|c(?:a|ä|ae|é|e)sar/i;
-const reversalHint = /backwards?|revers|r(?:ü|ue|u)ckw(?:ä|ae|a)rts|(?:à|a) l'envers|al rev(?:é|e)s|invertid|a rovescio/i;
+const reversalHint =
+  /backwards|\brevers(?:e|ed) (?:the |this )?(?:text|order|string|sentence|letters)|r(?:ü|ue|u)ckw(?:ä|ae|a)rts|(?:à|a) l'envers|al rev(?:é|e)s|a rovescio/i;
 const longestView = 16_384;
 
 function rotated(text: string): string {

@@ -64,6 +64,14 @@ class CodeBuffer {
     this.origins = new Int32Array(Math.max(16, capacity));
   }
 
+  /** Empties the buffer for reuse, making room for `capacity` units without growing. */
+  reset(capacity: number): void {
+    this.size = 0;
+    if (this.codes.length >= capacity) return;
+    this.codes = new Uint16Array(capacity);
+    this.origins = new Int32Array(capacity);
+  }
+
   push(code: number, origin: number): void {
     if (this.size === this.codes.length) {
       const codes = new Uint16Array(this.size * 2);
@@ -79,9 +87,18 @@ class CodeBuffer {
   }
 }
 
+/**
+ * The buffers one normaliser reuses from text to text, so scoring allocates nothing per call once
+ * they have grown to the longest text seen. A NormalisedText is valid until the next call.
+ */
+export class NormaliseScratch {
+  readonly folded = new CodeBuffer(1024);
+  readonly joined = new CodeBuffer(1024);
+}
+
 /** Case, compatibility forms, accents, look-alikes and invisible characters folded away. */
-function foldCharacters(text: string, folder: CodePointFolder): CodeBuffer {
-  const folded = new CodeBuffer(text.length + 16);
+function foldCharacters(text: string, folder: CodePointFolder, folded: CodeBuffer): CodeBuffer {
+  folded.reset(text.length + 16);
   for (let index = 0; index < text.length; index += 1) {
     const code = text.charCodeAt(index);
     if (code < 0x80) {
@@ -166,9 +183,9 @@ function runsToJoin(codes: Uint16Array, size: number): SingleRun[] {
  * than one separator stay apart). Drops a hyphen between two letters ("ign-ore", "e-mail"). Then
  * collapses spaces, trims, and shortens runs of one repeated character to three.
  */
-function joinAndCollapse(input: CodeBuffer): CodeBuffer {
+function joinAndCollapse(input: CodeBuffer, output: CodeBuffer): CodeBuffer {
   const { codes, origins, size } = input;
-  const output = new CodeBuffer(size);
+  output.reset(size + 16);
   const emitCode = (code: number, origin: number): void => {
     const last = output.size - 1;
     if (code === space && (last < 0 || output.codes[last] === space)) return;
@@ -241,8 +258,12 @@ function foldLeetspeak(buffer: CodeBuffer): void {
   }
 }
 
-export function normaliseText(text: string, folder: CodePointFolder): NormalisedText {
-  const joined = joinAndCollapse(foldCharacters(text, folder));
+export function normaliseText(
+  text: string,
+  folder: CodePointFolder,
+  scratch: NormaliseScratch = new NormaliseScratch(),
+): NormalisedText {
+  const joined = joinAndCollapse(foldCharacters(text, folder, scratch.folded), scratch.joined);
   foldLeetspeak(joined);
   return { codes: joined.codes, origins: joined.origins, size: joined.size };
 }

@@ -1,8 +1,7 @@
 import { compileLexicon, extractFeatures, FeatureBuffer, type CompiledLexicon } from './features.js';
-import { normaliseText } from './normalise.js';
+import { NormaliseScratch, normaliseText } from './normalise.js';
 import { CodePointFolder } from './text-folding.js';
 import { slotsPerBucket, type DetectorModel } from './weights-file.js';
-import { windowRanges } from './windows.js';
 
 /** The highest-scoring window of a text, its range in the caller's text. */
 export interface WindowMargin {
@@ -23,6 +22,7 @@ export interface WindowMargin {
 export class WindowScorer {
   private readonly features = new FeatureBuffer();
   private readonly folder = new CodePointFolder();
+  private readonly scratch = new NormaliseScratch();
   private sums = new Float64Array(1024);
   private counts = new Int32Array(1024);
   private readonly model: DetectorModel;
@@ -35,7 +35,7 @@ export class WindowScorer {
 
   best(text: string, domain: number): WindowMargin {
     const { header, weights } = this.model;
-    const normalised = normaliseText(text, this.folder);
+    const normalised = normaliseText(text, this.folder, this.scratch);
     const length = normalised.size;
     const featureCount = extractFeatures(normalised, header.bucketBits, header.features, this.lexicon, this.features);
     if (this.sums.length < length + 1) {
@@ -64,15 +64,21 @@ export class WindowScorer {
     let best = Number.NEGATIVE_INFINITY;
     let bestStart = 0;
     let bestEnd = length;
-    for (const [start, end] of windowRanges(length, header.window)) {
+    const { size, stride } = header.window;
+    // The ranges of windowRanges(), walked without building the list.
+    for (let start = 0, end = Math.min(length, size); ; ) {
       const count = (counts[end] ?? 0) - (counts[start] ?? 0);
-      if (count === 0) continue;
-      const margin = bias + (header.weightScale * ((sums[end] ?? 0) - (sums[start] ?? 0))) / Math.sqrt(count);
-      if (margin > best) {
-        best = margin;
-        bestStart = start;
-        bestEnd = end;
+      if (count > 0) {
+        const margin = bias + (header.weightScale * ((sums[end] ?? 0) - (sums[start] ?? 0))) / Math.sqrt(count);
+        if (margin > best) {
+          best = margin;
+          bestStart = start;
+          bestEnd = end;
+        }
       }
+      if (end >= length) break;
+      start = Math.min(start + stride, length - size);
+      end = start + size;
     }
     const { origins } = normalised;
     return {

@@ -32,6 +32,8 @@ export interface TrainingOptions {
   readonly learningRate: number;
   readonly l2: number;
   readonly seed: number;
+  /** Models trained with seeds seed, seed + 1, …, whose weights are averaged (one linear model). */
+  readonly ensemble: number;
 }
 
 export interface FloatModel {
@@ -84,7 +86,28 @@ export function naiveBayesScale(bags: readonly Bag[], store: InstanceStore, opti
   return scale;
 }
 
+/** The average of `ensemble` models trained in different orders: less variance, still linear. */
 export function trainLogistic(bags: readonly Bag[], store: InstanceStore, options: TrainingOptions): FloatModel {
+  const count = Math.max(1, options.ensemble);
+  let sum: FloatModel | undefined;
+  for (let member = 0; member < count; member += 1) {
+    const model = trainOne(bags, store, { ...options, seed: options.seed + member });
+    if (sum === undefined) {
+      sum = model;
+      continue;
+    }
+    for (let index = 0; index < model.weights.length; index += 1) {
+      sum.weights[index] = (sum.weights[index] ?? 0) + (model.weights[index] ?? 0);
+    }
+    for (let index = 0; index < model.bias.length; index += 1) sum.bias[index] = (sum.bias[index] ?? 0) + (model.bias[index] ?? 0);
+  }
+  if (sum === undefined) throw new Error('no model trained');
+  for (let index = 0; index < sum.weights.length; index += 1) sum.weights[index] = (sum.weights[index] ?? 0) / count;
+  for (let index = 0; index < sum.bias.length; index += 1) sum.bias[index] = (sum.bias[index] ?? 0) / count;
+  return sum;
+}
+
+function trainOne(bags: readonly Bag[], store: InstanceStore, options: TrainingOptions): FloatModel {
   const bucketCount = 2 ** options.bucketBits;
   const featureScale =
     options.naiveBayesSmoothing > 0 ? naiveBayesScale(bags, store, options) : new Float64Array(bucketCount).fill(1);

@@ -19,6 +19,7 @@ const options: TrainingOptions = {
   learningRate: 0.5,
   l2: 1e-6,
   seed: 7,
+  ensemble: 2,
 };
 
 function subset(): TrainingRow[] {

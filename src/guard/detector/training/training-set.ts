@@ -30,16 +30,19 @@ export interface MixWeights {
   readonly bipiaAttack: number;
   readonly bipiaClean: number;
   readonly own: number;
+  /** Our benign rows' weight relative to `own` (hard negatives count more than easy ones). */
+  readonly ownBenignFactor: number;
   readonly augmented: number;
 }
 
 export const defaultMixWeights: MixWeights = {
   generatedPerTemplate: 16,
   generated: 0.4,
-  deepset: 1,
-  bipiaAttack: 0.5,
+  deepset: 3,
+  bipiaAttack: 3,
   bipiaClean: 2,
   own: 2,
+  ownBenignFactor: 1.5,
   augmented: 0.5,
 };
 
@@ -97,7 +100,7 @@ export function buildTrainingRows(mix: MixWeights, seed: number, folds: number):
       label: row.label,
       domains: ownDomains(row),
       group: `own:${index}`,
-      weight: mix.own,
+      weight: row.label === 0 ? mix.own * mix.ownBenignFactor : mix.own,
       origin: 'own',
     });
   });
