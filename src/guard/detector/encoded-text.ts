@@ -68,7 +68,8 @@ function hintedViews(text: string): DecodedRun[] {
   if (text.length > longestView) return [];
   const views: DecodedRun[] = [];
   if (rotationHint.test(text)) views.push({ start: 0, end: text.length, text: rotated(text) });
-  if (reversalHint.test(text)) views.push({ start: 0, end: text.length, text: [...text].reverse().join('') });
+  if (reversalHint.test(text))
+    views.push({ start: 0, end: text.length, text: Array.from(text).reverse().join('') });
   return views;
 }
 

@@ -42,10 +42,12 @@ export function compileLexicon(lexicon: Readonly<Record<string, readonly string[
       const isPrefix = entry.endsWith('*');
       const word = isPrefix ? entry.slice(0, -1) : entry;
       let hash = fnvOffset ^ wordSeed;
-      for (let index = 0; index < word.length; index += 1) hash = Math.imul(hash ^ word.charCodeAt(index), fnvPrime);
+      for (let index = 0; index < word.length; index += 1)
+        hash = Math.imul(hash ^ word.charCodeAt(index), fnvPrime);
       const table = isPrefix ? prefixes : exact;
       const known = table.get(hash);
-      if (known !== undefined && known !== concept) throw new Error(`lexicon entry ${entry} is in two classes`);
+      if (known !== undefined && known !== concept)
+        throw new Error(`lexicon entry ${entry} is in two classes`);
       table.set(hash, concept);
       if (isPrefix) longestPrefix = Math.max(longestPrefix, word.length);
     }
@@ -189,7 +191,9 @@ export function extractFeatures(
     for (let back = 1; back <= conceptReach && back <= index; back += 1) {
       const earlier = wordConcepts[index - back] ?? -1;
       if (earlier < 0) continue;
-      buckets[count] = mix32(Math.imul(earlier + 1, 0x85ebca77) ^ Math.imul(concept + 1, 0xc2b2ae3d) ^ conceptPairSeed) >>> shift;
+      buckets[count] =
+        mix32(Math.imul(earlier + 1, 0x85ebca77) ^ Math.imul(concept + 1, 0xc2b2ae3d) ^ conceptPairSeed) >>>
+        shift;
       positions[count] = wordStarts[index - back] ?? 0;
       count += 1;
     }

@@ -23,7 +23,9 @@ export function calibratedScore(margin: number, calibration: DomainCalibration):
  * it carries once decoded. Training measures its cross-validated margins with this same function,
  * so the thresholds it picks hold for what is shipped.
  */
-export function createMarginFunction(model: DetectorModel): (text: string, domain: DetectorDomain) => WindowMargin {
+export function createMarginFunction(
+  model: DetectorModel,
+): (text: string, domain: DetectorDomain) => WindowMargin {
   const scorer = new WindowScorer(model);
   return (text, domain) => {
     const domainIndex = detectorDomains.indexOf(domain);

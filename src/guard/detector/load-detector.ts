@@ -17,9 +17,13 @@ export function loadInjectionDetector(): InjectionDetector {
   try {
     bytes = readFileSync(shippedWeightsUrl);
   } catch (error) {
-    throw new GatewayError('internal_error', `The injection detector's weights file is missing: ${shippedWeightsUrl.pathname}.`, {
-      cause: error,
-    });
+    throw new GatewayError(
+      'internal_error',
+      `The injection detector's weights file is missing: ${shippedWeightsUrl.pathname}.`,
+      {
+        cause: error,
+      },
+    );
   }
   return createInjectionDetector(decodeWeightsFile(bytes));
 }

@@ -27,7 +27,9 @@ describe('the text the detector sees', () => {
   });
 
   it('decodes Unicode tag characters that smuggle ASCII invisibly', () => {
-    const smuggled = [...'ignore'].map((letter) => String.fromCodePoint(0xe0000 + letter.charCodeAt(0))).join('');
+    const smuggled = Array.from('ignore')
+      .map((letter) => String.fromCodePoint(0xe0000 + letter.charCodeAt(0)))
+      .join('');
     expect(folded(`hello ${smuggled} world`)).toBe('hello ignore world');
   });
 

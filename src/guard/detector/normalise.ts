@@ -167,8 +167,12 @@ function runsToJoin(codes: Uint16Array, size: number): SingleRun[] {
       const before = runs[index - 1];
       const after = runs[index + 1];
       if (
-        (before !== undefined && joined[index - 1] === true && onlySpacesBetween(codes, before.last + 1, run.first)) ||
-        (after !== undefined && joined[index + 1] === true && onlySpacesBetween(codes, run.last + 1, after.first))
+        (before !== undefined &&
+          joined[index - 1] === true &&
+          onlySpacesBetween(codes, before.last + 1, run.first)) ||
+        (after !== undefined &&
+          joined[index + 1] === true &&
+          onlySpacesBetween(codes, run.last + 1, after.first))
       ) {
         joined[index] = true;
       }
@@ -209,7 +213,8 @@ function joinAndCollapse(input: CodeBuffer, output: CodeBuffer): CodeBuffer {
       nextRun += 1;
       continue;
     }
-    const isInnerHyphen = code === 0x2d && isAsciiLetter(codes[at - 1] ?? 0) && isAsciiLetter(codes[at + 1] ?? 0);
+    const isInnerHyphen =
+      code === 0x2d && isAsciiLetter(codes[at - 1] ?? 0) && isAsciiLetter(codes[at + 1] ?? 0);
     if (!isInnerHyphen) emitCode(code, origins[at] ?? 0);
   }
   if (output.size > 0 && output.codes[output.size - 1] === space) output.size -= 1;

@@ -17,7 +17,7 @@ const lookAlikePairs = [
   // Latin
   'ßss æae œoe øo đd łl ıi ŀl ħh ŧt ſs ɑa ɩi ʏy ɴn ʀr ᴀa ᴇe ᴏo ᴛt ᴜu',
   // Punctuation
-  "‘' ’' ‚' ‛' “\" ”\" „\" ‟\" «\" »\" ‐- ‑- ‒- –- —- ―- −- …...",
+  '‘\' ’\' ‚\' ‛\' “" ”" „" ‟" «" »" ‐- ‑- ‒- –- —- ―- −- …...',
 ].join(' ');
 
 function lookAlikeTable(): ReadonlyMap<string, string> {

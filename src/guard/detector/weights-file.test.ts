@@ -2,7 +2,13 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../errors/index.js';
 import { shippedWeightsUrl } from './load-detector.js';
-import { decodeWeightsFile, encodeWeightsFile, slotsPerBucket, weightsMagic, type DetectorModel } from './weights-file.js';
+import {
+  decodeWeightsFile,
+  encodeWeightsFile,
+  slotsPerBucket,
+  weightsMagic,
+  type DetectorModel,
+} from './weights-file.js';
 
 function smallModel(): DetectorModel {
   const weights = new Int8Array(2 ** 8 * slotsPerBucket).map((_, index) => (index % 255) - 127);

@@ -75,7 +75,10 @@ export function encodeWeightsFile(model: DetectorModel): Uint8Array {
 }
 
 function unreadable(reason: string): GatewayError {
-  return new GatewayError('internal_error', `The injection detector's weights file is unreadable: ${reason}.`);
+  return new GatewayError(
+    'internal_error',
+    `The injection detector's weights file is unreadable: ${reason}.`,
+  );
 }
 
 function isFiniteNumber(value: unknown): value is number {
@@ -132,7 +135,9 @@ export function decodeWeightsFile(bytes: Uint8Array): DetectorModel {
   }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(new TextDecoder().decode(bytes.subarray(firstLineLength, firstLineLength + headerLength)));
+    parsed = JSON.parse(
+      new TextDecoder().decode(bytes.subarray(firstLineLength, firstLineLength + headerLength)),
+    );
   } catch {
     throw unreadable('the header is not JSON');
   }

@@ -37,7 +37,13 @@ export class WindowScorer {
     const { header, weights } = this.model;
     const normalised = normaliseText(text, this.folder, this.scratch);
     const length = normalised.size;
-    const featureCount = extractFeatures(normalised, header.bucketBits, header.features, this.lexicon, this.features);
+    const featureCount = extractFeatures(
+      normalised,
+      header.bucketBits,
+      header.features,
+      this.lexicon,
+      this.features,
+    );
     if (this.sums.length < length + 1) {
       this.sums = new Float64Array((length + 1) * 2);
       this.counts = new Int32Array((length + 1) * 2);
@@ -66,10 +72,11 @@ export class WindowScorer {
     let bestEnd = length;
     const { size, stride } = header.window;
     // The ranges of windowRanges(), walked without building the list.
-    for (let start = 0, end = Math.min(length, size); ; ) {
+    for (let start = 0, end = Math.min(length, size); ;) {
       const count = (counts[end] ?? 0) - (counts[start] ?? 0);
       if (count > 0) {
-        const margin = bias + (header.weightScale * ((sums[end] ?? 0) - (sums[start] ?? 0))) / Math.sqrt(count);
+        const margin =
+          bias + (header.weightScale * ((sums[end] ?? 0) - (sums[start] ?? 0))) / Math.sqrt(count);
         if (margin > best) {
           best = margin;
           bestStart = start;

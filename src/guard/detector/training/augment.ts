@@ -40,18 +40,24 @@ const base64Lead = [
 type Obfuscation = (text: string, random: Random) => string;
 
 const obfuscations: readonly Obfuscation[] = [
-  (text, random) => text.replace(/[aeiost]/g, (letter) => (random() < 0.7 ? (leet[letter] ?? letter) : letter)),
+  (text, random) =>
+    text.replace(/[aeiost]/g, (letter) => (random() < 0.7 ? (leet[letter] ?? letter) : letter)),
   (text, random) =>
     text
       .split(' ')
-      .map((word) => (word.length >= 4 && random() < 0.6 ? [...word].join(pick([' ', '.', '-'], random)) : word))
+      .map((word) =>
+        word.length >= 4 && random() < 0.6 ? Array.from(word).join(pick([' ', '.', '-'], random)) : word,
+      )
       .join('   '),
   (text, random) =>
     text.replace(/[aeopcxyi]/g, (letter) => (random() < 0.5 ? (cyrillic[letter] ?? letter) : letter)),
-  (text, random) => [...text].map((character) => (random() < 0.3 ? `${character}\u200b` : character)).join(''),
+  (text, random) =>
+    Array.from(text)
+      .map((character) => (random() < 0.3 ? `${character}\u200b` : character))
+      .join(''),
   (text, random) => `${pick(base64Lead, random)} ${Buffer.from(text, 'utf8').toString('base64')}`.trim(),
   (text) =>
-    [...text]
+    Array.from(text)
       .map((character) => {
         const code = character.charCodeAt(0);
         return code > 0x20 && code < 0x7f ? String.fromCharCode(code + 0xfee0) : character;
@@ -80,7 +86,10 @@ export function carrierInsertions(
   const derived: DerivedRow[] = [];
   rows.forEach((row, rowIndex) => {
     if (row.label !== 1 || row.source !== 'input' || row.text.length > 400) return;
-    derived.push({ ...insertAttack(pick(carriers, random), row.text, pick(insertPositions, random)), rowIndex });
+    derived.push({
+      ...insertAttack(pick(carriers, random), row.text, pick(insertPositions, random)),
+      rowIndex,
+    });
   });
   return derived;
 }
@@ -94,7 +103,10 @@ export function contrastDocuments(rows: readonly OwnRow[]): readonly DerivedRow[
   const derived: DerivedRow[] = [];
   rows.forEach((row, rowIndex) => {
     if (row.label !== 1 || row.payload === undefined || row.payload.trim() === '') return;
-    const text = row.text.replace(row.payload, ' ').replace(/[ \t]+/g, ' ').trim();
+    const text = row.text
+      .replace(row.payload, ' ')
+      .replace(/[ \t]+/g, ' ')
+      .trim();
     if (text.length >= 20) derived.push({ text, rowIndex });
   });
   return derived;

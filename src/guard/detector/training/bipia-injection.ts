@@ -52,7 +52,8 @@ export function attackedContexts(
   attacks.forEach((attack, index) => {
     const attackIndex = firstIndex + index;
     insertPositions.forEach((position, positionIndex) => {
-      const context = contexts[(attackIndex * insertPositions.length + positionIndex) % contexts.length] ?? '';
+      const context =
+        contexts[(attackIndex * insertPositions.length + positionIndex) % contexts.length] ?? '';
       built.push({
         ...insertAttack(context, attack.text, position),
         category: attack.category,

@@ -59,10 +59,10 @@ export const conceptLexicon: Readonly<Record<string, readonly string[]>> = {
     'langage lenguaje automated automatis* automatic* summarizer* summariser* screening reviewer',
   ],
   persona: [
- 'pretend* act acting roleplay* role rolle papel personaje character* persona* simulat*',
- 'imagin* fais semblant finge* interpret* spiel* jeu juego juguemos jouons game play become',
- 'werde deviens conviertete verkorper* incarne* stay bleib* reste mantente mode modus modo',
- 'hypothetical*',
+    'pretend* act acting roleplay* role rolle papel personaje character* persona* simulat*',
+    'imagin* fais semblant finge* interpret* spiel* jeu juego juguemos jouons game play become',
+    'werde deviens conviertete verkorper* incarne* stay bleib* reste mantente mode modus modo',
+    'hypothetical*',
   ],
   unrestricted: [
     'unrestricted unfiltered uncensored unlimited jailbreak* jailbroken dan stan freed free frei*',
@@ -93,22 +93,26 @@ export const conceptLexicon: Readonly<Record<string, readonly string[]>> = {
     'abschalt* schalte export* install* curl bash sh rm shell terminal tool tools werkzeug*',
     'outil* herramienta* strumento',
   ],
-  reply: [
-    'response* reply replies answer* antwort* reponse* respuesta* risposta* resposta* output',
-  ],
+  reply: ['response* reply replies answer* antwort* reponse* respuesta* risposta* resposta* output'],
   insertion: [
     'add append* include* insert* integrat* incorporat* embed* mention* modif* enhanc* augment*',
     'hinzufug* fuge einfug* erwahne ajout* inclu* insere* mentionn* anad* agreg* incluy* aggiung*',
   ],
-  utter: ['say sag sage dis di dites write schreib* ecri* escrib* respond* antworte* reponds* responde* sagen dire decir'],
+  utter: [
+    'say sag sage dis di dites write schreib* ecri* escrib* respond* antworte* reponds* responde* sagen dire decir',
+  ],
   instead: ['instead stattdessen anstatt statt plutot lieu lugar vez invece'],
-  only: ['only nur seulement uniquement solo solamente unicamente soltanto else sonst nada rien nothing nichts'],
+  only: [
+    'only nur seulement uniquement solo solamente unicamente soltanto else sonst nada rien nothing nichts',
+  ],
   breach: ['pwned hacked gehackt hackeado pirate* hacke* owned compromised kompromittiert'],
   authority: [
     'creator* schopfer* createur* creador* owner* official* offiziell* officiel* oficial* authoriz* authoris*',
     'autoris* autoriz* erlaub* permission* berechtig* permis* openai anthropic google microsoft',
   ],
-  urgency: ['urgent* dringend* emergency notfall urgence urgencia immediately sofort immediatement inmediatamente asap priority prioritat* priorite* prioridad'],
+  urgency: [
+    'urgent* dringend* emergency notfall urgence urgencia immediately sofort immediatement inmediatamente asap priority prioritat* priorite* prioridad',
+  ],
   userdata: [
     'user* nutzer* benutzer* utilisateur* usuario* utente customer* kunde* client* inbox',
     'postfach* mailbox boite buzon history conversation* chat chatverlauf verlauf historique',
@@ -116,23 +120,14 @@ export const conceptLexicon: Readonly<Record<string, readonly string[]>> = {
     'tarjeta* iban account* konto* compte* cuenta* contacts kontakte session* cookie* env ssh',
     'database datenbank records messages emails mails correos courriels',
   ],
-  link: [
-    'http https www url link* lien* enlace* img src image bild pixel',
-  ],
+  link: ['http https www url link* lien* enlace* img src image bild pixel'],
   summary: [
- 'summar* zusammenfass* resum* riassum* reading read lies* liest lit lee processing',
- 'verarbeit*',
+    'summar* zusammenfass* resum* riassum* reading read lies* liest lit lee processing',
+    'verarbeit*',
   ],
-  addressee: [
-    'note hinweis nota notice attention achtung atencion important* wichtig*',
-    'warning ps',
-  ],
-  conditional: [
-    'if falls wenn si se when whenever lorsque quand cuando',
-  ],
-  you: [
-    'you your yours du dein* dir dich tu ton ta tes toi te tus vous votre vos usted vuestr*',
-  ],
+  addressee: ['note hinweis nota notice attention achtung atencion important* wichtig*', 'warning ps'],
+  conditional: ['if falls wenn si se when whenever lorsque quand cuando'],
+  you: ['you your yours du dein* dir dich tu ton ta tes toi te tus vous votre vos usted vuestr*'],
   mine: [
     'my mine me i mein* mir mich ich mon ma mes moi je mi mis yo we our wir unser* nous notre nos',
     'nosotros nuestr*',

@@ -10,7 +10,10 @@ export function crossValidatedReport(
   const lines: string[] = [];
   for (const domain of detectorDomains) {
     const { threshold } = calibration[domain];
-    const groups = new Map<string, { positives: number; caught: number; negatives: number; flagged: number }>();
+    const groups = new Map<
+      string,
+      { positives: number; caught: number; negatives: number; flagged: number }
+    >();
     for (const entry of heldOut) {
       if (entry.domain !== domain) continue;
       const group = groups.get(entry.row.origin) ?? { positives: 0, caught: 0, negatives: 0, flagged: 0 };

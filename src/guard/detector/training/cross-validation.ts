@@ -34,7 +34,8 @@ export function crossValidatedMargins(
     const marginOf = createMarginFunction(model);
     rows.forEach((row, rowIndex) => {
       if (rowFolds[rowIndex] !== fold) return;
-      for (const domain of row.domains) margins.push({ row, domain, margin: marginOf(row.text, domain).margin });
+      for (const domain of row.domains)
+        margins.push({ row, domain, margin: marginOf(row.text, domain).margin });
     });
   }
   return margins;
@@ -88,7 +89,9 @@ export function calibrate(
     let likelihood = 0;
     for (const entry of inDomain) {
       const probability = 1 / (1 + Math.exp(-(slope * (entry.margin - threshold) + Math.log(4))));
-      likelihood += Math.log(entry.row.label === 1 ? Math.max(probability, 1e-12) : Math.max(1 - probability, 1e-12));
+      likelihood += Math.log(
+        entry.row.label === 1 ? Math.max(probability, 1e-12) : Math.max(1 - probability, 1e-12),
+      );
     }
     if (likelihood > bestLikelihood) {
       bestLikelihood = likelihood;

@@ -52,7 +52,9 @@ function labelled(value: unknown, where: string): LabelledText {
 }
 
 export function readDeepset(split: 'train' | 'test'): readonly LabelledText[] {
-  return readLines(`deepset/${split}.jsonl`).map((row, index) => labelled(row, `deepset/${split}:${index + 1}`));
+  return readLines(`deepset/${split}.jsonl`).map((row, index) =>
+    labelled(row, `deepset/${split}:${index + 1}`),
+  );
 }
 
 export function readBipiaAttacks(split: 'train' | 'test'): readonly BipiaAttack[] {
@@ -86,7 +88,11 @@ export function readOwnRows(): readonly OwnRow[] {
       const where = `own/${file}:${index + 1}`;
       const row = value as Partial<OwnRow>;
       const { text, label } = labelled(value, where);
-      if (typeof row.kind !== 'string' || typeof row.language !== 'string' || !ownSources.has(row.source ?? '')) {
+      if (
+        typeof row.kind !== 'string' ||
+        typeof row.language !== 'string' ||
+        !ownSources.has(row.source ?? '')
+      ) {
         throw new Error(`${where}: expected kind, language and source (input | tool_result)`);
       }
       if (row.payload !== undefined && (typeof row.payload !== 'string' || !text.includes(row.payload))) {

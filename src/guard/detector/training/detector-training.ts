@@ -1,4 +1,10 @@
-import type { DataSource, DetectorDomain, DetectorModel, DomainCalibration, WeightsHeader } from '../weights-file.js';
+import type {
+  DataSource,
+  DetectorDomain,
+  DetectorModel,
+  DomainCalibration,
+  WeightsHeader,
+} from '../weights-file.js';
 import type { WindowLayout } from '../windows.js';
 import { compileLexicon, type FeatureSettings } from '../features.js';
 import { conceptLexicon } from './concept-lexicon.js';
@@ -122,7 +128,9 @@ export function trainDetector(recipe: DetectorRecipe, log: (line: string) => voi
     lexicon: compileLexicon(conceptLexicon),
     window: recipe.window,
   });
-  log(`${rows.length} training rows, ${featurised.bags.length} bags, ${featurised.store.values.length} feature entries`);
+  log(
+    `${rows.length} training rows, ${featurised.bags.length} bags, ${featurised.store.values.length} feature entries`,
+  );
   const heldOut = crossValidatedMargins(rows, featurised, recipe.folds, (data, filter) =>
     modelFrom(recipe, trainOn(data, filter, recipe.training), placeholderCalibration, {}),
   );
@@ -132,7 +140,8 @@ export function trainDetector(recipe: DetectorRecipe, log: (line: string) => voi
   };
   log(`calibration ${JSON.stringify(calibration)}`);
   const counts: Record<string, number> = {};
-  for (const row of rows) counts[`${row.origin}:${row.label}`] = (counts[`${row.origin}:${row.label}`] ?? 0) + 1;
+  for (const row of rows)
+    counts[`${row.origin}:${row.label}`] = (counts[`${row.origin}:${row.label}`] ?? 0) + 1;
   const final = trainOn(featurised, () => true, recipe.training);
   const model = modelFrom(recipe, final, calibration, {
     algorithm: 'logistic regression, SGD, multiple-instance over windows, shared + per-domain weights',

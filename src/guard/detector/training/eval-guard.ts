@@ -44,7 +44,11 @@ const ownAsInput: ScoredRow[] = own.map((row) => ({
   kind: `${row.label === 1 ? 'attack' : 'benign'}: ${row.language}`,
 }));
 
-print([`Threshold ${threshold}. recall@2%FPR: the recall at this set's own 2 % FPR threshold (a diagnostic).`, '']);
+print([
+  `At the default severity threshold ${threshold}: precision, recall, FPR. recall@2%FPR and recall@5%FPR: the`,
+  "recall at the threshold where this set's own false-positive rate is at most 2 % / 5 % (points of its ROC curve).",
+  '',
+]);
 print(figuresTable('deepset test (source input)', deepset, threshold));
 print(['']);
 print(figuresTable('BIPIA test: attacks in e-mails (tool_result)', bipia, threshold));

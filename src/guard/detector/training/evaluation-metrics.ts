@@ -13,8 +13,9 @@ export interface Figures {
   readonly precision: number;
   readonly recall: number;
   readonly falsePositiveRate: number;
-  /** Recall at the best threshold whose false-positive rate on this set is at most 2 %. */
+  /** Recall at the best threshold whose false-positive rate on this set is at most 2 % (and 5 %). */
   readonly recallAtTwoPercent: number;
+  readonly recallAtFivePercent: number;
 }
 
 export function figures(rows: readonly ScoredRow[], threshold: number): Figures {
@@ -31,6 +32,7 @@ export function figures(rows: readonly ScoredRow[], threshold: number): Figures 
     recall: positives.length === 0 ? 0 : truePositives / positives.length,
     falsePositiveRate: negatives.length === 0 ? 0 : falsePositives / negatives.length,
     recallAtTwoPercent: recallAtFalsePositiveRate(positives, negatives, 0.02),
+    recallAtFivePercent: recallAtFalsePositiveRate(positives, negatives, 0.05),
   };
 }
 
@@ -57,8 +59,12 @@ export function figuresLine(name: string, result: Figures): string {
     `n- ${String(result.negatives).padStart(4)}`,
     result.positives > 0 ? `recall ${percent(result.recall)}` : 'recall   -  ',
     result.negatives > 0 ? `FPR ${percent(result.falsePositiveRate)}` : 'FPR   -  ',
-    result.positives > 0 && result.negatives > 0 ? `precision ${percent(result.precision)}` : 'precision   -  ',
-    result.positives > 0 && result.negatives > 0 ? `recall@2%FPR ${percent(result.recallAtTwoPercent)}` : '',
+    result.positives > 0 && result.negatives > 0
+      ? `precision ${percent(result.precision)}`
+      : 'precision   -  ',
+    result.positives > 0 && result.negatives > 0
+      ? `recall@2%FPR ${percent(result.recallAtTwoPercent)}  recall@5%FPR ${percent(result.recallAtFivePercent)}`
+      : '',
   ];
   return parts.join('  ').trimEnd();
 }
@@ -69,7 +75,15 @@ export function figuresTable(name: string, rows: readonly ScoredRow[], threshold
   const kinds = [...new Set(rows.map((row) => row.kind))].sort();
   if (kinds.length > 1) {
     for (const kind of kinds) {
-      lines.push(figuresLine(`  ${kind}`, figures(rows.filter((row) => row.kind === kind), threshold)));
+      lines.push(
+        figuresLine(
+          `  ${kind}`,
+          figures(
+            rows.filter((row) => row.kind === kind),
+            threshold,
+          ),
+        ),
+      );
     }
   }
   return lines;

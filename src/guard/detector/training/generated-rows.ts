@@ -20,12 +20,18 @@ export interface GeneratedRow {
 
 export const grammars: readonly Grammar[] = [englishGrammar, germanGrammar, frenchGrammar, spanishGrammar];
 
-export function generatedRows(carriers: readonly string[], perTemplate: number, seed: number): readonly GeneratedRow[] {
+export function generatedRows(
+  carriers: readonly string[],
+  perTemplate: number,
+  seed: number,
+): readonly GeneratedRow[] {
   const rows: GeneratedRow[] = [];
   grammars.forEach((grammar, index) => {
     const random = seededRandom(seed ^ Math.imul(index + 1, 0x9e3779b1));
-    for (const text of generate(grammar.attacks, grammar, perTemplate, random)) rows.push({ text, label: 1, kind: 'attack' });
-    for (const text of generate(grammar.benign, grammar, perTemplate, random)) rows.push({ text, label: 0, kind: 'benign' });
+    for (const text of generate(grammar.attacks, grammar, perTemplate, random))
+      rows.push({ text, label: 1, kind: 'attack' });
+    for (const text of generate(grammar.benign, grammar, perTemplate, random))
+      rows.push({ text, label: 0, kind: 'benign' });
     if (carriers.length === 0) return;
     for (const hidden of generate(grammar.hidden, grammar, perTemplate, random)) {
       const inserted = insertAttack(pick(carriers, random), hidden, pick(insertPositions, random));

@@ -56,11 +56,16 @@ function choose<T>(items: readonly T[], random: Random): T {
 export function expand(template: string, grammar: Grammar, random: Random, depth = 0): string {
   if (depth > 12) throw new Error(`templates nest too deep: ${template}`);
   let text = '';
-  for (let index = 0; index < template.length; ) {
+  for (let index = 0; index < template.length;) {
     const character = template[index] ?? '';
     if (character === '{') {
       const close = closingBrace(template, index);
-      text += expand(choose(alternatives(template.slice(index + 1, close)), random), grammar, random, depth + 1);
+      text += expand(
+        choose(alternatives(template.slice(index + 1, close)), random),
+        grammar,
+        random,
+        depth + 1,
+      );
       index = close + 1;
     } else if (character === '§') {
       const name = /^§([A-Za-z]+)/.exec(template.slice(index))?.[1] ?? '';

@@ -61,7 +61,7 @@ class GrowingStore {
       (left, right) => (buckets[left] ?? 0) - (buckets[right] ?? 0) || left - right,
     );
     const scale = 1 / Math.sqrt(order.length);
-    for (let at = 0; at < order.length; ) {
+    for (let at = 0; at < order.length;) {
       const bucket = buckets[order[at] ?? 0] ?? 0;
       let value = 0;
       let end = at;
@@ -119,7 +119,13 @@ function windowInstances(
   tools: { folder: CodePointFolder; features: FeatureBuffer; store: GrowingStore },
 ): number[] {
   const normalised = normaliseText(text, tools.folder);
-  const count = extractFeatures(normalised, layout.bucketBits, layout.features, layout.lexicon, tools.features);
+  const count = extractFeatures(
+    normalised,
+    layout.bucketBits,
+    layout.features,
+    layout.lexicon,
+    tools.features,
+  );
   const { characterGrams, wordFeatures } = tools.features;
   const { wordWeight, conceptWeight } = layout.features;
   if (count === 0) return [];

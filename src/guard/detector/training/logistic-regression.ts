@@ -41,7 +41,12 @@ export interface FloatModel {
   readonly bias: Float64Array;
 }
 
-export function instanceMargin(model: FloatModel, store: InstanceStore, instance: number, slot: number): number {
+export function instanceMargin(
+  model: FloatModel,
+  store: InstanceStore,
+  instance: number,
+  slot: number,
+): number {
   const { weights, bias } = model;
   let margin = (bias[0] ?? 0) + (bias[slot] ?? 0);
   const end = store.offsets[instance + 1] ?? 0;
@@ -53,7 +58,11 @@ export function instanceMargin(model: FloatModel, store: InstanceStore, instance
 }
 
 /** Per bucket, log(P(bucket | positive window) / P(bucket | negative window)), smoothed. */
-export function naiveBayesScale(bags: readonly Bag[], store: InstanceStore, options: TrainingOptions): Float64Array {
+export function naiveBayesScale(
+  bags: readonly Bag[],
+  store: InstanceStore,
+  options: TrainingOptions,
+): Float64Array {
   const buckets = 2 ** options.bucketBits;
   const positive = new Float64Array(buckets);
   const negative = new Float64Array(buckets);
@@ -87,7 +96,11 @@ export function naiveBayesScale(bags: readonly Bag[], store: InstanceStore, opti
 }
 
 /** The average of `ensemble` models trained in different orders: less variance, still linear. */
-export function trainLogistic(bags: readonly Bag[], store: InstanceStore, options: TrainingOptions): FloatModel {
+export function trainLogistic(
+  bags: readonly Bag[],
+  store: InstanceStore,
+  options: TrainingOptions,
+): FloatModel {
   const count = Math.max(1, options.ensemble);
   let sum: FloatModel | undefined;
   for (let member = 0; member < count; member += 1) {
@@ -99,10 +112,12 @@ export function trainLogistic(bags: readonly Bag[], store: InstanceStore, option
     for (let index = 0; index < model.weights.length; index += 1) {
       sum.weights[index] = (sum.weights[index] ?? 0) + (model.weights[index] ?? 0);
     }
-    for (let index = 0; index < model.bias.length; index += 1) sum.bias[index] = (sum.bias[index] ?? 0) + (model.bias[index] ?? 0);
+    for (let index = 0; index < model.bias.length; index += 1)
+      sum.bias[index] = (sum.bias[index] ?? 0) + (model.bias[index] ?? 0);
   }
   if (sum === undefined) throw new Error('no model trained');
-  for (let index = 0; index < sum.weights.length; index += 1) sum.weights[index] = (sum.weights[index] ?? 0) / count;
+  for (let index = 0; index < sum.weights.length; index += 1)
+    sum.weights[index] = (sum.weights[index] ?? 0) / count;
   for (let index = 0; index < sum.bias.length; index += 1) sum.bias[index] = (sum.bias[index] ?? 0) / count;
   return sum;
 }
@@ -110,7 +125,9 @@ export function trainLogistic(bags: readonly Bag[], store: InstanceStore, option
 function trainOne(bags: readonly Bag[], store: InstanceStore, options: TrainingOptions): FloatModel {
   const bucketCount = 2 ** options.bucketBits;
   const featureScale =
-    options.naiveBayesSmoothing > 0 ? naiveBayesScale(bags, store, options) : new Float64Array(bucketCount).fill(1);
+    options.naiveBayesSmoothing > 0
+      ? naiveBayesScale(bags, store, options)
+      : new Float64Array(bucketCount).fill(1);
   const weights = new Float64Array(bucketCount * slotsPerBucket);
   const average = new Float64Array(weights.length);
   const averageBias = new Float64Array(slotsPerBucket);
@@ -127,7 +144,10 @@ function trainOne(bags: readonly Bag[], store: InstanceStore, options: TrainingO
     for (let entry = store.offsets[instance] ?? 0; entry < end; entry += 1) {
       const bucket = store.buckets[entry] ?? 0;
       const row = bucket * slotsPerBucket;
-      dot += (store.values[entry] ?? 0) * (featureScale[bucket] ?? 0) * ((weights[row] ?? 0) + (weights[row + slot] ?? 0));
+      dot +=
+        (store.values[entry] ?? 0) *
+        (featureScale[bucket] ?? 0) *
+        ((weights[row] ?? 0) + (weights[row + slot] ?? 0));
     }
     margin += scale * dot;
     return margin;
@@ -180,7 +200,8 @@ function trainOne(bags: readonly Bag[], store: InstanceStore, options: TrainingO
       for (let index = 0; index < weights.length; index += 1) {
         average[index] = (average[index] ?? 0) + (weights[index] ?? 0) * scale;
       }
-      for (let index = 0; index < bias.length; index += 1) averageBias[index] = (averageBias[index] ?? 0) + (bias[index] ?? 0);
+      for (let index = 0; index < bias.length; index += 1)
+        averageBias[index] = (averageBias[index] ?? 0) + (bias[index] ?? 0);
       averaged += 1;
     }
   }

@@ -22,7 +22,11 @@ const bytes = encodeWeightsFile(trained.model);
 if (check) {
   const shipped = readFileSync(shippedWeightsUrl);
   const same = shipped.length === bytes.length && shipped.every((byte, index) => byte === bytes[index]);
-  log(same ? 'the shipped weights file is reproduced byte for byte' : 'the shipped weights file DIFFERS from a retrain');
+  log(
+    same
+      ? 'the shipped weights file is reproduced byte for byte'
+      : 'the shipped weights file DIFFERS from a retrain',
+  );
   process.exitCode = same ? 0 : 1;
 } else {
   writeFileSync(shippedWeightsUrl, bytes);

@@ -25,12 +25,23 @@ const options: TrainingOptions = {
 function subset(): TrainingRow[] {
   return readDeepset('train')
     .slice(0, 120)
-    .map((row, index) => ({ ...row, domains: ['direct'], group: String(index), weight: 1, origin: 'deepset' }));
+    .map((row, index) => ({
+      ...row,
+      domains: ['direct'],
+      group: String(index),
+      weight: 1,
+      origin: 'deepset',
+    }));
 }
 
 function trainedModel(seed: number): { model: DetectorModel; margins: number[] } {
   const rows = subset();
-  const featurised = featurise(rows, { bucketBits: options.bucketBits, features, lexicon: compileLexicon(conceptLexicon), window });
+  const featurised = featurise(rows, {
+    bucketBits: options.bucketBits,
+    features,
+    lexicon: compileLexicon(conceptLexicon),
+    window,
+  });
   const trained = trainLogistic(featurised.bags, featurised.store, { ...options, seed });
   const quantised = quantiseWeights(trained);
   const model: DetectorModel = {
@@ -55,7 +66,11 @@ function trainedModel(seed: number): { model: DetectorModel; margins: number[] }
     bias: trained.bias,
   };
   const margins = featurised.bags.map((bag) =>
-    Math.max(...bag.instances.map((instance) => instanceMargin(dequantised, featurised.store, instance, bag.domainSlot))),
+    Math.max(
+      ...bag.instances.map((instance) =>
+        instanceMargin(dequantised, featurised.store, instance, bag.domainSlot),
+      ),
+    ),
   );
   return { model, margins };
 }

@@ -2,7 +2,14 @@ import type { DetectorDomain } from '../weights-file.js';
 import { attackedContexts } from './bipia-injection.js';
 import { carrierInsertions, contrastDocuments, obfuscatedCopies } from './augment.js';
 import { generatedRows } from './generated-rows.js';
-import { isHeldOut, readBipiaAttacks, readBipiaEmails, readDeepset, readOwnRows, type OwnRow } from './datasets.js';
+import {
+  isHeldOut,
+  readBipiaAttacks,
+  readBipiaEmails,
+  readDeepset,
+  readOwnRows,
+  type OwnRow,
+} from './datasets.js';
 import type { TrainingRow } from './instances.js';
 import { groupFold } from './folds.js';
 
@@ -59,7 +66,13 @@ export function ownTrainingRows(): readonly OwnRow[] {
 export function buildTrainingRows(mix: MixWeights, seed: number, folds: number): readonly TrainingRow[] {
   const rows: TrainingRow[] = [];
   readDeepset('train').forEach((row, index) => {
-    rows.push({ ...row, domains: ['direct'], group: `deepset:${index}`, weight: mix.deepset, origin: 'deepset' });
+    rows.push({
+      ...row,
+      domains: ['direct'],
+      group: `deepset:${index}`,
+      weight: mix.deepset,
+      origin: 'deepset',
+    });
   });
   const emails = readBipiaEmails('train');
   const emailGroups = emails.map((_, index) => `bipia-email:${index}`);
@@ -104,7 +117,10 @@ export function buildTrainingRows(mix: MixWeights, seed: number, folds: number):
       origin: 'own',
     });
   });
-  const carriers = [...own.filter((row) => row.label === 0 && row.source === 'tool_result').map((row) => row.text), ...emails];
+  const carriers = [
+    ...own.filter((row) => row.label === 0 && row.source === 'tool_result').map((row) => row.text),
+    ...emails,
+  ];
   generatedRows(carriers, mix.generatedPerTemplate, seed).forEach((row, index) => {
     rows.push({
       text: row.text,
