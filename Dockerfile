@@ -41,6 +41,8 @@ WORKDIR /app
 COPY --from=dependencies --chown=root:root /app/node_modules ./node_modules
 COPY --from=build --chown=root:root /app/dist ./dist
 COPY --chown=root:root package.json ./
+# The guard's prompt-injection model, read at start from beside dist/ (docs/guard-detector.md).
+COPY --chown=root:root data/guard/model ./data/guard/model
 # The embedded database, a generated master key and spilled usage records live in /data; the code
 # itself stays root-owned and read-only to the process.
 RUN mkdir -p /data && chown 1000:1000 /data
