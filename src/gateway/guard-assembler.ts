@@ -6,6 +6,7 @@ import type { ArgsScreener } from '../governance/index.js';
 import {
   createInjectionGuard,
   injectionSettingsFrom,
+  loadInjectionDetector,
   phraseDetector,
   type Detection,
   type GuardAlert,
@@ -37,11 +38,21 @@ export interface GuardParts {
 }
 
 /**
- * The injection detector every check uses. Until the trained model's weights ship, the phrase
- * stand-in (score 1 on a known override phrasing); the model replaces it here, in one place.
+ * The injection detector every check uses: the trained model (docs/guard.md, its weights ship in
+ * `data/guard/model/`). Should the weights be missing or unreadable (a broken install), the guard
+ * says so in the log and falls back to the phrase list (score 1 on a known override phrasing),
+ * which the scan routes report as `method: "phrase"`, rather than leave the gateway down.
  */
-function injectionDetector(): NamedDetector {
-  return { detector: phraseDetector, method: 'phrase' };
+function injectionDetector(logger: Logger): NamedDetector {
+  try {
+    return { detector: loadInjectionDetector(), method: 'model' };
+  } catch (error) {
+    logger.error(
+      { err: error },
+      'the prompt-injection model could not be loaded; the guard uses the phrase list',
+    );
+    return { detector: phraseDetector, method: 'phrase' };
+  }
 }
 
 function notification(alert: GuardAlert): NotificationEvent {
@@ -78,7 +89,7 @@ export function assembleGuard(needs: GuardNeeds): Contribution<GuardParts> {
   const { config, metrics, logger } = needs;
   const guard = createInjectionGuard({
     settings: injectionSettingsFrom(config.guard.injection),
-    detector: injectionDetector(),
+    detector: injectionDetector(logger),
     logger,
     observer: metrics,
     alert: (alert) => needs.notify(notification(alert)),

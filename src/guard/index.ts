@@ -4,6 +4,7 @@
  * detector is a parameter (`InjectionDetector`, detector/detector-contract.ts).
  */
 export type { InjectionDetector, InjectionScore, ScoredSource } from './detector/detector-contract.js';
+export { loadInjectionDetector } from './detector/index.js';
 export { phraseDetector, patternOf, type PatternScore } from './phrase-detector.js';
 export {
   createInjectionGuard,
