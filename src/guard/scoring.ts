@@ -25,8 +25,18 @@ export class DetectorFailure extends Error {
 
 export type Scorer = (text: string, source: ScoredSource) => Scored;
 
+/**
+ * Short texts are remembered with their score: agents' requests repeat the same action names,
+ * resource ids and enum-like arguments, and a lookup costs a fraction of scoring (the model is
+ * deterministic, so the answer is the same). Bounded: cleared when full, so a caller sending
+ * endless distinct texts only makes its own texts be scored again.
+ */
+const rememberedLength = 256;
+const rememberedTexts = 4_096;
+
 export function createScorer(detector: InjectionDetector): Scorer {
-  return (text, source) => {
+  const remembered = new Map<ScoredSource, Map<string, Scored>>();
+  const score = (text: string, source: ScoredSource): Scored => {
     let answer;
     try {
       // Half of a UTF-16 pair (JSON's `\ud800`) is no text a tokenizer expects; as U+FFFD it is.
@@ -34,9 +44,20 @@ export function createScorer(detector: InjectionDetector): Scorer {
     } catch (error) {
       throw new DetectorFailure('the injection detector threw', { cause: error });
     }
-    const score = (answer as { score?: unknown } | undefined)?.score;
-    if (typeof score !== 'number' || !(score >= 0 && score <= 1))
-      throw new DetectorFailure(`the injection detector answered a score outside [0, 1]: ${String(score)}`);
-    return { score, pattern: patternOf(answer) };
+    const value = (answer as { score?: unknown } | undefined)?.score;
+    if (typeof value !== 'number' || !(value >= 0 && value <= 1))
+      throw new DetectorFailure(`the injection detector answered a score outside [0, 1]: ${String(value)}`);
+    return { score: value, pattern: patternOf(answer) };
+  };
+  return (text, source) => {
+    if (text.length > rememberedLength) return score(text, source);
+    let texts = remembered.get(source);
+    if (texts === undefined) remembered.set(source, (texts = new Map<string, Scored>()));
+    const known = texts.get(text);
+    if (known !== undefined) return known;
+    const scored = score(text, source);
+    if (texts.size >= rememberedTexts) texts.clear();
+    texts.set(text, scored);
+    return scored;
   };
 }
