@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { analyticsSchema } from './analytics-schema.js';
 import { delegationSchema } from './delegation-schema.js';
 
 /**
@@ -77,6 +78,8 @@ const governanceFields = z.strictObject({
     .prefault({}),
   /** Grants agents pass on: depth, swarm size and lifetime, the confidence floor (delegation-schema.ts). */
   delegation: delegationSchema,
+  /** Reputation, anomalies and policy effectiveness from the history (analytics-schema.ts). */
+  analytics: analyticsSchema,
 });
 
 function withOverrides(global: Gates, ...overrides: (PartialGates | undefined)[]): Gates {

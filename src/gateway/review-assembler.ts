@@ -37,7 +37,11 @@ export interface ReviewNeeds {
 export interface ReviewParts {
   readonly queue: ReviewQueue;
   /** The authorizer's seam: stores the review of a `human_review` answer, resolves with its id. */
-  readonly queueReview: (request: AuthorizeRequest, answer: AgentAuthorizeAnswer) => Promise<string>;
+  readonly queueReview: (
+    request: AuthorizeRequest,
+    answer: AgentAuthorizeAnswer,
+    policyIds: readonly string[],
+  ) => Promise<string>;
 }
 
 /** Expiries are written down this often at most (readers and waiters see them at once anyway). */
@@ -118,9 +122,9 @@ export async function assembleReview(needs: ReviewNeeds): Promise<Contribution<R
   return {
     parts: {
       queue,
-      async queueReview(request, answer) {
+      async queueReview(request, answer, policyIds) {
         try {
-          return (await queue.enqueue(reviewDetailsOf(request, answer))).id;
+          return (await queue.enqueue(reviewDetailsOf(request, answer, policyIds))).id;
         } catch (error) {
           logger.error({ err: error, traceId: answer.trace_id }, 'queueing a review failed');
           throw error;

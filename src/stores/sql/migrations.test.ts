@@ -56,6 +56,7 @@ describe.each(databases)('migrations on $dialect', (testDatabase) => {
         '0005-audit-log',
         '0006-audit-retention',
         '0007-grants',
+        '0008-analytics',
       ]);
     } finally {
       await database.destroy();
@@ -97,6 +98,7 @@ describe('migrations on postgres', () => {
         '0005-audit-log',
         '0006-audit-retention',
         '0007-grants',
+        '0008-analytics',
       ]);
     } finally {
       await database.destroy();
@@ -114,7 +116,9 @@ describe('migrations on postgres', () => {
         [options.schema],
       );
       expect(result.rows.map((row) => row.table_name)).toEqual([
+        'agent_baselines',
         'agent_grants',
+        'analytics_alerts',
         'api_keys',
         'audit_anchor',
         'audit_head',

@@ -7,6 +7,7 @@ import { reviewQueue } from './0004-review-queue.js';
 import { auditLog } from './0005-audit-log.js';
 import { auditRetention } from './0006-audit-retention.js';
 import { grants } from './0007-grants.js';
+import { analytics } from './0008-analytics.js';
 
 /**
  * Every migration, by name. Names sort in the order they apply (Kysely sorts them), and the
@@ -26,6 +27,7 @@ export function migrationProvider(dialect: SqlDialect): MigrationProvider {
     '0005-audit-log': auditLog(dialect),
     '0006-audit-retention': auditRetention(),
     '0007-grants': grants(),
+    '0008-analytics': analytics(dialect),
   };
   return { getMigrations: () => Promise.resolve(migrations) };
 }
