@@ -1,7 +1,13 @@
 import type { AnomalyReport } from './anomaly.js';
 import type { StoredBaseline } from './analytics-store.js';
 import { DecisionHistory } from './decision-history.js';
-import { emptyTally, neutralReputation, type OutcomeTally, type Reputation, type ReviewerOutcome } from './reputation.js';
+import {
+  emptyTally,
+  neutralReputation,
+  type OutcomeTally,
+  type Reputation,
+  type ReviewerOutcome,
+} from './reputation.js';
 
 /**
  * What this replica knows of one agent (a tenant's actor): its latest decisions, reviewer outcomes,

@@ -67,7 +67,11 @@ export function createAlertRaiser(dependencies: AlertRaiserDependencies): AlertR
         value: anomaly.score,
         threshold,
         title: `Agent ${actor} (tenant ${tenantId}): anomaly ${figure(anomaly.score)} (${anomaly.leading}) is at or above ${threshold}`,
-        details: { leading_feature: anomaly.leading, features: anomaly.features, window: anomaly.windowDecisions },
+        details: {
+          leading_feature: anomaly.leading,
+          features: anomaly.features,
+          window: anomaly.windowDecisions,
+        },
       });
     }
   }

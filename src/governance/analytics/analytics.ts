@@ -189,7 +189,9 @@ export function createAnalytics(dependencies: AnalyticsDependencies): Analytics 
       return figures === undefined ? undefined : scored(figures);
     },
     agents(tenantId) {
-      return [...registry.all()].filter((figures) => tenantId === undefined || figures.tenantId === tenantId).map(scored);
+      return [...registry.all()]
+        .filter((figures) => tenantId === undefined || figures.tenantId === tenantId)
+        .map(scored);
     },
     async refreshBaseline(tenantId, actor) {
       const figures = registry.find(tenantId, actor);

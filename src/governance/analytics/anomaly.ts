@@ -1,5 +1,12 @@
 import { fullDayMs, spanOf, type BehaviourSummary } from './behaviour.js';
-import { categoricalShift, distributionShift, hourNovelty, proportionRise, rateRise } from './distances.js';
+import {
+  categoricalShift,
+  distributionShift,
+  hourNovelty,
+  novelty,
+  proportionRise,
+  rateRise,
+} from './distances.js';
 
 /**
  * An agent's anomaly: how far its latest decisions (the window) are from its own baseline, on the
@@ -9,7 +16,13 @@ import { categoricalShift, distributionShift, hourNovelty, proportionRise, rateR
  * clear reason, and an agent changing in one way only is not averaged away by the four it kept.
  */
 
-export const anomalyFeatures = ['action_mix', 'deny_rate', 'confidence', 'request_rate', 'time_of_day'] as const;
+export const anomalyFeatures = [
+  'action_mix',
+  'deny_rate',
+  'confidence',
+  'request_rate',
+  'time_of_day',
+] as const;
 export type AnomalyFeature = (typeof anomalyFeatures)[number];
 
 /** Each feature's distance; null when the samples cannot tell (too few confidences, a short baseline). */
@@ -35,8 +48,14 @@ const minimumConfidences = 10;
 export function scoreAnomaly(baseline: BehaviourSummary, window: BehaviourSummary): AnomalyReport {
   if (window.decisions < minimumWindow)
     return { status: 'collecting', score: 0, windowDecisions: window.decisions };
+  const baselineActions = countsOf(baseline.actions);
+  const windowActions = countsOf(window.actions);
   const features: FeatureDistances = {
-    action_mix: categoricalShift(countsOf(baseline.actions), countsOf(window.actions)),
+    // New actions, or the known ones in other proportions.
+    action_mix: Math.max(
+      novelty(baselineActions, windowActions),
+      categoricalShift(baselineActions, windowActions),
+    ),
     deny_rate: proportionRise(
       baseline.outcomes.deny ?? 0,
       baseline.decisions,

@@ -8,6 +8,8 @@
 
 /** Sampling noise allowed for, in standard errors (about a 95 % band). */
 const noiseStandardErrors = 2;
+/** The total variation distance's allowance for noise, in multiples of its expected value. */
+const categoricalNoise = 1.5;
 /** E|N(0, 1)| = √(2/π): the expected absolute deviation of one standardised share. */
 const meanAbsoluteNormal = Math.sqrt(2 / Math.PI);
 /** Faster than one decision per 10 ms is not told apart: clocks and batching blur it. */
@@ -21,8 +23,8 @@ function beyondNoise(raw: number, floor: number): number {
 /**
  * The shift of a categorical distribution (actions, hours): total variation distance between the
  * baseline's shares and the window's (half the sum of absolute differences: the share of the
- * window that would have to change category), less twice its expected value if both samples came
- * from their pooled distribution. An action the baseline never saw counts fully.
+ * window that would have to change category), less 1.5 times its expected value if both samples
+ * came from their pooled distribution.
  */
 export function categoricalShift(
   baseline: ReadonlyMap<string, number>,
@@ -41,13 +43,34 @@ export function categoricalShift(
     const pooled = (inBaseline + inWindow) / (baselineTotal + windowTotal);
     expected += meanAbsoluteNormal * Math.sqrt(pooled * (1 - pooled)) * spread;
   }
-  return beyondNoise(difference / 2, (noiseStandardErrors * expected) / 2);
+  // The distance sums many deviations, so it varies less than each: 1.5 times its expectation.
+  return beyondNoise(difference / 2, (categoricalNoise * expected) / 2);
 }
 
 function total(counts: ReadonlyMap<string, number>): number {
   let sum = 0;
   for (const count of counts.values()) sum += count;
   return sum;
+}
+
+/**
+ * Novelty: the share of the window's decisions whose category (action) the baseline never saw,
+ * less what chance explains. Chance is the Good–Turing estimate of the baseline's unseen share,
+ * (categories seen once + 1) / (decisions + 1), plus two standard errors: an agent with a long
+ * tail of rare actions meets new ones now and then; one that did five things a hundred times does
+ * not.
+ */
+export function novelty(baseline: ReadonlyMap<string, number>, window: ReadonlyMap<string, number>): number {
+  const baselineTotal = total(baseline);
+  const windowTotal = total(window);
+  if (baselineTotal === 0 || windowTotal === 0) return 0;
+  let unseen = 0;
+  for (const [category, count] of window) if ((baseline.get(category) ?? 0) === 0) unseen += count;
+  let seenOnce = 0;
+  for (const count of baseline.values()) if (count === 1) seenOnce += 1;
+  const expected = (seenOnce + 1) / (baselineTotal + 1);
+  const floor = expected + noiseStandardErrors * Math.sqrt((expected * (1 - expected)) / windowTotal);
+  return beyondNoise(unseen / windowTotal, floor);
 }
 
 /**
@@ -65,7 +88,8 @@ export function proportionRise(
   const before = baselineHits / baselineTotal;
   const after = windowHits / windowTotal;
   const pooled = (baselineHits + windowHits) / (baselineTotal + windowTotal);
-  const floor = noiseStandardErrors * Math.sqrt(pooled * (1 - pooled) * (1 / baselineTotal + 1 / windowTotal));
+  const floor =
+    noiseStandardErrors * Math.sqrt(pooled * (1 - pooled) * (1 / baselineTotal + 1 / windowTotal));
   const room = 1 - before - floor;
   if (room <= 0) return 0;
   return Math.min(1, Math.max(0, (after - before - floor) / room));
@@ -117,7 +141,9 @@ export function hourNovelty(baselineHours: readonly number[], windowHours: reado
     const count = windowHours[hour] ?? 0;
     windowTotal += count;
     const around =
-      (baselineHours[(hour + 23) % 24] ?? 0) + (baselineHours[hour] ?? 0) + (baselineHours[(hour + 1) % 24] ?? 0);
+      (baselineHours[(hour + 23) % 24] ?? 0) +
+      (baselineHours[hour] ?? 0) +
+      (baselineHours[(hour + 1) % 24] ?? 0);
     if (around === 0) unusual += count;
   }
   return windowTotal === 0 ? 0 : unusual / windowTotal;

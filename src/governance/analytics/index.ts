@@ -34,7 +34,13 @@ export {
   type AlertSubject,
   type NewAlert,
 } from './alerts.js';
-export { anomalyFactorOf, anomalyFeatures, scoreAnomaly, type AnomalyFeature, type AnomalyReport } from './anomaly.js';
+export {
+  anomalyFactorOf,
+  anomalyFeatures,
+  scoreAnomaly,
+  type AnomalyFeature,
+  type AnomalyReport,
+} from './anomaly.js';
 export type { RefreshOutcome } from './baseline-keeper.js';
 export { parseSummary, summarise, type BehaviourSummary, type DecisionSample } from './behaviour.js';
 export type { PolicyFigures, ResolvedReview } from './outcome-keeper.js';

@@ -3,7 +3,13 @@ import type { AgentFigures, AgentRegistry } from './agent-figures.js';
 import type { AnalyticsSettings } from './analytics-settings.js';
 import type { AnalyticsStore } from './analytics-store.js';
 import { effectivenessOf, type PolicyEffectiveness } from './policy-effectiveness.js';
-import { addOutcome, emptyTally, reputationOf, type OutcomeTally, type ReviewerOutcome } from './reputation.js';
+import {
+  addOutcome,
+  emptyTally,
+  reputationOf,
+  type OutcomeTally,
+  type ReviewerOutcome,
+} from './reputation.js';
 
 /**
  * Reviewer outcomes, per agent (reputation) and per policy (effectiveness). The database is read

@@ -84,7 +84,11 @@ export function createSqlAlertStore(database: Kysely<Database>): AlertStore {
         query = query.where('subject_type', '=', 'policy').where('subject', '=', filter.policyId);
       if (filter.kind !== undefined) query = query.where('kind', '=', filter.kind);
       if (filter.since !== undefined) query = query.where('raised_at', '>=', filter.since);
-      const rows = await query.orderBy('raised_at', 'desc').orderBy('id', 'desc').limit(filter.limit).execute();
+      const rows = await query
+        .orderBy('raised_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(filter.limit)
+        .execute();
       return rows.map(recordOf);
     },
     find,
@@ -119,10 +123,10 @@ function recordOf(row: Selectable<AnalyticsAlertsTable>): AlertRecord {
     threshold: row.threshold,
     title: row.title,
     details: parseDetails(row.details),
-    raisedAt: Number(row.raised_at),
-    acknowledgedAt: row.acknowledged_at === null ? undefined : Number(row.acknowledged_at),
+    raisedAt: row.raised_at,
+    acknowledgedAt: row.acknowledged_at ?? undefined,
     acknowledgedBy: row.acknowledged_by ?? undefined,
-    resolvedAt: row.resolved_at === null ? undefined : Number(row.resolved_at),
+    resolvedAt: row.resolved_at ?? undefined,
     resolvedBy: row.resolved_by ?? undefined,
     resolutionNote: row.resolution_note ?? undefined,
   };

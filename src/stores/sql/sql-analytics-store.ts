@@ -64,15 +64,13 @@ export function createSqlAnalyticsStore(database: Kysely<Database>): AnalyticsSt
         .select((select) => select.fn.countAll<number>().as('count'))
         .groupBy(['tenant_id', 'actor', 'status', bucket])
         .execute();
-      return rows.map(
-        (row): AgentOutcomeCount => ({
-          tenantId: row.tenant_id,
-          actor: row.actor,
-          outcome: row.status as ReviewerOutcome,
-          at: bucketMiddle(row.bucket, bucketMs),
-          count: Number(row.count),
-        }),
-      );
+      return rows.map((row): AgentOutcomeCount => ({
+        tenantId: row.tenant_id,
+        actor: row.actor,
+        outcome: row.status as ReviewerOutcome,
+        at: bucketMiddle(row.bucket, bucketMs),
+        count: row.count,
+      }));
     },
     async policyOutcomes(since, bucketMs) {
       const bucket = sql<number>`resolved_at / ${sql.lit(Math.floor(bucketMs))}`;
@@ -84,14 +82,12 @@ export function createSqlAnalyticsStore(database: Kysely<Database>): AnalyticsSt
         .select((select) => select.fn.countAll<number>().as('count'))
         .groupBy(['policy_ids', 'status', bucket])
         .execute();
-      return rows.map(
-        (row): PolicyOutcomeCount => ({
-          policyIds: parsePolicyIds(row.policy_ids),
-          outcome: row.status as ReviewerOutcome,
-          at: bucketMiddle(row.bucket, bucketMs),
-          count: Number(row.count),
-        }),
-      );
+      return rows.map((row): PolicyOutcomeCount => ({
+        policyIds: parsePolicyIds(row.policy_ids),
+        outcome: row.status as ReviewerOutcome,
+        at: bucketMiddle(row.bucket, bucketMs),
+        count: row.count,
+      }));
     },
     async baselines(agents) {
       if (agents.length === 0) return [];
@@ -177,7 +173,7 @@ function outcomeRows(database: Kysely<Database>, since: number) {
 }
 
 function bucketMiddle(bucket: number, bucketMs: number): number {
-  return Number(bucket) * Math.floor(bucketMs) + Math.floor(bucketMs / 2);
+  return bucket * Math.floor(bucketMs) + Math.floor(bucketMs / 2);
 }
 
 type DecisionRow = Pick<
@@ -200,7 +196,7 @@ function pageOf(rows: readonly DecisionRow[], afterSeq: number, limit: number): 
   const decisions: HistoryDecision[] = [];
   let lastSeq = afterSeq;
   for (const row of rows) {
-    lastSeq = Math.max(lastSeq, Number(row.seq));
+    lastSeq = Math.max(lastSeq, row.seq);
     const decision = decisionOf(row);
     if (decision !== undefined) decisions.push(decision);
   }
@@ -243,5 +239,5 @@ function baselineOf(row: Selectable<AgentBaselinesTable>): StoredBaseline[] {
   const parsed = parseSummary(summary);
   return parsed === undefined
     ? []
-    : [{ tenantId: row.tenant_id, actor: row.actor, computedAt: Number(row.computed_at), summary: parsed }];
+    : [{ tenantId: row.tenant_id, actor: row.actor, computedAt: row.computed_at, summary: parsed }];
 }
