@@ -1,11 +1,12 @@
 import type { NotificationEvent } from '../notifications/index.js';
 import type { Authenticator } from '../pipeline/index.js';
+import { assembleAnalytics } from './analytics-assembler.js';
 import type { Assembly } from './assembly.js';
 import { assembleGovernance, type GovernanceNeeds } from './governance-assembler.js';
 import { assembleReview } from './review-assembler.js';
 
 /** What the agent half is built from: the shared parts assembled before it. */
-export interface AgentAreasNeeds extends Omit<GovernanceNeeds, 'queueReview'> {
+export interface AgentAreasNeeds extends Omit<GovernanceNeeds, 'queueReview' | 'analytics'> {
   readonly notify: (event: NotificationEvent) => void;
 }
 
@@ -15,15 +16,20 @@ export interface AgentAreas {
 }
 
 /**
- * The agent half, one assembler and one line per area, in this order: the review queue, governance
- * (it decides for the guard and the tools), then guard, tools, conversations. Each sees the parts
- * above; the pipeline and the HTTP app take the stages, routes and readiness checks they add.
+ * The agent half, one assembler and one line per area, in this order: analytics (the review queue
+ * and the decisions report to it), the review queue, governance (it decides for the guard and the
+ * tools), then guard, tools, conversations. Each sees the parts above; the pipeline and the HTTP
+ * app take the stages, routes and readiness checks they add.
  */
 export async function assembleAgentAreas(assembly: Assembly, needs: AgentAreasNeeds): Promise<AgentAreas> {
-  const review = assembly.add('review', await assembleReview(needs));
+  const analytics = assembly.add('analytics', await assembleAnalytics(needs));
+  const review = assembly.add(
+    'review',
+    await assembleReview({ ...needs, onResolved: analytics.reviewResolved }),
+  );
   const governance = assembly.add(
     'governance',
-    await assembleGovernance({ ...needs, queueReview: review.queueReview }),
+    await assembleGovernance({ ...needs, queueReview: review.queueReview, analytics }),
   );
   return { modelAuthenticator: governance.modelAuthenticator };
 }

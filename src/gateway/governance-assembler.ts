@@ -28,6 +28,8 @@ export interface GovernanceNeeds {
   readonly queueReview?: AuthorizerNeeds['queueReview'];
   /** Where decisions and policy changes are recorded. */
   readonly audit: AuditTrail;
+  /** Behavioural analytics: the risk score's signals, and where decisions are reported. */
+  readonly analytics?: AuthorizerNeeds['analytics'] | undefined;
 }
 
 export interface GovernanceParts {

@@ -32,6 +32,8 @@ export interface ReviewNeeds {
   readonly notify: (event: NotificationEvent) => void;
   /** Where reviews queued and resolved are recorded. */
   readonly audit: AuditTrail;
+  /** Told of every review resolved on this replica (analytics' reputations). */
+  readonly onResolved?: (item: ReviewItem) => void;
 }
 
 export interface ReviewParts {
@@ -52,6 +54,7 @@ export function reviewEvents(
   logger: Logger,
   notify: (event: NotificationEvent) => void,
   audit: AuditTrail,
+  onResolved?: (item: ReviewItem) => void,
 ): ReviewEvents {
   const fields = (item: ReviewItem) => ({
     id: item.id,
@@ -82,6 +85,7 @@ export function reviewEvents(
     resolved(item) {
       audit.append(reviewAuditEvent(item, 'review.resolved'));
       logger.info({ review: fields(item) }, 'review resolved');
+      onResolved?.(item);
     },
   };
 }
@@ -110,7 +114,7 @@ export async function assembleReview(needs: ReviewNeeds): Promise<Contribution<R
   const queue = createReviewQueue({
     store: stores.reviews,
     channel,
-    events: reviewEvents(logger, needs.notify, needs.audit),
+    events: reviewEvents(logger, needs.notify, needs.audit, needs.onResolved),
     observer: metrics,
     ttlMs,
     now: Date.now,

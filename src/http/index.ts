@@ -38,3 +38,14 @@ export {
   type DelegationRouteOutcome,
   type DelegationRoutesDependencies,
 } from './agent/delegation-routes.js';
+export { registerAnalyticsRoutes, type AnalyticsRoutesDependencies } from './agent/analytics-routes.js';
+export type {
+  AgentAnalytics,
+  AlertChangeOutcome,
+  AlertItem,
+  AlertQuery,
+  AnalyticsOperations,
+  AnalyticsThresholds,
+  BaselineRefresh,
+  PolicyAnalytics,
+} from './agent/analytics-operations.js';

@@ -1,7 +1,13 @@
 import { performance } from 'node:perf_hooks';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { createChildCache } from './metrics-children.js';
-import { defineMetrics, type InFlight, type MetricSources } from './metrics-definitions.js';
+import {
+  defineMetrics,
+  type AnalyticsReading,
+  type InFlight,
+  type MetricSources,
+} from './metrics-definitions.js';
+import type { LabelGuard } from './metrics-label-guard.js';
 import { createLabelGuard } from './metrics-label-guard.js';
 import { createRoutingMetrics, type RoutingEvents } from './metrics-router-observer.js';
 
@@ -10,6 +16,8 @@ export interface MetricsOptions {
   readonly knownModels: Iterable<string>;
   /** Key ids currently issued; asked only about key ids not seen before. */
   readonly knownKeys?: () => Iterable<string>;
+  /** Agent ids of keys (and grants) that authenticated: kept as `agent` labels however many. */
+  readonly knownAgents?: () => Iterable<string>;
   readonly knownProviders?: Iterable<string>;
   /** Targets as routing names them (`provider/model`); their breakers start reported as closed. */
   readonly knownTargets?: Iterable<string>;
@@ -56,6 +64,17 @@ export interface AgentDecisionRecord {
   readonly latencySeconds: number;
 }
 
+/** Analytics' figures as it keeps them: one entry per agent (of any tenant) and per policy. */
+export interface AnalyticsFigures {
+  readonly agents: Iterable<{
+    readonly agent: string;
+    readonly reputation: number;
+    /** Undefined with anomaly detection off. */
+    readonly anomaly: number | undefined;
+  }>;
+  readonly policies: Iterable<{ readonly policy: string; readonly effectiveness: number }>;
+}
+
 /** What became of one notification on one channel (or of one try of it: `retried`). */
 export type NotificationOutcome = 'delivered' | 'failed' | 'retried' | 'dropped';
 
@@ -83,6 +102,12 @@ export interface Metrics {
   reviewed(outcome: 'queued' | 'approved' | 'denied' | 'expired'): void;
   /** Where `gatehouse_agent_reviews_pending` reads the queue's pending count when scraped. */
   readPendingReviewsFrom(read: () => Promise<number>): void;
+  /** A decision was sent to human review; `reason` is the part that asked (policy, confidence, risk). */
+  humanReviewQueued(reason: string): void;
+  /** A delegation request's outcome (`granted`, `refused`). */
+  delegated(delegator: string, delegatee: string, outcome: string): void;
+  /** Where the reputation, anomaly and policy effectiveness gauges read analytics when scraped. */
+  readAnalyticsFrom(read: () => AnalyticsFigures): void;
   /** Counts `count` (default 1; 0 makes the series exist) notifications of a channel by outcome. */
   notificationOutcome(channel: string, outcome: NotificationOutcome, count?: number): void;
   notificationQueueDepth(channel: string, depth: number): void;
@@ -133,6 +158,11 @@ export function createMetrics(options: MetricsOptions): Metrics {
     // Channel names come from the configuration: bounded, and never a secret.
     channel: guard(undefined, 50),
     swarmOutcome: guard(undefined, 10),
+    // Agents with keys always pass (their number is the number of agent keys); others up to the budget.
+    agent: guard(options.knownAgents),
+    // Policy ids come from the policy text an administrator writes.
+    policy: guard(),
+    delegationOutcome: guard(undefined, 10),
   };
   for (const target of options.knownTargets ?? []) metrics.breakerState.labels(target).set(0);
   const routing = createRoutingMetrics(metrics, guards);
@@ -245,6 +275,21 @@ export function createMetrics(options: MetricsOptions): Metrics {
     readPendingReviewsFrom(read) {
       inFlight.pendingReviews = read;
     },
+    humanReviewQueued(reason) {
+      metrics.humanReviews.labels(guards.reasonClass.value(reason)).inc();
+    },
+    delegated(delegator, delegatee, outcome) {
+      metrics.delegations
+        .labels(
+          guards.agent.value(delegator),
+          guards.agent.value(delegatee),
+          guards.delegationOutcome.value(outcome),
+        )
+        .inc();
+    },
+    readAnalyticsFrom(read) {
+      inFlight.analytics = () => boundedReading(read(), guards.agent, guards.policy);
+    },
     notificationOutcome(channel, outcome, count = 1) {
       metrics.notifications.labels(guards.channel.value(channel), outcome).inc(count);
     },
@@ -270,4 +315,36 @@ export function createMetrics(options: MetricsOptions): Metrics {
  */
 function isCount(value: number | undefined): value is number {
   return value !== undefined && Number.isFinite(value) && value >= 0;
+}
+
+/**
+ * Analytics' figures under bounded labels: agents beyond the label budget share `other`, which
+ * shows the worst of them (the lowest reputation, the highest anomaly, the lowest effectiveness),
+ * so an alert on the gauge still fires for an agent folded away.
+ */
+function boundedReading(
+  figures: AnalyticsFigures,
+  agents: LabelGuard,
+  policies: LabelGuard,
+): AnalyticsReading {
+  const byAgent = new Map<string, { reputation: number; anomaly: number | undefined }>();
+  for (const { agent, reputation, anomaly } of figures.agents) {
+    const label = agents.value(agent);
+    const known = byAgent.get(label);
+    byAgent.set(
+      label,
+      known === undefined
+        ? { reputation, anomaly }
+        : {
+            reputation: Math.min(known.reputation, reputation),
+            anomaly: anomaly === undefined ? known.anomaly : Math.max(known.anomaly ?? 0, anomaly),
+          },
+    );
+  }
+  const byPolicy = new Map<string, number>();
+  for (const { policy, effectiveness } of figures.policies) {
+    const label = policies.value(policy);
+    byPolicy.set(label, Math.min(byPolicy.get(label) ?? 1, effectiveness));
+  }
+  return { agents: byAgent, policies: byPolicy };
 }

@@ -28,6 +28,8 @@ export class AgentFigures {
     score: neutralReputation,
     status: 'neutral',
     reviewed: 0,
+    approved: 0,
+    denied: 0,
     low: false,
     reliability: 1,
   };

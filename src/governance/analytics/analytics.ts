@@ -158,12 +158,8 @@ export function createAnalytics(dependencies: AnalyticsDependencies): Analytics 
     decided(event) {
       // People's checks (`POST /v1/authorize`) are not an agent's behaviour.
       if (event.subject !== 'agent') return;
-      follower.decided(
-        event.tenantId,
-        event.actor,
-        { time: now(), action: event.action, decision: event.decision, confidence: event.confidenceScore },
-        event.traceId,
-      );
+      const { tenantId, actor, action, decision, confidenceScore, traceId } = event;
+      follower.decided(tenantId, actor, now(), action, decision, confidenceScore, traceId);
     },
     reviewResolved: (review) => outcomes.reviewResolved(review),
     async start() {

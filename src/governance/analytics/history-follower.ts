@@ -1,6 +1,6 @@
 import type { AgentRegistry } from './agent-figures.js';
 import type { AnalyticsStore, HistoryDecision } from './analytics-store.js';
-import type { DecisionSample } from './behaviour.js';
+import type { DecisionKind } from '../contract.js';
 
 /**
  * Keeps each agent's latest decisions: those made on this replica at once (so its figures move
@@ -11,7 +11,15 @@ import type { DecisionSample } from './behaviour.js';
  */
 export interface HistoryFollower {
   /** A decision made on this replica: a few writes into typed arrays, nothing awaited. */
-  decided(tenantId: string, actor: string, sample: DecisionSample, traceId: string): void;
+  decided(
+    tenantId: string,
+    actor: string,
+    time: number,
+    action: string,
+    decision: DecisionKind,
+    confidence: number | undefined,
+    traceId: string,
+  ): void;
   /** The latest decisions of every replica, once, at start. */
   seed(): Promise<void>;
   /** Decisions appended to the log since the last read. */
@@ -47,10 +55,10 @@ export function createHistoryFollower(dependencies: HistoryFollowerDependencies)
   }
 
   return {
-    decided(tenantId, actor, sample, traceId) {
-      const figures = registry.obtain(tenantId, actor, sample.time);
-      figures.history.record(sample.time, sample.action, sample.decision, sample.confidence);
-      figures.lastActiveAt = sample.time;
+    decided(tenantId, actor, time, action, decision, confidence, traceId) {
+      const figures = registry.obtain(tenantId, actor, time);
+      figures.history.record(time, action, decision, confidence);
+      figures.lastActiveAt = time;
       figures.dirty = true;
       if (!fromAuditLog) return;
       figures.unconfirmed.add(traceId);

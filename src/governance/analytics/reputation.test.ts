@@ -15,7 +15,15 @@ function tallyOf(outcomes: readonly (readonly [ReviewerOutcome, number])[], at =
 describe('reputation', () => {
   it('is neutral (0.5, no effect on risk) until REPUTATION_MIN_DECISIONS outcomes are known', () => {
     const nine = reputationOf(tallyOf([['denied', 9]]), settings);
-    expect(nine).toEqual({ score: 0.5, status: 'neutral', reviewed: 9, low: false, reliability: 1 });
+    expect(nine).toEqual({
+      score: 0.5,
+      status: 'neutral',
+      reviewed: 9,
+      approved: 0,
+      denied: 9,
+      low: false,
+      reliability: 1,
+    });
     const ten = reputationOf(tallyOf([['denied', 10]]), settings);
     expect(ten.status).toBe('scored');
     expect(ten.score).toBeCloseTo(1 / 12);

@@ -54,8 +54,10 @@ export interface Reputation {
   /** In [0, 1]; 0.5 while neutral. */
   readonly score: number;
   readonly status: ReputationStatus;
-  /** Reviewer outcomes counted (approved + denied). */
+  /** Reviewer outcomes counted (approved + denied), not decayed. */
   readonly reviewed: number;
+  readonly approved: number;
+  readonly denied: number;
   /** Scored and below the low threshold: lowers reliability in risk, and alerts. */
   readonly low: boolean;
   /** What risk takes as the agent's reliability: the score when low, else 1 (no effect). */
@@ -71,10 +73,19 @@ export const neutralReputation = 0.5;
  * a new agent is not penalised for being new.
  */
 export function reputationOf(tally: OutcomeTally, settings: ReputationSettings): Reputation {
-  const reviewed = tally.approved + tally.denied;
+  const { approved, denied } = tally;
+  const reviewed = approved + denied;
   if (reviewed < settings.minDecisions)
-    return { score: neutralReputation, status: 'neutral', reviewed, low: false, reliability: 1 };
+    return {
+      score: neutralReputation,
+      status: 'neutral',
+      reviewed,
+      approved,
+      denied,
+      low: false,
+      reliability: 1,
+    };
   const score = (tally.approvedWeight + 1) / (tally.approvedWeight + tally.deniedWeight + 2);
   const low = score < settings.lowThreshold;
-  return { score, status: 'scored', reviewed, low, reliability: low ? score : 1 };
+  return { score, status: 'scored', reviewed, approved, denied, low, reliability: low ? score : 1 };
 }
