@@ -58,12 +58,12 @@ export interface AnalyticsStore {
   /** The latest agent decisions, up to `limit` records read, oldest first. */
   latestDecisions(limit: number): Promise<HistoryPage>;
   /**
-   * Reviewer outcomes (approved, denied; expiries left out) resolved at or after `since`, counted
-   * per agent, outcome and bucket of `bucketMs`.
+   * Reviewer outcomes (approved, denied; expiries left out) resolved from `since` up to (not
+   * including) `until`, counted per agent, outcome and bucket of `bucketMs`.
    */
-  agentOutcomes(since: number, bucketMs: number): Promise<readonly AgentOutcomeCount[]>;
+  agentOutcomes(since: number, until: number, bucketMs: number): Promise<readonly AgentOutcomeCount[]>;
   /** The same, per set of policies that let the reviewed decision through. */
-  policyOutcomes(since: number, bucketMs: number): Promise<readonly PolicyOutcomeCount[]>;
+  policyOutcomes(since: number, until: number, bucketMs: number): Promise<readonly PolicyOutcomeCount[]>;
   baselines(agents: readonly AgentRef[]): Promise<readonly StoredBaseline[]>;
   /** Baselines made at or after `since` (Unix ms), by any replica. */
   baselinesSince(since: number): Promise<readonly StoredBaseline[]>;

@@ -15,8 +15,10 @@ import {
  * Reviewer outcomes, per agent (reputation) and per policy (effectiveness). The database is read
  * whole on every sync (the outcomes of the last eight half-lives, counted per time bucket, so the
  * rows are few however many reviews there were: people resolve reviews, not machines), which
- * replaces what was known; outcomes resolved on this replica count at once and until the next read
- * has them.
+ * replaces what was known. The read stops at a cutoff a few seconds before it starts, and outcomes
+ * resolved on this replica count in memory from their resolution until the cutoff passes them:
+ * split by resolution time, no outcome is counted twice, and none is missed because its
+ * transaction committed just after the read.
  */
 
 /** What analytics needs of a resolved review (the review queue's item satisfies it). */
@@ -50,6 +52,8 @@ export interface OutcomeKeeper {
 const maxPolicies = 1_000;
 /** Outcomes older than this many half-lives weigh under 0.4 %: not read. */
 const horizonHalfLives = 8;
+/** How long before a read its cutoff lies: longer than a resolution takes from its time to its commit. */
+const commitLagMs = 5_000;
 
 export interface OutcomeKeeperDependencies {
   readonly settings: AnalyticsSettings;
@@ -105,8 +109,13 @@ export function createOutcomeKeeper(dependencies: OutcomeKeeperDependencies): Ou
     return created;
   }
 
-  async function syncAgents(startedAt: number, since: number, bucketMs: number): Promise<void> {
-    const rows = await store.agentOutcomes(since, bucketMs);
+  async function syncAgents(
+    startedAt: number,
+    since: number,
+    until: number,
+    bucketMs: number,
+  ): Promise<void> {
+    const rows = await store.agentOutcomes(since, until, bucketMs);
     const tallies = new Map<AgentFigures, OutcomeTally>();
     for (const row of rows) {
       const figures = registry.obtain(row.tenantId, row.actor, row.at);
@@ -115,13 +124,18 @@ export function createOutcomeKeeper(dependencies: OutcomeKeeperDependencies): Ou
     }
     for (const figures of registry.all()) {
       figures.storedTally = tallies.get(figures) ?? emptyTally;
-      figures.localOutcomes = figures.localOutcomes.filter(({ at }) => at >= startedAt);
+      figures.localOutcomes = figures.localOutcomes.filter(({ at }) => at >= until);
       rescoreAgent(figures, startedAt);
     }
   }
 
-  async function syncPolicies(startedAt: number, since: number, bucketMs: number): Promise<void> {
-    const rows = await store.policyOutcomes(since, bucketMs);
+  async function syncPolicies(
+    startedAt: number,
+    since: number,
+    until: number,
+    bucketMs: number,
+  ): Promise<void> {
+    const rows = await store.policyOutcomes(since, until, bucketMs);
     const tallies = new Map<PolicyFigures, OutcomeTally>();
     for (const row of rows) {
       for (const policyId of new Set(row.policyIds)) {
@@ -133,7 +147,7 @@ export function createOutcomeKeeper(dependencies: OutcomeKeeperDependencies): Ou
     }
     for (const figures of policies.values()) {
       figures.storedTally = tallies.get(figures) ?? emptyTally;
-      figures.localOutcomes = figures.localOutcomes.filter(({ at }) => at >= startedAt);
+      figures.localOutcomes = figures.localOutcomes.filter(({ at }) => at >= until);
       rescorePolicy(figures, startedAt);
     }
   }
@@ -160,8 +174,9 @@ export function createOutcomeKeeper(dependencies: OutcomeKeeperDependencies): Ou
       const since = startedAt - horizonHalfLives * halfLifeMs;
       // Buckets of 1/32 half-life weigh each outcome within about 1 % of its own time's weight.
       const bucketMs = Math.max(60_000, Math.floor(halfLifeMs / 32));
-      await syncAgents(startedAt, since, bucketMs);
-      await syncPolicies(startedAt, since, bucketMs);
+      const until = startedAt - commitLagMs;
+      await syncAgents(startedAt, since, until, bucketMs);
+      await syncPolicies(startedAt, since, until, bucketMs);
     },
   };
 }

@@ -51,7 +51,9 @@ function baseline(computedAt: number, actions: string[] = ['read']): StoredBasel
     tenantId: 'acme',
     actor: 'pay-bot',
     computedAt,
-    summary: summarise(actions.map((action, index) => ({ time: index, action, decision: 'allow', confidence: 0.9 }))),
+    summary: summarise(
+      actions.map((action, index) => ({ time: index, action, decision: 'allow', confidence: 0.9 })),
+    ),
   };
 }
 
@@ -93,7 +95,9 @@ describe.each(databases.map((database) => [database.dialect, database] as const)
       expect(first.decisions.map((decision) => decision.traceId)).toEqual(['trace-1']);
       expect(first.more).toBe(true);
       const rest = await stores.analytics.decisionsAfter(first.lastSeq, 10);
-      expect(rest.decisions.map((decision) => [decision.tenantId, decision.actor, decision.decision])).toEqual([
+      expect(
+        rest.decisions.map((decision) => [decision.tenantId, decision.actor, decision.decision]),
+      ).toEqual([
         ['acme', 'pay-bot', 'deny'],
         ['globex', 'invoice-bot', 'allow'],
       ]);
@@ -111,8 +115,12 @@ describe.each(databases.map((database) => [database.dialect, database] as const)
     });
 
     it('counts reviewer outcomes per agent and bucket, leaving expiries and pending reviews out', async () => {
-      const resolved = (index: number, status: 'approved' | 'denied', at: number, extra: Partial<ReviewItem> = {}) =>
-        review(index, { status, resolvedAt: at, resolvedBy: 'ada', resolverKeyId: 'key_1', ...extra });
+      const resolved = (
+        index: number,
+        status: 'approved' | 'denied',
+        at: number,
+        extra: Partial<ReviewItem> = {},
+      ) => review(index, { status, resolvedAt: at, resolvedBy: 'ada', resolverKeyId: 'key_1', ...extra });
       for (const item of [
         resolved(1, 'approved', 10 * minute),
         resolved(2, 'approved', 10 * minute + 5),
@@ -125,7 +133,7 @@ describe.each(databases.map((database) => [database.dialect, database] as const)
         resolved(8, 'denied', 12 * minute, { resolvedBy: 'expired' }),
       ])
         await stores.reviews.insert(item);
-      const rows = await stores.analytics.agentOutcomes(5 * minute, 10 * minute);
+      const rows = await stores.analytics.agentOutcomes(5 * minute, 12 * minute + 1, 10 * minute);
       const sorted = [...rows].sort((first, second) =>
         `${first.actor}${first.outcome}`.localeCompare(`${second.actor}${second.outcome}`),
       );
@@ -134,7 +142,7 @@ describe.each(databases.map((database) => [database.dialect, database] as const)
         { tenantId: 'acme', actor: 'pay-bot', outcome: 'approved', at: 15 * minute, count: 2 },
         { tenantId: 'acme', actor: 'pay-bot', outcome: 'denied', at: 15 * minute, count: 2 },
       ]);
-      const policies = await stores.analytics.policyOutcomes(5 * minute, 10 * minute);
+      const policies = await stores.analytics.policyOutcomes(5 * minute, 12 * minute + 1, 10 * minute);
       expect(
         [...policies].sort((first, second) => first.policyIds.join().localeCompare(second.policyIds.join())),
       ).toEqual([
@@ -172,9 +180,9 @@ describe.each(databases.map((database) => [database.dialect, database] as const)
       const other = { type: 'agent', tenantId: 'globex', agent: 'pay-bot' } as const;
       expect(await stores.alerts.raise(alert('alert_4', { subject: other }))).toBeDefined();
       const policy = { type: 'policy', policyId: 'agents-may-act' } as const;
-      expect(await stores.alerts.raise(alert('alert_5', { kind: 'policy_ineffective', subject: policy }))).toMatchObject(
-        { subject: policy },
-      );
+      expect(
+        await stores.alerts.raise(alert('alert_5', { kind: 'policy_ineffective', subject: policy })),
+      ).toMatchObject({ subject: policy });
 
       expect((await stores.alerts.acknowledge('alert_1', 'ada', 2_000)).type).toBe('changed');
       // Acknowledged is still unresolved: no second alert.
@@ -183,7 +191,12 @@ describe.each(databases.map((database) => [database.dialect, database] as const)
       expect(again).toMatchObject({ type: 'conflict', alert: { acknowledgedBy: 'ada' } });
       expect(await stores.alerts.resolve('alert_1', 'ada', 'baseline refreshed', 3_000)).toMatchObject({
         type: 'changed',
-        alert: { status: 'resolved', resolvedBy: 'ada', resolutionNote: 'baseline refreshed', resolvedAt: 3_000 },
+        alert: {
+          status: 'resolved',
+          resolvedBy: 'ada',
+          resolutionNote: 'baseline refreshed',
+          resolvedAt: 3_000,
+        },
       });
       expect((await stores.alerts.resolve('alert_1', 'ada', undefined, 3_500)).type).toBe('conflict');
       expect((await stores.alerts.acknowledge('nope', 'ada', 1)).type).toBe('not_found');
@@ -199,9 +212,9 @@ describe.each(databases.map((database) => [database.dialect, database] as const)
         limit: 10,
       });
       expect(acme.map((record) => record.id)).toEqual(['alert_7', 'alert_1']);
-      expect((await stores.alerts.list({ statuses: ['active'], since: 3_500, limit: 10 })).map((r) => r.id)).toEqual([
-        'alert_7',
-      ]);
+      expect(
+        (await stores.alerts.list({ statuses: ['active'], since: 3_500, limit: 10 })).map((r) => r.id),
+      ).toEqual(['alert_7']);
       expect((await stores.alerts.find('alert_5'))?.details).toEqual({ leading_feature: 'action_mix' });
     });
 

@@ -56,9 +56,9 @@ export function createSqlAnalyticsStore(database: Kysely<Database>): AnalyticsSt
         .execute();
       return pageOf(rows.reverse(), 0, Number.POSITIVE_INFINITY);
     },
-    async agentOutcomes(since, bucketMs) {
+    async agentOutcomes(since, until, bucketMs) {
       const bucket = sql<number>`resolved_at / ${sql.lit(Math.floor(bucketMs))}`;
-      const rows = await outcomeRows(database, since)
+      const rows = await outcomeRows(database, since, until)
         .select(['tenant_id', 'actor', 'status'])
         .select(bucket.as('bucket'))
         .select((select) => select.fn.countAll<number>().as('count'))
@@ -72,9 +72,9 @@ export function createSqlAnalyticsStore(database: Kysely<Database>): AnalyticsSt
         count: row.count,
       }));
     },
-    async policyOutcomes(since, bucketMs) {
+    async policyOutcomes(since, until, bucketMs) {
       const bucket = sql<number>`resolved_at / ${sql.lit(Math.floor(bucketMs))}`;
-      const rows = await outcomeRows(database, since)
+      const rows = await outcomeRows(database, since, until)
         .where('policy_ids', 'is not', null)
         .where('policy_ids', '<>', '[]')
         .select(['policy_ids', 'status'])
@@ -155,12 +155,13 @@ export function createSqlAnalyticsStore(database: Kysely<Database>): AnalyticsSt
   };
 }
 
-/** Resolutions by a person (an expiry is nobody's judgement) since `since`. */
-function outcomeRows(database: Kysely<Database>, since: number) {
+/** Resolutions by a person (an expiry is nobody's judgement) in [`since`, `until`). */
+function outcomeRows(database: Kysely<Database>, since: number, until: number) {
   return database
     .selectFrom('review_items')
     .where('status', 'in', ['approved', 'denied'])
     .where('resolved_at', '>=', since)
+    .where('resolved_at', '<', until)
     .where((where) =>
       where.not(
         where.and([
