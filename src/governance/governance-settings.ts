@@ -1,4 +1,5 @@
 import { bySpecificity, compileActionPattern, type ActionPattern } from './action-pattern.js';
+import { defaultAnalyticsSection, type AnalyticsConfigSection } from './analytics/analytics-settings.js';
 import { defaultDelegationSection, type DelegationConfigSection } from './delegation/delegation-settings.js';
 
 /** Agent-governance settings, as the configuration's `governance:` section gives them. */
@@ -90,6 +91,8 @@ export interface GovernanceConfigSection {
   readonly review?: { readonly ttl_seconds: number } | undefined;
   /** Delegation and grants (converted by `delegationSettingsFrom`). */
   readonly delegation?: DelegationConfigSection | undefined;
+  /** Behavioural analytics (converted by `analyticsSettingsFrom`). */
+  readonly analytics?: AnalyticsConfigSection | undefined;
 }
 
 function gatesFrom(gates: ConfiguredGates | undefined): PartialGates | undefined {
@@ -152,6 +155,7 @@ export const defaultGovernanceSection: GovernanceConfigSection = {
   rate_limit: {},
   review: { ttl_seconds: 86_400 },
   delegation: defaultDelegationSection,
+  analytics: defaultAnalyticsSection,
 };
 
 /** The settings of an empty `governance:` section. */
