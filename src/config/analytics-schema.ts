@@ -42,7 +42,7 @@ export const analyticsSchema = z
     /** How often each replica reads the decision and review history from the database. */
     sync_interval: durationBetween(100, 3_600_000, '100ms and 1h').prefault('10s'),
     /** Agents whose figures are kept in memory; the least recently active are forgotten first. */
-    max_agents: z.number().int().min(1).max(1_000_000).default(10_000),
+    max_agents: z.number().int().min(1).max(1_000_000).default(5_000),
     reputation: z
       .strictObject({
         /** Below it, reputation lowers the agent's reliability in risk and raises an alert. */

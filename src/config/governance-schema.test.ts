@@ -45,7 +45,7 @@ describe('the governance section', () => {
       },
       analytics: {
         sync_interval: 10_000,
-        max_agents: 10_000,
+        max_agents: 5_000,
         reputation: { low_threshold: 0.5, min_decisions: 10, half_life: 30 * 86_400_000 },
         anomaly: {
           enabled: true,

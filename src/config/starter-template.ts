@@ -279,7 +279,7 @@ governance:
   #   llm_routes: false           # a grant minted with a virtual key works as that key on the model routes
   # analytics:                    # reputation, anomaly and policy effectiveness (docs/governance.md#analytics)
   #   sync_interval: 10s          # how often each replica reads the history from the database
-  #   max_agents: 10000           # agents whose figures are kept in memory
+  #   max_agents: 5000            # agents whose figures are kept in memory (about 8 KB each)
   #   reputation:
   #     low_threshold: 0.5        # REPUTATION_LOW_THRESHOLD: below it, reliability in risk drops and an alert is raised
   #     min_decisions: 10         # REPUTATION_MIN_DECISIONS: reviewer outcomes before a reputation leaves 0.5

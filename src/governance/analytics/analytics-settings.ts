@@ -89,7 +89,7 @@ export function analyticsSettingsFrom(section: AnalyticsConfigSection): Analytic
 /** An empty `governance.analytics:` section as the schema fills it in (Lelu's documented defaults). */
 export const defaultAnalyticsSection: AnalyticsConfigSection = {
   sync_interval: 10_000,
-  max_agents: 10_000,
+  max_agents: 5_000,
   reputation: { low_threshold: 0.5, min_decisions: 10, half_life: 30 * 86_400_000 },
   anomaly: {
     enabled: true,
