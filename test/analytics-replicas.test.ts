@@ -98,6 +98,9 @@ describe('analytics on two replicas', () => {
     // The replica that made none of the decisions knows them too, from the audit log.
     const onSecond = (await call(second, 'GET', '/v1/analytics/reputation/shared-bot?tenant_id=acme')).body;
     expect(onSecond.decision_count).toBe(10);
+    // The one that made them counted each once, though it reads them back from the log as well.
+    const onFirst = (await call(first, 'GET', '/v1/analytics/reputation/shared-bot?tenant_id=acme')).body;
+    expect(onFirst.decision_count).toBe(10);
     expect((await authorize(first, 'shared-bot', 'read_invoice', 0.95)).risk_reliability).toBeCloseTo(
       1 / 12,
       3,

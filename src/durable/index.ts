@@ -17,4 +17,9 @@ export type { Timers } from './background-lane.js';
 export { recordsToLines, type LineCodec } from './line-codec.js';
 export { createSpool, type Spool } from './spool.js';
 export { createJournal, type Journal } from './journal.js';
-export { createRecordIdGenerator, type RecordIdGenerator } from './record-id.js';
+export {
+  createRecordIdGenerator,
+  newRecordIdWriter,
+  recordIdWriter,
+  type RecordIdGenerator,
+} from './record-id.js';

@@ -8,6 +8,8 @@ import { assembleReview } from './review-assembler.js';
 /** What the agent half is built from: the shared parts assembled before it. */
 export interface AgentAreasNeeds extends Omit<GovernanceNeeds, 'queueReview' | 'analytics'> {
   readonly notify: (event: NotificationEvent) => void;
+  /** The writer part of this process's audit event ids (analytics skips its own decisions in the log). */
+  readonly auditWriterId: string | undefined;
 }
 
 export interface AgentAreas {

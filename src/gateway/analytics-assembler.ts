@@ -27,6 +27,8 @@ export interface AnalyticsNeeds {
   readonly metrics: Metrics;
   /** The notification channels: every new alert is announced (`analytics.alert`). */
   readonly notify: (event: NotificationEvent) => void;
+  /** The writer part of this process's audit event ids; undefined with the audit log off. */
+  readonly auditWriterId: string | undefined;
 }
 
 export interface AnalyticsParts {
@@ -83,7 +85,7 @@ export async function assembleAnalytics(needs: AnalyticsNeeds): Promise<Contribu
     settings: analyticsSettingsFrom(config.governance.analytics),
     store: stores.analytics,
     alerts: stores.alerts,
-    fromAuditLog: config.audit.enabled,
+    auditWriter: needs.auditWriterId,
     notify(alert) {
       logger.warn(
         { alert: { id: alert.id, kind: alert.kind, subject: alert.subject, value: alert.value } },

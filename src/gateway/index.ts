@@ -115,6 +115,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       metrics,
       tracing,
       audit: audit.trail,
+      auditWriterId: audit.writerId,
       notify: (event) => notifier.notify(event),
     });
     if (options.stages !== undefined)

@@ -18,8 +18,6 @@ export class AgentFigures {
   readonly history: DecisionHistory;
   /** Unix ms of the latest decision or outcome seen: the least recently active are forgotten first. */
   lastActiveAt: number;
-  /** Trace ids of decisions recorded in process and not yet read back from the audit log. */
-  readonly unconfirmed = new Set<string>();
   /** Reviewer outcomes from the database as of its last read. */
   storedTally: OutcomeTally = emptyTally;
   /** Outcomes seen in process since that read (resolved here, perhaps not in it yet). */

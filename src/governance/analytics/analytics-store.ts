@@ -12,6 +12,8 @@ export interface HistoryDecision extends DecisionSample {
   readonly tenantId: string;
   readonly actor: string;
   readonly traceId: string;
+  /** The audit record's event id (its writer part names the process that recorded it). */
+  readonly eventId: string;
 }
 
 export interface HistoryPage {

@@ -46,8 +46,11 @@ export interface AnalyticsDependencies {
   readonly settings: AnalyticsSettings;
   readonly store: AnalyticsStore;
   readonly alerts: AlertStore;
-  /** Whether decisions reach the audit log (`audit.enabled`): then every replica's are read from it. */
-  readonly fromAuditLog: boolean;
+  /**
+   * The writer part of this process's audit event ids (`audit.enabled`): then every other
+   * replica's decisions are read from the log. Undefined with the audit log off.
+   */
+  readonly auditWriter: string | undefined;
   /** Tells people of a new alert (the notification channels). */
   readonly notify: (alert: AlertRecord) => void;
   readonly now: () => number;
@@ -68,7 +71,7 @@ export function createAnalytics(dependencies: AnalyticsDependencies): Analytics 
   const follower = createHistoryFollower({
     registry,
     store,
-    fromAuditLog: dependencies.fromAuditLog,
+    auditWriter: dependencies.auditWriter,
     seedRecords,
     pageRecords: 2_000,
     pagesPerFollow: 25,
@@ -158,8 +161,8 @@ export function createAnalytics(dependencies: AnalyticsDependencies): Analytics 
     decided(event) {
       // People's checks (`POST /v1/authorize`) are not an agent's behaviour.
       if (event.subject !== 'agent') return;
-      const { tenantId, actor, action, decision, confidenceScore, traceId } = event;
-      follower.decided(tenantId, actor, now(), action, decision, confidenceScore, traceId);
+      const { tenantId, actor, action, decision, confidenceScore } = event;
+      follower.decided(tenantId, actor, now(), action, decision, confidenceScore);
     },
     reviewResolved: (review) => outcomes.reviewResolved(review),
     async start() {

@@ -31,6 +31,7 @@ export function createSqlAnalyticsStore(database: Kysely<Database>): AnalyticsSt
     'timestamp',
     'recorded_at',
     'trace_id',
+    'event_id',
     'details',
   ] as const;
 
@@ -188,6 +189,7 @@ type DecisionRow = Pick<
   | 'timestamp'
   | 'recorded_at'
   | 'trace_id'
+  | 'event_id'
   | 'details'
 >;
 
@@ -216,6 +218,7 @@ function decisionOf(row: DecisionRow): HistoryDecision | undefined {
     actor,
     action,
     traceId,
+    eventId: row.event_id,
     decision: decision as DecisionKind,
     confidence: row.confidence_score ?? undefined,
     time: Number.isFinite(parsed) ? parsed : row.recorded_at,
