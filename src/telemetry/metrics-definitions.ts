@@ -1,4 +1,5 @@
 import { Gauge, type Registry } from 'prom-client';
+import type { AnalyticsReading } from './metrics-analytics.js';
 import { createCounterFamily, createHistogramFamily } from './metrics-families.js';
 
 /**
@@ -50,12 +51,6 @@ export interface InFlight {
   pendingReviews?: () => Promise<number>;
   /** Analytics' figures, read at scrape time (set once assembled), labels already bounded. */
   analytics?: () => AnalyticsReading;
-}
-
-/** Per agent and per policy, as the gauges show them (several agents folded into one label: the worst). */
-export interface AnalyticsReading {
-  readonly agents: ReadonlyMap<string, { readonly reputation: number; readonly anomaly: number | undefined }>;
-  readonly policies: ReadonlyMap<string, number>;
 }
 
 export function defineMetrics(registry: Registry, sources: MetricSources, inFlight: Readonly<InFlight>) {
@@ -337,3 +332,4 @@ export function defineMetrics(registry: Registry, sources: MetricSources, inFlig
 }
 
 export type MetricDefinitions = ReturnType<typeof defineMetrics>;
+export type { AnalyticsReading } from './metrics-analytics.js';

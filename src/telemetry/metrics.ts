@@ -1,13 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { createChildCache } from './metrics-children.js';
-import {
-  defineMetrics,
-  type AnalyticsReading,
-  type InFlight,
-  type MetricSources,
-} from './metrics-definitions.js';
-import type { LabelGuard } from './metrics-label-guard.js';
+import { boundedReading, type AnalyticsFigures } from './metrics-analytics.js';
+import { defineMetrics, type InFlight, type MetricSources } from './metrics-definitions.js';
 import { createLabelGuard } from './metrics-label-guard.js';
 import { createRoutingMetrics, type RoutingEvents } from './metrics-router-observer.js';
 
@@ -64,23 +59,14 @@ export interface AgentDecisionRecord {
   readonly latencySeconds: number;
 }
 
-/** Analytics' figures as it keeps them: one entry per agent (of any tenant) and per policy. */
-export interface AnalyticsFigures {
-  readonly agents: Iterable<{
-    readonly agent: string;
-    readonly reputation: number;
-    /** Undefined with anomaly detection off. */
-    readonly anomaly: number | undefined;
-  }>;
-  readonly policies: Iterable<{ readonly policy: string; readonly effectiveness: number }>;
-}
-
 /** What became of one notification on one channel (or of one try of it: `retried`). */
 export type NotificationOutcome = 'delivered' | 'failed' | 'retried' | 'dropped';
 
 /** `unknown` while the limiter does not say which limit refused. */
 export type RateLimitKind = 'requests' | 'tokens' | 'concurrency' | 'global' | 'unknown';
 export type BudgetScopeType = 'key' | 'team';
+
+export type { AnalyticsFigures } from './metrics-analytics.js';
 
 export interface Metrics {
   requestStarted(request: {
@@ -315,36 +301,4 @@ export function createMetrics(options: MetricsOptions): Metrics {
  */
 function isCount(value: number | undefined): value is number {
   return value !== undefined && Number.isFinite(value) && value >= 0;
-}
-
-/**
- * Analytics' figures under bounded labels: agents beyond the label budget share `other`, which
- * shows the worst of them (the lowest reputation, the highest anomaly, the lowest effectiveness),
- * so an alert on the gauge still fires for an agent folded away.
- */
-function boundedReading(
-  figures: AnalyticsFigures,
-  agents: LabelGuard,
-  policies: LabelGuard,
-): AnalyticsReading {
-  const byAgent = new Map<string, { reputation: number; anomaly: number | undefined }>();
-  for (const { agent, reputation, anomaly } of figures.agents) {
-    const label = agents.value(agent);
-    const known = byAgent.get(label);
-    byAgent.set(
-      label,
-      known === undefined
-        ? { reputation, anomaly }
-        : {
-            reputation: Math.min(known.reputation, reputation),
-            anomaly: anomaly === undefined ? known.anomaly : Math.max(known.anomaly ?? 0, anomaly),
-          },
-    );
-  }
-  const byPolicy = new Map<string, number>();
-  for (const { policy, effectiveness } of figures.policies) {
-    const label = policies.value(policy);
-    byPolicy.set(label, Math.min(byPolicy.get(label) ?? 1, effectiveness));
-  }
-  return { agents: byAgent, policies: byPolicy };
 }
