@@ -1,3 +1,6 @@
+import type { DialectCodec } from '../../dialects/codec.js';
+import type { QueueCallers } from './queue-routes.js';
+
 /**
  * What the analytics routes need from governance's analytics, declared structurally so http/
  * imports no feature module (the analytics assembler adapts governance's figures to these).
@@ -111,4 +114,11 @@ export interface AnalyticsOperations {
   listAlerts(query: AlertQuery): Promise<readonly AlertItem[]>;
   acknowledgeAlert(id: string, by: string): Promise<AlertChangeOutcome>;
   resolveAlert(id: string, by: string, note: string | undefined): Promise<AlertChangeOutcome>;
+}
+
+export interface AnalyticsRoutesDependencies {
+  readonly analytics: AnalyticsOperations;
+  /** The same callers as the review queue's: keys, with their role and agent. */
+  readonly keys: QueueCallers;
+  readonly codec: DialectCodec;
 }

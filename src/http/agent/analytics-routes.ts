@@ -1,5 +1,4 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { DialectCodec } from '../../dialects/codec.js';
 import { GatewayError } from '../../errors/index.js';
 import { renderError } from '../render-error.js';
 import {
@@ -7,48 +6,22 @@ import {
   anomalyView,
   baselineView,
   parseAgentQuery,
-  parseAlertBody,
-  parseAlertQuery,
   parseReputationQuery,
   parseSince,
   policyView,
   reputationView,
 } from './analytics-bodies.js';
-import type { AgentAnalytics, AlertChangeOutcome, AnalyticsOperations } from './analytics-operations.js';
-import type { QueueCallers } from './queue-routes.js';
+import type { AgentAnalytics, AnalyticsRoutesDependencies } from './analytics-operations.js';
+import {
+  agentMayNotChange,
+  analyticsAccessOf,
+  notOperator,
+  otherAgent,
+  type AnalyticsAccess,
+} from './analytics-access.js';
+import { registerAlertRoutes } from './analytics-alert-routes.js';
 
-export interface AnalyticsRoutesDependencies {
-  readonly analytics: AnalyticsOperations;
-  /** The same callers as the review queue's: keys, with their role and agent. */
-  readonly keys: QueueCallers;
-  readonly codec: DialectCodec;
-}
-
-/**
- * Who may do what, as on the review queue: an operator (the master key, admin and reviewer keys)
- * reads everything and acknowledges, resolves and refreshes; a key bound to an agent reads its own
- * agent's figures and alerts only, and changes nothing; any other key may do neither.
- */
-type AnalyticsAccess =
-  | { readonly type: 'operator'; readonly keyId: string }
-  | { readonly type: 'agent'; readonly agentId: string };
-
-const notOperator = new GatewayError(
-  'permission_denied',
-  'This API key may not read analytics: it needs the admin or reviewer role, or to be bound to an agent (to read its own figures).',
-);
-const agentMayNotChange = new GatewayError(
-  'permission_denied',
-  'A key bound to an agent may read its own analytics but not acknowledge, resolve or refresh anything; use a reviewer or admin key.',
-);
-
-function otherAgent(agentId: string): GatewayError {
-  return new GatewayError(
-    'permission_denied',
-    `This key is bound to agent ${JSON.stringify(agentId)} and may read only its analytics.`,
-    { param: 'agent' },
-  );
-}
+export type { AnalyticsRoutesDependencies } from './analytics-operations.js';
 
 const anomalyOff = new GatewayError(
   'conflict',
@@ -56,7 +29,6 @@ const anomalyOff = new GatewayError(
 );
 
 type AgentRequest = FastifyRequest<{ Params: { agent: string } }>;
-type AlertRequest = FastifyRequest<{ Params: { id: string } }>;
 
 /**
  * Behavioural analytics (Lelu's routes, docs/governance.md "Analytics"):
@@ -75,22 +47,8 @@ export function registerAnalyticsRoutes(
   const fail = (request: FastifyRequest, reply: FastifyReply, error: GatewayError) =>
     renderError(reply, codec, error, request.id);
 
-  async function accessOf(
-    request: FastifyRequest,
-    reply: FastifyReply,
-  ): Promise<AnalyticsAccess | undefined> {
-    const authenticated = await keys.authenticate(request.headers);
-    if (authenticated.type === 'rejected') {
-      fail(request, reply, authenticated.error);
-      return undefined;
-    }
-    const { principal } = authenticated;
-    if (principal.agentId !== undefined) return { type: 'agent', agentId: principal.agentId };
-    if (principal.role === 'admin' || principal.role === 'reviewer')
-      return { type: 'operator', keyId: principal.keyId };
-    fail(request, reply, notOperator);
-    return undefined;
-  }
+  const accessOf = (request: FastifyRequest, reply: FastifyReply) =>
+    analyticsAccessOf(keys, codec, request, reply);
 
   /** The agent named in the path, if the caller may read it; else the error already sent. */
   async function agentRoute(
@@ -278,63 +236,5 @@ export function registerAnalyticsRoutes(
     });
   });
 
-  app.get('/v1/analytics/alerts', async (request, reply) => {
-    const access = await accessOf(request, reply);
-    if (access === undefined) return reply;
-    const parsed = parseAlertQuery(request.query as Record<string, unknown>);
-    if (parsed.type === 'rejected') return fail(request, reply, parsed.error);
-    let { query } = parsed;
-    if (access.type === 'agent') {
-      if (query.agent !== undefined && query.agent !== access.agentId)
-        return fail(request, reply, otherAgent(access.agentId));
-      query = { ...query, agent: access.agentId };
-    }
-    const alerts = await analytics.listAlerts(query);
-    return reply.send({ alerts: alerts.map(alertView), total: alerts.length });
-  });
-
-  for (const [verb, status, field] of [
-    ['acknowledge', 'acknowledged', 'acknowledged_by'],
-    ['resolve', 'resolved', 'resolved_by'],
-  ] as const) {
-    app.post(`/v1/analytics/alerts/:id/${verb}`, async (request: AlertRequest, reply) => {
-      const access = await accessOf(request, reply);
-      if (access === undefined) return reply;
-      if (access.type === 'agent') return fail(request, reply, agentMayNotChange);
-      const body = parseAlertBody(request.body, field);
-      if (body.type === 'rejected') return fail(request, reply, body.error);
-      const { id } = request.params;
-      const by = body.by ?? access.keyId;
-      const outcome: AlertChangeOutcome =
-        id.length > 200
-          ? { type: 'not_found' }
-          : verb === 'acknowledge'
-            ? await analytics.acknowledgeAlert(id, by)
-            : await analytics.resolveAlert(id, by, body.note);
-      switch (outcome.type) {
-        case 'changed':
-          return reply.send({ alert_id: id, status, alert: alertView(outcome.alert) });
-        case 'conflict': {
-          const error = new GatewayError(
-            'conflict',
-            `Alert ${id} is ${outcome.alert.status}; ${verb === 'acknowledge' ? 'only an active alert is acknowledged' : 'an alert is resolved once'}.`,
-          );
-          return reply
-            .code(error.status)
-            .header('content-type', 'application/json')
-            .send({ ...codec.encodeError(error, request.id), alert: alertView(outcome.alert) });
-        }
-        case 'not_found':
-          return fail(
-            request,
-            reply,
-            new GatewayError('not_found', `No alert ${JSON.stringify(id)}.`, { param: 'id' }),
-          );
-        default: {
-          const unknown: never = outcome;
-          throw new Error(`unknown outcome ${JSON.stringify(unknown)}`);
-        }
-      }
-    });
-  }
+  registerAlertRoutes(app, dependencies);
 }
