@@ -61,6 +61,14 @@ export const environmentVariables: Readonly<Record<string, string>> = {
   REVIEW_PREDICTION_THRESHOLD: 'governance.analytics.prediction.threshold',
   CONFIDENCE_MODEL_WINDOW: 'governance.analytics.calibration.window',
   CONFIDENCE_PREDICTION_THRESHOLD: 'governance.analytics.calibration.threshold',
+  REPUTATION_LOW_THRESHOLD: 'governance.analytics.reputation.low_threshold',
+  REPUTATION_MIN_DECISIONS: 'governance.analytics.reputation.min_decisions',
+  ANOMALY_DETECTION_ENABLED: 'governance.analytics.anomaly.enabled',
+  ANOMALY_SEVERITY_THRESHOLD: 'governance.analytics.anomaly.severity_threshold',
+  ANOMALY_WINDOW_SIZE: 'governance.analytics.anomaly.window_size',
+  BASELINE_SAMPLE_SIZE: 'governance.analytics.anomaly.baseline_sample_size',
+  BASELINE_REFRESH_INTERVAL: 'governance.analytics.anomaly.baseline_refresh_interval',
+  POLICY_OPTIMIZATION_THRESHOLD: 'governance.analytics.policy.optimization_threshold',
 };
 
 export interface LayerContext {

@@ -47,6 +47,17 @@ describe('the governance section', () => {
         models: { min_samples: 100, update_interval: 21_600_000 },
         prediction: { enabled: true, window: 1_209_600_000, threshold: 0.6, auto_resolve: 'off' },
         calibration: { enabled: true, window: 2_592_000_000, threshold: 0.7 },
+        sync_interval: 10_000,
+        max_agents: 5_000,
+        reputation: { low_threshold: 0.5, min_decisions: 10, half_life: 30 * 86_400_000 },
+        anomaly: {
+          enabled: true,
+          severity_threshold: 0.7,
+          window_size: 100,
+          baseline_sample_size: 100,
+          baseline_refresh_interval: 86_400_000,
+        },
+        policy: { optimization_threshold: 0.5, min_reviews: 10 },
       },
     });
   });
@@ -113,5 +124,63 @@ describe('the governance section', () => {
       'governance.agents.a.mode',
     );
     expect(errorsOf(load('governance:\n  confidence:\n    missing: deny\n'))).toContain('missing_mode');
+  });
+});
+
+describe('governance.analytics', () => {
+  const analyticsOf = (yaml: string, env: Record<string, string> = {}) => {
+    const result = loadConfig({ flags: {}, env, cwd: '/srv', readFile: () => yaml });
+    return configOf(result).governance.analytics;
+  };
+
+  it('takes each Lelu variable, over the file', () => {
+    const analytics = analyticsOf('governance:\n  analytics: { reputation: { low_threshold: 0.3 } }\n', {
+      REPUTATION_LOW_THRESHOLD: '0.6',
+      REPUTATION_MIN_DECISIONS: '4',
+      ANOMALY_DETECTION_ENABLED: 'false',
+      ANOMALY_SEVERITY_THRESHOLD: '0.9',
+      ANOMALY_WINDOW_SIZE: '50',
+      BASELINE_SAMPLE_SIZE: '200',
+      BASELINE_REFRESH_INTERVAL: '12h',
+      POLICY_OPTIMIZATION_THRESHOLD: '0.4',
+    });
+    expect(analytics).toMatchObject({
+      reputation: { low_threshold: 0.6, min_decisions: 4 },
+      anomaly: {
+        enabled: false,
+        severity_threshold: 0.9,
+        window_size: 50,
+        baseline_sample_size: 200,
+        baseline_refresh_interval: 12 * 3_600_000,
+      },
+      policy: { optimization_threshold: 0.4 },
+    });
+  });
+
+  it('reads durations in days as well as Go’s units', () => {
+    expect(
+      analyticsOf('governance:\n  analytics: { reputation: { half_life: 7d12h } }\n').reputation.half_life,
+    ).toBe(7.5 * 86_400_000);
+    expect(analyticsOf('', { BASELINE_REFRESH_INTERVAL: '2d' }).anomaly.baseline_refresh_interval).toBe(
+      2 * 86_400_000,
+    );
+  });
+
+  it('refuses nonsense, naming the field or the variable', () => {
+    for (const [yaml, env, named] of [
+      [
+        'governance:\n  analytics: { anomaly: { baseline_refresh_interval: 24 } }\n',
+        {},
+        'baseline_refresh_interval',
+      ],
+      ['', { BASELINE_REFRESH_INTERVAL: 'daily' }, 'BASELINE_REFRESH_INTERVAL'],
+      ['', { REPUTATION_LOW_THRESHOLD: '1.5' }, 'REPUTATION_LOW_THRESHOLD'],
+      ['', { ANOMALY_WINDOW_SIZE: '5' }, 'ANOMALY_WINDOW_SIZE'],
+      ['', { ANOMALY_DETECTION_ENABLED: 'sometimes' }, 'ANOMALY_DETECTION_ENABLED'],
+      ['governance:\n  analytics: { sync_interval: 10ms }\n', {}, 'sync_interval'],
+    ] as const) {
+      const result = loadConfig({ flags: {}, env, cwd: '/srv', readFile: () => yaml });
+      expect(errorsOf(result)).toContain(named);
+    }
   });
 });

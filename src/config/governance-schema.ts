@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { analyticsObject } from './analytics-schema.js';
 import { delegationSchema } from './delegation-schema.js';
 import { calibrationSchema, modelsSchema, predictionSchema } from './prediction-schema.js';
 
@@ -78,9 +79,12 @@ const governanceFields = z.strictObject({
     .prefault({}),
   /** Grants agents pass on: depth, swarm size and lifetime, the confidence floor (delegation-schema.ts). */
   delegation: delegationSchema,
-  /** Behavioural analytics: the review-outcome model and the confidence calibrator (prediction-schema.ts). */
-  analytics: z
-    .strictObject({ models: modelsSchema, prediction: predictionSchema, calibration: calibrationSchema })
+  /**
+   * Behavioural analytics: reputation, anomalies and policy effectiveness (analytics-schema.ts), the
+   * review-outcome model and the confidence calibrator (prediction-schema.ts).
+   */
+  analytics: analyticsObject
+    .extend({ models: modelsSchema, prediction: predictionSchema, calibration: calibrationSchema })
     .prefault({}),
 });
 

@@ -277,6 +277,22 @@ governance:
   #   swarm_operation_timeout: 30s  # SWARM_OPERATION_TIMEOUT: no grant outlives its root's creation + this
   #   confidence_floor: 0.9       # the least confidence a delegation request may carry (0: none needed)
   #   llm_routes: false           # a grant minted with a virtual key works as that key on the model routes
+  # analytics:                    # reputation, anomaly and policy effectiveness (docs/governance.md#analytics)
+  #   sync_interval: 10s          # how often each replica reads the history from the database
+  #   max_agents: 5000            # agents whose figures are kept in memory (about 8 KB each)
+  #   reputation:
+  #     low_threshold: 0.5        # REPUTATION_LOW_THRESHOLD: below it, reliability in risk drops and an alert is raised
+  #     min_decisions: 10         # REPUTATION_MIN_DECISIONS: reviewer outcomes before a reputation leaves 0.5
+  #     half_life: 30d            # an outcome weighs half as much after this long
+  #   anomaly:
+  #     enabled: true             # ANOMALY_DETECTION_ENABLED
+  #     severity_threshold: 0.7   # ANOMALY_SEVERITY_THRESHOLD: at or above it, an alert
+  #     window_size: 100          # ANOMALY_WINDOW_SIZE: the latest decisions scored against the baseline
+  #     baseline_sample_size: 100 # BASELINE_SAMPLE_SIZE: decisions a baseline is made of
+  #     baseline_refresh_interval: 24h  # BASELINE_REFRESH_INTERVAL
+  #   policy:
+  #     optimization_threshold: 0.5  # POLICY_OPTIMIZATION_THRESHOLD: below it, a policy is flagged for review
+  #     min_reviews: 10           # reviewer outcomes before a policy's effectiveness is reported
   # policy:
   #   cedar: "permit(principal, action, resource);"   # everything permitted: the gates and risk decide
   # review:

@@ -17,4 +17,10 @@ export type { Timers } from './background-lane.js';
 export { recordsToLines, type LineCodec } from './line-codec.js';
 export { createSpool, type Spool } from './spool.js';
 export { createJournal, type Journal } from './journal.js';
-export { createRecordIdGenerator, timeOrderedUuid, type RecordIdGenerator } from './record-id.js';
+export {
+  createRecordIdGenerator,
+  newRecordIdWriter,
+  recordIdWriter,
+  timeOrderedUuid,
+  type RecordIdGenerator,
+} from './record-id.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRecordIdGenerator, timeOrderedUuid } from './record-id.js';
+import { createRecordIdGenerator, newRecordIdWriter, recordIdWriter, timeOrderedUuid } from './record-id.js';
 
 describe('record ids', () => {
   it('is 32 hex digits, distinct every time, and sorts by time', () => {
@@ -14,6 +14,14 @@ describe('record ids', () => {
     const first = createRecordIdGenerator();
     const second = createRecordIdGenerator();
     expect(first(1_000)).not.toBe(second(1_000));
+  });
+
+  it('names its writer in every id, so a reader can tell which records a process wrote', () => {
+    const writer = newRecordIdWriter();
+    const newRecordId = createRecordIdGenerator(writer);
+    expect(recordIdWriter(newRecordId(1_000))).toBe(writer);
+    expect(recordIdWriter(newRecordId())).toBe(writer);
+    expect(recordIdWriter(createRecordIdGenerator()(1_000))).not.toBe(writer);
   });
 
   it('makes version 7 UUIDs that carry their millisecond and sort by it', () => {

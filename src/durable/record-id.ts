@@ -10,13 +10,23 @@ export type RecordIdGenerator = (now?: number) => string;
  * appended at that index's end, where random ids (UUIDv4) land all over it: measured on SQLite
  * with 180,000 rows, 7 µs against 28 µs per inserted row.
  */
-export function createRecordIdGenerator(): RecordIdGenerator {
-  const processPart = randomBytes(4).toString('hex');
+export function createRecordIdGenerator(writer = newRecordIdWriter()): RecordIdGenerator {
+  const processPart = writer;
   let counter = 0;
   return (now = Date.now()) => {
     counter++;
     return `${now.toString(16).padStart(12, '0')}${processPart}${counter.toString(16).padStart(12, '0')}`;
   };
+}
+
+/** A new writer part for `createRecordIdGenerator`: 8 random hex digits. */
+export function newRecordIdWriter(): string {
+  return randomBytes(4).toString('hex');
+}
+
+/** The writer part of a record id: records with the same one were made by the same generator. */
+export function recordIdWriter(id: string): string {
+  return id.slice(12, 20);
 }
 
 /**

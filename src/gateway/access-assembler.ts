@@ -43,6 +43,8 @@ export interface KeysNeeds {
   readonly logger: Logger;
   /** Filled with the ids of keys that authenticated (see the metrics assembler). */
   readonly authenticatedKeyIds: Set<string>;
+  /** Filled with the agent ids of keys that authenticated, on any route (the metrics' `agent` labels). */
+  readonly authenticatedAgentIds?: Set<string>;
   /** Key changes made through the admin API, for the audit trail. */
   readonly events?: KeyChangeEvents;
 }
@@ -62,7 +64,7 @@ export function assembleKeys(needs: KeysNeeds): Contribution<KeyParts> {
     ...(needs.events === undefined ? {} : { events: needs.events }),
   });
   keys.start();
-  const service = authenticatingOncePerRequest(keys);
+  const service = notingAgents(authenticatingOncePerRequest(keys), needs.authenticatedAgentIds);
   const { authenticatedKeyIds } = needs;
   const noteKey = (result: AuthenticationResult): AuthenticationResult => {
     if (result.type === 'authenticated') authenticatedKeyIds.add(result.principal.keyId);
@@ -75,6 +77,27 @@ export function assembleKeys(needs: KeysNeeds): Contribution<KeyParts> {
     },
   };
   return { parts: { keys: service, authenticator }, close: () => keys.stop() };
+}
+
+/**
+ * Agent ids of keys that authenticate are the `agent` label values metrics keep whatever their
+ * number: there are as many as agent keys. Noted by the key service itself, so the agent routes
+ * (which ask it directly) note them too.
+ */
+function notingAgents(keys: KeyService, agentIds: Set<string> | undefined): KeyService {
+  if (agentIds === undefined) return keys;
+  const note = (result: AuthenticationResult): AuthenticationResult => {
+    if (result.type === 'authenticated' && result.principal.agentId !== undefined)
+      agentIds.add(result.principal.agentId);
+    return result;
+  };
+  return {
+    ...keys,
+    authenticate(headers) {
+      const result = keys.authenticate(headers);
+      return result instanceof Promise ? result.then(note) : note(result);
+    },
+  };
 }
 
 /**

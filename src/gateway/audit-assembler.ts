@@ -1,5 +1,10 @@
 import type { Config } from '../config/index.js';
-import { createDurableWriter, createRecordIdGenerator, type DurableWriter } from '../durable/index.js';
+import {
+  createDurableWriter,
+  createRecordIdGenerator,
+  newRecordIdWriter,
+  type DurableWriter,
+} from '../durable/index.js';
 import {
   auditLineCodec,
   auditSettingsFrom,
@@ -27,6 +32,11 @@ export interface AuditParts {
   readonly writer: DurableWriter<AuditEntry> | undefined;
   /** Key changes (the keys module's sink) as audit events. */
   readonly keyEvents: KeyChangeEvents;
+  /**
+   * The writer part of this process's audit event ids (`recordIdWriter`): analytics, reading the
+   * log, skips the decisions this process recorded itself. Undefined when disabled.
+   */
+  readonly writerId: string | undefined;
 }
 
 /**
@@ -40,7 +50,12 @@ export function assembleAudit(needs: AuditNeeds): Contribution<AuditParts> {
   const settings = auditSettingsFrom(needs.config);
   if (!settings.enabled) {
     return {
-      parts: { trail: disabledAuditTrail, writer: undefined, keyEvents: { keyChanged: () => undefined } },
+      parts: {
+        trail: disabledAuditTrail,
+        writer: undefined,
+        keyEvents: { keyChanged: () => undefined },
+        writerId: undefined,
+      },
     };
   }
   const writer = createDurableWriter<AuditEntry>({
@@ -56,9 +71,10 @@ export function assembleAudit(needs: AuditNeeds): Contribution<AuditParts> {
     logger,
   });
   let reported = false;
+  const writerId = newRecordIdWriter();
   const trail = createAuditTrail({
     record: (entry) => writer.record(entry),
-    newEventId: createRecordIdGenerator(),
+    newEventId: createRecordIdGenerator(writerId),
     now: Date.now,
     onError(error) {
       if (reported) return;
@@ -71,6 +87,7 @@ export function assembleAudit(needs: AuditNeeds): Contribution<AuditParts> {
       trail,
       writer,
       keyEvents: { keyChanged: (change) => trail.append(keyChangeAuditEvent(change)) },
+      writerId,
     },
     close: () => writer.close(),
   };

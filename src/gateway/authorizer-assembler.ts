@@ -9,7 +9,10 @@ import {
   governanceSettingsFrom,
   neutralAgentSignals,
   type Authorizer,
+  inShadowMode,
+  type AgentSignals,
   type AuthorizerDependencies,
+  type DecisionEvent,
   type DecisionEvents,
   type DecisionObserver,
 } from '../governance/index.js';
@@ -33,6 +36,13 @@ export interface AuthorizerNeeds {
   readonly audit: AuditTrail;
   /** Screens agents' `action`, `resource` and `args` for injection (the guard's); absent: the built-in phrases. */
   readonly screenArgs?: AuthorizerDependencies['screen'] | undefined;
+  /** Behavioural analytics: reliability and anomaly for risk, told of every decision; absent: neutral. */
+  readonly analytics?:
+    | {
+        readonly signals: AgentSignals;
+        readonly decided: (event: DecisionEvent) => void;
+      }
+    | undefined;
 }
 
 /**
@@ -78,12 +88,17 @@ function tenantAdmission(limiter: Limiter, perMinute: number | undefined) {
   };
 }
 
-/** Every decision (an agent's or a person's) goes to the audit trail, and is a log line. */
-function recordedEvents(logger: Logger, audit: AuditTrail): DecisionEvents {
+/** Every decision (an agent's or a person's) goes to the audit trail and analytics, and is a log line. */
+function recordedEvents(
+  logger: Logger,
+  audit: AuditTrail,
+  analytics: ((event: DecisionEvent) => void) | undefined,
+): DecisionEvents {
   return {
     emit(event) {
       logger.info({ event }, 'agent decision');
       audit.append(decisionAuditEvent(event));
+      analytics?.(event);
     },
   };
 }
@@ -98,6 +113,9 @@ function meteredDecisions(metrics: Metrics): DecisionObserver {
         risk: decision.risk.score,
         latencySeconds,
       });
+      // Shadow mode queues nothing: only enforced reviews are human reviews.
+      if (decision.kind === 'human_review' && !inShadowMode(decision))
+        metrics.humanReviewQueued(decision.decidedBy);
     },
     decidedForUser: (decision) => metrics.userDecided(decision),
   };
@@ -112,9 +130,9 @@ export function assembleAuthorizer(needs: AuthorizerNeeds): {
   const authorizer = createAuthorizer({
     settings,
     policy: () => needs.policies.current(),
-    signals: neutralAgentSignals,
+    signals: needs.analytics?.signals ?? neutralAgentSignals,
     screen: needs.screenArgs ?? builtInScreener,
-    events: recordedEvents(needs.logger, needs.audit),
+    events: recordedEvents(needs.logger, needs.audit, needs.analytics?.decided),
     observer: meteredDecisions(needs.metrics),
     admitTenant: tenantAdmission(limiter, settings.tenantRequestsPerMinute),
     tracing: needs.tracing,

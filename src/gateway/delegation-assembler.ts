@@ -52,12 +52,17 @@ export interface DelegationParts {
   close(): Promise<void>;
 }
 
-/** Delegation events: an audit record and a log line each (grant ids, never tokens). */
-function recordedEvents(logger: Logger, audit: AuditTrail): DelegationEvents {
+/**
+ * Delegation events: an audit record and a log line each (grant ids, never tokens), and a count
+ * of delegation requests by delegator, delegatee and outcome.
+ */
+function recordedEvents(logger: Logger, audit: AuditTrail, metrics: Metrics): DelegationEvents {
   return {
     emit(event) {
       audit.append(delegationAuditEvent(event));
       logger.info({ event }, 'delegation event');
+      if (event.type === 'delegation')
+        metrics.delegated(event.delegator ?? 'unknown', event.delegatee ?? 'unknown', event.outcome);
     },
   };
 }
@@ -96,7 +101,7 @@ export function assembleDelegation(needs: DelegationNeeds): DelegationParts {
     store: needs.stores.grants,
     registry,
     policy: () => needs.policies.current(),
-    events: recordedEvents(logger, needs.audit),
+    events: recordedEvents(logger, needs.audit, needs.metrics),
     observer: meteredSwarms(needs.metrics),
     tracing: needs.tracing,
     now: Date.now,

@@ -33,6 +33,8 @@ export interface GovernanceNeeds {
   readonly audit: AuditTrail;
   /** The guard's screener for agents' fields; absent: governance's built-in phrases. */
   readonly screenArgs?: AuthorizerNeeds['screenArgs'];
+  /** Behavioural analytics: the risk score's signals, and where decisions are reported. */
+  readonly analytics?: AuthorizerNeeds['analytics'] | undefined;
 }
 
 export interface GovernanceParts {

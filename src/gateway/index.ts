@@ -72,7 +72,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     );
     const { usageWriter } = accounting;
     const audit = assembly.add('audit', assembleAudit({ config, store: stores.audit, logger }));
-    const { metrics, authenticatedKeyIds } = assembly.add(
+    const { metrics, authenticatedKeyIds, authenticatedAgentIds } = assembly.add(
       'metrics',
       assembleMetrics({ config, resolver, providers, usageWriter, auditWriter: audit.writer, limiter }),
     );
@@ -91,6 +91,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         masterKey,
         logger,
         authenticatedKeyIds,
+        authenticatedAgentIds,
         events: audit.keyEvents,
       }),
     );
@@ -114,6 +115,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       metrics,
       tracing,
       audit: audit.trail,
+      auditWriterId: audit.writerId,
       notify: (event) => notifier.notify(event),
     });
     if (options.stages !== undefined)

@@ -38,12 +38,18 @@ export interface ReviewNeeds {
    * when configured, and every resolution to learn from (prediction-assembler.ts); absent: none.
    */
   readonly advisor?: ReviewAdvisor;
+  /** Told of every review resolved on this replica (analytics' reputations). */
+  readonly onResolved?: (item: ReviewItem) => void;
 }
 
 export interface ReviewParts {
   readonly queue: ReviewQueue;
   /** The authorizer's seam: stores the review of a `human_review` answer, resolves with its id. */
-  readonly queueReview: (request: AuthorizeRequest, answer: AgentAuthorizeAnswer) => Promise<string>;
+  readonly queueReview: (
+    request: AuthorizeRequest,
+    answer: AgentAuthorizeAnswer,
+    policyIds: readonly string[],
+  ) => Promise<string>;
 }
 
 /** Expiries are written down this often at most (readers and waiters see them at once anyway). */
@@ -65,8 +71,16 @@ export function reviewCreatedNotification(item: ReviewItem): NotificationEvent {
   };
 }
 
-/** Review events: an audit record and a log line each; resolutions are told to the advisor too. */
-export function reviewEvents(logger: Logger, audit: AuditTrail, advisor: ReviewAdvisor): ReviewEvents {
+/**
+ * Review events: an audit record and a log line each; resolutions are told to the advisor and to
+ * analytics too.
+ */
+export function reviewEvents(
+  logger: Logger,
+  audit: AuditTrail,
+  advisor: ReviewAdvisor,
+  onResolved?: (item: ReviewItem) => void,
+): ReviewEvents {
   const fields = (item: ReviewItem) => ({
     id: item.id,
     traceId: item.traceId,
@@ -85,6 +99,7 @@ export function reviewEvents(logger: Logger, audit: AuditTrail, advisor: ReviewA
       audit.append(reviewAuditEvent(item, 'review.resolved'));
       logger.info({ review: fields(item) }, 'review resolved');
       advisor.resolved(item);
+      onResolved?.(item);
     },
   };
 }
@@ -114,7 +129,7 @@ export async function assembleReview(needs: ReviewNeeds): Promise<Contribution<R
   const queue = createReviewQueue({
     store: stores.reviews,
     channel,
-    events: reviewEvents(logger, needs.audit, advisor),
+    events: reviewEvents(logger, needs.audit, advisor, needs.onResolved),
     observer: metrics,
     ttlMs,
     now: Date.now,
@@ -126,10 +141,10 @@ export async function assembleReview(needs: ReviewNeeds): Promise<Contribution<R
   return {
     parts: {
       queue,
-      async queueReview(request, answer) {
+      async queueReview(request, answer, policyIds) {
         let item: ReviewItem;
         try {
-          item = await queue.enqueue(reviewDetailsOf(request, answer));
+          item = await queue.enqueue(reviewDetailsOf(request, answer, policyIds));
         } catch (error) {
           logger.error({ err: error, traceId: answer.trace_id }, 'queueing a review failed');
           throw error;

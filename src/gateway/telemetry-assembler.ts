@@ -38,14 +38,18 @@ export interface MetricsParts {
    * (the label guard folds only values it does not know). The key assembler adds to it.
    */
   readonly authenticatedKeyIds: Set<string>;
+  /** The agent ids of keys and grants that authenticated: kept as `agent` labels (the key assembler adds to it). */
+  readonly authenticatedAgentIds: Set<string>;
 }
 
 export function assembleMetrics(needs: MetricsNeeds): Contribution<MetricsParts> {
   const { config, usageWriter, auditWriter, limiter } = needs;
   const authenticatedKeyIds = new Set<string>();
+  const authenticatedAgentIds = new Set<string>();
   const metrics = createMetrics({
     knownModels: [...needs.resolver.configuredNames(), ...configuredTargetModels(config), 'mock'],
     knownKeys: () => authenticatedKeyIds,
+    knownAgents: () => authenticatedAgentIds,
     knownProviders: needs.providers.keys(),
     knownTargets: configuredTargets(config),
     maxLabelValues: config.metrics.max_label_values,
@@ -55,7 +59,7 @@ export function assembleMetrics(needs: MetricsNeeds): Contribution<MetricsParts>
       limiterHealth: () => limiter.health(),
     },
   });
-  return { parts: { metrics, authenticatedKeyIds } };
+  return { parts: { metrics, authenticatedKeyIds, authenticatedAgentIds } };
 }
 
 function configuredTargets(config: Config): string[] {

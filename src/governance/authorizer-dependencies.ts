@@ -39,10 +39,15 @@ export interface AuthorizerDependencies {
   readonly elapsed: () => number;
   readonly newTraceId: () => string;
   /**
-   * Queues a `human_review` answer for a person; resolves with the review id once the item is in
-   * the database (the caller may wait on it as soon as it has the answer). Absent: nothing queued.
+   * Queues a `human_review` answer for a person, with the ids of the policies that let it through;
+   * resolves with the review id once the item is in the database (the caller may wait on it as
+   * soon as it has the answer). Absent: nothing queued.
    */
-  readonly queueReview?: (request: AuthorizeRequest, answer: AgentAuthorizeAnswer) => Promise<string>;
+  readonly queueReview?: (
+    request: AuthorizeRequest,
+    answer: AgentAuthorizeAnswer,
+    policyIds: readonly string[],
+  ) => Promise<string>;
 }
 
 export interface AuthorizeCall {

@@ -64,9 +64,14 @@ export function createAuthorizer(dependencies: AuthorizerDependencies): Authoriz
       const checked = await admitted(call);
       if (checked.type === 'rejected') return checked;
       const span = startSpan(dependencies, call, checked.answer);
-      const answer = decideAndReport(dependencies, { ...call, request: checked.answer }, started, span);
+      const { answer, policyIds } = decideAndReport(
+        dependencies,
+        { ...call, request: checked.answer },
+        started,
+        span,
+      );
       return answer.requires_human_review
-        ? withReview(dependencies, checked.answer, answer)
+        ? withReview(dependencies, checked.answer, answer, policyIds)
         : answered(answer);
     },
     authorizeUser: (call) => authorizeUserWith(dependencies, settings, call),
@@ -88,10 +93,11 @@ async function withReview(
   dependencies: AuthorizerDependencies,
   request: AuthorizeRequest,
   answer: AgentAuthorizeAnswer,
+  policyIds: readonly string[],
 ): Promise<AuthorizeOutcome<AgentAuthorizeAnswer>> {
   if (dependencies.queueReview === undefined) return answered(answer);
   try {
-    return answered({ ...answer, review_id: await dependencies.queueReview(request, answer) });
+    return answered({ ...answer, review_id: await dependencies.queueReview(request, answer, policyIds) });
   } catch {
     return { type: 'rejected', error: reviewNotQueued };
   }
@@ -120,7 +126,7 @@ function decideAndReport(
   call: AuthorizeCall & { readonly request: AuthorizeRequest },
   started: number,
   span: TraceSpan,
-): AgentAuthorizeAnswer {
+): { readonly answer: AgentAuthorizeAnswer; readonly policyIds: readonly string[] } {
   const { request, body, grant } = call;
   const now = dependencies.now();
   const decided = decide({
@@ -160,7 +166,7 @@ function decideAndReport(
     });
   }
   span.end();
-  return answer;
+  return { answer, policyIds: decision.policy.policyIds };
 }
 
 /** A decision under a grant names it in its event. */

@@ -1,5 +1,6 @@
 import { bySpecificity, compileActionPattern, type ActionPattern } from './action-pattern.js';
 import { defaultModelsSection, type ModelsConfigSection } from './analytics/prediction/model-settings.js';
+import { defaultAnalyticsSection, type AnalyticsConfigSection } from './analytics/analytics-settings.js';
 import { defaultDelegationSection, type DelegationConfigSection } from './delegation/delegation-settings.js';
 
 /** Agent-governance settings, as the configuration's `governance:` section gives them. */
@@ -91,8 +92,11 @@ export interface GovernanceConfigSection {
   readonly review?: { readonly ttl_seconds: number } | undefined;
   /** Delegation and grants (converted by `delegationSettingsFrom`). */
   readonly delegation?: DelegationConfigSection | undefined;
-  /** Behavioural analytics: the models (converted by `modelSettingsFrom`). */
-  readonly analytics?: ModelsConfigSection | undefined;
+  /**
+   * Behavioural analytics: reputation, anomalies and policies (converted by `analyticsSettingsFrom`),
+   * and the models (converted by `modelSettingsFrom`).
+   */
+  readonly analytics?: (AnalyticsConfigSection & ModelsConfigSection) | undefined;
 }
 
 function gatesFrom(gates: ConfiguredGates | undefined): PartialGates | undefined {
@@ -155,7 +159,7 @@ export const defaultGovernanceSection: GovernanceConfigSection = {
   rate_limit: {},
   review: { ttl_seconds: 86_400 },
   delegation: defaultDelegationSection,
-  analytics: defaultModelsSection,
+  analytics: { ...defaultAnalyticsSection, ...defaultModelsSection },
 };
 
 /** The settings of an empty `governance:` section. */

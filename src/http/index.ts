@@ -51,3 +51,14 @@ export {
   type ModelView,
   type PredictionRoutesDependencies,
 } from './agent/prediction-routes.js';
+export { registerAnalyticsRoutes, type AnalyticsRoutesDependencies } from './agent/analytics-routes.js';
+export type {
+  AgentAnalytics,
+  AlertChangeOutcome,
+  AlertItem,
+  AlertQuery,
+  AnalyticsOperations,
+  AnalyticsThresholds,
+  BaselineRefresh,
+  PolicyAnalytics,
+} from './agent/analytics-operations.js';

@@ -50,10 +50,13 @@ function dataOf(notification: Notification, link: string | undefined): Record<st
     case 'analytics.alert':
       return {
         agent: notification.agent,
+        policy: notification.policy,
         alert: notification.alert,
         value: notification.value,
         threshold: notification.threshold,
         tenant_id: notification.tenantId,
+        alert_id: notification.alertId,
+        title: notification.title,
       };
     case 'notification.test':
       return { requested_by: notification.requestedBy };

@@ -44,15 +44,22 @@ export interface GuardDetection {
   readonly agent?: string | undefined;
 }
 
-/** Behavioural analytics crossed a threshold (low reputation, an anomaly). */
+/** Behavioural analytics crossed a threshold (low reputation, an anomaly, an ineffective policy). */
 export interface AnalyticsAlert {
   readonly kind: 'analytics.alert';
-  readonly agent: string;
-  /** Which alert: `reputation_low`, `anomaly_high`, ... */
+  /** The agent it is about; undefined for a policy's alert. */
+  readonly agent?: string | undefined;
+  /** The policy it is about (`policy_ineffective`). */
+  readonly policy?: string | undefined;
+  /** Which alert: `reputation_low`, `anomaly_high`, `policy_ineffective`. */
   readonly alert: string;
   readonly value: number;
   readonly threshold: number;
   readonly tenantId?: string | undefined;
+  /** The stored alert's id (`POST /v1/analytics/alerts/{id}/acknowledge`, `…/resolve`). */
+  readonly alertId?: string | undefined;
+  /** One line for people, from analytics. */
+  readonly title?: string | undefined;
 }
 
 /** Sent by `POST /admin/notifications/test`, to check a channel's settings end to end. */

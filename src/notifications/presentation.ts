@@ -78,21 +78,40 @@ export function present(notification: Notification, publicUrl: string | undefine
         severity: guardSeverity[notification.severity],
         dedupKey: `gatehouse-guard-${notification.id}`,
       };
-    case 'analytics.alert':
+    case 'analytics.alert': {
+      const subject =
+        notification.agent === undefined
+          ? `policy ${notification.policy ?? '?'}`
+          : `agent ${notification.agent}`;
+      const path =
+        notification.alertId === undefined
+          ? undefined
+          : `/v1/analytics/alerts/${encodeURIComponent(notification.alertId)}`;
       return {
-        title: clip(`Alert: ${notification.alert} for agent ${notification.agent}`, 200),
+        title: clip(notification.title ?? `Alert: ${notification.alert} for ${subject}`, 200),
         fields: [
-          ['Agent', clip(notification.agent)],
+          ...optional('Agent', notification.agent),
+          ...optional('Policy', notification.policy),
           ['Alert', clip(notification.alert)],
           ['Value', String(notification.value)],
           ['Threshold', String(notification.threshold)],
           ...optional('Tenant', notification.tenantId),
+          ...optional(
+            'Alert id',
+            notification.alertId === undefined
+              ? undefined
+              : `${notification.alertId} (POST ${path ?? ''}/acknowledge or /resolve)`,
+          ),
         ],
-        link: undefined,
+        link:
+          publicUrl === undefined || path === undefined
+            ? undefined
+            : `${publicUrl.replace(/\/+$/, '')}/v1/analytics/alerts`,
         severity: 'warning',
-        // One incident per agent and alert while it lasts, not one per evaluation.
-        dedupKey: `gatehouse-analytics-${notification.agent}-${notification.alert}`,
+        // One incident per agent (or policy) and alert while it lasts, not one per evaluation.
+        dedupKey: `gatehouse-analytics-${notification.agent ?? `policy-${notification.policy ?? ''}`}-${notification.alert}`,
       };
+    }
     case 'notification.test':
       return {
         title: 'Gatehouse test notification',

@@ -1,4 +1,5 @@
 import { Gauge, type Registry } from 'prom-client';
+import type { AnalyticsReading } from './metrics-analytics.js';
 import { createCounterFamily, createHistogramFamily } from './metrics-families.js';
 
 /**
@@ -57,6 +58,8 @@ export interface InFlight {
   streams: number;
   /** The review queue's pending count, read from the database at scrape time (set once assembled). */
   pendingReviews?: () => Promise<number>;
+  /** Analytics' figures, read at scrape time (set once assembled), labels already bounded. */
+  analytics?: () => AnalyticsReading;
 }
 
 export function defineMetrics(registry: Registry, sources: MetricSources, inFlight: Readonly<InFlight>) {
@@ -243,6 +246,53 @@ export function defineMetrics(registry: Registry, sources: MetricSources, inFlig
       help: 'Reviews resolved automatically by the review-outcome model on this replica, by outcome (approved, denied).',
       labelNames: ['outcome'] as const,
     }),
+    humanReviews: createCounterFamily(registry, {
+      name: 'gatehouse_agent_human_reviews_total',
+      help: 'Decisions sent to human review (not in shadow mode), by the part that asked for it: policy, confidence or risk.',
+      labelNames: ['reason'] as const,
+    }),
+    delegations: createCounterFamily(registry, {
+      name: 'gatehouse_agent_delegations_total',
+      help: 'Delegation requests (POST /v1/agent/delegate) by delegator, delegatee and outcome (granted, refused).',
+      labelNames: ['delegator', 'delegatee', 'outcome'] as const,
+    }),
+    agentReputation: new Gauge({
+      registers,
+      name: 'gatehouse_agent_reputation',
+      help: 'Each agent’s reputation in [0, 1] from reviewer outcomes (0.5 while neutral), as this replica last computed it.',
+      labelNames: ['agent'] as const,
+      collect() {
+        const reading = inFlight.analytics?.();
+        if (reading === undefined) return;
+        this.reset();
+        for (const [agent, figures] of reading.agents) this.labels(agent).set(figures.reputation);
+      },
+    }),
+    agentAnomaly: new Gauge({
+      registers,
+      name: 'gatehouse_agent_anomaly',
+      help: 'Each agent’s anomaly score in [0, 1] against its own baseline (0 until it has one); absent with anomaly detection off.',
+      labelNames: ['agent'] as const,
+      collect() {
+        const reading = inFlight.analytics?.();
+        if (reading === undefined) return;
+        this.reset();
+        for (const [agent, figures] of reading.agents)
+          if (figures.anomaly !== undefined) this.labels(agent).set(figures.anomaly);
+      },
+    }),
+    policyEffectiveness: new Gauge({
+      registers,
+      name: 'gatehouse_policy_effectiveness',
+      help: 'Per policy, the share of its reviewed decisions reviewers upheld (decayed), once it has enough reviews.',
+      labelNames: ['policy'] as const,
+      collect() {
+        const reading = inFlight.analytics?.();
+        if (reading === undefined) return;
+        this.reset();
+        for (const [policy, effectiveness] of reading.policies) this.labels(policy).set(effectiveness);
+      },
+    }),
     notifications: createCounterFamily(registry, {
       name: 'gatehouse_notifications_total',
       help: 'Notification deliveries per channel by outcome: delivered, failed (after its last try, or refused), retried (a try that will be repeated), dropped (a full queue or shutdown).',
@@ -352,3 +402,4 @@ export function defineMetrics(registry: Registry, sources: MetricSources, inFlig
 }
 
 export type MetricDefinitions = ReturnType<typeof defineMetrics>;
+export type { AnalyticsReading } from './metrics-analytics.js';

@@ -293,3 +293,44 @@ describe('registry', () => {
     expect(first.metrics.contentType).toMatch(/^text\/plain/);
   });
 });
+
+describe('analytics metrics', () => {
+  it('show each agent and policy as analytics reads them, agents with keys always by name', async () => {
+    const { metrics, scrape } = build({ maxLabelValues: 2, knownAgents: () => ['keyed-bot'] });
+    const agents = [
+      { agent: 'a-bot', reputation: 0.9, anomaly: 0.1 },
+      { agent: 'b-bot', reputation: 0.5, anomaly: 0 },
+      { agent: 'c-bot', reputation: 0.3, anomaly: 0.2 },
+      { agent: 'd-bot', reputation: 0.8, anomaly: 0.95 },
+      { agent: 'keyed-bot', reputation: 0.7, anomaly: undefined },
+    ];
+    metrics.readAnalyticsFrom(() => ({
+      agents,
+      policies: [{ policy: 'agents-may-act', effectiveness: 0.4 }],
+    }));
+    const samples = await scrape();
+    expect(sample(samples, 'gatehouse_agent_reputation', { agent: 'a-bot' })).toBe(0.9);
+    expect(sample(samples, 'gatehouse_agent_reputation', { agent: 'keyed-bot' })).toBe(0.7);
+    // Past the budget, agents fold into `other`, which shows the worst of them.
+    expect(sample(samples, 'gatehouse_agent_reputation', { agent: 'other' })).toBe(0.3);
+    expect(sample(samples, 'gatehouse_agent_anomaly', { agent: 'other' })).toBe(0.95);
+    expect(sample(samples, 'gatehouse_agent_anomaly', { agent: 'keyed-bot' })).toBeUndefined();
+    expect(sample(samples, 'gatehouse_policy_effectiveness', { policy: 'agents-may-act' })).toBe(0.4);
+  });
+
+  it('count human reviews by reason and delegations by delegator, delegatee and outcome', async () => {
+    const { metrics, scrape } = build();
+    metrics.humanReviewQueued('confidence');
+    metrics.humanReviewQueued('confidence');
+    metrics.delegated('orchestrator', 'researcher', 'granted');
+    const samples = await scrape();
+    expect(sample(samples, 'gatehouse_agent_human_reviews_total', { reason: 'confidence' })).toBe(2);
+    expect(
+      sample(samples, 'gatehouse_agent_delegations_total', {
+        delegator: 'orchestrator',
+        delegatee: 'researcher',
+        outcome: 'granted',
+      }),
+    ).toBe(1);
+  });
+});

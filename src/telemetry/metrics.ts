@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { createChildCache } from './metrics-children.js';
+import { boundedReading, type AnalyticsFigures } from './metrics-analytics.js';
 import { defineMetrics, type InFlight, type MetricSources } from './metrics-definitions.js';
 import { createLabelGuard } from './metrics-label-guard.js';
 import { createRoutingMetrics, type RoutingEvents } from './metrics-router-observer.js';
@@ -10,6 +11,8 @@ export interface MetricsOptions {
   readonly knownModels: Iterable<string>;
   /** Key ids currently issued; asked only about key ids not seen before. */
   readonly knownKeys?: () => Iterable<string>;
+  /** Agent ids of keys (and grants) that authenticated: kept as `agent` labels however many. */
+  readonly knownAgents?: () => Iterable<string>;
   readonly knownProviders?: Iterable<string>;
   /** Targets as routing names them (`provider/model`); their breakers start reported as closed. */
   readonly knownTargets?: Iterable<string>;
@@ -76,6 +79,8 @@ export type BudgetScopeType = 'key' | 'team';
 /** What the tool firewall did with a tool call (docs/tool-firewall.md). */
 export type FirewallDecision = 'allowed' | 'approved' | 'denied' | 'held' | 'failed';
 
+export type { AnalyticsFigures } from './metrics-analytics.js';
+
 export interface Metrics {
   requestStarted(request: {
     readonly route: string;
@@ -102,6 +107,12 @@ export interface Metrics {
   predictionModelTrained(model: PredictionModelLabel, figures: PredictionModelFigures): void;
   /** A review the review-outcome model resolved. */
   reviewAutoResolved(outcome: 'approved' | 'denied'): void;
+  /** A decision was sent to human review; `reason` is the part that asked (policy, confidence, risk). */
+  humanReviewQueued(reason: string): void;
+  /** A delegation request's outcome (`granted`, `refused`). */
+  delegated(delegator: string, delegatee: string, outcome: string): void;
+  /** Where the reputation, anomaly and policy effectiveness gauges read analytics when scraped. */
+  readAnalyticsFrom(read: () => AnalyticsFigures): void;
   /** Counts `count` (default 1; 0 makes the series exist) notifications of a channel by outcome. */
   notificationOutcome(channel: string, outcome: NotificationOutcome, count?: number): void;
   notificationQueueDepth(channel: string, depth: number): void;
@@ -168,6 +179,11 @@ export function createMetrics(options: MetricsOptions): Metrics {
     guardCheck: guard(undefined, 10),
     guardOutcome: guard(undefined, 10),
     predictionOutcome: guard(undefined, 10),
+    // Agents with keys always pass (their number is the number of agent keys); others up to the budget.
+    agent: guard(options.knownAgents),
+    // Policy ids come from the policy text an administrator writes.
+    policy: guard(),
+    delegationOutcome: guard(undefined, 10),
   };
   for (const target of options.knownTargets ?? []) metrics.breakerState.labels(target).set(0);
   const routing = createRoutingMetrics(metrics, guards);
@@ -294,6 +310,21 @@ export function createMetrics(options: MetricsOptions): Metrics {
     },
     reviewAutoResolved(outcome) {
       metrics.predictionAutoResolutions.labels(outcome).inc();
+    },
+    humanReviewQueued(reason) {
+      metrics.humanReviews.labels(guards.reasonClass.value(reason)).inc();
+    },
+    delegated(delegator, delegatee, outcome) {
+      metrics.delegations
+        .labels(
+          guards.agent.value(delegator),
+          guards.agent.value(delegatee),
+          guards.delegationOutcome.value(outcome),
+        )
+        .inc();
+    },
+    readAnalyticsFrom(read) {
+      inFlight.analytics = () => boundedReading(read(), guards.agent, guards.policy);
     },
     notificationOutcome(channel, outcome, count = 1) {
       metrics.notifications.labels(guards.channel.value(channel), outcome).inc(count);

@@ -3,8 +3,15 @@ import type { AuthorizeRequest } from '../authorize-request.js';
 import { canonicalHash } from '../canonical-json.js';
 import type { ReviewDetails } from './review-queue.js';
 
-/** What a review item records of the request and of the answer that sent it to review. */
-export function reviewDetailsOf(request: AuthorizeRequest, answer: AgentAuthorizeAnswer): ReviewDetails {
+/**
+ * What a review item records of the request, of the answer that sent it to review, and of the
+ * policies that let it through (the decision's policy ids).
+ */
+export function reviewDetailsOf(
+  request: AuthorizeRequest,
+  answer: AgentAuthorizeAnswer,
+  policyIds: readonly string[],
+): ReviewDetails {
   return {
     tenantId: request.tenantId,
     actor: request.actor,
@@ -19,5 +26,6 @@ export function reviewDetailsOf(request: AuthorizeRequest, answer: AgentAuthoriz
     inputHash: answer.input_hash,
     // The approved action is this one: a client can check the args it runs hash the same.
     argsHash: request.args === undefined ? undefined : canonicalHash(request.args),
+    policyIds,
   };
 }

@@ -35,6 +35,11 @@ export interface ReviewItem {
   readonly inputHash: string;
   /** SHA-256 of the canonical JSON of the action's `args`; undefined when none were sent. */
   readonly argsHash: string | undefined;
+  /**
+   * The policies that let the decision through to review (its permits); empty when none is known
+   * (items queued before they were recorded). Analytics measures their effectiveness by outcome.
+   */
+  readonly policyIds: readonly string[];
   /** Unix milliseconds. */
   readonly enqueuedAt: number;
   /** Unix milliseconds: still pending then, the item is denied as expired. */

@@ -23,6 +23,7 @@ const pending: ReviewItem = {
   policyDigest: 'd',
   inputHash: 'h',
   argsHash: undefined,
+  policyIds: [],
   enqueuedAt: Date.now(),
   expiresAt: Date.now() + 60_000,
   status: 'pending',

@@ -17,6 +17,8 @@ export interface Database {
   audit_leases: AuditLeasesTable;
   agent_grants: AgentGrantsTable;
   grant_swarm_agents: GrantSwarmAgentsTable;
+  agent_baselines: AgentBaselinesTable;
+  analytics_alerts: AnalyticsAlertsTable;
 }
 
 export interface ApiKeysTable {
@@ -100,6 +102,8 @@ export interface ReviewItemsTable {
   resolved_by: string | null;
   resolution_note: string | null;
   resolver_key_id: string | null;
+  /** JSON array of the policy ids that let the decision through (migration 0008); null before. */
+  policy_ids: string | null;
 }
 
 /** The audit log's records (migration 0005); `resource` and `details` are JSON text. */
@@ -179,4 +183,32 @@ export interface GrantSwarmAgentsTable {
   root_id: string;
   agent: string;
   joined_at: number;
+}
+
+/** An agent's anomaly baseline (migration 0008); `summary` is JSON text. */
+export interface AgentBaselinesTable {
+  tenant_id: string;
+  actor: string;
+  computed_at: number;
+  summary: string;
+}
+
+/** Analytics alerts (migration 0008): `tenant_id` is '' for a policy's; `details` is JSON text. */
+export interface AnalyticsAlertsTable {
+  id: string;
+  kind: string;
+  subject_type: string;
+  tenant_id: string;
+  subject: string;
+  status: string;
+  value: number;
+  threshold: number;
+  title: string;
+  details: string;
+  raised_at: number;
+  acknowledged_at: number | null;
+  acknowledged_by: string | null;
+  resolved_at: number | null;
+  resolved_by: string | null;
+  resolution_note: string | null;
 }

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { sql, type Kysely } from 'kysely';
 import type { UsageStore } from '../../accounting/types.js';
 import type { ReviewOutcomeStore } from '../../governance/analytics/prediction/index.js';
+import type { AlertStore, AnalyticsStore } from '../../governance/analytics/index.js';
 import type { AuditArchiveStore, AuditStore } from '../../governance/audit/index.js';
 import type { GrantStore } from '../../governance/delegation/index.js';
 import type { PolicyStore } from '../../governance/policies/index.js';
@@ -10,6 +11,8 @@ import type { KeyStore } from '../../keys/types.js';
 import type { Database } from './database-schema.js';
 import { migrateToLatest } from './migrate.js';
 import { currentSchema, ensureSchema, openPostgresDatabase } from './postgres-database.js';
+import { createSqlAlertStore } from './sql-alert-store.js';
+import { createSqlAnalyticsStore } from './sql-analytics-store.js';
 import { createSqlAuditArchiveStore } from './sql-audit-archive-store.js';
 import { createSqlAuditStore } from './sql-audit-store.js';
 import { createSqlGrantStore } from './sql-grant-store.js';
@@ -62,6 +65,10 @@ export interface SqlStores {
   readonly auditArchive: AuditArchiveStore;
   /** Delegation grants and their swarms. */
   readonly grants: GrantStore;
+  /** Agent decisions and reviewer outcomes for analytics, and agents' baselines. */
+  readonly analytics: AnalyticsStore;
+  /** Analytics alerts. */
+  readonly alerts: AlertStore;
   /** `select 1`: resolves when the database answers (readiness, `gatehouse check`). */
   ping(): Promise<void>;
   /** Closes the database (the SQLite file, or the Postgres pool). */
@@ -108,6 +115,8 @@ export async function createSqlStores(options: SqlStoreOptions): Promise<SqlStor
     audit: createSqlAuditStore(database, usageDatabase, { sqliteAppend: writeThread?.appendAudit }),
     auditArchive: createSqlAuditArchiveStore(database),
     grants: createSqlGrantStore(database),
+    analytics: createSqlAnalyticsStore(database),
+    alerts: createSqlAlertStore(database),
     async ping(): Promise<void> {
       await sql`select 1`.execute(database);
     },

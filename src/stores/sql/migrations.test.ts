@@ -57,6 +57,7 @@ describe.each(databases)('migrations on $dialect', (testDatabase) => {
         '0006-audit-retention',
         '0007-grants',
         '0008-review-outcomes',
+        '0009-analytics',
       ]);
     } finally {
       await database.destroy();
@@ -99,6 +100,7 @@ describe('migrations on postgres', () => {
         '0006-audit-retention',
         '0007-grants',
         '0008-review-outcomes',
+        '0009-analytics',
       ]);
     } finally {
       await database.destroy();
@@ -116,7 +118,9 @@ describe('migrations on postgres', () => {
         [options.schema],
       );
       expect(result.rows.map((row) => row.table_name)).toEqual([
+        'agent_baselines',
         'agent_grants',
+        'analytics_alerts',
         'api_keys',
         'audit_anchor',
         'audit_head',

@@ -19,6 +19,7 @@ function item(overrides: Partial<ReviewItem>): ReviewItem {
   return {
     id: `rev_${String(counter).padStart(4, '0')}`,
     tenantId: 'acme',
+    policyIds: [],
     actor: 'pay-bot',
     action: 'wire_money',
     resource: { account: 'acc-1' },

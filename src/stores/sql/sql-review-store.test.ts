@@ -36,6 +36,7 @@ function details(overrides: Partial<ReviewDetails> = {}): ReviewDetails {
     policyDigest: 'a'.repeat(64),
     inputHash: 'b'.repeat(64),
     argsHash: undefined,
+    policyIds: ['agents-may-act'],
     ...overrides,
   };
 }

@@ -138,6 +138,7 @@ function itemToRow(item: ReviewItem): ReviewItemsTable {
     resolved_by: item.resolvedBy ?? null,
     resolution_note: item.resolutionNote ?? null,
     resolver_key_id: item.resolverKeyId ?? null,
+    policy_ids: JSON.stringify(item.policyIds),
   };
 }
 
@@ -168,7 +169,19 @@ export function rowToItem(row: Selectable<ReviewItemsTable>): ReviewItem {
     resolvedBy: row.resolved_by ?? undefined,
     resolutionNote: row.resolution_note ?? undefined,
     resolverKeyId: row.resolver_key_id ?? undefined,
+    policyIds: parsePolicyIds(row.policy_ids),
   };
+}
+
+/** Items queued before policy ids were recorded have none. */
+export function parsePolicyIds(text: string | null): readonly string[] {
+  if (text === null) return [];
+  try {
+    const value: unknown = JSON.parse(text);
+    return Array.isArray(value) ? value.filter((id): id is string => typeof id === 'string') : [];
+  } catch {
+    return [];
+  }
 }
 
 function parseResource(text: string, id: string): Readonly<Record<string, string>> {

@@ -12,7 +12,7 @@ import { predictReview, type ReviewPrediction } from './review-model.js';
  */
 export interface ReviewAdvisor {
   /** The current model's prediction for a pending item; undefined without a model or once resolved. */
-  predictionFor(item: ReviewItem): ReviewPrediction | undefined;
+  predictionFor(item: Omit<ReviewItem, 'policyIds'>): ReviewPrediction | undefined;
   /**
    * Predicts a newly queued item (counted in metrics) and resolves it when configured to and
    * confident enough; resolves true when it did. Never rejects: a failure leaves the item pending.

@@ -59,6 +59,7 @@ export function syntheticReviews(options: SyntheticOptions): ReviewItem[] {
     const pending: ReviewItem = {
       id: `rev_${String(index).padStart(32, '0')}`,
       tenantId: 'acme',
+      policyIds: [],
       actor,
       action,
       resource: { account: `acc-${index % 7}` },

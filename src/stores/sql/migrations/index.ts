@@ -8,6 +8,7 @@ import { auditLog } from './0005-audit-log.js';
 import { auditRetention } from './0006-audit-retention.js';
 import { grants } from './0007-grants.js';
 import { reviewOutcomes } from './0008-review-outcomes.js';
+import { analytics } from './0009-analytics.js';
 
 /**
  * Every migration, by name. Names sort in the order they apply (Kysely sorts them), and the
@@ -28,6 +29,7 @@ export function migrationProvider(dialect: SqlDialect): MigrationProvider {
     '0006-audit-retention': auditRetention(),
     '0007-grants': grants(),
     '0008-review-outcomes': reviewOutcomes(),
+    '0009-analytics': analytics(dialect),
   };
   return { getMigrations: () => Promise.resolve(migrations) };
 }
