@@ -72,7 +72,7 @@ describe('governance.analytics', () => {
       '    prediction: { threshold: 0.8, auto_resolve: approve, window: 3d }',
       '    calibration: { enabled: false }',
     ].join('\n');
-    expect(analyticsOf(load(yaml))).toEqual({
+    expect(analyticsOf(load(yaml))).toMatchObject({
       models: { min_samples: 40, update_interval: hour },
       prediction: { enabled: true, window: 3 * day, threshold: 0.8, auto_resolve: 'approve' },
       calibration: { enabled: false, window: 30 * day, threshold: 0.7 },

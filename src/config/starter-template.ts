@@ -277,7 +277,7 @@ governance:
   #   swarm_operation_timeout: 30s  # SWARM_OPERATION_TIMEOUT: no grant outlives its root's creation + this
   #   confidence_floor: 0.9       # the least confidence a delegation request may carry (0: none needed)
   #   llm_routes: false           # a grant minted with a virtual key works as that key on the model routes
-  # analytics:                    # reputation, anomaly and policy effectiveness (docs/governance.md#analytics)
+  # analytics:                    # reputation, anomaly, policy effectiveness and the models that learn from reviewers (docs/governance.md)
   #   sync_interval: 10s          # how often each replica reads the history from the database
   #   max_agents: 5000            # agents whose figures are kept in memory (about 8 KB each)
   #   reputation:
@@ -293,11 +293,6 @@ governance:
   #   policy:
   #     optimization_threshold: 0.5  # POLICY_OPTIMIZATION_THRESHOLD: below it, a policy is flagged for review
   #     min_reviews: 10           # reviewer outcomes before a policy's effectiveness is reported
-  # policy:
-  #   cedar: "permit(principal, action, resource);"   # everything permitted: the gates and risk decide
-  # review:
-  #   ttl_seconds: 86400          # a human review not resolved within this is denied as expired
-  # analytics:                    # models that learn from reviewers' decisions (docs/governance.md)
   #   models:
   #     min_samples: 100          # MIN_SAMPLES_FOR_MODEL: reviews in a model's window before it is used
   #     update_interval: 6h       # MODEL_UPDATE_INTERVAL: how often each replica retrains both models
@@ -308,6 +303,10 @@ governance:
   #   calibration:                # the confidence calibrator, used by the gates once accurate enough
   #     window: 30d               # CONFIDENCE_MODEL_WINDOW
   #     threshold: 0.7            # CONFIDENCE_PREDICTION_THRESHOLD: least held-out accuracy to be used
+  # policy:
+  #   cedar: "permit(principal, action, resource);"   # everything permitted: the gates and risk decide
+  # review:
+  #   ttl_seconds: 86400          # a human review not resolved within this is denied as expired
   # The initial Cedar policy is stored as version 1 when the database holds none; after that the
   # stored versions rule (GET/PUT /v1/policy, gatehouse policy put). An example to start from,
   # written as a block (cedar: |):

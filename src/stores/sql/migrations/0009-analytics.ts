@@ -5,8 +5,8 @@ import type { SqlDialect } from '../sql-dialect.js';
  * Behavioural analytics (docs/governance.md, "Analytics"; decision 0014):
  *
  * - `review_items.policy_ids`: the permits that let a reviewed decision through (JSON array text;
- *   null for items queued before), from which policy effectiveness is counted; an index on
- *   `resolved_at` for the outcome counts of the last half-lives;
+ *   null for items queued before), from which policy effectiveness is counted (the outcome counts
+ *   of the last half-lives use the index on `resolved_at` of 0008);
  * - `agent_baselines`: one row per agent (tenant and actor), its summary as JSON text, replaced
  *   by a refresh only if `computed_at` is still the one it read;
  * - `analytics_alerts`: alerts, with a partial unique index that allows one unresolved alert per
@@ -18,11 +18,6 @@ export function analytics(dialect: SqlDialect): Migration {
   return {
     async up(database: Kysely<unknown>): Promise<void> {
       await database.schema.alterTable('review_items').addColumn('policy_ids', 'text').execute();
-      await database.schema
-        .createIndex('review_items_resolved_at')
-        .on('review_items')
-        .column('resolved_at')
-        .execute();
       await database.schema
         .createTable('agent_baselines')
         .addColumn('tenant_id', 'text', (column) => column.notNull())
