@@ -20,7 +20,13 @@ beforeAll(async () => {
     audit: { flush_interval_ms: 50 },
     governance: {
       confidence: { allow_unverified: true },
-      analytics: { prediction: { auto_resolve: 'both' } },
+      // The synthetic agents' reputations and bursts would move risk, and with it which decisions
+      // reach review; this test is about the models alone.
+      analytics: {
+        prediction: { auto_resolve: 'both' },
+        reputation: { low_threshold: 0 },
+        anomaly: { enabled: false },
+      },
     },
   });
 });
