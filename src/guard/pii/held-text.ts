@@ -1,0 +1,128 @@
+import { applyMasks } from './masking.js';
+import type { Finding, PiiType } from './pii-types.js';
+import { scanText } from './scanner.js';
+
+/**
+ * Text of one streamed answer part (an OpenAI choice, an Anthropic content block) on its way to
+ * the caller, masked although a value may arrive split over several deltas (`jo` `hn@exam`
+ * `ple.com`). Each delta releases what can no longer become part of a value and holds the rest:
+ * the trailing run of characters a value is made of (letters, digits, `@._%+-/=:~`, and a space
+ * or parenthesis next to a digit, as in `+1 (415) 555 2671`), and any value found that reaches
+ * the end of the text so far (an unfinished private-key block). Prose therefore waits for at most
+ * its last partial word; a long token waits until it ends.
+ *
+ * The bound: never more than `maxHeldCharacters` (4096) per part. Past it the oldest text is
+ * released, masked as far as it is recognised; a single value longer than that (a private key
+ * longer than RSA-4096's, a JWT over 4 KB) can then be masked in pieces. The last 64 released
+ * characters stay as context, so a value whose harmless prefix was released (`-----BEGIN RSA `)
+ * is still recognised and masked from where the held text begins.
+ */
+export const maxHeldCharacters = 4096;
+const contextCharacters = 64;
+
+export class HeldText {
+  private pending = '';
+  private context = '';
+
+  constructor(
+    private readonly types: ReadonlySet<PiiType>,
+    private readonly found: (type: PiiType) => void,
+  ) {}
+
+  /** Takes the next delta; returns the masked text that may go to the caller now (maybe ''). */
+  push(delta: string): string {
+    this.pending += delta;
+    return this.release(false);
+  }
+
+  /** The part ended: everything still held, masked. */
+  flush(): string {
+    return this.pending === '' ? '' : this.release(true);
+  }
+
+  get holding(): boolean {
+    return this.pending !== '';
+  }
+
+  private release(all: boolean): string {
+    const offset = this.context.length;
+    const text = this.context + this.pending;
+    const findings = scanText(text, this.types).filter((finding) => finding.end > offset);
+    const cut = all ? text.length : safeCut(text, offset, findings);
+    if (cut === offset) return '';
+    const released: Finding[] = [];
+    for (const finding of findings) {
+      if (finding.start >= cut) break;
+      // A value that began in the context was released in part already: the rest is masked.
+      released.push({ type: finding.type, start: Math.max(finding.start, offset) - offset, end: finding.end - offset });
+      this.found(finding.type);
+    }
+    const raw = this.pending.slice(0, cut - offset);
+    this.pending = this.pending.slice(cut - offset);
+    this.context = (this.context + raw).slice(-contextCharacters);
+    return applyMasks(raw, released);
+  }
+}
+
+/** Where the released text may end: before the trailing run and any value that is not finished. */
+function safeCut(text: string, offset: number, findings: readonly Finding[]): number {
+  let cut = trailingRunStart(text, offset);
+  for (const finding of findings) {
+    if (finding.start < cut && finding.end > cut) cut = finding.start;
+  }
+  if (text.length - cut > maxHeldCharacters) {
+    cut = text.length - maxHeldCharacters;
+    // Never split a surrogate pair, nor a value found whole: it is released masked.
+    if (isLowSurrogate(text.charCodeAt(cut))) cut -= 1;
+    for (const finding of findings) if (finding.start < cut && finding.end > cut) cut = finding.end;
+  }
+  return Math.max(cut, offset);
+}
+
+/** The start of the run of value characters the text ends with (never before `offset`). */
+function trailingRunStart(text: string, offset: number): number {
+  let start = text.length;
+  const limit = Math.max(offset, text.length - maxHeldCharacters);
+  while (start > limit) {
+    const code = text.charCodeAt(start - 1);
+    if (isValueCharacter(code)) start -= 1;
+    else if (isGroupSeparator(code) && (start === text.length || isDigitNear(text, start - 1))) start -= 1;
+    else break;
+  }
+  return start;
+}
+
+function isDigitNear(text: string, index: number): boolean {
+  return isDigit(text.charCodeAt(index - 1)) || isDigit(text.charCodeAt(index + 1));
+}
+
+/** Characters any detected value is made of, apart from the separators between digit groups. */
+function isValueCharacter(code: number): boolean {
+  return (
+    isDigit(code) ||
+    (code >= 0x41 && code <= 0x5a) ||
+    (code >= 0x61 && code <= 0x7a) ||
+    code === 0x40 /* @ */ ||
+    code === 0x2e /* . */ ||
+    code === 0x5f /* _ */ ||
+    code === 0x25 /* % */ ||
+    code === 0x2b /* + */ ||
+    code === 0x2d /* - */ ||
+    code === 0x2f /* / */ ||
+    code === 0x3d /* = */ ||
+    code === 0x3a /* : */ ||
+    code === 0x7e /* ~ */
+  );
+}
+
+function isGroupSeparator(code: number): boolean {
+  return code === 0x20 || code === 0x28 || code === 0x29;
+}
+
+function isDigit(code: number): boolean {
+  return code >= 0x30 && code <= 0x39;
+}
+
+function isLowSurrogate(code: number): boolean {
+  return code >= 0xdc00 && code <= 0xdfff;
+}
