@@ -1,4 +1,4 @@
-import { applyMasks } from './masking.js';
+import { applyMasks, maskAll } from './masking.js';
 import type { Finding, PiiType } from './pii-types.js';
 import { scanText } from './scanner.js';
 
@@ -6,9 +6,10 @@ import { scanText } from './scanner.js';
  * Text of one streamed answer part (an OpenAI choice, an Anthropic content block) on its way to
  * the caller, masked although a value may arrive split over several deltas (`jo` `hn@exam`
  * `ple.com`). Each delta releases what can no longer become part of a value and holds the rest:
- * the trailing run of characters a value is made of (letters, digits, `@._%+-/=:~`, and a space
- * or parenthesis next to a digit, as in `+1 (415) 555 2671`), and any value found that reaches
- * the end of the text so far (an unfinished private-key block). Prose therefore waits for at most
+ * the trailing run of characters a value is made of (letters, digits, `@._%+-/=:~()`, and a space
+ * next to a digit or parenthesis, as in `+1 (415) 555 2671`), an unfinished BEGIN or END line of
+ * a private-key block, and any value found that reaches the held text or the end (an unfinished
+ * private-key block). Prose therefore waits for at most
  * its last partial word; a long token waits until it ends.
  *
  * The bound: never more than `maxHeldCharacters` (4096) per part. Past it the oldest text is
@@ -54,21 +55,28 @@ export class HeldText {
     for (const finding of findings) {
       if (finding.start >= cut) break;
       // A value that began in the context was released in part already: the rest is masked.
-      released.push({ type: finding.type, start: Math.max(finding.start, offset) - offset, end: finding.end - offset });
+      released.push({
+        type: finding.type,
+        start: Math.max(finding.start, offset) - offset,
+        end: finding.end - offset,
+      });
       this.found(finding.type);
     }
     const raw = this.pending.slice(0, cut - offset);
     this.pending = this.pending.slice(cut - offset);
     this.context = (this.context + raw).slice(-contextCharacters);
-    return applyMasks(raw, released);
+    // A second look at the masked text, for a value that only ends where its neighbour was masked.
+    return maskAll(applyMasks(raw, released), (masked) => scanText(masked, this.types), this.found);
   }
 }
 
 /** Where the released text may end: before the trailing run and any value that is not finished. */
 function safeCut(text: string, offset: number, findings: readonly Finding[]): number {
-  let cut = trailingRunStart(text, offset);
+  let cut = Math.min(trailingRunStart(text, offset), unfinishedHeaderStart(text, offset));
   for (const finding of findings) {
-    if (finding.start < cut && finding.end > cut) cut = finding.start;
+    // A value reaching the held text, or the end, may go on (a private key's next line, its END
+    // line arriving): it is held whole too.
+    if (finding.start < cut && (finding.end >= cut || finding.end === text.length)) cut = finding.start;
   }
   if (text.length - cut > maxHeldCharacters) {
     cut = text.length - maxHeldCharacters;
@@ -79,6 +87,21 @@ function safeCut(text: string, offset: number, findings: readonly Finding[]): nu
   return Math.max(cut, offset);
 }
 
+/**
+ * A private-key block's BEGIN and END lines are the only values with spaces between words
+ * (`-----BEGIN RSA PRIVATE KEY-----`): until such a line is complete, it is held from its start.
+ */
+function unfinishedHeaderStart(text: string, offset: number): number {
+  let start = text.length;
+  for (const marker of ['-----BEGIN ', '-----END ']) {
+    const line = text.lastIndexOf(marker);
+    if (line >= offset && !completeLine.test(text.slice(line, line + 80))) start = Math.min(start, line);
+  }
+  return start;
+}
+
+const completeLine = /^-----(?:BEGIN|END) [A-Z0-9 ]{0,60}-----/;
+
 /** The start of the run of value characters the text ends with (never before `offset`). */
 function trailingRunStart(text: string, offset: number): number {
   let start = text.length;
@@ -86,17 +109,22 @@ function trailingRunStart(text: string, offset: number): number {
   while (start > limit) {
     const code = text.charCodeAt(start - 1);
     if (isValueCharacter(code)) start -= 1;
-    else if (isGroupSeparator(code) && (start === text.length || isDigitNear(text, start - 1))) start -= 1;
+    else if (code === 0x20 && isDigitGroupNear(text, start - 1)) start -= 1;
     else break;
   }
   return start;
 }
 
-function isDigitNear(text: string, index: number): boolean {
-  return isDigit(text.charCodeAt(index - 1)) || isDigit(text.charCodeAt(index + 1));
+/** A space between digit groups (`4111 1111`, `+1 (415) 555`) belongs to the number. */
+function isDigitGroupNear(text: string, index: number): boolean {
+  return isDigitGroup(text.charCodeAt(index - 1)) || isDigitGroup(text.charCodeAt(index + 1));
 }
 
-/** Characters any detected value is made of, apart from the separators between digit groups. */
+function isDigitGroup(code: number): boolean {
+  return isDigit(code) || code === 0x28 || code === 0x29;
+}
+
+/** Characters any detected value is made of, apart from the spaces between digit groups. */
 function isValueCharacter(code: number): boolean {
   return (
     isDigit(code) ||
@@ -111,12 +139,10 @@ function isValueCharacter(code: number): boolean {
     code === 0x2f /* / */ ||
     code === 0x3d /* = */ ||
     code === 0x3a /* : */ ||
-    code === 0x7e /* ~ */
+    code === 0x7e /* ~ */ ||
+    code === 0x28 /* ( */ ||
+    code === 0x29 /* ) */
   );
-}
-
-function isGroupSeparator(code: number): boolean {
-  return code === 0x20 || code === 0x28 || code === 0x29;
 }
 
 function isDigit(code: number): boolean {

@@ -34,8 +34,29 @@ export function applyMasks(text: string, findings: readonly Finding[]): string {
   let result = '';
   let position = 0;
   for (const finding of findings) {
-    result += text.slice(position, finding.start) + maskLabel(finding.type, text.slice(finding.start, finding.end));
+    result +=
+      text.slice(position, finding.start) + maskLabel(finding.type, text.slice(finding.start, finding.end));
     position = finding.end;
   }
   return result + text.slice(position);
+}
+
+/**
+ * `text` masked until a scan of it finds nothing. One pass is almost always enough; a second is
+ * needed where a value's end was no boundary until its neighbour was masked (`…example.com` just
+ * before a private-key block's dashes). Each pass masks original text only, so four always do.
+ */
+export function maskAll(
+  text: string,
+  scan: (text: string) => readonly Finding[],
+  found?: (type: PiiType) => void,
+): string {
+  let current = text;
+  for (let pass = 0; pass < 4; pass += 1) {
+    const findings = scan(current);
+    if (findings.length === 0) break;
+    if (found !== undefined) for (const finding of findings) found(finding.type);
+    current = applyMasks(current, findings);
+  }
+  return current;
 }

@@ -24,7 +24,7 @@ const cardGroupings: readonly (readonly number[])[] = [
 ];
 
 const northAmerican = /^(?:1[ .-])?(?:\([2-9]\d{2}\) ?|[2-9]\d{2}[ .-])[2-9]\d{2}[ .-]\d{4}$/;
-const nationalWithArea = /^(?:\(0\d{2,4}\) ?|0\d{2,4}[ /-])\d{3,8}(?:[ -]\d{2,4}){0,2}$/;
+const nationalWithArea = /^(?:\(0\d{2,4}\) ?|0\d{2,4}[ /-])\d{3,8}(?:[ -]\d{3,4}){0,2}$/;
 const frenchPairs = /^0[1-9](?:[ .-]\d{2}){4}$/;
 const international = /^\+[1-9](?:[ .-]|\) ?| ?\()?(?:\d(?:[ .-]|\) ?| ?\()?){6,20}\d$/;
 

@@ -1,6 +1,6 @@
 import { rewriteAnswerText } from './answer-json.js';
 import { createStreamTextRewriter, type StreamFrame } from './answer-stream.js';
-import { applyMasks } from './masking.js';
+import { maskAll } from './masking.js';
 import type { PiiType } from './pii-types.js';
 import { rewriteRequestText, type RequestDialect, type RequestOperation } from './request-redaction.js';
 import { scanText } from './scanner.js';
@@ -22,11 +22,10 @@ export function createPiiRedaction(
   types: ReadonlySet<PiiType>,
   found: (type: PiiType, place: DetectionPlace) => void,
 ): PiiRedaction {
-  const rewriter = (place: DetectionPlace) => (text: string) => {
-    const findings = scanText(text, types);
-    if (findings.length === 0) return text;
-    for (const finding of findings) found(finding.type, place);
-    return applyMasks(text, findings);
+  const scan = (text: string) => scanText(text, types);
+  const rewriter = (place: DetectionPlace) => {
+    const count = (type: PiiType) => found(type, place);
+    return (text: string) => maskAll(text, scan, count);
   };
   const inRequest = rewriter('request');
   const inAnswer = rewriter('answer');

@@ -6,16 +6,21 @@ import { isJwtHeader, looksRandom, providerKeyKind } from './token-checks.js';
 /**
  * The detector: one pass over the text, character by character, that stops only where a value can
  * begin — an `@` (an email, read back to its local part), `-----BEGIN ` (a private-key block), or
- * the start of a word whose first character opens a shape (`s` for `sk-`, `A` for `AKIA`, a digit,
- * `+` or `(` for a card or phone number, two capitals for an IBAN, ...). There the shape's own
- * expression is tried at that position (sticky), and a match is confirmed by its validator (Luhn,
- * IBAN mod 97, a JWT header that names `alg`, a key that looks random).
+ * the start of a word whose first character opens a shape (`s` for `sk-`, `A` for an AWS key id,
+ * a digit, `+` or `(` for a card or phone number, two capitals for an IBAN, ...). There the shape's
+ * own expression is tried at that position (sticky), and a match is confirmed by its validator
+ * (Luhn and a card scheme, IBAN length and mod 97, a JWT header that names `alg`, a key that
+ * looks random).
  *
  * Why by hand: one combined regular expression tried every alternative at every character and
  * cost about 20 µs per KB of prose; this loop skips the inside of words and costs a few (the unit
  * bench, `pii-bench.ts`, measures it). Every expression is bounded, so the pass stays linear in the
  * text's length however it is built, which matters because it runs over every log line and, when
  * configured, every prompt and answer.
+ *
+ * What may not stand before a value is checked in code, not by a look-behind, so that the end of
+ * a value just found counts as a boundary: the text is scanned as it will read once that value is
+ * masked, and scanning the masked text finds nothing new.
  *
  * The private-key block accepts `\n` written as two characters, so a key inside a JSON string (a
  * serialised log line) is found as one block.
@@ -25,18 +30,26 @@ const pemLabel = String.raw`(?:[A-Z0-9]+ ){0,3}PRIVATE KEY(?: BLOCK)?`;
 // Base64 lines, `Proc-Type:` / `DEK-Info:` headers, and any dash that does not begin the END line.
 const pemBody = String.raw`(?:[A-Za-z0-9+/=:, \t\r\n]|-(?!----)|\\[rnt])`;
 
-/** Each shape, tried where the loop stops; look-behinds see the text before the position. */
+/** A token character (base64url), but never the start of a dash line (`-----BEGIN ...`). */
+const tokenCharacter = String.raw`(?:[A-Za-z0-9_]|-(?!----))`;
+
 const shape = {
-  privateKey: sticky(String.raw`-----BEGIN ${pemLabel}-----${pemBody}{0,16384}(?:-----END ${pemLabel}-----)?`),
-  jwt: sticky(String.raw`(?<![\w-])eyJ[A-Za-z0-9_-]{5,2048}\.[A-Za-z0-9_-]{2,16384}\.[A-Za-z0-9_-]{0,2048}(?![\w-])`),
-  providerKey: sticky(String.raw`(?<![\w-])sk-[A-Za-z0-9_-]{20,512}(?![\w-])`),
-  aws: sticky(String.raw`(?<![A-Za-z0-9])A[KS]IA[A-Z0-9]{16}(?![A-Za-z0-9])`),
-  google: sticky(String.raw`(?<![\w-])AIza[A-Za-z0-9_-]{35}(?![\w-])`),
-  github: sticky(String.raw`(?<!\w)(?:gh[opsur]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})(?!\w)`),
-  slack: sticky(String.raw`(?<![\w-])xox[abepors]-[A-Za-z0-9-]{10,250}(?![\w-])`),
-  iban: sticky(String.raw`(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?: ?[A-Za-z0-9]{4}){2,7}(?: ?[A-Za-z0-9]{1,3})?(?![A-Za-z0-9])`),
-  email: sticky(String.raw`[A-Za-z0-9][\w.%+-]{0,63}@(?:[A-Za-z0-9-]{1,63}\.){1,8}[A-Za-z]{2,24}(?![\w-])`),
-  number: sticky(String.raw`(?<![\w.,+#/@$-])[+(]?\d(?:(?:[ ./-]|\) ?| ?\()?\d){6,22}(?![\w]|[./-]\d)`),
+  privateKey: sticky(
+    String.raw`-----BEGIN ${pemLabel}-----${pemBody}{0,16384}(?:-----END ${pemLabel}-----)?`,
+  ),
+  jwt: sticky(
+    String.raw`eyJ${tokenCharacter}{5,2048}\.${tokenCharacter}{2,16384}\.${tokenCharacter}{0,2048}(?![\w]|-(?!----))`,
+  ),
+  providerKey: sticky(String.raw`sk-${tokenCharacter}{20,512}(?![\w]|-(?!----))`),
+  aws: sticky(String.raw`A[KS]IA[A-Z0-9]{16}(?![A-Za-z0-9])`),
+  google: sticky(String.raw`AIza${tokenCharacter}{35}(?![\w]|-(?!----))`),
+  github: sticky(String.raw`(?:gh[opsur]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})(?!\w)`),
+  slack: sticky(String.raw`xox[abepors]-(?:[A-Za-z0-9]|-(?!----)){10,250}(?![\w]|-(?!----))`),
+  iban: sticky(String.raw`[A-Z]{2}\d{2}(?: ?[A-Za-z0-9]{4}){2,7}(?: ?[A-Za-z0-9]{1,3})?(?![A-Za-z0-9])`),
+  email: sticky(
+    String.raw`[A-Za-z0-9][\w.%+-]{0,63}@(?:[A-Za-z0-9-]{1,63}\.){1,8}[A-Za-z]{2,24}(?![\w]|-(?!----))`,
+  ),
+  number: sticky(String.raw`[+(]?\d(?:(?:[ ./-]|\) ?| ?\()?\d){6,22}(?![\w]|[./-]\d)`),
 };
 
 function sticky(source: string): RegExp {
@@ -58,118 +71,137 @@ const numberRetries = 2;
  * is a value not found.
  */
 export function scanText(text: string, types?: ReadonlySet<PiiType>): Finding[] {
+  const scan = new Scan(text);
   const findings: Finding[] = [];
-  let lastEnd = 0;
-  let rejectedRunEnd = -1;
-  let retries = 0;
-  const add = (type: PiiType | undefined, start: number, length: number): number => {
-    if (type === undefined || length === 0) return -1;
-    if (types === undefined || types.has(type)) findings.push({ type, start, end: start + length });
-    lastEnd = start + length;
-    return lastEnd;
-  };
   let previousIsAlphanumeric = false;
   for (let index = 0; index < text.length; index += 1) {
     const code = text.charCodeAt(index);
     const role = code < 128 ? (roles[code] ?? other) : other;
-    if (role === letter) {
-      // Inside a word nothing begins; at its start, its first letter may open a shape.
-      if (previousIsAlphanumeric) continue;
-      previousIsAlphanumeric = true;
-      const end = wordShape(text, index, code, add);
-      if (end !== -1) {
-        index = end - 1;
-        previousIsAlphanumeric = false;
-      }
-      continue;
-    }
-    const wordStart = !previousIsAlphanumeric;
-    previousIsAlphanumeric = role === digit;
-    let end = -1;
-    if (role === other) continue;
-    if (role === atSign) {
-      end = email(text, index, lastEnd, add);
-    } else if (role === dash) {
-      if (text.startsWith('-----BEGIN ', index))
-        end = add('private_key', index, matchAt(shape.privateKey, text, index));
-    } else {
-      // A digit, `+` or `(`: a card or phone number may begin here, unless inside a word or a run
-      // already rejected as a whole.
-      if (!wordStart || (index < rejectedRunEnd && retries >= numberRetries)) continue;
-      const length = matchAt(shape.number, text, index);
-      if (length === 0) continue;
-      end = add(classifyNumberRun(text.slice(index, index + length)), index, length);
-      if (end === -1) {
-        retries = index < rejectedRunEnd ? retries + 1 : 0;
-        rejectedRunEnd = Math.max(rejectedRunEnd, index + length);
-      }
-    }
-    if (end !== -1) {
-      index = end - 1;
-      previousIsAlphanumeric = false;
-    }
+    const inWord = previousIsAlphanumeric;
+    previousIsAlphanumeric = role === letter || role === digit;
+    // Inside a word nothing begins but an email's `@` (and a dash run, which is no word).
+    if (role === other || (inWord && role !== atSign && role !== dash)) continue;
+    const found = scan.at(index, role);
+    if (found === undefined) continue;
+    if (types === undefined || types.has(found.type)) findings.push(found);
+    index = found.end - 1;
+    previousIsAlphanumeric = false;
   }
   return findings;
 }
 
-type Add = (type: PiiType | undefined, start: number, length: number) => number;
+/** One pass's state: where the last value ended, and the number run it last gave up on. */
+class Scan {
+  private lastEnd = 0;
+  private rejectedRunEnd = -1;
+  private retries = 0;
 
-/** The shapes that begin a word, by its first character; the end of the one found, or -1. */
-function wordShape(text: string, index: number, code: number, add: Add): number {
-  switch (code) {
-    case 0x73 /* s */: {
-      if (!text.startsWith('sk-', index)) return -1;
-      const length = matchAt(shape.providerKey, text, index);
-      return length === 0 ? -1 : add(providerKeyKind(text.slice(index, index + length)), index, length);
+  constructor(private readonly text: string) {}
+
+  /** The value that begins at `index`, if any (a word start, an `@`, a `-`, `+` or `(`). */
+  at(index: number, role: number): Finding | undefined {
+    // The end of a value just found is a boundary, whatever character it was.
+    const before = index === this.lastEnd ? space : this.text.charCodeAt(index - 1);
+    let found: Finding | undefined;
+    if (role === atSign) found = this.email(index);
+    else if (role === dash) found = this.privateKey(index);
+    else if (role === letter) found = this.word(index, before);
+    else found = this.number(index, before);
+    if (found !== undefined) this.lastEnd = found.end;
+    return found;
+  }
+
+  private privateKey(index: number): Finding | undefined {
+    if (!this.text.startsWith('-----BEGIN ', index)) return undefined;
+    return confirm('private_key', index, matchAt(shape.privateKey, this.text, index));
+  }
+
+  /** The shapes that begin a word, by its first character. */
+  private word(index: number, before: number): Finding | undefined {
+    const { text } = this;
+    // No shape continues a dashed or underscored name (`task-...`, `my_sk-...`).
+    if (before === 0x5f /* _ */ || before === 0x2d /* - */) return undefined;
+    const value = (expression: RegExp) => text.slice(index, index + matchAt(expression, text, index));
+    switch (text.charCodeAt(index)) {
+      case 0x73 /* s */: {
+        if (!text.startsWith('sk-', index)) return undefined;
+        const key = value(shape.providerKey);
+        return confirm(providerKeyKind(key), index, key.length);
+      }
+      case 0x65 /* e */: {
+        if (!text.startsWith('eyJ', index)) return undefined;
+        const token = value(shape.jwt);
+        const header = token.slice(0, token.indexOf('.'));
+        return confirm(isJwtHeader(header) ? 'jwt' : undefined, index, token.length);
+      }
+      case 0x67 /* g */: {
+        if (!text.startsWith('gh', index) && !text.startsWith('github_pat_', index)) return undefined;
+        const token = value(shape.github);
+        const secret = token.slice(token.startsWith('github_pat_') ? 11 : 4);
+        return confirm(looksRandom(secret) ? 'github_token' : undefined, index, token.length);
+      }
+      case 0x78 /* x */: {
+        if (!text.startsWith('xox', index)) return undefined;
+        const token = value(shape.slack);
+        return confirm(looksRandom(token.slice(5)) ? 'slack_token' : undefined, index, token.length);
+      }
+      default:
+        return this.capitals(index);
     }
-    case 0x65 /* e */: {
-      if (!text.startsWith('eyJ', index)) return -1;
-      const length = matchAt(shape.jwt, text, index);
-      if (length === 0) return -1;
-      const header = text.slice(index, text.indexOf('.', index));
-      return add(isJwtHeader(header) ? 'jwt' : undefined, index, length);
+  }
+
+  /** AWS access key ids and Google API keys begin with `A`; IBANs with a country code. */
+  private capitals(index: number): Finding | undefined {
+    const { text } = this;
+    if (!isUpperCase(text.charCodeAt(index))) return undefined;
+    if (text.startsWith('IA', index + 2) || text.startsWith('Iza', index + 1)) {
+      const key =
+        confirm('aws_access_key', index, matchAt(shape.aws, text, index)) ??
+        confirm('google_api_key', index, matchAt(shape.google, text, index));
+      if (key !== undefined) return key;
     }
-    case 0x67 /* g */: {
-      if (text.charCodeAt(index + 1) !== 0x68 /* h */ && !text.startsWith('github_pat_', index)) return -1;
-      const length = matchAt(shape.github, text, index);
-      const random = length > 0 && looksRandom(text.slice(index + 4, index + length));
-      return add(random ? 'github_token' : undefined, index, length);
+    if (!isUpperCase(text.charCodeAt(index + 1)) || !isDigit(text.charCodeAt(index + 2))) return undefined;
+    const length = matchAt(shape.iban, text, index);
+    if (length === 0) return undefined;
+    if (isIban(text.slice(index, index + length).replaceAll(' ', ''))) return confirm('iban', index, length);
+    // An IBAN-shaped string with a wrong check is one token: its digit groups are no phone number.
+    this.rejectedRunEnd = index + length;
+    this.retries = numberRetries;
+    return undefined;
+  }
+
+  /** A card or phone number, beginning with a digit, `+` or `(`. */
+  private number(index: number, before: number): Finding | undefined {
+    if (isNumberJoiner(before)) return undefined;
+    // A run already rejected whole is retried from inside only a few times (linear time).
+    if (index < this.rejectedRunEnd && this.retries >= numberRetries) return undefined;
+    const { text } = this;
+    const length = matchAt(shape.number, text, index);
+    if (length === 0) return undefined;
+    const found = confirm(classifyNumberRun(text.slice(index, index + length)), index, length);
+    if (found === undefined) {
+      this.retries = index < this.rejectedRunEnd ? this.retries + 1 : 0;
+      this.rejectedRunEnd = Math.max(this.rejectedRunEnd, index + length);
     }
-    case 0x78 /* x */: {
-      if (!text.startsWith('xox', index)) return -1;
-      const length = matchAt(shape.slack, text, index);
-      const random = length > 0 && looksRandom(text.slice(index + 5, index + length));
-      return add(random ? 'slack_token' : undefined, index, length);
-    }
-    default:
-      return isUpperCase(code) ? capitalShape(text, index, code, add) : -1;
+    return found;
+  }
+
+  /** An email, found at its `@`: its local part is read backwards, at most 64 characters. */
+  private email(atIndex: number): Finding | undefined {
+    const { text, lastEnd } = this;
+    let start = atIndex;
+    while (start > lastEnd && atIndex - start < 65 && isLocalPartCharacter(text.charCodeAt(start - 1)))
+      start -= 1;
+    if (start > lastEnd && isLocalPartCharacter(text.charCodeAt(start - 1))) return undefined;
+    // `...john@example.com`: the address begins at its first letter or digit.
+    while (start < atIndex && !isAlphanumeric(text.charCodeAt(start))) start += 1;
+    if (start === atIndex) return undefined;
+    return confirm('email', start, matchAt(shape.email, text, start));
   }
 }
 
-/** AWS access key ids and Google API keys begin with `A`; IBANs with a country code. */
-function capitalShape(text: string, index: number, code: number, add: Add): number {
-  if (code === 0x41 /* A */ && (text.startsWith('IA', index + 2) || text.startsWith('Iza', index + 1))) {
-    const aws = matchAt(shape.aws, text, index);
-    if (aws > 0) return add('aws_access_key', index, aws);
-    const google = matchAt(shape.google, text, index);
-    if (google > 0) return add('google_api_key', index, google);
-  }
-  if (!isUpperCase(text.charCodeAt(index + 1)) || !isDigit(text.charCodeAt(index + 2))) return -1;
-  const length = matchAt(shape.iban, text, index);
-  if (length === 0) return -1;
-  return add(isIban(text.slice(index, index + length).replaceAll(' ', '')) ? 'iban' : undefined, index, length);
-}
-
-/** An email, found at its `@`: its local part is read backwards, at most 64 characters. */
-function email(text: string, atIndex: number, lastEnd: number, add: Add): number {
-  let start = atIndex;
-  while (start > lastEnd && atIndex - start < 65 && isLocalPartCharacter(text.charCodeAt(start - 1)))
-    start -= 1;
-  if (start > lastEnd && isLocalPartCharacter(text.charCodeAt(start - 1))) return -1;
-  // `...john@example.com`: the address begins at its first letter or digit.
-  while (start < atIndex && !isAlphanumeric(text.charCodeAt(start))) start += 1;
-  if (start === atIndex) return -1;
-  return add('email', start, matchAt(shape.email, text, start));
+function confirm(type: PiiType | undefined, start: number, length: number): Finding | undefined {
+  return type === undefined || length === 0 ? undefined : { type, start, end: start + length };
 }
 
 /** What a character can do for the loop; ASCII only, since every shape is ASCII. */
@@ -179,6 +211,7 @@ const digit = 2;
 const atSign = 3;
 const dash = 4;
 const numberOpener = 5;
+const space = 0x20;
 const roles = new Uint8Array(128);
 for (let code = 0; code < 128; code += 1) {
   if (isDigit(code)) roles[code] = digit;
@@ -188,6 +221,16 @@ roles[0x40] = atSign;
 roles[0x2d] = dash;
 roles[0x2b] = numberOpener;
 roles[0x28] = numberOpener;
+
+/**
+ * What a card or phone number does not follow: a letter or digit (inside a word), `.` `,`
+ * (decimals, versions, addresses), `#` `/` `@` `$` `-` `+` `_` (ids, paths, amounts, names).
+ */
+const numberJoiners = new Set([0x2e, 0x2c, 0x2b, 0x23, 0x2f, 0x40, 0x24, 0x2d, 0x5f]);
+
+function isNumberJoiner(code: number): boolean {
+  return isAlphanumeric(code) || numberJoiners.has(code);
+}
 
 function isDigit(code: number): boolean {
   return code >= 0x30 && code <= 0x39;

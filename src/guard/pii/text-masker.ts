@@ -1,4 +1,4 @@
-import { applyMasks } from './masking.js';
+import { maskAll } from './masking.js';
 import type { PiiType } from './pii-types.js';
 import { scanText } from './scanner.js';
 
@@ -18,12 +18,7 @@ export interface TextMasker {
 export function createTextMasker(): TextMasker {
   let report: ((type: PiiType) => void) | undefined;
   return {
-    mask(text) {
-      const findings = scanText(text);
-      if (findings.length === 0) return text;
-      if (report !== undefined) for (const finding of findings) report(finding.type);
-      return applyMasks(text, findings);
-    },
+    mask: (text) => maskAll(text, scanText, report),
     reportTo(listener) {
       report = listener;
     },
@@ -32,5 +27,5 @@ export function createTextMasker(): TextMasker {
 
 /** `text` with the values of `types` (every kind by default) masked; for callers that count nothing. */
 export function maskText(text: string, types?: ReadonlySet<PiiType>): string {
-  return applyMasks(text, scanText(text, types));
+  return maskAll(text, (current) => scanText(current, types));
 }
