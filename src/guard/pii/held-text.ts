@@ -14,12 +14,12 @@ import { scanText } from './scanner.js';
  *
  * The bound: never more than `maxHeldCharacters` (4096) per part. Past it the oldest text is
  * released, masked as far as it is recognised; a single value longer than that (a private key
- * longer than RSA-4096's, a JWT over 4 KB) can then be masked in pieces. The last 64 released
+ * longer than RSA-4096's, a JWT over 4 KB) can then be masked in pieces. The last 16 released
  * characters stay as context, so a value whose harmless prefix was released (`-----BEGIN RSA `)
  * is still recognised and masked from where the held text begins.
  */
 export const maxHeldCharacters = 4096;
-const contextCharacters = 64;
+const contextCharacters = 16;
 
 export class HeldText {
   private pending = '';
@@ -65,6 +65,7 @@ export class HeldText {
     const raw = this.pending.slice(0, cut - offset);
     this.pending = this.pending.slice(cut - offset);
     this.context = (this.context + raw).slice(-contextCharacters);
+    if (released.length === 0) return raw;
     // A second look at the masked text, for a value that only ends where its neighbour was masked.
     return maskAll(applyMasks(raw, released), (masked) => scanText(masked, this.types), this.found);
   }
