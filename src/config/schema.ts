@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { auditSchema } from './audit-schema.js';
 import { governanceSchema } from './governance-schema.js';
+import { guardPiiSchema } from './guard-pii-schema.js';
 import { notificationsSchema } from './notifications-schema.js';
 import { parseResourceAttributes } from './resource-attributes.js';
 
@@ -335,6 +336,8 @@ export const configSchema = z.strictObject({
   notifications: notificationsSchema,
   /** The hash-chained audit log: on or off, and its writer's batching and spooling. */
   audit: auditSchema,
+  /** The guard: personal data and credentials (`pii`, docs/pii.md). */
+  guard: z.strictObject({ pii: guardPiiSchema }).prefault({}),
 });
 
 export type ConfigInput = z.input<typeof configSchema>;

@@ -2,6 +2,7 @@ import type { NotificationEvent } from '../notifications/index.js';
 import type { Authenticator } from '../pipeline/index.js';
 import type { Assembly } from './assembly.js';
 import { assembleGovernance, type GovernanceNeeds } from './governance-assembler.js';
+import { assemblePii } from './pii-assembler.js';
 import { assembleReview } from './review-assembler.js';
 
 /** What the agent half is built from: the shared parts assembled before it. */
@@ -25,5 +26,6 @@ export async function assembleAgentAreas(assembly: Assembly, needs: AgentAreasNe
     'governance',
     await assembleGovernance({ ...needs, queueReview: review.queueReview }),
   );
+  assembly.add('guard-pii', assemblePii(needs));
   return { modelAuthenticator: governance.modelAuthenticator };
 }

@@ -7,3 +7,5 @@ export type { Answer, AnswerStage, Call, RequestStage, StageResult } from './sta
 export { proceed } from './stage.js';
 export type { StageSlots } from './stage-order.js';
 export type { Authentication, Authenticator } from './stages/authenticate.js';
+export { createRedactAnswerStage } from './stages/redact-answer.js';
+export { createRedactRequestStage } from './stages/redact-request.js';

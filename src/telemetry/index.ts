@@ -7,6 +7,7 @@ export {
   type Metrics,
   type MetricsOptions,
   type NotificationOutcome,
+  type PiiDetectionPlace,
   type RateLimitKind,
   type RequestMetricsRecord,
 } from './metrics.js';
@@ -48,6 +49,6 @@ export {
   type ProviderDescription,
   type RequestSpanOutcome,
 } from './tracing-request.js';
-export { noopSpan, type TraceSpan } from './tracing-span.js';
+export { noopSpan, type TextMask, type TraceSpan } from './tracing-span.js';
 export { tracingSettingsFrom, type TracingConfiguration } from './tracing-settings.js';
 export { parseResourceAttributes } from './resource-attributes.js';

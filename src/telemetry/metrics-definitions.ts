@@ -221,6 +221,11 @@ export function defineMetrics(registry: Registry, sources: MetricSources, inFlig
       help: 'Operations on delegation grants by outcome: granted, refused, used (presented and in force), expired, timed_out, revoked (presented after revocation), cancelled (a revocation).',
       labelNames: ['outcome'] as const,
     }),
+    piiDetections: createCounterFamily(registry, {
+      name: 'gatehouse_guard_pii_detections_total',
+      help: 'Personal data and credentials found and masked, by kind (email, phone, card, iban, openai_key, ..., jwt) and where: request (redacted before the provider), answer (redacted before the caller), log (masked in a log line), trace (masked in a span).',
+      labelNames: ['type', 'where'] as const,
+    }),
     usageBuffered: new Gauge({
       registers,
       name: 'gatehouse_usage_buffer_records',

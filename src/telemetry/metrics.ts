@@ -59,6 +59,9 @@ export interface AgentDecisionRecord {
 /** What became of one notification on one channel (or of one try of it: `retried`). */
 export type NotificationOutcome = 'delivered' | 'failed' | 'retried' | 'dropped';
 
+/** Where a value the PII detector found was masked. */
+export type PiiDetectionPlace = 'request' | 'answer' | 'log' | 'trace';
+
 /** `unknown` while the limiter does not say which limit refused. */
 export type RateLimitKind = 'requests' | 'tokens' | 'concurrency' | 'global' | 'unknown';
 export type BudgetScopeType = 'key' | 'team';
@@ -90,6 +93,8 @@ export interface Metrics {
   swarmJoined(agents: number): void;
   /** What an operation on a grant came to (`granted`, `refused`, `used`, ...). */
   swarmOperation(outcome: string): void;
+  /** A value of a kind (`email`, `card`, ...) the PII detector found and masked, and where. */
+  piiDetected(type: string, where: PiiDetectionPlace): void;
   /** Structurally a `RouterObserver` (routing/observer.ts). */
   routerObserver(): RoutingEvents;
   render(): Promise<string>;
@@ -133,6 +138,8 @@ export function createMetrics(options: MetricsOptions): Metrics {
     // Channel names come from the configuration: bounded, and never a secret.
     channel: guard(undefined, 50),
     swarmOutcome: guard(undefined, 10),
+    // The detector's kinds: a closed list of a dozen.
+    piiType: guard(undefined, 20),
   };
   for (const target of options.knownTargets ?? []) metrics.breakerState.labels(target).set(0);
   const routing = createRoutingMetrics(metrics, guards);
@@ -256,6 +263,9 @@ export function createMetrics(options: MetricsOptions): Metrics {
     },
     swarmOperation(outcome) {
       metrics.swarmOperations.labels(guards.swarmOutcome.value(outcome)).inc();
+    },
+    piiDetected(type, where) {
+      metrics.piiDetections.labels(guards.piiType.value(type), where).inc();
     },
     routerObserver: () => routing,
     render: () => registry.metrics(),
