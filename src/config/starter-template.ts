@@ -306,6 +306,15 @@ notifications:
   # close_timeout_ms: 5000        # on shutdown, how long waiting notifications may still be delivered
   # public_url: https://gatehouse.example.com   # the gateway's address for people, for links in notifications
 
+# The guard (docs/pii.md): personal data and credentials (emails, phone numbers, card numbers, IBANs,
+# API keys, private keys, JWTs) are always masked in logs and traces. These also mask them in prompts
+# before a provider sees them and in answers before the caller does.
+guard:
+  pii:
+    # redact_requests: false      # mask them in prompts (both dialects, embeddings inputs too)
+    # redact_answers: false       # and in the text of answers; a stream holds back only a value still arriving
+    # types: [email, phone, card, iban, openai_key, anthropic_key, aws_access_key, github_token, slack_token, google_api_key, private_key, jwt]
+
 # When a failing target is taken out of rotation (one breaker per provider and model).
 circuit_breaker:
   # failure_rate: 0.5             # failure rate over the window that opens the breaker
