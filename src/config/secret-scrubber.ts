@@ -14,9 +14,14 @@ import type { Config } from './schema.js';
  * configured secrets, its own key and grant shapes, and values introduced by an auth label.
  */
 export interface SecretScrubber {
-  /** For a caller: every secret replaced by `[redacted]`. */
+  /** For a caller: every secret, configured or of a well-known shape, replaced by `[redacted]`. */
   readonly redact: (text: string) => string;
-  /** For the server log: every secret shown as `maskSecret` shows it (`sk-...abcd`). */
+  /**
+   * For the server log: the secrets only the gateway knows (configured ones, its own keys and
+   * grant tokens, values after an auth label) shown as `maskSecret` shows them (`sk-...abcd`, so
+   * an operator sees which configured key it was). Well-known credential shapes are left to the
+   * log's PII masker, which always runs after this and shows them by kind (`[OPENAI_KEY]`).
+   */
   readonly mask: (text: string) => string;
 }
 
@@ -62,9 +67,13 @@ export function createSecretScrubber(secrets: Iterable<string>): SecretScrubber 
     .map(escapeRegExp);
   const pattern = new RegExp([...literal, ...credentialShapes].join('|'), 'g');
   // Every span is replaced once, in one pass over the text, so a masked value (`sk-...abcd`) is
-  // never taken for a credential again; where the two finders overlap, the earlier span wins.
-  const replaceSecrets = (text: string, replacement: (value: string) => string): string => {
-    const spans = secretSpans(text, pattern);
+  // never taken for a credential again; where the two finders overlap, their spans are joined.
+  const replaceSecrets = (
+    text: string,
+    replacement: (value: string) => string,
+    wellKnown: boolean,
+  ): string => {
+    const spans = secretSpans(text, pattern, wellKnown);
     if (spans.length === 0) return text;
     let result = '';
     let position = 0;
@@ -75,18 +84,18 @@ export function createSecretScrubber(secrets: Iterable<string>): SecretScrubber 
     return result + text.slice(position);
   };
   return {
-    redact: (text) => replaceSecrets(text, () => redactedMarker),
-    mask: (text) => replaceSecrets(text, maskSecret),
+    redact: (text) => replaceSecrets(text, () => redactedMarker, true),
+    mask: (text) => replaceSecrets(text, maskSecret, false),
   };
 }
 
 /** The configured and gateway-specific secrets, and the well-known credentials, without overlaps. */
-function secretSpans(text: string, pattern: RegExp): Span[] {
+function secretSpans(text: string, pattern: RegExp, wellKnown: boolean): Span[] {
   const found: Span[] = [...text.matchAll(pattern)].map((match) => ({
     start: match.index,
     end: match.index + match[0].length,
   }));
-  found.push(...scanText(text, wellKnownCredentials));
+  if (wellKnown) found.push(...scanText(text, wellKnownCredentials));
   found.sort((left, right) => left.start - right.start || right.end - left.end);
   const spans: Span[] = [];
   for (const span of found) {

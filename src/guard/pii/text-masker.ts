@@ -10,9 +10,9 @@ import { scanText } from './scanner.js';
  */
 export interface TextMasker {
   /** `text` with every value found replaced by its mask (`[EMAIL]`, `[CARD:...1234]`, ...). */
-  mask(text: string): string;
+  readonly mask: (text: string) => string;
   /** Where each detection is reported from now on (earlier ones are not counted). */
-  reportTo(report: (type: PiiType) => void): void;
+  readonly reportTo: (report: (type: PiiType) => void) => void;
 }
 
 export function createTextMasker(): TextMasker {
