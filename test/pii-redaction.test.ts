@@ -176,6 +176,19 @@ describe('with redact_answers, the caller receives the answer masked', () => {
     },
   );
 
+  it('masks a cached answer as it is replayed (the cache keeps what the model said)', async () => {
+    const { openai } = clients(redacting);
+    const ask = () =>
+      openai.chat.completions
+        .create({ model: 'gpt-scripted', temperature: 0, messages: [{ role: 'user', content: 'Cache me' }] })
+        .withResponse();
+    const first = await ask();
+    const second = await ask();
+    expect(first.response.headers.get('x-gatehouse-cache')).toBe('miss');
+    expect(second.response.headers.get('x-gatehouse-cache')).toBe('hit');
+    expect(second.data.choices[0]?.message.content).toBe(maskedAnswer);
+  });
+
   it('counts what it masked, by kind and place', async () => {
     const metrics = await scrape(`${redacting.url}/metrics`, {
       authorization: `Bearer ${redacting.masterKey}`,

@@ -26,6 +26,15 @@ export interface RequestLogOptions {
 export function createRequestLogger(logger: Logger, options: RequestLogOptions): RequestLogger {
   // Every field below is an identifier or a figure, so the line may skip pino's redaction pass.
   const writeLine = createPlainInfoWriter(logger);
+  // Masking a model name costs about a microsecond; the names a gateway serves repeat, so those
+  // found clean once are remembered (a bounded number: a caller's made-up names are masked each time).
+  const cleanModels = new Set<string>();
+  const maskModel = (model: string): string => {
+    if (cleanModels.has(model)) return model;
+    const masked = options.mask(model);
+    if (masked === model && cleanModels.size < maximumCleanModels) cleanModels.add(model);
+    return masked;
+  };
   return {
     log(record, usage, costUsd) {
       if (!logger.isLevelEnabled('info')) return;
@@ -36,7 +45,7 @@ export function createRequestLogger(logger: Logger, options: RequestLogOptions):
           key_id: record.principal?.keyId,
           dialect: context.dialect,
           operation: context.operation,
-          model: record.model === undefined ? undefined : options.mask(record.model),
+          model: record.model === undefined ? undefined : maskModel(record.model),
           provider: meta.provider,
           target_model: meta.model,
           status: record.status,
@@ -60,6 +69,8 @@ export function createRequestLogger(logger: Logger, options: RequestLogOptions):
     },
   };
 }
+
+const maximumCleanModels = 1_000;
 
 function round(value: number): number {
   return Math.round(value * 100) / 100;
