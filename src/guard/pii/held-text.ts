@@ -9,8 +9,8 @@ import { scanText } from './scanner.js';
  * the trailing run of characters a value is made of (letters, digits, `@._%+-/=:~()`, and a space
  * next to a digit or parenthesis, as in `+1 (415) 555 2671`), an unfinished BEGIN or END line of
  * a private-key block, and any value found that reaches the held text or the end (an unfinished
- * private-key block). Prose therefore waits for at most
- * its last partial word; a long token waits until it ends.
+ * private-key block). Prose therefore waits for at most its last partial word; a long token waits
+ * until it ends.
  *
  * The bound: never more than `maxHeldCharacters` (4096) per part. Past it the oldest text is
  * released, masked as far as it is recognised; a single value longer than that (a private key
