@@ -150,6 +150,11 @@ describe('the captured log output', () => {
     expect(requests.some((record) => record.model === 'assistant:[EMAIL]')).toBe(true);
   });
 
+  it('masks nothing else: request ids, timestamps, durations, addresses are not taken for values', () => {
+    const masks = new Set(gateway.logs().match(/\[[A-Z_]+(?::\.\.\.\d{4})?\]/g) ?? []);
+    expect([...masks].sort()).toEqual(['[CARD:...1111]', '[EMAIL]', '[OPENAI_KEY]']);
+  });
+
   it('counts what was masked, by kind, as masked in a log', async () => {
     const metrics = await scrape(`${gateway.url}/metrics`, { authorization: `Bearer ${gateway.masterKey}` });
     for (const type of ['email', 'card', 'openai_key']) {
