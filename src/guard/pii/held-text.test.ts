@@ -32,7 +32,9 @@ const streamedText = fc
     fc.constantFrom(
       ' ', '\n', '. ', ', ', 'call ', 'mail ', 'the ', '(', ')', '@', ':', '0', '1', 'word', samples.email,
       samples.card, samples.iban, samples.phone, samples.openaiKey(), samples.awsAccessKey(), samples.jwt(),
-      samples.privateKey(), '+49 30 12345678', 'DE89370400440532013000', 'é', '😀',
+      samples.privateKey(), '+49 30 12345678', 'DE89370400440532013000', 'é', '😀', '#', '12 ', '-',
+      samples.githubToken(), samples.slackToken(), samples.anthropicKey(), '(0171) 1234567',
+      'GB82 WEST 1234 5698 7654 32', '\\n',
     ),
     { maxLength: 30 },
   )
@@ -77,22 +79,19 @@ describe('held text (a streamed answer part)', () => {
     );
   });
 
-  it('leaves no value in what it releases, however the text is cut, and masks as a whole text would', () => {
-    let different = 0;
+  it('masks a text however it is cut exactly as it masks the whole text, leaving no value', () => {
     fc.assert(
       fc.property(streamedText, fc.array(fc.nat(), { maxLength: 20 }), (text, cuts) => {
         const { text: received } = stream(pieces(text, cuts));
+        expect(received).toBe(maskAll(text, scanText));
         expect(scanText(received)).toEqual([]);
         for (const finding of scanText(text)) {
           const value = text.slice(finding.start, finding.end);
           if (text.split(value).length === 2) expect(received).not.toContain(value);
         }
-        if (received !== maskAll(text, scanText)) different += 1;
       }),
       { numRuns: 1000 },
     );
-    // Cutting can change where two adjacent values split, rarely: never so that one is missed.
-    expect(different).toBeLessThan(10);
   });
 
   it('never throws and releases everything it was given, on arbitrary text', () => {

@@ -7,19 +7,25 @@ import { scanText } from './scanner.js';
  * the caller, masked although a value may arrive split over several deltas (`jo` `hn@exam`
  * `ple.com`). Each delta releases what can no longer become part of a value and holds the rest:
  * the trailing run of characters a value is made of (letters, digits, `@._%+-/=:~()`, and a space
- * next to a digit or parenthesis, as in `+1 (415) 555 2671`), an unfinished BEGIN or END line of
+ * between groups of digits or capitals, as in `+1 (415) 555 2671`), an unfinished BEGIN or END line of
  * a private-key block, and any value found that reaches the held text or the end (an unfinished
  * private-key block). Prose therefore waits for at most its last partial word; a long token waits
  * until it ends.
  *
  * The bound: never more than `maxHeldCharacters` (4096) per part. Past it the oldest text is
  * released, masked as far as it is recognised; a single value longer than that (a private key
- * longer than RSA-4096's, a JWT over 4 KB) can then be masked in pieces. The last 16 released
- * characters stay as context, so a value whose harmless prefix was released (`-----BEGIN RSA `)
- * is still recognised and masked from where the held text begins.
+ * longer than RSA-4096's, a JWT over 4 KB) can then be masked in pieces. Nothing else is ever
+ * cut: the held text begins after a character no value contains, so it scans as the whole text
+ * would.
  */
 export const maxHeldCharacters = 4096;
-const contextCharacters = 16;
+/**
+ * Released characters kept for the next scan, as the caller received them: the one before the held
+ * text decides whether a value may begin there (`#4111…` is an order number; `]`, a mask's end, is
+ * a boundary as the end of a value is). More would let a value cut off at the context's start
+ * change how the held text scans (a partial IBAN's digits joined to a card's).
+ */
+const contextCharacters = 1;
 
 export class HeldText {
   private pending = '';
@@ -64,10 +70,21 @@ export class HeldText {
     }
     const raw = this.pending.slice(0, cut - offset);
     this.pending = this.pending.slice(cut - offset);
-    this.context = (this.context + raw).slice(-contextCharacters);
-    if (released.length === 0) return raw;
-    // A second look at the masked text, for a value that only ends where its neighbour was masked.
-    return maskAll(applyMasks(raw, released), (masked) => scanText(masked, this.types), this.found);
+    const result = released.length === 0 ? raw : this.secondLook(applyMasks(raw, released));
+    // What the caller received, not what was there: the end of a masked value is a boundary.
+    this.context = (this.context + result).slice(-contextCharacters);
+    return result;
+  }
+
+  /**
+   * The masked text scanned again, after its context, for a value that only ends where its
+   * neighbour was masked (as `maskAll` does for a whole text).
+   */
+  private secondLook(masked: string): string {
+    const { context } = this;
+    const scan = (text: string) =>
+      scanText(text, this.types).filter((finding) => finding.start >= context.length);
+    return maskAll(context + masked, scan, this.found).slice(context.length);
   }
 }
 
@@ -110,19 +127,24 @@ function trailingRunStart(text: string, offset: number): number {
   while (start > limit) {
     const code = text.charCodeAt(start - 1);
     if (isValueCharacter(code)) start -= 1;
-    else if (code === 0x20 && isDigitGroupNear(text, start - 1)) start -= 1;
+    else if (code === 0x20 && joinsGroups(text, start - 1)) start -= 1;
     else break;
   }
   return start;
 }
 
-/** A space between digit groups (`4111 1111`, `+1 (415) 555`) belongs to the number. */
-function isDigitGroupNear(text: string, index: number): boolean {
-  return isDigitGroup(text.charCodeAt(index - 1)) || isDigitGroup(text.charCodeAt(index + 1));
+/**
+ * A space between groups of digits or capitals (`4111 1111`, `+1 (415) 555`, `GB82 WEST 1234`)
+ * belongs to the value; at the very end of the text, one after such a group may still be followed
+ * by the next group. A space between words of prose does not.
+ */
+function joinsGroups(text: string, index: number): boolean {
+  if (!isGroupCharacter(text.charCodeAt(index - 1))) return false;
+  return index === text.length - 1 || isGroupCharacter(text.charCodeAt(index + 1));
 }
 
-function isDigitGroup(code: number): boolean {
-  return isDigit(code) || code === 0x28 || code === 0x29;
+function isGroupCharacter(code: number): boolean {
+  return isDigit(code) || (code >= 0x41 && code <= 0x5a) || code === 0x28 || code === 0x29;
 }
 
 /** Characters any detected value is made of, apart from the spaces between digit groups. */

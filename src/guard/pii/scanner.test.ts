@@ -117,6 +117,12 @@ describe('the PII and secret detector', () => {
     expect(found(text)).toEqual([]);
   });
 
+  it('finds a card or phone number that ends a longer run of digit groups', () => {
+    expect(found(`ref 12 34 56 ${samples.card}`)).toEqual([`card: ${samples.card}`]);
+    expect(found('room 12 1 415 555 2671')).toEqual(['phone: 1 415 555 2671']);
+    expect(found('(4111111111111111)')).toEqual(['card: 4111111111111111']);
+  });
+
   it('finds only the kinds it is asked for', () => {
     const text = `${samples.email} ${samples.card} ${samples.awsAccessKey()}`;
     expect(scanText(text, new Set(['card'])).map((finding) => finding.type)).toEqual(['card']);

@@ -45,7 +45,10 @@ const shape = {
   google: sticky(String.raw`AIza${tokenCharacter}{35}(?![\w]|-(?!----))`),
   github: sticky(String.raw`(?:gh[opsur]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})(?!\w)`),
   slack: sticky(String.raw`xox[abepors]-(?:[A-Za-z0-9]|-(?!----)){10,250}(?![\w]|-(?!----))`),
-  iban: sticky(String.raw`[A-Z]{2}\d{2}(?: ?[A-Za-z0-9]{4}){2,7}(?: ?[A-Za-z0-9]{1,3})?(?![A-Za-z0-9])`),
+  // Written whole, or in groups of four each after one space (as printed); capitals and digits.
+  iban: sticky(
+    String.raw`[A-Z]{2}\d{2}(?:[A-Z0-9]{11,30}|(?: [A-Z0-9]{4}){2,7}(?: [A-Z0-9]{1,3})?)(?![A-Za-z0-9])`,
+  ),
   email: sticky(
     String.raw`[A-Za-z0-9][\w.%+-]{0,63}@(?:[A-Za-z0-9-]{1,63}\.){1,8}[A-Za-z]{2,24}(?![\w]|-(?!----))`,
   ),
@@ -61,9 +64,6 @@ function matchAt(expression: RegExp, text: string, position: number): number {
   expression.lastIndex = position;
   return expression.exec(text)?.[0].length ?? 0;
 }
-
-/** A rejected number run is retried from inside itself this often, then skipped whole. */
-const numberRetries = 2;
 
 /**
  * Every value of `types` (all kinds by default) found in `text`, in order and never overlapping.
@@ -90,11 +90,10 @@ export function scanText(text: string, types?: ReadonlySet<PiiType>): Finding[] 
   return findings;
 }
 
-/** One pass's state: where the last value ended, and the number run it last gave up on. */
+/** One pass's state: where the last value ended, and the end of the number run it last gave up on. */
 class Scan {
   private lastEnd = 0;
   private rejectedRunEnd = -1;
-  private retries = 0;
 
   constructor(private readonly text: string) {}
 
@@ -166,24 +165,29 @@ class Scan {
     if (isIban(text.slice(index, index + length).replaceAll(' ', ''))) return confirm('iban', index, length);
     // An IBAN-shaped string with a wrong check is one token: its digit groups are no phone number.
     this.rejectedRunEnd = index + length;
-    this.retries = numberRetries;
     return undefined;
   }
 
-  /** A card or phone number, beginning with a digit, `+` or `(`. */
+  /**
+   * A card or phone number, beginning with a digit, `+` or `(`. A run of digit groups that is
+   * neither may still end in one (`ref 12 4111 1111 1111 1111`): it is tried again from each later
+   * group that can begin a card or phone, then skipped whole, so every run is read a bounded number
+   * of times (`1 1 1 1 …` has no such group).
+   */
   private number(index: number, before: number): Finding | undefined {
-    if (isNumberJoiner(before)) return undefined;
-    // A run already rejected whole is retried from inside only a few times (linear time).
-    if (index < this.rejectedRunEnd && this.retries >= numberRetries) return undefined;
+    if (isNumberJoiner(before) || index < this.rejectedRunEnd) return undefined;
     const { text } = this;
     const length = matchAt(shape.number, text, index);
     if (length === 0) return undefined;
-    const found = confirm(classifyNumberRun(text.slice(index, index + length)), index, length);
-    if (found === undefined) {
-      this.retries = index < this.rejectedRunEnd ? this.retries + 1 : 0;
-      this.rejectedRunEnd = Math.max(this.rejectedRunEnd, index + length);
+    const run = text.slice(index, index + length);
+    for (const offset of [0, ...laterGroupsThatCanBegin(run)]) {
+      const start = index + offset;
+      const candidate = offset === 0 ? length : matchAt(shape.number, text, start);
+      const found = confirm(classifyNumberRun(text.slice(start, start + candidate)), start, candidate);
+      if (found !== undefined) return found;
     }
-    return found;
+    this.rejectedRunEnd = index + length;
+    return undefined;
   }
 
   /** An email, found at its `@`: its local part is read backwards, at most 64 characters. */
@@ -198,6 +202,33 @@ class Scan {
     if (start === atIndex) return undefined;
     return confirm('email', start, matchAt(shape.email, text, start));
   }
+}
+
+/**
+ * Where inside a number run a card or phone number could begin: `+`, `(`, a trunk `0`, a group of
+ * three or four digits (an area code, a card's first group), a card written whole (13 digits or
+ * more), or a `1` before a group of three (a North American country code).
+ */
+function laterGroupsThatCanBegin(run: string): number[] {
+  const starts: number[] = [];
+  for (let index = 1; index < run.length; index += 1) {
+    const code = run.charCodeAt(index);
+    if (isDigit(run.charCodeAt(index - 1)) || !(isDigit(code) || code === 0x2b || code === 0x28)) continue;
+    let group = 0;
+    while (isDigit(run.charCodeAt(index + group))) group += 1;
+    const countryCodeOne = group === 1 && code === 0x31 && /^1[ .-]\d{3}(?!\d)/.test(run.slice(index));
+    if (
+      code === 0x2b /* + */ ||
+      code === 0x28 /* ( */ ||
+      code === 0x30 /* 0 */ ||
+      group === 3 ||
+      group === 4 ||
+      group >= 13 ||
+      countryCodeOne
+    )
+      starts.push(index);
+  }
+  return starts;
 }
 
 function confirm(type: PiiType | undefined, start: number, length: number): Finding | undefined {
