@@ -45,6 +45,22 @@ module.exports = {
       to: { path: '^src/', pathNot: '^src/(durable|errors|telemetry)/' },
     },
     {
+      name: 'telemetry-is-a-leaf',
+      comment:
+        'logger, metrics and tracing import nothing of ours: what they need of a feature (the PII masker) is passed in by the composition root (decision 0019)',
+      severity: 'error',
+      from: { path: '^src/telemetry/' },
+      to: { path: '^src/', pathNot: '^src/telemetry/' },
+    },
+    {
+      name: 'pii-detector-is-a-leaf',
+      comment:
+        'the PII and secret detector is pure text work that config (the secret scrubber), the pipeline and the composition root share: it imports nothing of ours',
+      severity: 'error',
+      from: { path: '^src/guard/pii/' },
+      to: { path: '^src/', pathNot: '^src/guard/pii/' },
+    },
+    {
       name: 'http-not-to-providers-or-stores',
       comment: 'http/ talks to the pipeline, never to providers or stores',
       severity: 'error',

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { createGateway } from '../gateway/index.js';
+import { createTextMasker } from '../guard/pii/index.js';
 import { createLogger } from '../telemetry/index.js';
 import { exitCodes, type CliEnvironment } from './environment.js';
 import { loadConfigOrReport } from './load-config.js';
@@ -33,7 +34,13 @@ export function registerStartCommand(
         setResult(exitCodes.usage);
         return;
       }
-      const logger = createLogger({ level: config.log.level, format: config.log.format });
+      // Every line is masked: personal data and credentials never reach the log (docs/pii.md).
+      const logMasker = createTextMasker();
+      const logger = createLogger({
+        level: config.log.level,
+        format: config.log.format,
+        mask: logMasker.mask,
+      });
       const master = resolveMasterKey(config.master_key, config.data_dir);
       if (master.source === 'generated') {
         // Printed once, to the terminal and never to the log; it is stored in the data directory.
@@ -41,7 +48,7 @@ export function registerStartCommand(
           `\nGenerated a master key (stored in ${master.path}, mode 0600):\n\n  ${master.key}\n\nKeep it secret; it will not be shown again.\n\n`,
         );
       }
-      const gateway = await createGateway({ config, masterKey: master.key, logger });
+      const gateway = await createGateway({ config, masterKey: master.key, logger, logMasker });
       let url: string;
       try {
         ({ url } = await gateway.listen());

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { guardPiiSchema } from './guard-pii-schema.js';
 
 /**
  * The `guard:` section: prompt-injection detection on the model routes, on agents' arguments and
@@ -66,6 +67,8 @@ const injectionSchema = z.strictObject({
 export const guardSchema = z
   .strictObject({
     injection: injectionSchema.prefault({}),
+    /** Personal data and credentials (docs/pii.md): redaction of requests and answers. */
+    pii: guardPiiSchema,
   })
   .prefault({});
 

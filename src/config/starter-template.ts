@@ -362,6 +362,10 @@ guard:
     #   enabled: false            # PROMPT_INJECTION_ALERT_ENABLED
     #   min_score: 0.9            # high severity from this score (critical from 0.98)
     #   max_per_minute: 10        # per replica; further detections are only logged and counted
+  pii:                            # personal data and credentials (docs/pii.md): always masked in logs and traces
+    # redact_requests: false      # mask them in prompts (both dialects, embeddings inputs too)
+    # redact_answers: false       # and in the text of answers; a stream holds back only a value still arriving
+    # types: [email, phone, card, iban, openai_key, anthropic_key, aws_access_key, github_token, slack_token, google_api_key, private_key, jwt]
 
 # When a failing target is taken out of rotation (one breaker per provider and model).
 circuit_breaker:

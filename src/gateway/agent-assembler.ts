@@ -5,6 +5,7 @@ import type { Assembly } from './assembly.js';
 import { assembleFirewall } from './firewall-assembler.js';
 import { assembleGovernance, type GovernanceNeeds } from './governance-assembler.js';
 import { assembleGuard } from './guard-assembler.js';
+import { assemblePii } from './pii-assembler.js';
 import { assemblePrediction } from './prediction-assembler.js';
 import { assembleReview } from './review-assembler.js';
 
@@ -58,5 +59,6 @@ export async function assembleAgentAreas(assembly: Assembly, needs: AgentAreasNe
       queue: review.queue,
     }),
   );
+  assembly.add('guard-pii', assemblePii(needs));
   return { modelAuthenticator: governance.modelAuthenticator };
 }

@@ -1,6 +1,7 @@
 import { createUsageRecordIdGenerator } from '../accounting/index.js';
 import { configuredSecrets, createSecretScrubber, type Config } from '../config/index.js';
 import { codecs as dialectCodecs, withScrubbedErrors } from '../dialects/index.js';
+import { createTextMasker, type TextMasker } from '../guard/pii/index.js';
 import { createRequestIdGenerator } from '../http/request-id.js';
 import type { NotificationEvent } from '../notifications/index.js';
 import type { StageSlots } from '../pipeline/index.js';
@@ -23,6 +24,12 @@ export interface GatewayOptions {
   readonly config: Config;
   readonly masterKey: string;
   readonly logger: Logger;
+  /**
+   * The masker `logger` was created with (`createLogger`'s `mask`), so that what it masks is
+   * counted in the metrics; the request log's messages are masked by it too. Without it the
+   * gateway masks the request log with a masker of its own (and counts only that).
+   */
+  readonly logMasker?: TextMasker;
   /** Stages added from outside the areas below (an embedding application's, a test's), by slot. */
   readonly stages?: StageSlots;
 }
@@ -56,12 +63,16 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   // (a provider may quote the key it was sent) and masked in the messages the request log keeps.
   const secrets = createSecretScrubber([...configuredSecrets(config), masterKey]);
   const codecs = withScrubbedErrors(dialectCodecs, secrets.redact);
+  // Logs and traces always mask personal data and credentials (docs/pii.md); each place counts
+  // what it masked once the metrics exist.
+  const logMasker = options.logMasker ?? createTextMasker();
+  const traceMasker = createTextMasker();
   // One of each per process: their ids are unique and ordered because every request draws from it.
   const newRequestId = createRequestIdGenerator();
   const newRecordId = createUsageRecordIdGenerator();
 
   const build = async (assembly: Assembly): Promise<Gateway> => {
-    const tracing = assembly.add('tracing', assembleTracing(config));
+    const tracing = assembly.add('tracing', assembleTracing(config, traceMasker.mask));
     const stores = assembly.add('database', await assembleDatabase(config, logger));
     const redis = assembly.add('redis', await assembleRedis(config, logger));
     const { providers, resolver } = assembly.add('providers', assembleProviders(config));
@@ -76,6 +87,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       'metrics',
       assembleMetrics({ config, resolver, providers, usageWriter, auditWriter: audit.writer, limiter }),
     );
+    logMasker.reportTo((type) => metrics.piiDetected(type, 'log'));
+    traceMasker.reportTo((type) => metrics.piiDetected(type, 'trace'));
     const observer = metrics.routerObserver();
     const routing = assembly.add('routing', assembleRouting({ config, redis, resolver, codecs, observer }));
     const { router } = routing;
@@ -125,7 +138,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       assemblePipeline({
         stages: assembly.stages(),
         logger,
-        secrets,
+        // A provider's message in the request log: configured secrets shown as `sk-...abcd` (which
+        // key it was), then every other credential and personal datum masked by kind.
+        maskLogText: (text) => logMasker.mask(secrets.mask(text)),
         codecs,
         // Delegation grants work as their virtual key on the model routes when configured.
         keys: { ...keys, authenticator: agents.modelAuthenticator(keys.authenticator) },

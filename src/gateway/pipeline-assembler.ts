@@ -1,5 +1,4 @@
 import type { ResponseCaching } from '../caching/index.js';
-import type { SecretScrubber } from '../config/index.js';
 import { validateEmbeddingsRequest, type DialectCodec } from '../dialects/index.js';
 import type { Limiter } from '../limits/index.js';
 import type { Dialect } from '../llm/index.js';
@@ -16,7 +15,8 @@ export interface PipelineNeeds {
   /** The slots the areas assembled before the pipeline filled. */
   readonly stages: StageSlots;
   readonly logger: Logger;
-  readonly secrets: SecretScrubber;
+  /** Masks credentials and personal data in text the request log keeps (a provider's message). */
+  readonly maskLogText: (text: string) => string;
   readonly codecs: Readonly<Record<Dialect, DialectCodec>>;
   readonly keys: KeyParts;
   readonly limiter: Limiter;
@@ -45,7 +45,7 @@ export function assemblePipeline(needs: PipelineNeeds): Contribution<Pipeline> {
     codecs: needs.codecs,
     describeProvider: describeProviders(needs.providers),
     validateEmbeddings: validateEmbeddingsRequest,
-    requestLog: createRequestLogger(needs.logger, { mask: needs.secrets.mask }),
+    requestLog: createRequestLogger(needs.logger, { mask: needs.maskLogText }),
     stages: needs.stages,
   });
   return { parts: pipeline, close: () => pipeline.drain() };

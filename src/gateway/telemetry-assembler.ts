@@ -11,13 +11,17 @@ import {
   type DescribeProvider,
   type Metrics,
   type ProviderDescription,
+  type TextMask,
   type Tracing,
 } from '../telemetry/index.js';
 import type { Contribution } from './assembly.js';
 
-/** Tracing; assembled first so that it closes last, once every span has ended. */
-export function assembleTracing(config: Config): Contribution<Tracing> {
-  const tracing = createTracing(tracingSettingsFrom(config));
+/**
+ * Tracing; assembled first so that it closes last, once every span has ended. `maskText` masks
+ * personal data and credentials in every string a span records.
+ */
+export function assembleTracing(config: Config, maskText: TextMask): Contribution<Tracing> {
+  const tracing = createTracing({ ...tracingSettingsFrom(config), maskText });
   return { parts: tracing, close: () => tracing.shutdown() };
 }
 

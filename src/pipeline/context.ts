@@ -16,6 +16,10 @@ export interface RequestContext {
   readonly operation: Operation;
   /** Lower-cased request headers as Node gives them. */
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  /**
+   * The parsed body, this request's own. A request stage that rewrites the prompt (PII redaction)
+   * replaces its text members in place, so the stages after it and routing read the new text.
+   */
   readonly body: Record<string, unknown>;
   /** Aborted when the caller disconnects. */
   readonly signal: AbortSignal;

@@ -9,3 +9,5 @@ export type { StageSlots } from './stage-order.js';
 export type { Authentication, Authenticator } from './stages/authenticate.js';
 export { createInputGuardStage } from './stages/input-guard.js';
 export { createToolFirewallStage } from './stages/tool-firewall.js';
+export { createRedactAnswerStage } from './stages/redact-answer.js';
+export { createRedactRequestStage } from './stages/redact-request.js';

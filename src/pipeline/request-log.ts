@@ -10,18 +10,31 @@ export interface RequestLogger {
 }
 
 export interface RequestLogOptions {
-  /** Masks credentials in text the gateway did not write (a provider's error message). */
+  /**
+   * Masks credentials and personal data in text the gateway did not write (a provider's error
+   * message, the model name a caller sent).
+   */
   readonly mask: (text: string) => string;
 }
 
 /**
  * One JSON line per request. Only identifiers and figures are logged, never a key, a header value
- * or a prompt; and a failed request's message (often a provider's own words, which may quote the
- * credential it was sent) only once `mask` has masked every credential in it.
+ * or a prompt; and text a caller or a provider wrote — a failed request's message (often a
+ * provider's own words, which may quote the credential it was sent, or the prompt), the requested
+ * model name — only once `mask` has masked every credential and personal datum in it.
  */
 export function createRequestLogger(logger: Logger, options: RequestLogOptions): RequestLogger {
   // Every field below is an identifier or a figure, so the line may skip pino's redaction pass.
   const writeLine = createPlainInfoWriter(logger);
+  // Masking a model name costs about a microsecond; the names a gateway serves repeat, so those
+  // found clean once are remembered (a bounded number: a caller's made-up names are masked each time).
+  const cleanModels = new Set<string>();
+  const maskModel = (model: string): string => {
+    if (cleanModels.has(model)) return model;
+    const masked = options.mask(model);
+    if (masked === model && cleanModels.size < maximumCleanModels) cleanModels.add(model);
+    return masked;
+  };
   return {
     log(record, usage, costUsd) {
       if (!logger.isLevelEnabled('info')) return;
@@ -32,7 +45,7 @@ export function createRequestLogger(logger: Logger, options: RequestLogOptions):
           key_id: record.principal?.keyId,
           dialect: context.dialect,
           operation: context.operation,
-          model: record.model,
+          model: record.model === undefined ? undefined : maskModel(record.model),
           provider: meta.provider,
           target_model: meta.model,
           status: record.status,
@@ -56,6 +69,8 @@ export function createRequestLogger(logger: Logger, options: RequestLogOptions):
     },
   };
 }
+
+const maximumCleanModels = 1_000;
 
 function round(value: number): number {
   return Math.round(value * 100) / 100;

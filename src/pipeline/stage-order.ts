@@ -9,10 +9,14 @@ export interface StageSlots {
   readonly inputGuard?: RequestStage | undefined;
   /** Decides an agent's request (governance). */
   readonly agentAuthorize?: RequestStage | undefined;
+  /** Masks personal data and credentials in the prompt before the cache and the provider see it. */
+  readonly redactRequest?: RequestStage | undefined;
   /** Scans an answer before the caller gets it (the guard). */
   readonly outputScan?: AnswerStage | undefined;
   /** Authorizes the tool calls a model returns to an agent's key (tools). */
   readonly toolFirewall?: AnswerStage | undefined;
+  /** Masks personal data and credentials in the answer's text before the caller sees it. */
+  readonly redactAnswer?: AnswerStage | undefined;
   /** Stores the conversation (conversations). */
   readonly conversationStorage?: AnswerStage | undefined;
 }
@@ -42,10 +46,17 @@ export function stageOrder(core: CoreStages, slots: StageSlots) {
       core.limit,
       slots.inputGuard,
       slots.agentAuthorize,
+      slots.redactRequest,
       core.cache,
       core.route,
     ]),
-    answer: present([core.cacheRecord, slots.outputScan, slots.toolFirewall, slots.conversationStorage]),
+    answer: present([
+      core.cacheRecord,
+      slots.outputScan,
+      slots.toolFirewall,
+      slots.redactAnswer,
+      slots.conversationStorage,
+    ]),
   };
 }
 

@@ -10,6 +10,7 @@ export {
   type NotificationOutcome,
   type PredictionModelFigures,
   type PredictionModelLabel,
+  type PiiDetectionPlace,
   type RateLimitKind,
   type RequestMetricsRecord,
 } from './metrics.js';
@@ -51,6 +52,6 @@ export {
   type ProviderDescription,
   type RequestSpanOutcome,
 } from './tracing-request.js';
-export { noopSpan, type TraceSpan } from './tracing-span.js';
+export { noopSpan, type TextMask, type TraceSpan } from './tracing-span.js';
 export { tracingSettingsFrom, type TracingConfiguration } from './tracing-settings.js';
 export { parseResourceAttributes } from './resource-attributes.js';

@@ -49,6 +49,38 @@ describe('createPlainInfoWriter', () => {
   });
 });
 
+describe('createLogger with a mask', () => {
+  const mask = (line: string) => line.replaceAll('jane@example.com', '[EMAIL]');
+
+  it('masks every serialised line: message, fields, error message and stack', () => {
+    const out = capture();
+    const logger = createLogger({ level: 'info', format: 'json', mask }, out.stream);
+    logger.info(
+      { note: 'from jane@example.com', nested: { to: ['jane@example.com'] } },
+      'hello jane@example.com',
+    );
+    logger.error({ err: new Error('failed for jane@example.com') }, 'unhandled error');
+    const [info, error] = out.lines();
+    expect(info).toMatchObject({ note: 'from [EMAIL]', nested: { to: ['[EMAIL]'] }, msg: 'hello [EMAIL]' });
+    const err = error?.err as { message: string; stack: string };
+    expect(err.message).toBe('failed for [EMAIL]');
+    expect(err.stack).toContain('failed for [EMAIL]');
+    expect(JSON.stringify(out.lines())).not.toContain('jane@example.com');
+  });
+
+  it('withholds a line whose masking fails instead of writing it unmasked, and never throws', () => {
+    const out = capture();
+    const failing = () => {
+      throw new Error('masker bug');
+    };
+    const logger = createLogger({ level: 'info', format: 'json', mask: failing }, out.stream);
+    expect(() => logger.info({ note: 'jane@example.com' }, 'hello')).not.toThrow();
+    expect(out.lines()).toEqual([
+      expect.objectContaining({ level: 'error', msg: expect.stringContaining('withheld') }),
+    ]);
+  });
+});
+
 describe('isoTimeOfNow', () => {
   it('writes what toISOString writes, across seconds and within one', () => {
     fc.assert(

@@ -4,7 +4,16 @@ import { PinoPretty } from 'pino-pretty';
 export interface LoggerSettings {
   readonly level: string;
   readonly format: 'json' | 'pretty';
+  /**
+   * Masks personal data and credentials in each serialised line before it is written (the PII
+   * detector's, given by the process entry: telemetry imports no feature). Messages, error
+   * messages, stacks and every field pass through it, whatever a log call put in them.
+   */
+  readonly mask?: ((line: string) => string) | undefined;
 }
+
+/** What is written instead of a line whose masking failed: nothing of the line itself. */
+const withheldLine = `${JSON.stringify({ level: 'error', service: 'gatehouse', msg: 'a log line was withheld: masking it failed' })}\n`;
 
 /**
  * Paths redacted from every log line, as a second line of defence: the gateway's own log calls
@@ -31,12 +40,14 @@ const redactedPaths = [
 ];
 
 export function createLogger(settings: LoggerSettings, destination?: DestinationStream): Logger {
+  const { mask } = settings;
   const options = {
     level: settings.level,
     base: { service: 'gatehouse' },
     redact: { paths: redactedPaths, censor: '[redacted]' },
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label: string) => ({ level: label }) },
+    ...(mask === undefined ? {} : { hooks: { streamWrite: (line: string) => maskedLine(line, mask) } }),
   };
   if (destination !== undefined) return pino(options, destination);
   if (settings.format === 'pretty') {
@@ -50,12 +61,22 @@ export function createLogger(settings: LoggerSettings, destination?: Destination
   return logger;
 }
 
+/** A logger never throws at its caller: a line that cannot be masked is withheld, not written raw. */
+function maskedLine(line: string, mask: (line: string) => string): string {
+  try {
+    return mask(line);
+  } catch {
+    return withheldLine;
+  }
+}
+
 /**
  * Writes `info` lines whose fields are plain values that can hold no secret (identifiers, figures):
  * the line every request logs. The line is the JSON pino writes (level, time, the logger's
  * bindings, the fields, msg), built with one JSON.stringify instead of pino's serialisation key by
  * key and its redaction pass: 2.6 µs against 6.6 µs per line, on the hot path. Anything that might
- * carry a secret goes through pino itself.
+ * carry a secret goes through pino itself. The line does not pass the logger's `mask` either: a
+ * caller masks the fields that may hold text (the request log masks its error messages).
  */
 export function createPlainInfoWriter(
   logger: Logger,

@@ -341,6 +341,11 @@ export function defineMetrics(registry: Registry, sources: MetricSources, inFlig
       help: 'Tool calls models returned to agents, by what the tool firewall did: allowed, approved (by a reviewer within the wait), denied, held (still awaiting review), failed (nothing could be decided: removed).',
       labelNames: ['decision'] as const,
     }),
+    piiDetections: createCounterFamily(registry, {
+      name: 'gatehouse_guard_pii_detections_total',
+      help: 'Personal data and credentials found and masked, by kind (email, phone, card, iban, openai_key, ..., jwt) and where: request (redacted before the provider), answer (redacted before the caller), log (masked in a log line), trace (masked in a span).',
+      labelNames: ['type', 'where'] as const,
+    }),
     usageBuffered: new Gauge({
       registers,
       name: 'gatehouse_usage_buffer_records',

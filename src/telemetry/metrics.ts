@@ -73,6 +73,9 @@ export interface PredictionModelFigures {
 /** What became of one notification on one channel (or of one try of it: `retried`). */
 export type NotificationOutcome = 'delivered' | 'failed' | 'retried' | 'dropped';
 
+/** Where a value the PII detector found was masked. */
+export type PiiDetectionPlace = 'request' | 'answer' | 'log' | 'trace';
+
 /** `unknown` while the limiter does not say which limit refused. */
 export type RateLimitKind = 'requests' | 'tokens' | 'concurrency' | 'global' | 'unknown';
 export type BudgetScopeType = 'key' | 'team';
@@ -130,6 +133,8 @@ export interface Metrics {
   guardFailed(check: string, outcome: string): void;
   /** What the tool firewall did with one tool call. */
   firewallToolCall(decision: FirewallDecision): void;
+  /** A value of a kind (`email`, `card`, ...) the PII detector found and masked, and where. */
+  piiDetected(type: string, where: PiiDetectionPlace): void;
   /** Structurally a `RouterObserver` (routing/observer.ts). */
   routerObserver(): RoutingEvents;
   render(): Promise<string>;
@@ -184,6 +189,8 @@ export function createMetrics(options: MetricsOptions): Metrics {
     // Policy ids come from the policy text an administrator writes.
     policy: guard(),
     delegationOutcome: guard(undefined, 10),
+    // The detector's kinds: a closed list of a dozen.
+    piiType: guard(undefined, 20),
   };
   for (const target of options.knownTargets ?? []) metrics.breakerState.labels(target).set(0);
   const routing = createRoutingMetrics(metrics, guards);
@@ -354,6 +361,9 @@ export function createMetrics(options: MetricsOptions): Metrics {
     },
     firewallToolCall(decision) {
       metrics.firewallToolCalls.labels(decision).inc();
+    },
+    piiDetected(type, where) {
+      metrics.piiDetections.labels(guards.piiType.value(type), where).inc();
     },
     routerObserver: () => routing,
     render: () => registry.metrics(),

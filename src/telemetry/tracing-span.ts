@@ -41,7 +41,11 @@ export interface SpanRecordingOptions {
   readonly capturePrompts: boolean;
   /** Also write Langfuse's own input/output attributes. */
   readonly langfuse: boolean;
+  /** Masks personal data and credentials in every string a span records (`TracingSettings.maskText`). */
+  readonly mask: TextMask | undefined;
 }
+
+export type TextMask = (text: string) => string;
 
 export class OpenTelemetrySpan implements TraceSpan {
   readonly context: Context;
@@ -67,12 +71,18 @@ export class OpenTelemetrySpan implements TraceSpan {
   }
 
   setAttributes(attributes: TraceAttributes): void {
-    if (this.span.isRecording()) this.span.setAttributes(toOpenTelemetry(attributes));
+    if (this.span.isRecording())
+      this.span.setAttributes(toOpenTelemetry(attributes, this.recordingOptions.mask));
   }
 
   addEvent(name: string, attributes?: TraceAttributes): void {
-    if (this.span.isRecording())
-      this.span.addEvent(name, attributes === undefined ? undefined : toOpenTelemetry(attributes));
+    if (this.span.isRecording()) {
+      const { mask } = this.recordingOptions;
+      this.span.addEvent(
+        mask === undefined ? name : mask(name),
+        attributes === undefined ? undefined : toOpenTelemetry(attributes, mask),
+      );
+    }
   }
 
   recordPrompt(messages: unknown): void {
@@ -93,9 +103,10 @@ export class OpenTelemetrySpan implements TraceSpan {
   }
 
   private recordContent(name: string, langfuseName: string, content: unknown): void {
-    const { capturePrompts, langfuse } = this.recordingOptions;
+    const { capturePrompts, langfuse, mask } = this.recordingOptions;
     if (!capturePrompts || !this.span.isRecording()) return;
-    const text = typeof content === 'string' ? content : JSON.stringify(content);
+    const raw = typeof content === 'string' ? content : JSON.stringify(content);
+    const text = mask === undefined ? raw : mask(raw);
     this.span.setAttribute(name, text);
     if (langfuse) this.span.setAttribute(langfuseName, text);
   }
@@ -114,13 +125,22 @@ export const noopSpan: TraceSpan = Object.freeze({
   end: () => undefined,
 });
 
-/** Drops undefined values (the SDK warns about them) and copies read-only arrays. */
-export function toOpenTelemetry(attributes: TraceAttributes): Attributes {
+/**
+ * Drops undefined values (the SDK warns about them), copies read-only arrays, and masks every
+ * string: an attribute that carries a caller's words (a model name, a reason) is masked like the
+ * rest, so no span attribute can take personal data or a credential to the trace back end.
+ */
+export function toOpenTelemetry(attributes: TraceAttributes, mask?: TextMask): Attributes {
   const result: Attributes = {};
   for (const name in attributes) {
     const value = attributes[name];
     if (value === undefined) continue;
-    result[name] = typeof value === 'object' ? value.slice() : value;
+    if (mask === undefined) result[name] = typeof value === 'object' ? value.slice() : value;
+    else if (typeof value === 'string') result[name] = mask(value);
+    else if (typeof value !== 'object') result[name] = value;
+    else
+      result[name] = value.map((item: string | number) => (typeof item === 'string' ? mask(item) : item)) as
+        string[] | number[];
   }
   return result;
 }

@@ -20,7 +20,13 @@ import {
   type SamplerName,
   type TracingMode,
 } from './tracing-exporter.js';
-import { noopSpan, OpenTelemetrySpan, toOpenTelemetry, type TraceSpan } from './tracing-span.js';
+import {
+  noopSpan,
+  OpenTelemetrySpan,
+  toOpenTelemetry,
+  type TextMask,
+  type TraceSpan,
+} from './tracing-span.js';
 
 export interface TracingSettings {
   readonly mode: TracingMode;
@@ -35,6 +41,11 @@ export interface TracingSettings {
   readonly langfuse?: LangfuseSettings | undefined;
   /** Whether prompts and completions may be written into spans (off by default: they are user data). */
   readonly capturePrompts: boolean;
+  /**
+   * Masks personal data and credentials in every span name, attribute and event (the PII
+   * detector's, given by the composition root: telemetry imports no feature). Traces always mask.
+   */
+  readonly maskText?: TextMask | undefined;
   /** Extra resource attributes (OTEL_RESOURCE_ATTRIBUTES); the service name and version win. */
   readonly resourceAttributes?: Readonly<Record<string, string>> | undefined;
   /** OTLP export request timeout (OTEL_EXPORTER_OTLP_TIMEOUT); default 10 s. */
@@ -141,7 +152,9 @@ export function createTracing(settings: TracingSettings, overrides: TracingOverr
   });
   const tracer = provider.getTracer('gatehouse', settings.serviceVersion);
   const propagator = new W3CTraceContextPropagator();
-  const recording = { capturePrompts: settings.capturePrompts, langfuse: settings.mode === 'langfuse' };
+  const mask = settings.maskText;
+  const recording = { capturePrompts: settings.capturePrompts, langfuse: settings.mode === 'langfuse', mask };
+  const named = (name: string) => (mask === undefined ? name : mask(name));
 
   return {
     enabled: true,
@@ -151,14 +164,17 @@ export function createTracing(settings: TracingSettings, overrides: TracingOverr
       const name =
         start.requestModel === undefined ? start.operation : `${start.operation} ${start.requestModel}`;
       const span = tracer.startSpan(
-        name,
+        named(name),
         {
           kind: SpanKind.SERVER,
-          attributes: toOpenTelemetry({
-            [GenAiAttribute.operationName]: start.operation,
-            [GenAiAttribute.requestModel]: start.requestModel,
-            ...start.attributes,
-          }),
+          attributes: toOpenTelemetry(
+            {
+              [GenAiAttribute.operationName]: start.operation,
+              [GenAiAttribute.requestModel]: start.requestModel,
+              ...start.attributes,
+            },
+            mask,
+          ),
           ...(start.startTime === undefined ? {} : { startTime: start.startTime }),
           ...(start.links === undefined ? {} : { links: linksOf(propagator, start.links) }),
         },
@@ -169,10 +185,10 @@ export function createTracing(settings: TracingSettings, overrides: TracingOverr
     startChildSpan(parent, name, attributes, options) {
       if (!(parent instanceof OpenTelemetrySpan)) return noopSpan;
       const span = tracer.startSpan(
-        name,
+        named(name),
         {
           kind: options?.kind === 'client' ? SpanKind.CLIENT : SpanKind.INTERNAL,
-          ...(attributes === undefined ? {} : { attributes: toOpenTelemetry(attributes) }),
+          ...(attributes === undefined ? {} : { attributes: toOpenTelemetry(attributes, mask) }),
           ...(options?.startTime === undefined ? {} : { startTime: options.startTime }),
         },
         parent.context,

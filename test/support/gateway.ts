@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { configSchema, type ConfigInput } from '../../src/config/schema.js';
 import { createGateway, type Gateway, type GatewayOptions } from '../../src/gateway/index.js';
+import { createTextMasker } from '../../src/guard/pii/index.js';
 import { createLogger } from '../../src/telemetry/index.js';
 
 export interface TestGateway {
@@ -38,8 +39,10 @@ export async function startTestGateway(
       written += line;
     },
   };
-  const logger = createLogger({ level: config.log.level, format: 'json' }, destination);
-  const gateway = await createGateway({ config, masterKey, logger, ...extensions });
+  // As `gatehouse start` makes it: every line masked.
+  const logMasker = createTextMasker();
+  const logger = createLogger({ level: config.log.level, format: 'json', mask: logMasker.mask }, destination);
+  const gateway = await createGateway({ config, masterKey, logger, logMasker, ...extensions });
   const { url, port } = await gateway.listen();
   return {
     url,
