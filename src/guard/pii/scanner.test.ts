@@ -101,6 +101,10 @@ describe('the PII and secret detector', () => {
     ['an IBAN with a wrong check', 'DE89 3704 0044 0532 0130 01'],
     ['a price and a quantity', 'costs $1,234,567.89 for 12 500 units'],
     ['coordinates', 'at 48.858844, 2.294351'],
+    // 4111111111111111 passes Luhn with a card's prefix; after `13.` it is a fraction, as in a log
+    // line's JSON (`"latencyMs":13.4111111111111111`).
+    ['a decimal whose fraction looks like a card', '{"latencyMs":13.4111111111111111,"n":0.5}'],
+    ['a decimal with spaces around it', 'took 13.4111111111111111 ms'],
     ['a git commit hash', 'commit 9fceb02d0ae598e95dc970b74767f19372d61af8'],
     ['a SHA-256 digest', 'sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855'],
     ['a package at a version', 'installed lodash@4.17.21 and @scope/pkg@1.0.0'],

@@ -213,7 +213,9 @@ function laterGroupsThatCanBegin(run: string): number[] {
   const starts: number[] = [];
   for (let index = 1; index < run.length; index += 1) {
     const code = run.charCodeAt(index);
-    if (isDigit(run.charCodeAt(index - 1)) || !(isDigit(code) || code === 0x2b || code === 0x28)) continue;
+    // Not after what a number never follows (`13.4111…` is a fraction, `v2-4111…` a name).
+    if (isNumberJoiner(run.charCodeAt(index - 1)) || !(isDigit(code) || code === 0x2b || code === 0x28))
+      continue;
     let group = 0;
     while (isDigit(run.charCodeAt(index + group))) group += 1;
     const countryCodeOne = group === 1 && code === 0x31 && /^1[ .-]\d{3}(?!\d)/.test(run.slice(index));
