@@ -68,6 +68,17 @@ describe('createLogger with a mask', () => {
     expect(JSON.stringify(out.lines())).not.toContain('jane@example.com');
   });
 
+  it('keeps a line JSON when a value it masks sits in a number: that number becomes the masked string', () => {
+    const out = capture();
+    // What the PII masker does to a card-like run of digits, wherever it stands in the line.
+    const digits = (line: string) => line.replaceAll('4111111111111111', '[CARD:...1111]');
+    const logger = createLogger({ level: 'info', format: 'json', mask: digits }, out.stream);
+    logger.info({ tokens: 4111111111111111, latencyMs: 13.5, note: 'card 4111111111111111' }, 'counted');
+    expect(out.lines()).toEqual([
+      expect.objectContaining({ tokens: '[CARD:...1111]', latencyMs: 13.5, note: 'card [CARD:...1111]' }),
+    ]);
+  });
+
   it('withholds a line whose masking fails instead of writing it unmasked, and never throws', () => {
     const out = capture();
     const failing = () => {

@@ -61,13 +61,43 @@ export function createLogger(settings: LoggerSettings, destination?: Destination
   return logger;
 }
 
-/** A logger never throws at its caller: a line that cannot be masked is withheld, not written raw. */
+/**
+ * A logger never throws at its caller: a line that cannot be masked is withheld, not written raw.
+ * Masking works on the line's text, so a value it finds in a JSON number (a card-like run of
+ * digits) would leave the line no longer JSON: such a line is masked again value by value, the
+ * masked number becoming a string.
+ */
 function maskedLine(line: string, mask: (line: string) => string): string {
   try {
-    return mask(line);
+    const masked = mask(line);
+    if (masked === line || isJson(masked)) return masked;
+    return `${JSON.stringify(maskedValue(JSON.parse(line), mask))}\n`;
   } catch {
     return withheldLine;
   }
+}
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function maskedValue(value: unknown, mask: (text: string) => string): unknown {
+  if (typeof value === 'string') return mask(value);
+  if (typeof value === 'number') {
+    const text = String(value);
+    const masked = mask(text);
+    return masked === text ? value : masked;
+  }
+  if (Array.isArray(value)) return value.map((item) => maskedValue(item, mask));
+  if (typeof value !== 'object' || value === null) return value;
+  const masked: Record<string, unknown> = {};
+  for (const [name, member] of Object.entries(value)) masked[name] = maskedValue(member, mask);
+  return masked;
 }
 
 /**
