@@ -42,8 +42,8 @@ export const defaultRecipe: DetectorRecipe = {
   mix: defaultMixWeights,
   folds: 5,
   targetFalsePositiveRate: {
-    direct: { deepset: 0.03, bipia: 0.04, own: 0.06, 'own-contrast': 0.06 },
-    indirect: { bipia: 0.04, own: 0.06, 'own-contrast': 0.06 },
+    direct: { deepset: 0.03, bipia: 0.06, own: 0.08, 'own-contrast': 0.08 },
+    indirect: { bipia: 0.04, own: 0.08, 'own-contrast': 0.08 },
   },
 };
 
