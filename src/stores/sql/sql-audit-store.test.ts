@@ -1,4 +1,7 @@
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
 import { afterAll, describe, expect, it } from 'vitest';
 import { verifyAuditLog, type AuditEntry } from '../../governance/audit/index.js';
@@ -8,6 +11,8 @@ import { createSqlStores, type SqlStores } from './index.js';
 import { testDatabases } from './test-databases.js';
 
 const databases = testDatabases(process.env);
+/** The stores as the command line runs them (the test setup compiles dist/ first). */
+const compiledStores = fileURLToPath(new URL('../../../dist/stores/sql/index.js', import.meta.url));
 afterAll(async () => {
   for (const database of databases) await database.cleanUp();
 });
@@ -140,6 +145,27 @@ describe('the SQL audit store on sqlite, with the write thread', () => {
       await gateway.close();
       await commandLine.close();
     }
+  });
+
+  it('keeps a process alive until its last append is answered, and no longer', async () => {
+    const options = await sqlite.isolated();
+    // A process whose only work left is an append (a final flush on shutdown): with the thread
+    // idle-unreferenced, it must still wait for the answer, then exit on its own.
+    const script = `
+      const { createSqlStores } = await import(${JSON.stringify(compiledStores)});
+      const stores = await createSqlStores({ dataDir: ${JSON.stringify(options.dataDir)}, writeThread: true });
+      const result = await stores.audit.append(${JSON.stringify(entries(1, 3))});
+      console.log(JSON.stringify(result));
+    `;
+    const scriptFile = join(options.dataDir, 'last-append.mjs');
+    writeFileSync(scriptFile, script);
+    const child = spawnSync(process.execPath, [scriptFile], {
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(child.stderr).toBe('');
+    expect(child.status).toBe(0);
+    expect(JSON.parse(child.stdout)).toMatchObject({ appended: 3, head: { seq: 3 } });
   });
 
   it("reports a failed append with the store's reason, and appends again once it is mended", async () => {

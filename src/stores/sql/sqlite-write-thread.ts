@@ -56,6 +56,7 @@ export function createSqliteWriteThread(databaseFile: string): SqliteWriteThread
       const pending = waiting.get(reply.id);
       if (pending === undefined) return;
       waiting.delete(reply.id);
+      if (waiting.size === 0) thread.unref();
       if ('result' in reply) pending.resolve(reply.result);
       else pending.reject(Object.assign(new Error(reply.error.message), { code: reply.error.code }));
     });
@@ -66,7 +67,8 @@ export function createSqliteWriteThread(databaseFile: string): SqliteWriteThread
       if (worker === thread) worker = undefined;
       failAll(new Error('the database write thread stopped'));
     });
-    // The writer's own timers keep the process alive while it has work; an idle thread must not.
+    // An idle thread must not keep the process alive; one with writes in flight must (`send`), or
+    // a process whose last work is a final audit flush would exit before the flush is answered.
     thread.unref();
     worker = thread;
     return thread;
@@ -75,8 +77,10 @@ export function createSqliteWriteThread(databaseFile: string): SqliteWriteThread
   function send(write: Write): Promise<unknown> {
     return new Promise((resolve, reject) => {
       const id = nextId++;
+      const thread = started();
+      if (waiting.size === 0) thread.ref();
       waiting.set(id, { resolve, reject });
-      started().postMessage({ ...write, id });
+      thread.postMessage({ ...write, id });
     });
   }
 
