@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseDuration } from './delegation-schema.js';
+import { durationBetween as durationSetting } from './duration.js';
 
 /**
  * `governance.analytics`: behavioural analytics of agents from the decision and review history
@@ -11,28 +11,9 @@ import { parseDuration } from './delegation-schema.js';
 
 const dayMs = 86_400_000;
 
-/** Go's duration syntax (`30s`, `24h`) and whole days (`30d`, `7d12h`), which windows of history want. */
-export function parseLongDuration(text: string): number | undefined {
-  const trimmed = text.trim();
-  const days = /^(\d+)d(.*)$/.exec(trimmed);
-  if (days === null) return parseDuration(trimmed);
-  const rest = days[2] ?? '';
-  const restMs = rest === '' ? 0 : parseDuration(rest);
-  return restMs === undefined ? undefined : Number(days[1]) * dayMs + restMs;
-}
-
+/** A duration setting of this section, in milliseconds. */
 function durationBetween(shortestMs: number, longestMs: number, range: string) {
-  return z.union([z.string(), z.number()]).transform((value, context) => {
-    const milliseconds = typeof value === 'string' ? parseLongDuration(value) : undefined;
-    if (milliseconds === undefined || milliseconds < shortestMs || milliseconds > longestMs) {
-      context.addIssue({
-        code: 'custom',
-        message: `expected a duration with its unit between ${range}, like 500ms, 30s, 24h or 30d; got ${JSON.stringify(value)}`,
-      });
-      return z.NEVER;
-    }
-    return milliseconds;
-  });
+  return durationSetting(shortestMs, longestMs, range, '500ms, 30s, 24h or 30d');
 }
 
 const unitInterval = z.number().min(0).max(1);

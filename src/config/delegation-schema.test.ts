@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatProblems } from './config-error.js';
-import { parseDuration } from './delegation-schema.js';
+import { parseDuration } from './duration.js';
 import { loadConfig, type LoadResult } from './load.js';
 
 function load(yaml: string, env: Record<string, string> = {}): LoadResult {

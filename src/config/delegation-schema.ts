@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { durationBetween } from './duration.js';
 
 /**
  * `governance.delegation`: the grants agents pass on to each other (docs/governance.md,
@@ -6,38 +7,10 @@ import { z } from 'zod';
  * `SWARM_OPERATION_TIMEOUT`) and enforces none of them; here each is read, and tested.
  */
 
-const durationUnits: Readonly<Record<string, number>> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
-const durationPattern = /^(?:\d+(?:\.\d+)?(?:ms|s|m|h))+$/;
-const durationPart = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;
-
-/**
- * Go's duration syntax, as Lelu's `SWARM_OPERATION_TIMEOUT=30s` is written: `500ms`, `30s`,
- * `1m30s`, `2h`. A bare number is refused, because it does not say its unit.
- */
-export function parseDuration(text: string): number | undefined {
-  const trimmed = text.trim();
-  if (!durationPattern.test(trimmed)) return undefined;
-  let milliseconds = 0;
-  for (const [, amount = '0', unit = 's'] of trimmed.matchAll(durationPart)) {
-    milliseconds += Number(amount) * (durationUnits[unit] ?? 1_000);
-  }
-  return Math.round(milliseconds);
-}
-
 /** A week: a swarm is one operation, not a standing credential. */
 const longestSwarmMs = 7 * 24 * 3_600_000;
 
-const durationSchema = z.union([z.string(), z.number()]).transform((value, context) => {
-  const milliseconds = typeof value === 'string' ? parseDuration(value) : undefined;
-  if (milliseconds === undefined || milliseconds < 1 || milliseconds > longestSwarmMs) {
-    context.addIssue({
-      code: 'custom',
-      message: `expected a duration with its unit between 1ms and 168h, like 30s, 500ms, 2m or 1m30s; got ${JSON.stringify(value)}`,
-    });
-    return z.NEVER;
-  }
-  return milliseconds;
-});
+const durationSchema = durationBetween(1, longestSwarmMs, '1ms and 168h', '30s, 500ms, 2m or 1m30s');
 
 export const delegationSchema = z
   .strictObject({

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { modelSettingsFrom } from '../governance/analytics/prediction/index.js';
 import { formatProblems } from './config-error.js';
 import { loadConfig, type LoadResult } from './load.js';
-import { parseLongDuration } from './prediction-schema.js';
+import { parseDuration as parseLongDuration } from './duration.js';
 
 /** `governance.analytics`: Lelu's six model settings, by file and by its variable names. */
 

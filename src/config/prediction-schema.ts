@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { durationBetween as durationSetting } from './duration.js';
 
 /**
  * `governance.analytics.models`, `.prediction` and `.calibration`: the review-outcome model and the
@@ -8,43 +9,11 @@ import { z } from 'zod';
  * each is read, and tested.
  */
 
-const durationUnits: Readonly<Record<string, number>> = {
-  ms: 1,
-  s: 1_000,
-  m: 60_000,
-  h: 3_600_000,
-  d: 86_400_000,
-};
-const durationPattern = /^(?:\d+(?:\.\d+)?(?:ms|s|m|h|d))+$/;
-const durationPart = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/g;
-
-/**
- * Go's duration syntax plus days, as Lelu writes these settings (`30d`, `14d`, `6h`): `90s`,
- * `1d12h`. A bare number is refused, because it does not say its unit.
- */
-export function parseLongDuration(text: string): number | undefined {
-  const trimmed = text.trim();
-  if (!durationPattern.test(trimmed)) return undefined;
-  let milliseconds = 0;
-  for (const [, amount = '0', unit = 's'] of trimmed.matchAll(durationPart))
-    milliseconds += Number(amount) * (durationUnits[unit] ?? 1_000);
-  return Math.round(milliseconds);
-}
-
 const day = 86_400_000;
 
+/** A duration setting of this section, in milliseconds. */
 function durationBetween(lowest: number, highest: number, shown: string) {
-  return z.union([z.string(), z.number()]).transform((value, context) => {
-    const milliseconds = typeof value === 'string' ? parseLongDuration(value) : undefined;
-    if (milliseconds === undefined || milliseconds < lowest || milliseconds > highest) {
-      context.addIssue({
-        code: 'custom',
-        message: `expected a duration with its unit between ${shown}, like 6h, 14d, 90m or 1d12h; got ${JSON.stringify(value)}`,
-      });
-      return z.NEVER;
-    }
-    return milliseconds;
-  });
+  return durationSetting(lowest, highest, shown, '6h, 14d, 90m or 1d12h');
 }
 
 /** A year of reviews at most: older ones say little about today's agents. */
