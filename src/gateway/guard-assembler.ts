@@ -43,9 +43,9 @@ export interface GuardParts {
  * says so in the log and falls back to the phrase list (score 1 on a known override phrasing),
  * which the scan routes report as `method: "phrase"`, rather than leave the gateway down.
  */
-function injectionDetector(logger: Logger): NamedDetector {
+export function injectionDetector(logger: Logger, load = loadInjectionDetector): NamedDetector {
   try {
-    return { detector: loadInjectionDetector(), method: 'model' };
+    return { detector: load(), method: 'model' };
   } catch (error) {
     logger.error(
       { err: error },
