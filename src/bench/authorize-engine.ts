@@ -1,6 +1,5 @@
 import { performance } from 'node:perf_hooks';
 import {
-  builtInScreener,
   decide,
   defaultGovernanceSettings,
   neutralAgentSignals,
@@ -14,8 +13,11 @@ import { createSampleRecorder, type Percentiles } from './statistics.js';
 /**
  * The decision engine alone, in this process: `decide` (screen, confidence, gates, risk, the
  * Cedar policy, merge) over the bench's 100-rule policy, one decision after another, each timed.
- * No HTTP, no audit, no metrics: what a decision costs before the route adds its work.
+ * No HTTP, no audit, no metrics: what a decision costs before the route adds its work. Screening
+ * for injection is the guard's (its trained detector), measured with the route, not here.
  */
+
+const unscreened = () => ({ detected: false }) as const;
 
 export interface EngineBenchResult {
   readonly decisions: number;
@@ -50,7 +52,7 @@ export function runEngineBench(durationMs: number): EngineBenchResult {
       settings: defaultGovernanceSettings,
       policy: compiled.snapshot,
       signals: neutralAgentSignals,
-      screen: builtInScreener,
+      screen: unscreened,
       now: Date.now(),
     });
     latency.record(performance.now() - begun);

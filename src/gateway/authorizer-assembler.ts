@@ -3,7 +3,6 @@ import { performance } from 'node:perf_hooks';
 import type { Config } from '../config/index.js';
 import { GatewayError } from '../errors/index.js';
 import {
-  builtInScreener,
   createAuthorizer,
   enforcedOutcome,
   governanceSettingsFrom,
@@ -34,8 +33,8 @@ export interface AuthorizerNeeds {
   readonly queueReview?: AuthorizerDependencies['queueReview'];
   readonly calibration?: AuthorizerDependencies['calibration'];
   readonly audit: AuditTrail;
-  /** Screens agents' `action`, `resource` and `args` for injection (the guard's); absent: the built-in phrases. */
-  readonly screenArgs?: AuthorizerDependencies['screen'] | undefined;
+  /** Screens agents' `action`, `resource` and `args` for injection (the guard's). */
+  readonly screenArgs: AuthorizerDependencies['screen'];
   /** Behavioural analytics: reliability and anomaly for risk, told of every decision; absent: neutral. */
   readonly analytics?:
     | {
@@ -131,7 +130,7 @@ export function assembleAuthorizer(needs: AuthorizerNeeds): {
     settings,
     policy: () => needs.policies.current(),
     signals: needs.analytics?.signals ?? neutralAgentSignals,
-    screen: needs.screenArgs ?? builtInScreener,
+    screen: needs.screenArgs,
     events: recordedEvents(needs.logger, needs.audit, needs.analytics?.decided),
     observer: meteredDecisions(needs.metrics),
     admitTenant: tenantAdmission(limiter, settings.tenantRequestsPerMinute),

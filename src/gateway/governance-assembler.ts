@@ -31,8 +31,8 @@ export interface GovernanceNeeds {
   readonly calibration?: AuthorizerNeeds['calibration'];
   /** Where decisions and policy changes are recorded. */
   readonly audit: AuditTrail;
-  /** The guard's screener for agents' fields; absent: governance's built-in phrases. */
-  readonly screenArgs?: AuthorizerNeeds['screenArgs'];
+  /** The guard's screener for agents' fields. */
+  readonly screenArgs: AuthorizerNeeds['screenArgs'];
   /** Behavioural analytics: the risk score's signals, and where decisions are reported. */
   readonly analytics?: AuthorizerNeeds['analytics'] | undefined;
 }

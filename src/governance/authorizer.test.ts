@@ -3,10 +3,11 @@ import { GatewayError } from '../errors/index.js';
 import { createTracing, type TracingSettings } from '../telemetry/index.js';
 import { createAuthorizer, type AuthorizerDependencies } from './authorizer.js';
 import { canonicalHash } from './canonical-json.js';
-import { builtInScreener, neutralAgentSignals, type Decision } from './decisions/index.js';
+import { neutralAgentSignals, type Decision } from './decisions/index.js';
 import type { DecisionEvent } from './events.js';
 import { defaultGovernanceSection, governanceSettingsFrom } from './governance-settings.js';
 import { compilePolicy } from './policies/index.js';
+import { phraseScreener } from './decisions/test-phrase-screener.js';
 
 const policyText = [
   '@id("agents-may-act") permit(principal is Agent, action, resource);',
@@ -29,7 +30,7 @@ function setup(overrides: Partial<AuthorizerDependencies> = {}) {
     }),
     policy: () => compiled.snapshot,
     signals: neutralAgentSignals,
-    screen: builtInScreener,
+    screen: phraseScreener,
     events: { emit: (event) => events.push(event) },
     observer: {
       decided: (decision) => observed.push(decision),

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { validateAuthorizeRequest } from './authorize-request.js';
 import { decide } from './decisions/decide.js';
 import { neutralAgentSignals } from './decisions/agent-signals.js';
-import { builtInScreener } from './decisions/injection-screen.js';
 import { decisionEventFrom } from './events.js';
 import {
   governanceSettingsFrom,
@@ -10,6 +9,7 @@ import {
   defaultGovernanceSettings,
   type GovernanceSettings,
 } from './governance-settings.js';
+import { phraseScreener } from './decisions/test-phrase-screener.js';
 
 const validated = validateAuthorizeRequest({
   tenant_id: 'acme',
@@ -35,7 +35,7 @@ const context = {
 };
 
 function decideWith(settings: GovernanceSettings) {
-  return decide({ request, settings, policy, signals: neutralAgentSignals, screen: builtInScreener, now: 0 });
+  return decide({ request, settings, policy, signals: neutralAgentSignals, screen: phraseScreener, now: 0 });
 }
 
 describe('the decision event', () => {

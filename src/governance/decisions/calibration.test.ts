@@ -7,7 +7,7 @@ import { defaultGovernanceSettings } from '../governance-settings.js';
 import { neutralAgentSignals } from './agent-signals.js';
 import type { ConfidenceCalibration } from './calibration.js';
 import { decide } from './decide.js';
-import { builtInScreener } from './injection-screen.js';
+import { phraseScreener } from './test-phrase-screener.js';
 
 /**
  * The gates with a confidence calibrator: they compare the calibrated value, the reason says both,
@@ -56,7 +56,7 @@ const decideWith = (authorize: AuthorizeRequest, calibration: ConfidenceCalibrat
     settings: defaultGovernanceSettings,
     policy,
     signals: neutralAgentSignals,
-    screen: builtInScreener,
+    screen: phraseScreener,
     calibration,
     now: Date.UTC(2026, 0, 1),
   });

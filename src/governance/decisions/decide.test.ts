@@ -10,8 +10,9 @@ import {
 } from '../governance-settings.js';
 import { neutralAgentSignals, type AgentSignals } from './agent-signals.js';
 import { decide, type Decision, type DecisionInputs } from './decide.js';
-import { builtInScreener, type ArgsScreener } from './injection-screen.js';
+import { type ArgsScreener } from './injection-screen.js';
 import { shadowReason } from './outcome.js';
+import { phraseScreener } from './test-phrase-screener.js';
 
 /** A policy snapshot that answers with a function of the request and remembers what it was asked. */
 function fakePolicy(answer: (request: PolicyRequest) => PolicyVerdict = () => permit): PolicySnapshot & {
@@ -67,7 +68,7 @@ function run(request: AuthorizeRequest, overrides: Partial<DecisionInputs> = {})
     settings: defaultGovernanceSettings,
     policy: fakePolicy(),
     signals: neutralAgentSignals,
-    screen: builtInScreener,
+    screen: phraseScreener,
     now,
     ...overrides,
   });

@@ -10,7 +10,6 @@ export {
 } from './confidence.js';
 export { effectiveGates, gateVerdict, missingConfidenceVerdict, type GateVerdict } from './gates.js';
 export {
-  builtInScreener,
   injectionReason,
   type ArgsScreener,
   type ScreenedFields,

@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { createTracing, type TracingSettings } from '../../telemetry/index.js';
 import { createAuthorizer } from '../authorizer.js';
-import { builtInScreener, neutralAgentSignals } from '../decisions/index.js';
+import { neutralAgentSignals } from '../decisions/index.js';
 import type { DecisionEvent } from '../events.js';
 import { defaultGovernanceSection, governanceSettingsFrom } from '../governance-settings.js';
 import { compilePolicy } from '../policies/index.js';
 import type { Grant } from './grant.js';
 import type { ActiveGrant } from './grant-registry.js';
 import { compileScopes } from './scope-algebra.js';
+import { phraseScreener } from '../decisions/test-phrase-screener.js';
 
 /** A grant presented to the authorizer bounds what can be allowed, whatever the policy says. */
 
@@ -45,7 +46,7 @@ function setup(mode: 'enforce' | 'shadow' = 'enforce') {
     }),
     policy: () => compiled.snapshot,
     signals: neutralAgentSignals,
-    screen: builtInScreener,
+    screen: phraseScreener,
     events: { emit: (event) => events.push(event) },
     observer: { decided: () => undefined, decidedForUser: () => undefined },
     admitTenant: () => Promise.resolve(undefined),
